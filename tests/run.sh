@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Runs latscope's tests: the cmocka unit tests given as arguments, then the
+# end-to-end bats suites in tests/e2e (real BPF programs, real kernel; they
+# need root). Both speak TAP; this counts the results and ends with
+# "N passed, N failed[, N skipped]". Exit status 1 if anything failed.
+#   tests/run.sh [--unit-only] UNIT_BIN...      E2E=pattern to pick suites
+set -u
+cd "$(dirname "$0")/.."
+
+unit_only=0
+if [ "${1:-}" = "--unit-only" ]; then unit_only=1; shift; fi
+
+pass=0 fail=0 skip=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+count() {	# count TAP lines of $log, echo them, remember failures
+	local line
+	while IFS= read -r line; do
+		case "$line" in
+		"not ok "*) fail=$((fail + 1)); echo "$line" ;;
+		"ok "*"# skip"*|"ok "*"# SKIP"*) skip=$((skip + 1)); echo "$line" ;;
+		"ok "*) pass=$((pass + 1)); echo "$line" ;;
+		"#"*|"1.."*) echo "$line" ;;
+		*) echo "    $line" ;;
+		esac
+	done < "$log"
+}
+
+for bin in "$@"; do
+	echo "# unit: $bin"
+	CMOCKA_MESSAGE_OUTPUT=TAP "$bin" > "$log" 2>&1
+	rc=$?
+	count
+	if [ $rc -ne 0 ] && ! grep -q '^not ok' "$log"; then
+		echo "not ok - $bin exited $rc"
+		fail=$((fail + 1))
+	fi
+done
+
+if [ $unit_only -eq 0 ]; then
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "# e2e: skipped, they need root to load BPF programs"
+		skip=$((skip + 1))
+	else
+		for suite in tests/e2e/*.bats; do
+			[ -e "$suite" ] || continue
+			case "$suite" in *${E2E:-}*) ;; *) continue ;; esac
+			echo "# e2e: $suite"
+			bats --tap "$suite" > "$log" 2>&1
+			count
+		done
+	fi
+fi
+
+echo "$pass passed, $fail failed, $skip skipped"
+[ $fail -eq 0 ]

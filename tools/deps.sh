@@ -1,0 +1,28 @@
+#!/bin/sh
+# Installs latscope's build and test dependencies from Debian's packages,
+# only those missing: idempotent, and quiet when nothing is missing.
+set -eu
+PKGS="make gcc pkg-config clang-19 bpftool libbpf-dev libelf-dev zlib1g-dev
+libncurses-dev libcmocka-dev libjansson-dev linux-libc-dev bats jq tmux iproute2
+procps"
+missing=""
+for p in $PKGS; do
+	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	case "$st" in
+	*"install ok installed"*) ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+[ -z "$missing" ] && exit 0
+echo "make deps: installing$missing"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+if ! $SUDO apt-get install -y -q --no-install-recommends $missing >/tmp/latscope-deps.log 2>&1; then
+	$SUDO apt-get update -q >>/tmp/latscope-deps.log 2>&1 || true
+	$SUDO apt-get install -y -q --no-install-recommends $missing >>/tmp/latscope-deps.log 2>&1 || {
+		echo "make deps: apt-get failed; see /tmp/latscope-deps.log" >&2
+		tail -n 5 /tmp/latscope-deps.log >&2
+		exit 1
+	}
+fi

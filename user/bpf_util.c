@@ -1,0 +1,164 @@
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "bpf_util.h"
+
+static bool verbose;
+
+static int print_fn(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	if (!verbose && level != LIBBPF_WARN)
+		return 0;
+	if (!verbose)
+		return 0;	/* failures are reported by the family's status line */
+	return vfprintf(stderr, fmt, args);
+}
+
+void bpf_util_set_verbose(bool v)
+{
+	verbose = v;
+	libbpf_set_print(print_fn);
+}
+
+const char *bpf_util_strerror(int err, char *buf, size_t n)
+{
+	if (err < 0)
+		err = -err;
+	switch (err) {
+	case EPERM:
+	case EACCES:
+		snprintf(buf, n, "permission denied (needs root or CAP_BPF+CAP_PERFMON)");
+		break;
+	case ENOENT:
+		snprintf(buf, n, "a tracepoint or kernel type it needs is missing");
+		break;
+	case EINVAL:
+	case ENOTSUP:
+		snprintf(buf, n, "the kernel rejected the program (run with -v for libbpf's log)");
+		break;
+	default:
+		libbpf_strerror(-err, buf, n);
+	}
+	return buf;
+}
+
+unsigned long long mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec;
+}
+
+unsigned long long real_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec;
+}
+
+void map_reader_init(struct map_reader *r, int fd, size_t key_size, size_t value_size)
+{
+	memset(r, 0, sizeof(*r));
+	r->fd = fd;
+	r->key_size = key_size;
+	r->value_size = value_size;
+}
+
+void map_reader_free(struct map_reader *r)
+{
+	free(r->keys);
+	free(r->values);
+	r->keys = r->values = NULL;
+	r->cap = r->len = 0;
+}
+
+static int reserve(struct map_reader *r, size_t need)
+{
+	size_t cap = r->cap ? r->cap : 256;
+	void *k, *v;
+
+	if (need <= r->cap)
+		return 0;
+	while (cap < need)
+		cap *= 2;
+	k = realloc(r->keys, cap * r->key_size);
+	if (!k)
+		return -ENOMEM;
+	r->keys = k;
+	v = realloc(r->values, cap * r->value_size);
+	if (!v)
+		return -ENOMEM;
+	r->values = v;
+	r->cap = cap;
+	return 0;
+}
+
+static int read_by_key(struct map_reader *r)
+{
+	char *prev = NULL;
+	int err;
+
+	r->len = 0;
+	for (;;) {
+		char *key;
+
+		if ((err = reserve(r, r->len + 1)))
+			return err;
+		key = (char *)r->keys + r->len * r->key_size;
+		prev = r->len ? (char *)r->keys + (r->len - 1) * r->key_size : NULL;
+		if (bpf_map_get_next_key(r->fd, prev, key))
+			break;
+		/* deleted between the two calls: skip it */
+		if (bpf_map_lookup_elem(r->fd, key, (char *)r->values + r->len * r->value_size))
+			continue;
+		r->len++;
+	}
+	return errno == ENOENT ? 0 : -errno;
+}
+
+int map_reader_read(struct map_reader *r)
+{
+	/* the batch cursor of a hash map is a bucket index; give it room */
+	unsigned long long in_batch[8], out_batch[8];
+	bool first = true;
+	int err;
+
+	if (r->no_batch)
+		return read_by_key(r);
+	r->len = 0;
+	for (;;) {
+		__u32 count;
+
+		if ((err = reserve(r, r->len + 256)))
+			return err;
+		count = (__u32)(r->cap - r->len);
+		err = bpf_map_lookup_batch(r->fd, first ? NULL : in_batch, out_batch,
+					   (char *)r->keys + r->len * r->key_size,
+					   (char *)r->values + r->len * r->value_size, &count, NULL);
+		if (err && errno != ENOENT) {
+			if (errno == ENOSPC && count == 0) {
+				/* a bucket larger than the room left: grow */
+				if ((err = reserve(r, r->cap * 2)))
+					return err;
+				continue;
+			}
+			if (first && (errno == EINVAL || errno == ENOTSUP || errno == EOPNOTSUPP)) {
+				r->no_batch = true;
+				return read_by_key(r);
+			}
+			return -errno;
+		}
+		r->len += count;
+		if (err)	/* ENOENT: that was the last batch */
+			return 0;
+		memcpy(in_batch, out_batch, sizeof(in_batch));
+		first = false;
+	}
+}

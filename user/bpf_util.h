@@ -1,0 +1,31 @@
+#ifndef LATSCOPE_BPF_UTIL_H
+#define LATSCOPE_BPF_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Reads every entry of a hash map, in batches where the kernel can
+ * (BPF_MAP_LOOKUP_BATCH), else key by key; the choice is made once per
+ * reader. Buffers are kept between calls. */
+struct map_reader {
+	int fd;
+	size_t key_size, value_size;
+	void *keys, *values;
+	size_t cap, len;
+	bool no_batch;
+};
+
+void map_reader_init(struct map_reader *r, int fd, size_t key_size, size_t value_size);
+/* Fills r->keys/r->values with r->len entries; 0 or a negative errno. */
+int map_reader_read(struct map_reader *r);
+void map_reader_free(struct map_reader *r);
+
+/* libbpf's messages go to stderr only with --verbose. */
+void bpf_util_set_verbose(bool verbose);
+/* One line on why a skeleton could not load/attach, from errno. */
+const char *bpf_util_strerror(int err, char *buf, size_t n);
+/* Monotonic clock in ns (the clock of bpf_ktime_get_ns). */
+unsigned long long mono_ns(void);
+unsigned long long real_ns(void);
+
+#endif

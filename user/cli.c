@@ -1,0 +1,221 @@
+/* Command line parsing. Every bad value gets one line naming the option by
+ * its long name and the value, and exit status 2. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "options.h"
+
+void options_usage(FILE *f)
+{
+	fputs("usage: latscope [OPTIONS]            live view (TUI on a terminal)\n"
+	      "       latscope replay FILE [--json] a recording (.json or .json.gz)\n"
+	      "\n"
+	      "  -i, --interval SECS    snapshot interval (default 1; fractions allowed)\n"
+	      "  -d, --duration SECS    stop after SECS (default: until q/SIGINT/SIGTERM)\n"
+	      "  -p, --pid PID[,PID..]  only these processes (filtered in the kernel)\n"
+	      "      --probes LIST      subset of syscalls,tcp,locks,pools (default: all)\n"
+	      "      --json             NDJSON snapshots to stdout, one per interval\n"
+	      "  -o, --output FILE      NDJSON snapshots to FILE (gzip if it ends in .gz)\n"
+	      "      --prom FILE        also write Prometheus text format to FILE\n"
+	      "      --top N            rows kept per JSON list (default 1000)\n"
+	      "  -v, --verbose          libbpf's messages on stderr\n"
+	      "  -h, --help             this help\n"
+	      "  -V, --version          the version\n"
+	      "\n"
+	      "exit status: 0 success, 1 runtime failure, 2 usage error\n", f);
+}
+
+static int bad(const char *opt, const char *val, const char *why)
+{
+	fprintf(stderr, "latscope: --%s '%s': %s (see latscope --help)\n", opt, val, why);
+	return 2;
+}
+
+/* Seconds as a positive finite number, up to a day, to nanoseconds. */
+static int parse_secs(const char *opt, const char *val, __u64 *ns)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(val, &end);
+	if (!*val || *end || errno || !isfinite(v))
+		return bad(opt, val, "not a number of seconds (e.g. 1 or 0.5)");
+	if (v <= 0)
+		return bad(opt, val, "must be greater than 0 seconds");
+	if (v > 86400 * 365.0)
+		return bad(opt, val, "too large (at most a year)");
+	if (v * 1e9 < 1e6)
+		return bad(opt, val, "too small (at least 0.001 seconds)");
+	*ns = (__u64)(v * 1e9);
+	return 0;
+}
+
+static int parse_pids(struct options *o, const char *val)
+{
+	char *copy = strdup(val), *tok, *save = NULL, *end;
+	int ret = 0;
+
+	if (!copy)
+		return bad("pid", val, "out of memory");
+	o->npids = 0;
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		long v;
+
+		errno = 0;
+		v = strtol(tok, &end, 10);
+		if (!*tok || *end || errno || v <= 0 || v > 0x3fffffff) {
+			ret = bad("pid", val, "not a list of process ids (e.g. 42 or 42,77)");
+			break;
+		}
+		if (o->npids >= FILTER_MAX_PIDS) {
+			ret = bad("pid", val, "too many processes (at most 64)");
+			break;
+		}
+		o->pids[o->npids++] = (__u32)v;
+	}
+	if (!ret && !o->npids)
+		ret = bad("pid", val, "not a list of process ids (e.g. 42 or 42,77)");
+	free(copy);
+	return ret;
+}
+
+static int parse_probes(struct options *o, const char *val)
+{
+	char *copy = strdup(val), *tok, *save = NULL;
+	bool any = false;
+	int ret = 0;
+
+	if (!copy)
+		return bad("probes", val, "out of memory");
+	memset(o->probes, 0, sizeof(o->probes));
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int f;
+
+		for (f = 0; f < FAM_NR; f++)
+			if (!strcmp(tok, family_names[f]))
+				break;
+		if (f == FAM_NR) {
+			ret = bad("probes", val, "unknown family; choose from syscalls,tcp,locks,pools");
+			break;
+		}
+		o->probes[f] = true;
+		any = true;
+	}
+	if (!ret && !any)
+		ret = bad("probes", val, "empty; choose from syscalls,tcp,locks,pools");
+	free(copy);
+	return ret;
+}
+
+enum { OPT_JSON = 256, OPT_PROBES, OPT_PROM, OPT_TOP };
+
+int options_parse(struct options *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "interval", required_argument, 0, 'i' },
+		{ "duration", required_argument, 0, 'd' },
+		{ "pid", required_argument, 0, 'p' },
+		{ "probes", required_argument, 0, OPT_PROBES },
+		{ "json", no_argument, 0, OPT_JSON },
+		{ "output", required_argument, 0, 'o' },
+		{ "prom", required_argument, 0, OPT_PROM },
+		{ "top", required_argument, 0, OPT_TOP },
+		{ "verbose", no_argument, 0, 'v' },
+		{ "help", no_argument, 0, 'h' },
+		{ "version", no_argument, 0, 'V' },
+		{ 0 },
+	};
+	int c, r;
+
+	memset(o, 0, sizeof(*o));
+	o->interval_ns = 1000000000ULL;
+	o->top = 1000;
+	for (int f = 0; f < FAM_NR; f++)
+		o->probes[f] = true;
+
+	if (argc > 1 && !strcmp(argv[1], "replay")) {
+		o->replay = true;
+		argv++;
+		argc--;
+	}
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":i:d:p:o:vhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			if ((r = parse_secs("interval", optarg, &o->interval_ns)))
+				return r;
+			break;
+		case 'd':
+			if ((r = parse_secs("duration", optarg, &o->duration_ns)))
+				return r;
+			break;
+		case 'p':
+			if ((r = parse_pids(o, optarg)))
+				return r;
+			break;
+		case OPT_PROBES:
+			if ((r = parse_probes(o, optarg)))
+				return r;
+			break;
+		case OPT_JSON:
+			o->mode = OUT_JSON;
+			break;
+		case 'o':
+			if (!*optarg)
+				return bad("output", optarg, "empty file name");
+			o->out_file = optarg;
+			break;
+		case OPT_PROM:
+			if (!*optarg)
+				return bad("prom", optarg, "empty file name");
+			o->prom_file = optarg;
+			break;
+		case OPT_TOP: {
+			char *end;
+			long v;
+
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (!*optarg || *end || errno || v <= 0 || v > 10000000)
+				return bad("top", optarg, "not a positive number of rows");
+			o->top = (size_t)v;
+			break;
+		}
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'h':
+			options_usage(stdout);
+			return 1;
+		case 'V':
+			printf("latscope %s\n", LATSCOPE_VERSION);
+			return 1;
+		case ':':
+			fprintf(stderr, "latscope: %s needs a value (see latscope --help)\n",
+				argv[optind - 1]);
+			return 2;
+		default:
+			fprintf(stderr, "latscope: unknown option '%s' (see latscope --help)\n",
+				argv[optind - 1]);
+			return 2;
+		}
+	}
+	if (o->replay) {
+		if (optind >= argc) {
+			fprintf(stderr, "latscope: replay needs a FILE (latscope replay FILE)\n");
+			return 2;
+		}
+		o->replay_file = argv[optind++];
+	}
+	if (optind < argc) {
+		fprintf(stderr, "latscope: unexpected argument '%s' (see latscope --help)\n",
+			argv[optind]);
+		return 2;
+	}
+	return 0;
+}

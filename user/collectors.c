@@ -1,0 +1,5 @@
+#include "collector.h"
+
+const struct collector_ops *const collector_table[FAM_NR] = {
+	[FAM_SYSCALLS] = &syscalls_collector,
+};

@@ -1,0 +1,224 @@
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "json_writer.h"
+
+void jw_init(struct jw *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->first[0] = true;
+}
+
+void jw_free(struct jw *w)
+{
+	free(w->buf);
+	memset(w, 0, sizeof(*w));
+}
+
+void jw_reset(struct jw *w)
+{
+	w->len = 0;
+	w->depth = 0;
+	w->oom = false;
+	w->first[0] = true;
+	if (w->buf)
+		w->buf[0] = 0;
+}
+
+static void put(struct jw *w, const char *s, size_t n)
+{
+	if (w->oom)
+		return;
+	if (w->len + n + 1 > w->cap) {
+		size_t cap = w->cap ? w->cap : 4096;
+		char *nb;
+
+		while (cap < w->len + n + 1)
+			cap *= 2;
+		nb = realloc(w->buf, cap);
+		if (!nb) {
+			w->oom = true;
+			return;
+		}
+		w->buf = nb;
+		w->cap = cap;
+	}
+	memcpy(w->buf + w->len, s, n);
+	w->len += n;
+	w->buf[w->len] = 0;
+}
+
+static void putc_(struct jw *w, char c)
+{
+	put(w, &c, 1);
+}
+
+/* Before a value: a comma unless it is the first in its container. A value
+ * right after a key needs none (jw_key sets first). */
+static void sep(struct jw *w)
+{
+	if (!w->first[w->depth])
+		putc_(w, ',');
+	w->first[w->depth] = false;
+}
+
+static void open_(struct jw *w, char c)
+{
+	sep(w);
+	putc_(w, c);
+	if (w->depth < JW_MAX_DEPTH - 1)
+		w->depth++;
+	w->first[w->depth] = true;
+}
+
+static void close_(struct jw *w, char c)
+{
+	if (w->depth > 0)
+		w->depth--;
+	putc_(w, c);
+}
+
+void jw_obj_begin(struct jw *w) { open_(w, '{'); }
+void jw_obj_end(struct jw *w) { close_(w, '}'); }
+void jw_arr_begin(struct jw *w) { open_(w, '['); }
+void jw_arr_end(struct jw *w) { close_(w, ']'); }
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if invalid:
+ * rejects overlongs, surrogates and code points past U+10FFFF. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	unsigned c = s[0];
+	size_t len, i;
+	uint32_t cp;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF) {
+		len = 2; cp = c & 0x1F;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		len = 3; cp = c & 0x0F;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		len = 4; cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3F);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+		return 0;
+	if (cp >= 0xD800 && cp <= 0xDFFF)
+		return 0;
+	return len;
+}
+
+void jw_escape(struct jw *w, const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	char esc[8];
+	size_t i = 0, k;
+
+	while (i < n) {
+		unsigned char c = s[i];
+
+		if (c == '"' || c == '\\') {
+			esc[0] = '\\'; esc[1] = (char)c;
+			put(w, esc, 2);
+			i++;
+		} else if (c < 0x20 || c == 0x7F) {
+			const char *e = NULL;
+
+			switch (c) {
+			case '\n': e = "\\n"; break;
+			case '\r': e = "\\r"; break;
+			case '\t': e = "\\t"; break;
+			case '\b': e = "\\b"; break;
+			case '\f': e = "\\f"; break;
+			}
+			if (e) {
+				put(w, e, 2);
+			} else {
+				snprintf(esc, sizeof(esc), "\\u%04x", c);
+				put(w, esc, 6);
+			}
+			i++;
+		} else if ((k = utf8_seq(s + i, n - i)) > 0) {
+			put(w, (const char *)s + i, k);
+			i += k;
+		} else {
+			snprintf(esc, sizeof(esc), "\\u%04x", c);
+			put(w, esc, 6);
+			i++;
+		}
+	}
+}
+
+void jw_key(struct jw *w, const char *key)
+{
+	sep(w);
+	putc_(w, '"');
+	jw_escape(w, key, strlen(key));
+	put(w, "\":", 2);
+	w->first[w->depth] = true;	/* the value follows without a comma */
+}
+
+void jw_strn(struct jw *w, const char *s, size_t n)
+{
+	sep(w);
+	putc_(w, '"');
+	jw_escape(w, s, n);
+	putc_(w, '"');
+}
+
+void jw_str(struct jw *w, const char *s)
+{
+	jw_strn(w, s ? s : "", s ? strlen(s) : 0);
+}
+
+void jw_u64(struct jw *w, uint64_t v)
+{
+	char b[24];
+	int n = snprintf(b, sizeof(b), "%" PRIu64, v);
+
+	sep(w);
+	put(w, b, (size_t)n);
+}
+
+void jw_i64(struct jw *w, int64_t v)
+{
+	char b[24];
+	int n = snprintf(b, sizeof(b), "%" PRId64, v);
+
+	sep(w);
+	put(w, b, (size_t)n);
+}
+
+void jw_double(struct jw *w, double v, int decimals)
+{
+	char b[64];
+	int n;
+
+	if (!isfinite(v))
+		v = 0;
+	n = snprintf(b, sizeof(b), "%.*f", decimals, v);
+	sep(w);
+	put(w, b, (size_t)n);
+}
+
+void jw_bool(struct jw *w, bool v)
+{
+	sep(w);
+	put(w, v ? "true" : "false", v ? 4 : 5);
+}
+
+void jw_raw(struct jw *w, const char *s)
+{
+	sep(w);
+	put(w, s, strlen(s));
+}

@@ -1,0 +1,237 @@
+/* latscope: a kernel-level latency profiler.
+ *
+ * The story: parse the command line; open, load and attach each probe
+ * family (a family that cannot run is reported and the others go on); then
+ * every interval the collectors make a snapshot and the sinks consume it;
+ * on q, SIGINT, SIGTERM, SIGHUP or the end of --duration, the last partial
+ * interval is written and everything is closed at one place. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+#include "bpf_util.h"
+#include "collector.h"
+#include "options.h"
+#include "privs.h"
+#include "replay.h"
+#include "sink.h"
+
+#define MAX_SINKS 4
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static void setup_signals(sigset_t *waitmask)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigset_t block;
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	/* blocked except inside ppoll: no signal is lost between checks */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, waitmask);
+	sigdelset(waitmask, SIGINT);
+	sigdelset(waitmask, SIGTERM);
+	sigdelset(waitmask, SIGHUP);
+}
+
+static void fill_identity(struct snapshot *s)
+{
+	struct utsname u;
+
+	if (uname(&u) == 0) {
+		snprintf(s->host, sizeof(s->host), "%s", u.nodename);
+		snprintf(s->kernel, sizeof(s->kernel), "%s", u.release);
+	}
+}
+
+/* Opens the families asked for; returns how many are on. */
+static int open_collectors(struct collector *cols, const struct options *o)
+{
+	int on = 0;
+
+	for (int f = 0; f < FAM_NR; f++) {
+		struct collector *c = &cols[f];
+
+		if (!o->probes[f]) {
+			snprintf(c->status, sizeof(c->status), "off");
+			continue;
+		}
+		c->ops = collector_table[f];
+		if (!c->ops) {
+			snprintf(c->status, sizeof(c->status), "unavailable: not built in this version");
+			fprintf(stderr, "latscope: %s %s\n", family_names[f], c->status);
+			continue;
+		}
+		if (c->ops->open(c, o)) {
+			char why[140];
+
+			snprintf(why, sizeof(why), "%s", c->status);
+			snprintf(c->status, sizeof(c->status), "unavailable: %s", why);
+			fprintf(stderr, "latscope: %s %s\n", family_names[f], c->status);
+			c->ops->close(c);
+			continue;
+		}
+		snprintf(c->status, sizeof(c->status), "on");
+		c->on = true;
+		on++;
+	}
+	return on;
+}
+
+static struct snapshot *take_snapshot(struct collector *cols, const struct options *o,
+				      __u64 interval_ns)
+{
+	struct snapshot *s = snapshot_new();
+
+	if (!s)
+		return NULL;
+	fill_identity(s);
+	s->ts_ns = real_ns();
+	s->interval_ns = interval_ns;
+	for (int f = 0; f < FAM_NR; f++) {
+		struct collector *c = &cols[f];
+
+		snprintf(s->probes[f], sizeof(s->probes[f]), "%s", c->status);
+		if (c->on && c->ops->collect(c, s) < 0)
+			s->dropped.events++;	/* a failed read is lost data */
+	}
+	snapshot_sort_truncate(s, o->top);
+	return s;
+}
+
+static int open_sinks(struct sink **sinks, const struct options *o)
+{
+	int n = 0;
+	bool tty = isatty(STDOUT_FILENO);
+
+	if (o->out_file) {
+		sinks[n] = sink_json_new(o->out_file);
+		if (!sinks[n]) {
+			fprintf(stderr, "latscope: --output '%s': %s\n", o->out_file, strerror(errno));
+			return -1;
+		}
+		n++;
+	}
+	if (o->mode == OUT_JSON) {
+		sinks[n++] = sink_json_new(NULL);
+	} else if (!o->out_file || tty) {
+		/* the TUI replaces this on terminals once it is built */
+		sinks[n++] = sink_text_new(stdout);
+	}
+	for (int i = 0; i < n; i++)
+		if (!sinks[i])
+			return -1;
+	return n;
+}
+
+int main(int argc, char **argv)
+{
+	struct collector cols[FAM_NR] = {};
+	struct sink *sinks[MAX_SINKS] = {};
+	struct runctl ctl = {};
+	struct options o;
+	sigset_t waitmask;
+	__u64 start, last, next, end = 0;
+	int nsinks = 0, ret = 1, r, i;
+
+	r = options_parse(&o, argc, argv);
+	if (r)
+		return r == 1 ? 0 : 2;
+	if (o.replay)
+		return replay_main(&o);
+
+	bpf_util_set_verbose(o.verbose);
+	if (privs_check() < 0)
+		return 1;
+	setrlimit(RLIMIT_MEMLOCK, &(struct rlimit){ RLIM_INFINITY, RLIM_INFINITY });
+	setup_signals(&waitmask);
+
+	nsinks = open_sinks(sinks, &o);
+	if (nsinks < 0)
+		goto cleanup;
+	if (!open_collectors(cols, &o)) {
+		fprintf(stderr, "latscope: no probe family could start (see the lines above; -v shows libbpf's log)\n");
+		goto cleanup;
+	}
+
+	ctl.interval_ns = o.interval_ns;
+	start = last = mono_ns();
+	next = start + ctl.interval_ns;
+	if (o.duration_ns)
+		end = start + o.duration_ns;
+	while (!ctl.stop) {
+		struct pollfd pfd[MAX_SINKS];
+		struct snapshot *s;
+		__u64 now = mono_ns(), deadline = next;
+		struct timespec ts;
+		int npfd = 0;
+
+		if (end && end < deadline)
+			deadline = end;
+		if (now < deadline && !stop_signal) {
+			for (i = 0; i < nsinks; i++)
+				if (sinks[i]->input_fd >= 0)
+					pfd[npfd++] = (struct pollfd){ .fd = sinks[i]->input_fd,
+								       .events = POLLIN };
+			ts.tv_sec = (time_t)((deadline - now) / 1000000000ULL);
+			ts.tv_nsec = (long)((deadline - now) % 1000000000ULL);
+			r = ppoll(pfd, (nfds_t)npfd, &ts, &waitmask);
+			if (r > 0)
+				for (i = 0; i < nsinks; i++)
+					if (sinks[i]->input_fd >= 0 && sinks[i]->on_input)
+						sinks[i]->on_input(sinks[i], &ctl);
+			now = mono_ns();
+			if (now < deadline && !stop_signal && !ctl.stop)
+				continue;
+		}
+		if (stop_signal || (end && now >= end))
+			ctl.stop = true;
+
+		s = take_snapshot(cols, &o, now - last);
+		if (!s) {
+			fprintf(stderr, "latscope: out of memory taking a snapshot\n");
+			goto cleanup;
+		}
+		s->ts_ns = real_ns();
+		last = now;
+		for (i = 0; i < nsinks; i++) {
+			if ((r = sinks[i]->write(sinks[i], s)) < 0) {
+				fprintf(stderr, "latscope: writing %s output: %s\n", sinks[i]->name,
+					strerror(-r));
+				snapshot_free(s);
+				goto cleanup;
+			}
+		}
+		snapshot_free(s);
+		/* keep the grid unless we fell behind by a whole interval */
+		next += ctl.interval_ns;
+		if (next <= now)
+			next = now + ctl.interval_ns;
+	}
+	ret = 0;
+cleanup:
+	for (i = 0; i < nsinks; i++)
+		sink_close(sinks[i]);
+	for (i = 0; i < FAM_NR; i++)
+		if (cols[i].on)
+			cols[i].ops->close(&cols[i]);
+	return ret;
+}

@@ -1,0 +1,36 @@
+#ifndef LATSCOPE_OPTIONS_H
+#define LATSCOPE_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stddef.h>
+#include <linux/types.h>
+#include "snapshot.h"
+#include "hist.h"
+#include "syscalls.h"
+
+#define LATSCOPE_VERSION "0.1.0"
+
+enum out_mode { OUT_AUTO, OUT_TUI, OUT_TEXT, OUT_JSON };
+
+struct options {
+	bool replay;
+	const char *replay_file;
+	__u64 interval_ns;
+	__u64 duration_ns;	/* 0: until stopped */
+	__u32 pids[FILTER_MAX_PIDS];
+	__u32 npids;
+	bool probes[FAM_NR];	/* families asked for */
+	enum out_mode mode;
+	const char *out_file;	/* -o */
+	const char *prom_file;	/* --prom */
+	size_t top;
+	bool verbose;
+};
+
+/* Parses argv into o. Returns 0 to go on, 1 after --help/--version (exit
+ * 0), or 2 after printing one line on stderr for a usage error. */
+int options_parse(struct options *o, int argc, char **argv);
+void options_usage(FILE *f);
+
+#endif

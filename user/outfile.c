@@ -1,0 +1,118 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+#include <zlib.h>
+#include "outfile.h"
+
+struct outfile {
+	int fd;
+	gzFile gz;
+	bool is_stdout;
+};
+
+static bool ends_with(const char *s, const char *suf)
+{
+	size_t n = strlen(s), m = strlen(suf);
+
+	return n >= m && !strcmp(s + n - m, suf);
+}
+
+struct outfile *outfile_open(const char *path)
+{
+	struct outfile *o = calloc(1, sizeof(*o));
+	struct stat st;
+
+	if (!o)
+		return NULL;
+	if (!path || !strcmp(path, "-")) {
+		o->fd = STDOUT_FILENO;
+		o->is_stdout = true;
+		return o;
+	}
+	/* O_NOFOLLOW: a symlink planted at the path is refused, not followed */
+	o->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0640);
+	if (o->fd < 0)
+		goto fail;
+	/* an existing file keeps its mode through O_CREAT: tighten it */
+	if (fstat(o->fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0027))
+		fchmod(o->fd, st.st_mode & 0750);
+	if (ends_with(path, ".gz")) {
+		int dup_fd = dup(o->fd);
+
+		o->gz = dup_fd >= 0 ? gzdopen(dup_fd, "wb6") : NULL;
+		if (!o->gz) {
+			if (dup_fd >= 0)
+				close(dup_fd);
+			close(o->fd);
+			errno = ENOMEM;
+			goto fail;
+		}
+		close(o->fd);
+		o->fd = -1;
+	}
+	return o;
+fail:
+	free(o);
+	return NULL;
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int outfile_write_line(struct outfile *o, const char *buf, size_t len)
+{
+	if (o->gz) {
+		if ((len && gzwrite(o->gz, buf, (unsigned)len) != (int)len) ||
+		    gzputc(o->gz, '\n') < 0 || gzflush(o->gz, Z_SYNC_FLUSH) != Z_OK) {
+			errno = EIO;
+			return -1;
+		}
+		return 0;
+	}
+	/* the line and its newline in one writev: a reader sees whole lines */
+	struct iovec iov[2] = { { (void *)buf, len }, { (void *)"\n", 1 } };
+	ssize_t n = writev(o->fd, iov, 2);
+
+	if (n == (ssize_t)len + 1)
+		return 0;
+	if (n < 0 && errno != EINTR)
+		return -1;
+	if (n < 0)
+		n = 0;
+	if ((size_t)n < len)
+		return write_all(o->fd, buf + n, len - (size_t)n) || write_all(o->fd, "\n", 1) ? -1 : 0;
+	return 0;
+}
+
+int outfile_close(struct outfile *o)
+{
+	int ret = 0;
+
+	if (!o)
+		return 0;
+	if (o->gz)
+		ret = gzclose(o->gz) == Z_OK ? 0 : -1;
+	else if (!o->is_stdout && close(o->fd))
+		ret = -1;
+	free(o);
+	return ret;
+}

@@ -1,0 +1,18 @@
+/* An output stream for snapshots: stdout, a plain file, or gzip when the
+ * name ends in .gz. Each line is written whole and flushed (gzip: a sync
+ * flush point), so the file is readable while it grows and after a crash. */
+#ifndef LATSCOPE_OUTFILE_H
+#define LATSCOPE_OUTFILE_H
+
+#include <stddef.h>
+
+struct outfile;
+
+/* path NULL or "-": stdout. Files are created 0640 and never through a
+ * symlink planted at path. NULL with errno set on failure. */
+struct outfile *outfile_open(const char *path);
+int outfile_write_line(struct outfile *o, const char *buf, size_t len);
+/* Finishes the stream (gzip trailer); 0 or -1. */
+int outfile_close(struct outfile *o);
+
+#endif

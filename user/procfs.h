@@ -1,0 +1,20 @@
+/* What /proc knows of processes, for the collectors. A process is named by
+ * (tgid, pstart), pstart being its start time in boottime ns as the BPF side
+ * reads it, so a reused pid is never taken for the process that had it. */
+#ifndef LATSCOPE_PROCFS_H
+#define LATSCOPE_PROCFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+
+/* The process's name into buf if it is still the process started at pstart
+ * (0: any); 0 on success, -1 if it is gone. */
+int procfs_comm(__u32 tgid, __u64 pstart, char *buf, size_t n);
+bool procfs_alive(__u32 tgid, __u64 pstart);
+bool procfs_thread_alive(__u32 tgid, __u32 tid);
+/* Parses the text of /proc/PID/stat: comm (between the first '(' and the
+ * last ')') and starttime (field 22, clock ticks). 0 or -1. */
+int procfs_parse_stat(const char *text, char *comm, size_t n, unsigned long long *start_ticks);
+
+#endif

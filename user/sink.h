@@ -1,0 +1,37 @@
+/* A consumer of snapshots: JSON, text, TUI, Prometheus. A sink never reads
+ * a BPF map; it only sees the snapshot. */
+#ifndef LATSCOPE_SINK_H
+#define LATSCOPE_SINK_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include "snapshot.h"
+
+/* What a sink may change in the run: the TUI's keys stop it, pause it and
+ * change its interval. */
+struct runctl {
+	bool stop;
+	bool paused;		/* snapshots are still taken; the sink holds its view */
+	__u64 interval_ns;
+};
+
+struct sink {
+	const char *name;
+	/* For sinks that read input (the TUI): a descriptor the main loop
+	 * polls, and what to do when it is readable. -1/NULL otherwise. */
+	int input_fd;
+	void (*on_input)(struct sink *k, struct runctl *ctl);
+	/* Consume one snapshot; 0 or a negative errno (the run stops). */
+	int (*write)(struct sink *k, const struct snapshot *s);
+	void (*close)(struct sink *k);
+	void *priv;
+};
+
+/* NDJSON to path (NULL: stdout), gzip when it ends in .gz. NULL + errno. */
+struct sink *sink_json_new(const char *path);
+/* A plain text table per interval, for terminals and pipes. */
+struct sink *sink_text_new(FILE *f);
+
+void sink_close(struct sink *k);
+
+#endif
