@@ -1,0 +1,64 @@
+# Shared by the bats suites: run the real latscope against the real kernel.
+# load helpers   (in a .bats file)
+
+ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+LATSCOPE=${LATSCOPE:-$ROOT/latscope}
+TOOLS=$ROOT/build/tools
+
+# start_latscope OUT [ARGS...]: latscope --json ARGS > OUT in the background;
+# returns once the first snapshot is out (the programs are attached then).
+start_latscope() {
+	local out=$1; shift
+	"$LATSCOPE" --json "$@" > "$out" 2> "$out.err" &
+	LS_PID=$!
+	local i
+	for i in $(seq 1 100); do
+		[ -s "$out" ] && return 0
+		kill -0 "$LS_PID" 2>/dev/null || { cat "$out.err" >&2; return 1; }
+		sleep 0.1
+	done
+	echo "latscope wrote no snapshot within 10 s" >&2
+	cat "$out.err" >&2
+	return 1
+}
+
+# stop_latscope: SIGINT, then its exit status must be 0.
+stop_latscope() {
+	[ -n "${LS_PID:-}" ] || return 0
+	kill -INT "$LS_PID" 2>/dev/null
+	local rc=0
+	wait "$LS_PID" || rc=$?
+	LS_PID=
+	return $rc
+}
+
+# wait_for_file FILE [TRIES]: until FILE exists and is not empty.
+wait_for_file() {
+	local i
+	for i in $(seq 1 "${2:-100}"); do
+		[ -s "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# Everything of the recorded snapshots, as one jq array: jqs OUT FILTER
+jqs() {
+	jq -s "$2" "$1"
+}
+
+# assert_within ACTUAL EXPECTED PCT: |ACTUAL-EXPECTED| <= PCT% of EXPECTED
+assert_within() {
+	awk -v a="$1" -v e="$2" -v p="$3" 'BEGIN {
+		d = a - e; if (d < 0) d = -d
+		if (d <= e * p / 100) exit 0
+		printf "%s is not within %s%% of %s\n", a, p, e > "/dev/stderr"; exit 1 }'
+}
+
+teardown_latscope() {
+	if [ -n "${LS_PID:-}" ]; then
+		kill -KILL "$LS_PID" 2>/dev/null
+		wait "$LS_PID" 2>/dev/null
+		LS_PID=
+	fi
+}
