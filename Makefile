@@ -57,7 +57,7 @@ $(OUT)/syscall_names.o: $(OUT)/syscall_names.c
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(OUT)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(OUT)/tests
-	$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka jansson)
 
 $(OUT)/tools/%: tools/%.c | $(OUT)/tools
 	$(CC) $(CFLAGS) -pthread -o $@ $< -lm

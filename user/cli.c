@@ -56,31 +56,24 @@ static int parse_secs(const char *opt, const char *val, __u64 *ns)
 
 static int parse_pids(struct options *o, const char *val)
 {
-	char *copy = strdup(val), *tok, *save = NULL, *end;
-	int ret = 0;
+	const char *p = val;
 
-	if (!copy)
-		return bad("pid", val, "out of memory");
 	o->npids = 0;
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+	for (;;) {
+		char *end;
 		long v;
 
 		errno = 0;
-		v = strtol(tok, &end, 10);
-		if (!*tok || *end || errno || v <= 0 || v > 0x3fffffff) {
-			ret = bad("pid", val, "not a list of process ids (e.g. 42 or 42,77)");
-			break;
-		}
-		if (o->npids >= FILTER_MAX_PIDS) {
-			ret = bad("pid", val, "too many processes (at most 64)");
-			break;
-		}
+		v = strtol(p, &end, 10);
+		if (end == p || errno || v <= 0 || v > 0x3fffffff || (*end && *end != ','))
+			return bad("pid", val, "not a list of process ids (e.g. 42 or 42,77)");
+		if (o->npids >= FILTER_MAX_PIDS)
+			return bad("pid", val, "too many processes (at most 64)");
 		o->pids[o->npids++] = (__u32)v;
+		if (!*end)
+			return 0;
+		p = end + 1;
 	}
-	if (!ret && !o->npids)
-		ret = bad("pid", val, "not a list of process ids (e.g. 42 or 42,77)");
-	free(copy);
-	return ret;
 }
 
 static int parse_probes(struct options *o, const char *val)
@@ -195,10 +188,16 @@ int options_parse(struct options *o, int argc, char **argv)
 		case 'V':
 			printf("latscope %s\n", LATSCOPE_VERSION);
 			return 1;
-		case ':':
-			fprintf(stderr, "latscope: %s needs a value (see latscope --help)\n",
-				argv[optind - 1]);
+		case ':': {
+			const char *name = argv[optind - 1];
+
+			for (const struct option *lo = longopts; lo->name; lo++)
+				if (lo->val == optopt)
+					name = lo->name;
+			fprintf(stderr, "latscope: --%s needs a value (see latscope --help)\n",
+				name[0] == '-' ? name + 2 : name);
 			return 2;
+		}
 		default:
 			fprintf(stderr, "latscope: unknown option '%s' (see latscope --help)\n",
 				argv[optind - 1]);

@@ -1,4 +1,5 @@
 # Shared by the bats suites: run the real latscope against the real kernel.
+bats_require_minimum_version 1.5.0
 # load helpers   (in a .bats file)
 
 ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
@@ -61,4 +62,30 @@ teardown_latscope() {
 		wait "$LS_PID" 2>/dev/null
 		LS_PID=
 	fi
+}
+
+# bpf_links PID: how many BPF links (attached programs) PID holds.
+bpf_links() {
+	local n=0 f
+	for f in /proc/"$1"/fd/*; do
+		[ "$(readlink "$f" 2>/dev/null)" = "anon_inode:bpf_link" ] && n=$((n + 1))
+	done
+	echo $n
+}
+
+# start_latscope_attached OUT LINKS [ARGS...]: like start_latscope, but
+# returns as soon as latscope holds LINKS attached programs, before any
+# snapshot: for tests that want everything in one (final) snapshot.
+start_latscope_attached() {
+	local out=$1 links=$2; shift 2
+	"$LATSCOPE" --json "$@" > "$out" 2> "$out.err" &
+	LS_PID=$!
+	local i
+	for i in $(seq 1 200); do
+		[ "$(bpf_links "$LS_PID")" -ge "$links" ] && return 0
+		kill -0 "$LS_PID" 2>/dev/null || { cat "$out.err" >&2; return 1; }
+		sleep 0.05
+	done
+	echo "latscope attached fewer than $links programs within 10 s" >&2
+	return 1
 }
