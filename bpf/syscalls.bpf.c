@@ -43,12 +43,11 @@ struct {
 	__type(value, struct inflight_val);
 } inflight SEC(".maps");
 
+/* Called only when a filter is set: without one no program pays for it. */
 static __always_inline bool pid_wanted(__u32 tgid)
 {
 	__u32 i, n = filter_npids;
 
-	if (!n)
-		return true;
 	for (i = 0; i < FILTER_MAX_PIDS; i++) {
 		if (i >= n)
 			break;
@@ -61,16 +60,16 @@ static __always_inline bool pid_wanted(__u32 tgid)
 SEC("raw_tracepoint/sys_enter")
 int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 {
-	__u64 id = bpf_get_current_pid_tgid();
+	struct task_struct *task = bpf_get_current_task_btf();
 	struct thread_state *ts;
-	struct task_struct *task;
 	long nr = (long)ctx->args[1];
 
-	if (!pid_wanted(id >> 32))
+	/* task is a trusted BTF pointer: task->tgid is a plain load, cheaper
+	 * than the bpf_get_current_pid_tgid() helper on this hot path */
+	if (filter_npids && !pid_wanted(task->tgid))
 		return 0;
 	if (nr < 0 || nr >= SYSCALLS_MAX_NR)
 		return 0;
-	task = bpf_get_current_task_btf();
 	ts = bpf_task_storage_get(&thread_states, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!ts) {
 		__sync_fetch_and_add(&drop_no_state, 1);
@@ -110,7 +109,8 @@ static __always_inline struct syscall_stats *stats_lookup(struct syscall_key *ke
 SEC("raw_tracepoint/sys_exit")
 int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 {
-	__u64 id = bpf_get_current_pid_tgid();
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u32 tgid = task->tgid;
 	struct syscall_key key = {};
 	struct syscall_stats *st;
 	struct thread_state *ts;
@@ -118,28 +118,27 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	__u32 ep, slot, idx;
 	long ret = (long)ctx->args[1];
 
-	if (!pid_wanted(id >> 32))
+	if (filter_npids && !pid_wanted(tgid))
 		return 0;
-	ts = bpf_task_storage_get(&thread_states, bpf_get_current_task_btf(), 0, 0);
+	ts = bpf_task_storage_get(&thread_states, task, 0, 0);
 	if (!ts || !ts->start_ns)
 		return 0;
 	now = bpf_ktime_get_ns();
 	delta = now - ts->start_ns;
 	ts->start_ns = 0;
 	if (ts->flags & THREAD_INFLIGHT) {
-		__u32 tid = (__u32)id;
+		__u32 tid = task->pid;
 
 		bpf_map_delete_elem(&inflight, &tid);
 		ts->flags &= ~THREAD_INFLIGHT;
 	}
 
-	key.tgid = id >> 32;
+	key.tgid = tgid;
 	key.nr = ts->nr;
 	key.pstart = ts->pstart;
 	st = stats_lookup(&key);
 	if (!st)
 		return 0;
-	__sync_fetch_and_add(&st->count, 1);
 	__sync_fetch_and_add(&st->total_ns, delta);
 	if (ret < 0 && ret >= -4095)
 		__sync_fetch_and_add(&st->errors, 1);
@@ -174,7 +173,7 @@ int inflight_switch(struct bpf_raw_tracepoint_args *ctx)
 	struct thread_state *ts;
 	__u32 tid = (__u32)id;
 
-	if (!pid_wanted(id >> 32))
+	if (filter_npids && !pid_wanted(id >> 32))
 		return 0;
 	ts = bpf_task_storage_get(&thread_states, bpf_get_current_task_btf(), 0, 0);
 	if (!ts || !ts->start_ns || (ts->flags & THREAD_INFLIGHT))

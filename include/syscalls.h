@@ -24,9 +24,9 @@ struct syscall_key {
 /* Cumulative since the entry was made; the frontend takes deltas. The
  * interval maximum is kept per epoch (the frontend bumps the epoch each
  * snapshot) because a maximum cannot be differenced. Histogram counts are
- * 32-bit and differenced modulo 2^32. */
+ * 32-bit and differenced modulo 2^32. There is no count: the interval's
+ * count is the sum of its histogram, one atomic less per syscall. */
 struct syscall_stats {
-	__u64 count;
 	__u64 errors;
 	__u64 total_ns;
 	__u64 max_ns[2];

@@ -134,7 +134,8 @@ static int collect_stats(struct sys_priv *p, struct snapshot *s, __u32 ended)
 			(const void *)((char *)p->stats.values + i * sizeof(*st));
 		struct syscall_prev *pv = hashmap_get(p->prev, k);
 
-		if (!pv || st->count != pv->count) {
+		/* every completed call adds at least 1 ns to total_ns */
+		if (!pv || st->total_ns != pv->total_ns) {
 			if ((err = add_row(p, s, k, st, pv, ended)))
 				return err;
 			if (!pv) {

@@ -21,10 +21,14 @@ static __u64 interval_max(const struct syscall_stats *st, __u32 ended, const __u
 void syscall_delta(const struct syscall_stats *st, const struct syscall_prev *pv,
 		   __u32 ended, struct snap_syscall *row, __u64 *hist)
 {
-	for (__u32 i = 0; i < HIST_NBUCKETS; i++)
+	__u64 count = 0;
+
+	for (__u32 i = 0; i < HIST_NBUCKETS; i++) {
 		hist[i] = (__u32)(st->hist[i] - (pv ? pv->hist[i] : 0));
+		count += hist[i];
+	}
 	row->hist = hist;
-	row->count = st->count - (pv ? pv->count : 0);
+	row->count = count;
 	row->errors = st->errors - (pv ? pv->errors : 0);
 	row->total_ns = st->total_ns - (pv ? pv->total_ns : 0);
 	row->max_ns = interval_max(st, ended, hist);
@@ -36,7 +40,6 @@ void syscall_delta(const struct syscall_stats *st, const struct syscall_prev *pv
 
 void syscall_prev_update(struct syscall_prev *pv, const struct syscall_stats *st)
 {
-	pv->count = st->count;
 	pv->errors = st->errors;
 	pv->total_ns = st->total_ns;
 	memcpy(pv->hist, st->hist, sizeof(pv->hist));

@@ -9,7 +9,7 @@
 
 /* What the frontend last saw of one key. */
 struct syscall_prev {
-	__u64 count, errors, total_ns;
+	__u64 errors, total_ns;
 	__u32 hist[HIST_NBUCKETS];
 };
 

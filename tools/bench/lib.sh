@@ -1,0 +1,66 @@
+# Shared by the bench_*.sh scripts: start a tracer, wait until its programs are
+# attached, measure, stop it. Sourced, not run.
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+LATSCOPE=$ROOT/latscope
+BENCH=$ROOT/build/bench
+TRACER_PID=
+
+# bpf_links PID: attached BPF links PID holds
+bpf_links() {
+	local n=0 f
+	for f in /proc/"$1"/fd/*; do
+		[ "$(readlink "$f" 2>/dev/null)" = "anon_inode:bpf_link" ] && n=$((n + 1))
+	done
+	echo $n
+}
+
+# bpf_progs_attached PID: BPF programs PID holds (bpftrace attaches through perf
+# events, not links)
+bpf_progs() {
+	local n=0 f
+	for f in /proc/"$1"/fd/*; do
+		case "$(readlink "$f" 2>/dev/null)" in
+		anon_inode:bpf-prog|anon_inode:bpf_link) n=$((n + 1)) ;;
+		esac
+	done
+	echo $n
+}
+
+# start_tracer MIN_FDS CMD...: run CMD in the background, return when it holds
+# MIN_FDS BPF program/link fds (and a second more, to settle)
+start_tracer() {
+	local want=$1; shift
+	"$@" > /tmp/latscope-bench-tracer.out 2>&1 &
+	TRACER_PID=$!
+	local i
+	for i in $(seq 1 300); do
+		if ! kill -0 "$TRACER_PID" 2>/dev/null; then
+			echo "bench: tracer exited: $*" >&2
+			tail -n 3 /tmp/latscope-bench-tracer.out >&2
+			TRACER_PID=
+			return 1
+		fi
+		[ "$(bpf_progs "$TRACER_PID")" -ge "$want" ] && { sleep 1; return 0; }
+		sleep 0.1
+	done
+	echo "bench: tracer did not attach: $*" >&2
+	stop_tracer
+	return 1
+}
+
+stop_tracer() {
+	[ -n "$TRACER_PID" ] || return 0
+	kill -INT "$TRACER_PID" 2>/dev/null
+	wait "$TRACER_PID" 2>/dev/null
+	TRACER_PID=
+}
+trap stop_tracer EXIT
+
+# cpu_ticks PID: utime+stime of PID in clock ticks
+cpu_ticks() {
+	awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+
+rss_kib() {
+	awk '/^VmRSS/ { print $2 }' "/proc/$1/status"
+}
