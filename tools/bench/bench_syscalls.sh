@@ -1,57 +1,73 @@
 #!/usr/bin/env bash
 # Cost per syscall of the syscalls family: getppid() in a loop (about 200 ns
 # untraced) with no tracer, with the floor (empty raw_tp programs on
-# sys_enter/sys_exit), with latscope --probes syscalls, and with bpftrace doing
-# the same per-(pid, syscall) latency histogram where bpftrace is installed.
+# sys_enter/sys_exit), with latscope --probes syscalls, and with bpftrace /
+# libbpf-tools syscount -L doing the same job where installed. Each tracer is
+# measured BENCH_REPEAT times, interleaved, and the least disturbed (lowest)
+# figure kept, so that other work on the host skews the comparison less.
 # Then the frontend's own CPU and RSS at a 1 s interval.
 set -u
 . "$(dirname "$0")/lib.sh"
 N=${BENCH_N:-2000000}
-R=${BENCH_ROUNDS:-5}
+R=${BENCH_ROUNDS:-3}
+REPEAT=${BENCH_REPEAT:-3}
 loop() { "$BENCH/getppid_loop" "$N" "$R"; }
-# min of two numbers (the least disturbed measurement)
-min() { awk -v a="$1" -v b="$2" 'BEGIN { print (b != "" && b < a) ? b : a }'; }
+min() { awk -v a="$1" -v b="${2:-}" 'BEGIN { print (b != "" && b + 0 < a + 0) ? b : a }'; }
 
-base=$(loop)
-row() {	# name ns
-	awk -v n="$1" -v t="$2" -v b="$base" -v f="${floor_add:-0}" 'BEGIN {
-		a = t - b
-		r = (f > 0 && n != "floor (empty programs)") ? sprintf("%.2fx", a / f) : "-"
-		printf "| %-32s | %8.1f | %8.1f | %6s |\n", n, t, a, r }'
-}
-echo "## syscalls family: getppid() x $N, best of $R rounds ($(nproc) CPUs, $(uname -r))"
-echo
-echo "| tracer                           | ns/call  | added ns | vs floor |"
-echo "|----------------------------------|----------|----------|----------|"
-row "none" "$base"
-
-if start_tracer 2 "$BENCH/floor" "$BENCH/floor.bpf.o"; then
-	t=$(loop); stop_tracer
-	floor_add=$(awk -v t="$t" -v b="$base" 'BEGIN { print t - b }')
-	row "floor (empty programs)" "$t"
-fi
-if start_tracer 3 "$LATSCOPE" --probes syscalls --json -i 1; then
-	t=$(loop); stop_tracer
-	row "latscope --probes syscalls" "$t"
-fi
-if command -v bpftrace >/dev/null; then
-	if start_tracer 2 bpftrace -e '
+BPFTRACE_PROG='
 tracepoint:raw_syscalls:sys_enter { @start[tid] = nsecs; }
 tracepoint:raw_syscalls:sys_exit /@start[tid]/ {
 	@lat[pid, args->id] = hist(nsecs - @start[tid]); delete(@start[tid]); }
-interval:s:1 { clear(@lat); }'; then
-		t=$(loop); stop_tracer
-		row "bpftrace (hash start, hist)" "$t"
-	fi
+interval:s:1 { clear(@lat); }'
+# bpftrace's tracepoint: probes need tracefs (latscope itself does not)
+if command -v bpftrace >/dev/null && ! [ -d /sys/kernel/tracing/events ]; then
+	mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null ||
+		echo "bench: cannot mount tracefs; bpftrace skipped" >&2
 fi
-for sc in syscount-bpfcc /usr/sbin/syscount; do
-	command -v "$sc" >/dev/null || continue
-	if start_tracer 2 "$sc" -L -i 1; then
-		t=$(loop); stop_tracer
-		row "$sc -L" "$t"
-	fi
-	break
+SYSCOUNT=
+for sc in /usr/sbin/syscount syscount-bpfcc; do
+	command -v "$sc" >/dev/null && { SYSCOUNT=$sc; break; }
 done
+
+declare -A best
+measure() {	# name min_fds cmd...
+	local name=$1 fds=$2; shift 2
+	local t
+	if [ "$name" = none ]; then
+		t=$(loop)
+	else
+		start_tracer "$fds" "$@" || return 0
+		t=$(loop)
+		stop_tracer
+	fi
+	best[$name]=$(min "$t" "${best[$name]:-}")
+}
+for rep in $(seq 1 "$REPEAT"); do
+	measure none 0
+	measure floor 2 "$BENCH/floor" "$BENCH/floor.bpf.o"
+	measure latscope 3 "$LATSCOPE" --probes syscalls --json -i 1
+	command -v bpftrace >/dev/null && measure bpftrace 2 bpftrace -e "$BPFTRACE_PROG"
+	[ -n "$SYSCOUNT" ] && measure syscount 2 "$SYSCOUNT" -L -i 1
+done
+
+base=${best[none]}
+floor_add=$(awk -v t="${best[floor]:-0}" -v b="$base" 'BEGIN { print t - b }')
+row() {	# label key
+	[ -n "${best[$2]:-}" ] || return 0
+	awk -v n="$1" -v t="${best[$2]}" -v b="$base" -v f="$floor_add" -v k="$2" 'BEGIN {
+		a = t - b
+		r = (f > 0 && k != "floor" && k != "none") ? sprintf("%.2fx", a / f) : "-"
+		printf "| %-34s | %8.1f | %8.1f | %8s |\n", n, t, a, r }'
+}
+echo "## syscalls family: getppid() x $N, best of $R rounds x $REPEAT runs ($(nproc) CPUs, $(uname -r))"
+echo
+echo "| tracer                             | ns/call  | added ns | vs floor |"
+echo "|------------------------------------|----------|----------|----------|"
+row "none" none
+row "floor (empty raw_tp programs)" floor
+row "latscope --probes syscalls" latscope
+row "bpftrace (hash start table, hist)" bpftrace
+row "$SYSCOUNT -L" syscount
 
 echo
 secs=${BENCH_IDLE_SECS:-20}
@@ -64,5 +80,5 @@ t1=$(cpu_ticks $pid)
 rss=$(rss_kib $pid)
 kill -INT $pid; wait $pid
 awk -v d="$((t1 - t0))" -v s="$secs" -v hz="$(getconf CLK_TCK)" -v r="$rss" 'BEGIN {
-	printf "frontend at -i 1 on this host: %.2f%% of a core over %d s, RSS %d KiB\n",
+	printf "frontend, -i 1, this host as it is now: %.2f%% of a core over %d s, RSS %d KiB\n",
 		100 * d / hz / s, s, r }'
