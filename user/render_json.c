@@ -1,3 +1,4 @@
+#include <stdint.h>
 /* The NDJSON renderer: one snapshot -> one object of schema latscope/1. */
 #include "histo.h"
 #include "render_json.h"
@@ -10,8 +11,14 @@ static void hist_json(struct jw *w, const __u64 *hist)
 		for (__u32 i = 0; i < HIST_NBUCKETS; i++) {
 			if (!hist[i])
 				continue;
+			__u64 hi = hist_bucket_hi(i);
+
+			/* the open-ended last bucket as INT64_MAX: JSON readers
+			 * that hold integers as int64 (jansson, jq) keep it */
+			if (hi > INT64_MAX)
+				hi = INT64_MAX;
 			jw_arr_begin(w);
-			jw_u64(w, hist_bucket_hi(i));
+			jw_u64(w, hi);
 			jw_u64(w, hist[i]);
 			jw_arr_end(w);
 		}
