@@ -4,7 +4,8 @@
 # than clang 14) against bpf/vmlinux.h, a hand-written header of the kernel
 # types used (CO-RE): no kernel headers of the build host are needed.
 
-OUT       := build
+OUT       ?= build
+BIN       ?= latscope
 CLANG     ?= $(shell command -v clang-19 || command -v clang)
 BPFTOOL   ?= $(shell command -v bpftool || echo /usr/sbin/bpftool)
 CC        ?= cc
@@ -13,7 +14,7 @@ PKGS      := libbpf libelf zlib ncursesw
 ARCH      := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
 CFLAGS    ?= -g -O2
-CFLAGS    += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
+override CFLAGS += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
 	     -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(OUT) \
 	     $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 LDLIBS    += $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lm
@@ -36,9 +37,9 @@ TOOL_BINS := $(patsubst tools/%.c,$(OUT)/tools/%,$(TOOL_SRCS))
 .PHONY: all test unit e2e bench deps run clean check-asan
 .DELETE_ON_ERROR:
 
-all: latscope
+all: $(BIN)
 
-latscope: $(USER_OBJS)
+$(BIN): $(USER_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(OUT)/%.bpf.o: bpf/%.bpf.c bpf/vmlinux.h $(wildcard include/*.h bpf/*.h) | $(OUT)
@@ -68,8 +69,22 @@ $(OUT) $(OUT)/user $(OUT)/tests $(OUT)/tools:
 tools: $(TOOL_BINS)
 
 # The README's test command. Ends with "N passed, N failed".
-test: latscope $(UNIT_BINS) $(TOOL_BINS)
-	@bash tests/run.sh $(UNIT_BINS)
+test: $(BIN) $(UNIT_BINS) $(TOOL_BINS)
+	@LATSCOPE=$(CURDIR)/$(BIN) bash tests/run.sh $(UNIT_BINS)
+
+# The whole suite again with the frontend and the unit tests built with
+# AddressSanitizer and UndefinedBehaviorSanitizer (any report fails the test).
+ASAN_FLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+	      -fno-sanitize-recover=undefined
+check-asan: tools
+	@$(MAKE) -s OUT=build-asan BIN=build-asan/latscope CFLAGS="$(ASAN_FLAGS)" \
+		build-asan/latscope
+	@$(MAKE) -s OUT=build-asan BIN=build-asan/latscope CFLAGS="$(ASAN_FLAGS)" \
+		$(patsubst $(OUT)/%,build-asan/%,$(UNIT_BINS))
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99 \
+	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	 LATSCOPE=$(CURDIR)/build-asan/latscope \
+		bash tests/run.sh $(patsubst $(OUT)/%,build-asan/%,$(UNIT_BINS))
 
 unit: $(UNIT_BINS)
 	@bash tests/run.sh --unit-only $(UNIT_BINS)
@@ -85,5 +100,5 @@ run: latscope
 	./latscope
 
 clean:
-	rm -rf $(OUT) latscope
+	rm -rf $(OUT) build-asan latscope
 	@$(MAKE) -s -C tools/bench clean
