@@ -12,7 +12,8 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile __u32 filter_npids = 0;
 const volatile __u32 filter_pids[FILTER_MAX_PIDS] = {};
 
-/* Bumped by the frontend through the mmap'd .bss at each snapshot. */
+/* Bumped by the frontend through the mmap'd .bss at each snapshot; its
+ * parity picks the entries this interval's calls go to. */
 __u32 epoch = 0;
 
 /* Whatever could not be recorded: shown to the user, never silent. */
@@ -31,7 +32,10 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 8192);	/* resized by the frontend before load */
+	/* not preallocated: memory follows what is active, and an entry the
+	 * frontend deletes under a late writer is freed only after RCU */
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 16384);	/* sized for the host by the frontend */
 	__type(key, struct syscall_key);
 	__type(value, struct syscall_stats);
 } syscall_stats SEC(".maps");
@@ -115,7 +119,7 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	struct syscall_stats *st;
 	struct thread_state *ts;
 	__u64 now, delta;
-	__u32 ep, slot, idx;
+	__u32 idx;
 	long ret = (long)ctx->args[1];
 
 	if (filter_npids && !pid_wanted(tgid))
@@ -134,7 +138,7 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	}
 
 	key.tgid = tgid;
-	key.nr = ts->nr;
+	key.nr = ts->nr | ((epoch & 1) ? SYSCALL_KEY_SLOT : 0);
 	key.pstart = ts->pstart;
 	st = stats_lookup(&key);
 	if (!st)
@@ -148,17 +152,8 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	if (idx < HIST_NBUCKETS)
 		__sync_fetch_and_add(&st->hist[idx], 1);
 
-	/* Interval maximum: the slot of the current epoch, restarted when the
-	 * epoch moved on. Racy between CPUs like every BPF max; losing a
-	 * concurrent larger value in the same instant is acceptable. */
-	ep = epoch;
-	slot = ep & 1;
-	if (st->max_epoch[slot] != ep) {
-		st->max_epoch[slot] = ep;
-		st->max_ns[slot] = delta;
-	} else if (delta > st->max_ns[slot]) {
-		st->max_ns[slot] = delta;
-	}
+	if (delta > st->max_ns)
+		st->max_ns = delta;
 	return 0;
 }
 

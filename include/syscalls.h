@@ -15,22 +15,25 @@ struct thread_state {
 };
 #define THREAD_INFLIGHT 1	/* listed in the inflight map */
 
+/* nr carries the epoch's parity in its top bit: each interval's calls go to
+ * their own entries, which the frontend reads and deletes after the epoch
+ * moved on. So an entry is one interval's figures (no deltas, no copies of
+ * earlier values in the frontend) and the map holds only what is active. */
 struct syscall_key {
 	__u32 tgid;
-	__u32 nr;
+	__u32 nr;		/* syscall number | SYSCALL_KEY_SLOT for odd epochs */
 	__u64 pstart;
 };
+#define SYSCALL_KEY_SLOT 0x80000000u
 
-/* Cumulative since the entry was made; the frontend takes deltas. The
- * interval maximum is kept per epoch (the frontend bumps the epoch each
- * snapshot) because a maximum cannot be differenced. Histogram counts are
- * 32-bit and differenced modulo 2^32. There is no count: the interval's
- * count is the sum of its histogram, one atomic less per syscall. */
+/* One interval of one (process, syscall). There is no count: it is the sum
+ * of the histogram, one atomic less per syscall. max_ns is updated without
+ * a lock: a larger value racing on another CPU may be lost (the frontend
+ * never reports a max below the histogram's top bucket). */
 struct syscall_stats {
 	__u64 errors;
 	__u64 total_ns;
-	__u64 max_ns[2];
-	__u32 max_epoch[2];
+	__u64 max_ns;
 	char comm[TASK_COMM_LEN];	/* the process's (group leader's) name */
 	__u32 hist[HIST_NBUCKETS];
 };

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -14,21 +15,57 @@
 #include "hashmap.h"
 #include "histo.h"
 #include "procfs.h"
-#include "syscall_delta.h"
+#include "syscall_row.h"
 #include "syscall_names.h"
 #include "syscalls.skel.h"
 
 #define INFLIGHT_MIN_NS 100000000ULL	/* SPEC: blocked at least 100 ms */
-#define SWEEP_EVERY 10			/* intervals between dead-process sweeps */
+/* After the epoch flips, calls still finishing in the old epoch's entries
+ * (a program that read the epoch just before) get this long to land before
+ * the frontend reads and deletes them. BPF programs run for microseconds. */
+#define EPOCH_SETTLE_NS 2000000ULL
 
 struct sys_priv {
 	struct syscalls_bpf *skel;
 	struct map_reader stats, inflight;
-	struct hashmap *prev;		/* struct syscall_key -> struct syscall_prev */
 	struct hashmap *comms;		/* (tgid, pstart) -> name, this interval */
+	struct syscall_key *del;	/* this interval's keys, to delete */
+	size_t del_cap;
 	__u64 drops_seen;
-	unsigned intervals;
 };
+
+/* Read a number from a /proc/sys file; dflt if it cannot be read. */
+static long sysctl_long(const char *path, long dflt)
+{
+	FILE *f = fopen(path, "r");
+	long v;
+
+	if (!f)
+		return dflt;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = dflt;
+	fclose(f);
+	return v;
+}
+
+static __u32 clamp_u32(long v, long lo, long hi)
+{
+	return (__u32)(v < lo ? lo : v > hi ? hi : v);
+}
+
+/* Maps sized for the host. syscall_stats holds the (process, syscall)
+ * pairs active in two intervals and is not preallocated, so room costs
+ * nothing until used; inflight holds at most one entry per thread. */
+static void size_maps(struct syscalls_bpf *skel)
+{
+	long pid_max = sysctl_long("/proc/sys/kernel/pid_max", 32768);
+	long threads = sysctl_long("/proc/sys/kernel/threads-max", 32768);
+
+	bpf_map__set_max_entries(skel->maps.syscall_stats,
+				 clamp_u32(pid_max * 4, 16384, 1 << 20));
+	bpf_map__set_max_entries(skel->maps.inflight,
+				 clamp_u32(threads < pid_max ? threads : pid_max, 4096, 1 << 17));
+}
 
 static int sys_open(struct collector *c, const struct options *o)
 {
@@ -39,9 +76,8 @@ static int sys_open(struct collector *c, const struct options *o)
 	if (!p)
 		return -ENOMEM;
 	c->priv = p;
-	p->prev = hashmap_new(sizeof(struct syscall_key));
 	p->comms = hashmap_new(sizeof(struct syscall_key));
-	if (!p->prev || !p->comms)
+	if (!p->comms)
 		return -ENOMEM;
 	p->skel = syscalls_bpf__open();
 	if (!p->skel) {
@@ -52,6 +88,7 @@ static int sys_open(struct collector *c, const struct options *o)
 	}
 	p->skel->rodata->filter_npids = o->npids;
 	memcpy((void *)p->skel->rodata->filter_pids, o->pids, sizeof(o->pids));
+	size_maps(p->skel);
 
 	err = syscalls_bpf__load(p->skel);
 	if (err) {
@@ -94,7 +131,7 @@ static void process_comm(struct sys_priv *p, const struct syscall_key *k,
 }
 
 static int add_row(struct sys_priv *p, struct snapshot *s, const struct syscall_key *k,
-		   const struct syscall_stats *st, const struct syscall_prev *pv, __u32 ended)
+		   const struct syscall_stats *st)
 {
 	struct snap_syscall *row;
 	char namebuf[32];
@@ -106,19 +143,36 @@ static int add_row(struct sys_priv *p, struct snapshot *s, const struct syscall_
 		free(hist);
 		return -ENOMEM;
 	}
-	syscall_delta(st, pv, ended, row, hist);
+	syscall_row(st, row, hist);
 	row->pid = k->tgid;
-	row->nr = k->nr;
+	row->nr = k->nr & ~SYSCALL_KEY_SLOT;
 	snap_strcpy(row->syscall, sizeof(row->syscall),
-		    syscall_name(k->nr, namebuf, sizeof(namebuf)), SNAP_NAME_LEN);
+		    syscall_name(row->nr, namebuf, sizeof(namebuf)), SNAP_NAME_LEN);
 	process_comm(p, k, st, row->comm, sizeof(row->comm));
 	return 0;
 }
 
+/* Deletes the keys read: batched, one by one where the kernel has no batch
+ * delete. A key a late writer re-created after it was read is simply read
+ * again with the same parity two intervals later. */
+static void delete_read(struct sys_priv *p, size_t n)
+{
+	__u32 count = (__u32)n;
+
+	if (!n)
+		return;
+	if (bpf_map_delete_batch(p->stats.fd, p->del, &count, NULL) == 0)
+		return;
+	for (size_t i = 0; i < n; i++)
+		bpf_map_delete_elem(p->stats.fd, &p->del[i]);
+}
+
+/* The rows of the epoch that ended: every entry of its parity. Entries of
+ * the new epoch are left for the next snapshot. */
 static int collect_stats(struct sys_priv *p, struct snapshot *s, __u32 ended)
 {
-	bool sweep = ++p->intervals % SWEEP_EVERY == 0 ||
-		     p->stats.len * 4 > bpf_map__max_entries(p->skel->maps.syscall_stats) * 3;
+	__u32 slot = (ended & 1) ? SYSCALL_KEY_SLOT : 0;
+	size_t ndel = 0;
 	int err = map_reader_read(&p->stats);
 
 	if (err)
@@ -127,33 +181,28 @@ static int collect_stats(struct sys_priv *p, struct snapshot *s, __u32 ended)
 	p->comms = hashmap_new(sizeof(struct syscall_key));
 	if (!p->comms)
 		return -ENOMEM;
+	if (p->del_cap < p->stats.len) {
+		void *n = realloc(p->del, p->stats.len * sizeof(*p->del));
+
+		if (!n)
+			return -ENOMEM;
+		p->del = n;
+		p->del_cap = p->stats.len;
+	}
 	for (size_t i = 0; i < p->stats.len; i++) {
 		const struct syscall_key *k =
 			(const void *)((char *)p->stats.keys + i * sizeof(*k));
 		const struct syscall_stats *st =
 			(const void *)((char *)p->stats.values + i * sizeof(*st));
-		struct syscall_prev *pv = hashmap_get(p->prev, k);
 
-		/* every completed call adds at least 1 ns to total_ns */
-		if (!pv || st->total_ns != pv->total_ns) {
-			if ((err = add_row(p, s, k, st, pv, ended)))
-				return err;
-			if (!pv) {
-				pv = malloc(sizeof(*pv));
-				if (!pv || hashmap_put(p->prev, k, pv)) {
-					free(pv);
-					return -ENOMEM;
-				}
-			}
-			syscall_prev_update(pv, st);
-		} else if (sweep && !procfs_alive(k->tgid, k->pstart)) {
-			/* read in an earlier interval and idle since: the
-			 * process is gone, drop its entry on both sides */
-			bpf_map_delete_elem(p->stats.fd, k);
-			free(hashmap_del(p->prev, k));
-		}
+		if ((k->nr & SYSCALL_KEY_SLOT) != slot)
+			continue;
+		p->del[ndel++] = *k;
+		if ((err = add_row(p, s, k, st)))
+			break;
 	}
-	return 0;
+	delete_read(p, ndel);
+	return err;
 }
 
 static int collect_inflight(struct sys_priv *p, struct snapshot *s, __u64 interval_ns)
@@ -198,25 +247,28 @@ static int sys_collect(struct collector *c, struct snapshot *s)
 	struct sys_priv *p = c->priv;
 	struct syscalls_bpf__bss *bss = p->skel->bss;
 	__u32 ended = __atomic_load_n(&bss->epoch, __ATOMIC_RELAXED);
-	__u64 drops;
+	__u64 flipped, now, drops;
 	int err;
 
-	/* New events go to the other max slot from here on. */
+	/* New calls go to the other entries from here on. */
 	__atomic_store_n(&bss->epoch, ended + 1, __ATOMIC_SEQ_CST);
-	err = collect_stats(p, s, ended);
+	flipped = mono_ns();
+	err = collect_inflight(p, s, s->interval_ns);
+	now = mono_ns();
+	if (now - flipped < EPOCH_SETTLE_NS) {
+		__u64 left = EPOCH_SETTLE_NS - (now - flipped);
+		struct timespec ts = { 0, (long)left };
+
+		nanosleep(&ts, NULL);
+	}
 	if (!err)
-		err = collect_inflight(p, s, s->interval_ns);
+		err = collect_stats(p, s, ended);
 	drops = __atomic_load_n(&bss->drop_map_full, __ATOMIC_RELAXED) +
 		__atomic_load_n(&bss->drop_inflight_full, __ATOMIC_RELAXED) +
 		__atomic_load_n(&bss->drop_no_state, __ATOMIC_RELAXED);
 	s->dropped.map_full += drops - p->drops_seen;
 	p->drops_seen = drops;
 	return err;
-}
-
-static void free_prev(void *v)
-{
-	free(v);
 }
 
 static void sys_close(struct collector *c)
@@ -228,7 +280,7 @@ static void sys_close(struct collector *c)
 	syscalls_bpf__destroy(p->skel);
 	map_reader_free(&p->stats);
 	map_reader_free(&p->inflight);
-	hashmap_free(p->prev, free_prev);
+	free(p->del);
 	hashmap_free(p->comms, free);
 	free(p);
 	c->priv = NULL;
