@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -17,6 +18,26 @@ static int print_fn(enum libbpf_print_level level, const char *fmt, va_list args
 	if (!verbose)
 		return 0;	/* failures are reported by the family's status line */
 	return vfprintf(stderr, fmt, args);
+}
+
+#define KERNEL_BTF "/sys/kernel/btf/vmlinux"
+
+static struct bpf_object_open_opts open_opts = { .sz = sizeof(open_opts) };
+
+int bpf_util_set_btf(const char *path)
+{
+	if (!path && access(KERNEL_BTF, R_OK)) {
+		fprintf(stderr, "latscope: this kernel has no BTF at " KERNEL_BTF
+				" (CONFIG_DEBUG_INFO_BTF); give its BTF with --btf FILE\n");
+		return -1;
+	}
+	open_opts.btf_custom_path = path;
+	return 0;
+}
+
+const struct bpf_object_open_opts *bpf_util_open_opts(void)
+{
+	return &open_opts;
 }
 
 void bpf_util_set_verbose(bool v)

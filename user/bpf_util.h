@@ -22,6 +22,12 @@ void map_reader_free(struct map_reader *r);
 
 /* libbpf's messages go to stderr only with --verbose. */
 void bpf_util_set_verbose(bool verbose);
+/* The kernel BTF CO-RE relocates against: path (from --btf) or NULL for the
+ * kernel's own. Returns 0, or -1 after one line on stderr saying that the
+ * kernel has no BTF and what to do. */
+int bpf_util_set_btf(const char *path);
+/* Open options for every family's skeleton (they carry the --btf path). */
+const struct bpf_object_open_opts *bpf_util_open_opts(void);
 /* One line on why a skeleton could not load/attach, from errno. */
 const char *bpf_util_strerror(int err, char *buf, size_t n);
 /* Monotonic clock in ns (the clock of bpf_ktime_get_ns). */

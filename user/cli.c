@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "options.h"
 
 void options_usage(FILE *f)
@@ -21,6 +22,8 @@ void options_usage(FILE *f)
 	      "  -o, --output FILE      NDJSON snapshots to FILE (gzip if it ends in .gz)\n"
 	      "      --prom FILE        also write Prometheus text format to FILE\n"
 	      "      --top N            rows kept per JSON list (default 1000)\n"
+	      "      --btf FILE         kernel BTF to use when the kernel has none at\n"
+	      "                         /sys/kernel/btf/vmlinux (e.g. from btfhub)\n"
 	      "  -v, --verbose          libbpf's messages on stderr\n"
 	      "  -h, --help             this help\n"
 	      "  -V, --version          the version\n"
@@ -104,7 +107,7 @@ static int parse_probes(struct options *o, const char *val)
 	return ret;
 }
 
-enum { OPT_JSON = 256, OPT_PROBES, OPT_PROM, OPT_TOP };
+enum { OPT_JSON = 256, OPT_PROBES, OPT_PROM, OPT_TOP, OPT_BTF };
 
 int options_parse(struct options *o, int argc, char **argv)
 {
@@ -117,6 +120,7 @@ int options_parse(struct options *o, int argc, char **argv)
 		{ "output", required_argument, 0, 'o' },
 		{ "prom", required_argument, 0, OPT_PROM },
 		{ "top", required_argument, 0, OPT_TOP },
+		{ "btf", required_argument, 0, OPT_BTF },
 		{ "verbose", no_argument, 0, 'v' },
 		{ "help", no_argument, 0, 'h' },
 		{ "version", no_argument, 0, 'V' },
@@ -179,6 +183,13 @@ int options_parse(struct options *o, int argc, char **argv)
 			o->top = (size_t)v;
 			break;
 		}
+		case OPT_BTF:
+			if (!*optarg)
+				return bad("btf", optarg, "empty file name");
+			if (access(optarg, R_OK))
+				return bad("btf", optarg, strerror(errno));
+			o->btf_file = optarg;
+			break;
 		case 'v':
 			o->verbose = true;
 			break;

@@ -79,7 +79,7 @@ static int sys_open(struct collector *c, const struct options *o)
 	p->comms = hashmap_new(sizeof(struct syscall_key));
 	if (!p->comms)
 		return -ENOMEM;
-	p->skel = syscalls_bpf__open();
+	p->skel = syscalls_bpf__open_opts(bpf_util_open_opts());
 	if (!p->skel) {
 		err = -errno;
 		snprintf(c->status, sizeof(c->status), "cannot open BPF object: %s",

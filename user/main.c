@@ -159,7 +159,7 @@ int main(int argc, char **argv)
 		return replay_main(&o);
 
 	bpf_util_set_verbose(o.verbose);
-	if (privs_check() < 0)
+	if (privs_check() < 0 || bpf_util_set_btf(o.btf_file) < 0)
 		return 1;
 	setrlimit(RLIMIT_MEMLOCK, &(struct rlimit){ RLIM_INFINITY, RLIM_INFINITY });
 	setup_signals(&waitmask);

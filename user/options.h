@@ -25,6 +25,7 @@ struct options {
 	const char *out_file;	/* -o */
 	const char *prom_file;	/* --prom */
 	size_t top;
+	const char *btf_file;	/* --btf: kernel BTF when the kernel has none */
 	bool verbose;
 };
 

@@ -27,6 +27,8 @@ teardown() { teardown_latscope; rm -rf "$T"; }
 	--bogus|--bogus
 	-i|--interval
 	replay|replay
+	--btf /nonexistent/vmlinux|--btf
+	--btf=|--btf
 	EOF
 }
 
@@ -74,4 +76,32 @@ teardown() { teardown_latscope; rm -rf "$T"; }
 	[ "$status" -eq 0 ]
 	printf '%s\n' "$output" | head -n1 | jq -e '.probes.syscalls == "on" and
 		(.probes | to_entries | all(.value == "on" or (.value | startswith("unavailable: "))))'
+}
+
+@test "cli: --btf FILE relocates against that BTF; a file that is not BTF switches the families off" {
+	run --separate-stderr "$LATSCOPE" --btf /sys/kernel/btf/vmlinux --probes syscalls --json -d 0.3 -i 0.3
+	[ "$status" -eq 0 ]
+	printf '%s\n' "$output" | head -n1 | jq -e '.probes.syscalls == "on"'
+	echo "not BTF" > "$T/bogus.btf"
+	run --separate-stderr "$LATSCOPE" --btf "$T/bogus.btf" --probes syscalls --json -d 0.3
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	[[ "$stderr" == *"syscalls unavailable: "* ]]
+	[[ "$stderr" == *"no probe family could start"* ]]
+}
+
+@test "cli: no BTF at /sys/kernel/btf/vmlinux: one line saying to use --btf; --btf works" {
+	command -v unshare > /dev/null || skip "no unshare"
+	cp /sys/kernel/btf/vmlinux "$T/vmlinux.btf"
+	# a private mount namespace where the kernel's BTF file is hidden
+	run --separate-stderr unshare -m sh -c \
+		"mount -t tmpfs none /sys/kernel/btf && exec '$LATSCOPE' --json -d 0.3"
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
+	[[ "$stderr" == *"--btf"* ]]
+	run --separate-stderr unshare -m sh -c \
+		"mount -t tmpfs none /sys/kernel/btf && exec '$LATSCOPE' --btf '$T/vmlinux.btf' --probes syscalls --json -d 0.3 -i 0.3"
+	[ "$status" -eq 0 ]
+	printf '%s\n' "$output" | head -n1 | jq -e '.probes.syscalls == "on"'
 }
