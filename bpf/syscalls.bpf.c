@@ -32,10 +32,11 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	/* not preallocated: memory follows what is active, and an entry the
-	 * frontend deletes under a late writer is freed only after RCU */
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, 16384);	/* sized for the host by the frontend */
+	/* Preallocated: the frontend deletes every entry it read, each
+	 * interval, and freeing non-preallocated elements costs several us
+	 * each (irq_work in the BPF allocator). Sized for the host by the
+	 * frontend. */
+	__uint(max_entries, 8192);
 	__type(key, struct syscall_key);
 	__type(value, struct syscall_stats);
 } syscall_stats SEC(".maps");

@@ -1,6 +1,7 @@
 /* The syscalls family's collector: reads bpf/syscalls.bpf.c's cumulative
  * per-(process, syscall) stats, turns them into this interval's rows, and
  * lists the calls still blocked. */
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -28,7 +29,6 @@
 struct sys_priv {
 	struct syscalls_bpf *skel;
 	struct map_reader stats, inflight;
-	struct hashmap *comms;		/* (tgid, pstart) -> name, this interval */
 	struct syscall_key *del;	/* this interval's keys, to delete */
 	size_t del_cap;
 	__u64 drops_seen;
@@ -53,16 +53,33 @@ static __u32 clamp_u32(long v, long lo, long hi)
 	return (__u32)(v < lo ? lo : v > hi ? hi : v);
 }
 
-/* Maps sized for the host. syscall_stats holds the (process, syscall)
- * pairs active in two intervals and is not preallocated, so room costs
- * nothing until used; inflight holds at most one entry per thread. */
+static long count_processes(void)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	long n = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d)))
+		n += e->d_name[0] >= '1' && e->d_name[0] <= '9';
+	closedir(d);
+	return n;
+}
+
+/* Maps sized for the host, and bounded. syscall_stats holds the (process,
+ * syscall) pairs active in one interval, twice (the interval being read and
+ * the next): room for 16 syscalls per process now running, at least 4096
+ * and at most 32768 entries (2.5 KiB each, preallocated: 10 to 80 MiB of
+ * kernel memory). A full map is counted as a drop. inflight holds at most
+ * one entry per thread. */
 static void size_maps(struct syscalls_bpf *skel)
 {
 	long pid_max = sysctl_long("/proc/sys/kernel/pid_max", 32768);
 	long threads = sysctl_long("/proc/sys/kernel/threads-max", 32768);
 
 	bpf_map__set_max_entries(skel->maps.syscall_stats,
-				 clamp_u32(pid_max * 4, 16384, 1 << 20));
+				 clamp_u32(count_processes() * 16 * 2, 4096, 32768));
 	bpf_map__set_max_entries(skel->maps.inflight,
 				 clamp_u32(threads < pid_max ? threads : pid_max, 4096, 1 << 17));
 }
@@ -76,9 +93,6 @@ static int sys_open(struct collector *c, const struct options *o)
 	if (!p)
 		return -ENOMEM;
 	c->priv = p;
-	p->comms = hashmap_new(sizeof(struct syscall_key));
-	if (!p->comms)
-		return -ENOMEM;
 	p->skel = syscalls_bpf__open_opts(bpf_util_open_opts());
 	if (!p->skel) {
 		err = -errno;
@@ -109,27 +123,6 @@ static int sys_open(struct collector *c, const struct options *o)
 	return 0;
 }
 
-/* The process's current name (it may have exec'd since the kernel entry
- * was made), read from /proc once per process per interval; the name the
- * kernel saw when the process is gone. */
-static void process_comm(struct sys_priv *p, const struct syscall_key *k,
-			 const struct syscall_stats *st, char *buf, size_t n)
-{
-	struct syscall_key pk = { .tgid = k->tgid, .pstart = k->pstart };
-	char *c = hashmap_get(p->comms, &pk);
-
-	if (!c) {
-		c = calloc(1, SNAP_COMM_LEN);
-		if (c && procfs_comm(k->tgid, k->pstart, c, SNAP_COMM_LEN))
-			snap_strcpy(c, SNAP_COMM_LEN, st->comm, sizeof(st->comm));
-		if (c && hashmap_put(p->comms, &pk, c)) {
-			free(c);
-			c = NULL;
-		}
-	}
-	snap_strcpy(buf, n, c ? c : st->comm, c ? SNAP_COMM_LEN : sizeof(st->comm));
-}
-
 static int add_row(struct sys_priv *p, struct snapshot *s, const struct syscall_key *k,
 		   const struct syscall_stats *st)
 {
@@ -148,7 +141,9 @@ static int add_row(struct sys_priv *p, struct snapshot *s, const struct syscall_
 	row->nr = k->nr & ~SYSCALL_KEY_SLOT;
 	snap_strcpy(row->syscall, sizeof(row->syscall),
 		    syscall_name(row->nr, namebuf, sizeof(namebuf)), SNAP_NAME_LEN);
-	process_comm(p, k, st, row->comm, sizeof(row->comm));
+	/* the group leader's name when the entry was made, in this interval:
+	 * current enough, and no /proc read per process per interval */
+	snap_strcpy(row->comm, sizeof(row->comm), st->comm, sizeof(st->comm));
 	return 0;
 }
 
@@ -177,10 +172,6 @@ static int collect_stats(struct sys_priv *p, struct snapshot *s, __u32 ended)
 
 	if (err)
 		return err;
-	hashmap_free(p->comms, free);
-	p->comms = hashmap_new(sizeof(struct syscall_key));
-	if (!p->comms)
-		return -ENOMEM;
 	if (p->del_cap < p->stats.len) {
 		void *n = realloc(p->del, p->stats.len * sizeof(*p->del));
 
@@ -281,7 +272,6 @@ static void sys_close(struct collector *c)
 	map_reader_free(&p->stats);
 	map_reader_free(&p->inflight);
 	free(p->del);
-	hashmap_free(p->comms, free);
 	free(p);
 	c->priv = NULL;
 }

@@ -4,7 +4,8 @@
 
 void syscall_row(const struct syscall_stats *st, struct snap_syscall *row, __u64 *hist)
 {
-	__u64 count = 0, max = st->max_ns;
+	static const double qs[4] = { 0.50, 0.90, 0.99, 0.999 };
+	__u64 count = 0, max = st->max_ns, p[4];
 	int top = -1;
 
 	for (__u32 i = 0; i < HIST_NBUCKETS; i++) {
@@ -22,10 +23,11 @@ void syscall_row(const struct syscall_stats *st, struct snap_syscall *row, __u64
 	row->errors = st->errors;
 	row->total_ns = st->total_ns;
 	row->max_ns = max;
-	row->p50_ns = hist_percentile(hist, 0.50, max);
-	row->p90_ns = hist_percentile(hist, 0.90, max);
-	row->p99_ns = hist_percentile(hist, 0.99, max);
-	row->p999_ns = hist_percentile(hist, 0.999, max);
+	hist_percentiles(hist, count, qs, 4, max, p);
+	row->p50_ns = p[0];
+	row->p90_ns = p[1];
+	row->p99_ns = p[2];
+	row->p999_ns = p[3];
 }
 
 void syscall_stats_add(struct syscall_stats *a, const struct syscall_stats *b)

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <cmocka.h>
 #include "histo.h"
 
@@ -116,6 +117,33 @@ static void test_percentile_error_bound(void **state)
 	}
 }
 
+/* The one-pass form gives what one call per percentile gives, on the same
+ * random histograms, including empty and one-value ones. */
+static void test_percentiles_one_pass(void **state)
+{
+	static __u64 h[HIST_NBUCKETS];
+	const double qs[] = { 0.001, 0.5, 0.9, 0.99, 0.999, 1.0 };
+	unsigned seed = 777;
+
+	for (int round = 0; round < 50; round++) {
+		__u64 out[6], n = 0, max = 0;
+		int vals = round % 7 == 0 ? 0 : round % 5 == 0 ? 1 : rand_r(&seed) % 3000;
+
+		memset(h, 0, sizeof(h));
+		for (int i = 0; i < vals; i++) {
+			__u64 v = (__u64)rand_r(&seed) * (__u64)(rand_r(&seed) % 1000 + 1);
+
+			h[hist_bucket(v)]++;
+			n++;
+			if (v > max)
+				max = v;
+		}
+		hist_percentiles(h, n, qs, 6, max, out);
+		for (int k = 0; k < 6; k++)
+			assert_int_equal(out[k], hist_percentile(h, qs[k], max));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -126,6 +154,7 @@ int main(void)
 		cmocka_unit_test(test_percentile_empty_and_single),
 		cmocka_unit_test(test_percentile_ranks),
 		cmocka_unit_test(test_percentile_error_bound),
+		cmocka_unit_test(test_percentiles_one_pass),
 	};
 
 	return cmocka_run_group_tests_name("hist", tests, NULL, NULL);

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Scale: the frontend's CPU and RSS while tracking many processes and
+# threads. tools/scaleload makes SCALE_PROCS processes of SCALE_THREADS
+# threads (default 1000 x 10 = 10,000 threads), each making a few syscalls
+# every SCALE_PERIOD ms; latscope runs with every family at -i 1 for
+# SCALE_SECS seconds. Targets (issue 8): under 5% of a core, under 100 MiB RSS.
+set -u
+. "$(dirname "$0")/lib.sh"
+P=${SCALE_PROCS:-1000}
+TH=${SCALE_THREADS:-10}
+PERIOD=${SCALE_PERIOD:-500}
+SECS=${SCALE_SECS:-30}
+out=$(mktemp)
+trap 'stop_tracer; [ -n "${wl:-}" ] && kill $wl 2>/dev/null; wait 2>/dev/null; rm -f "$out"' EXIT
+
+"$ROOT/build/tools/scaleload" --procs "$P" --threads "$TH" --period "$PERIOD" > /dev/null &
+wl=$!
+# until every thread runs
+for i in $(seq 1 300); do
+	n=$(ps -eLo comm | grep -c '^scale-wk$')
+	[ "$n" -ge $((P * TH)) ] && break
+	sleep 0.2
+done
+echo "## scale: $P processes x $TH threads ($n threads running), syscalls every ${PERIOD} ms"
+"$LATSCOPE" --json -i 1 > "$out" 2> "$out.err" &
+ls=$!
+sleep 5
+t0=$(cpu_ticks $ls); m0=$(date +%s.%N)
+sleep "$SECS"
+t1=$(cpu_ticks $ls); m1=$(date +%s.%N)
+rss=$(rss_kib $ls)
+hwm=$(awk '/^VmHWM/ { print $2 }' /proc/$ls/status)
+kill -INT $ls; wait $ls
+kill $wl; wait $wl 2>/dev/null; wl=
+pids=$(tail -n 3 "$out" | head -n 1 | jq '[.syscalls[].pid] | unique | length')
+drops=$(jq -s '[.[].dropped.map_full + .[].dropped.events] | add' "$out")
+awk -v d="$((t1 - t0))" -v a="$m0" -v b="$m1" -v hz="$(getconf CLK_TCK)" -v r="$rss" -v h="$hwm" \
+    -v p="$pids" -v dr="$drops" 'BEGIN {
+	printf "frontend: %.2f%% of a core, RSS %.1f MiB (peak %.1f MiB); %d processes in a snapshot; %d drops\n",
+		100 * d / hz / (b - a), r / 1024, h / 1024, p, dr }'
+rm -f "$out.err"
