@@ -34,7 +34,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 TOOL_SRCS := $(wildcard tools/*.c)
 TOOL_BINS := $(patsubst tools/%.c,$(OUT)/tools/%,$(TOOL_SRCS))
 
-.PHONY: all test unit e2e bench deps run clean check-asan
+.PHONY: all test unit e2e bench deps run clean check-asan soak
 .DELETE_ON_ERROR:
 
 all: $(BIN)
@@ -92,6 +92,10 @@ unit: $(UNIT_BINS)
 bench: latscope $(TOOL_BINS)
 	@$(MAKE) -s -C tools/bench
 	@bash tools/bench/run.sh
+
+# 30 minutes under mixed load (SOAK_SECS to change); figures on stdout.
+soak: $(BIN) $(TOOL_BINS)
+	@bash tools/soak.sh
 
 deps:
 	@sh tools/deps.sh

@@ -7,6 +7,7 @@
  * interval is written and everything is closed at one place. */
 #include <errno.h>
 #include <poll.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -221,6 +222,9 @@ int main(int argc, char **argv)
 			}
 		}
 		snapshot_free(s);
+		/* give the snapshot's memory back to the system: a long-running
+		 * recorder's RSS then follows what it holds, not its peak */
+		malloc_trim(0);
 		/* keep the grid unless we fell behind by a whole interval */
 		next += ctl.interval_ns;
 		if (next <= now)

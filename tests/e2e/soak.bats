@@ -1,0 +1,13 @@
+#!/usr/bin/env bats
+# The short soak (make soak runs the 30-minute one): latscope recording every
+# family under thousands of threads coming and going stops cleanly, writes
+# one valid snapshot per second, drops nothing and keeps its RSS flat.
+
+load helpers
+
+@test "soak (short): valid recording, no drops, flat RSS, clean stop" {
+	SOAK_SECS=25 SOAK_PROCS=10 SOAK_THREADS=50 SOAK_CHURN=20 \
+		run bash "$ROOT/tools/soak.sh" "$BATS_TEST_TMPDIR/soak"
+	echo "$output"
+	[ "$status" -eq 0 ]
+}

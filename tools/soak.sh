@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# soak: latscope recording (every family, -i 1, gzip) under a mixed load for
+# SOAK_SECS seconds (default 1800): syscalls and context switches from
+# thousands of threads coming and going (tools/scaleload), connection churn
+# on loopback, contended mutexes and a saturated thread pool when those
+# workload tools are built. Then checks what an operator relies on:
+#   - latscope ran to the end and stopped cleanly (exit 0 on SIGINT);
+#   - every line of the recording is a valid latscope/1 snapshot, one per s;
+#   - its RSS after warm-up stays flat: it grows by less than
+#     SOAK_RSS_GROWTH_PCT (10%) or 4 MiB, whichever is larger (buffers
+#     settle in steps of a few MiB as the number of rows moves);
+#   - nothing was dropped (maps are sized for the load).
+# Prints the figures; exit 1 if any check fails.
+#   tools/soak.sh [DIR]     (DIR keeps the recording and rss.csv)
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+SECS=${SOAK_SECS:-1800}
+PROCS=${SOAK_PROCS:-50}
+THREADS=${SOAK_THREADS:-100}
+CHURN=${SOAK_CHURN:-10}
+GROWTH=${SOAK_RSS_GROWTH_PCT:-10}
+DIR=${1:-$(mktemp -d /tmp/latscope-soak.XXXXXX)}
+mkdir -p "$DIR"
+T=$ROOT/build/tools
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	[ -n "${LS:-}" ] && kill -INT "$LS" 2>/dev/null
+	wait 2>/dev/null
+}
+trap cleanup EXIT
+
+"$T/scaleload" --procs "$PROCS" --threads "$THREADS" --churn "$CHURN" --period 50 > /dev/null &
+pids+=($!)
+[ -x "$T/soak_extra.sh" ] && { bash "$T/soak_extra.sh" & pids+=($!); }
+for extra in "$ROOT"/tools/soak.d/*.sh; do
+	[ -e "$extra" ] || continue
+	bash "$extra" &
+	pids+=($!)
+done
+
+"$ROOT/latscope" -o "$DIR/soak.json.gz" -i 1 2> "$DIR/latscope.err" &
+LS=$!
+echo "t_s,rss_kib" > "$DIR/rss.csv"
+start=$(date +%s)
+step=$(( SECS >= 300 ? 10 : 1 ))
+while :; do
+	now=$(( $(date +%s) - start ))
+	kill -0 "$LS" 2>/dev/null || { echo "soak: latscope died after ${now}s" >&2; break; }
+	echo "$now,$(awk '/^VmRSS/ { print $2 }' /proc/$LS/status)" >> "$DIR/rss.csv"
+	[ "$now" -ge "$SECS" ] && break
+	sleep "$step"
+done
+kill -INT "$LS" 2>/dev/null
+rc=0
+wait "$LS" || rc=$?
+LS=
+for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+wait 2>/dev/null
+pids=()
+
+fail=0
+lines=$(zcat "$DIR/soak.json.gz" | wc -l)
+valid=$(zcat "$DIR/soak.json.gz" | jq -c 'select(.schema == "latscope/1") | 1' 2>/dev/null | wc -l)
+drops=$(zcat "$DIR/soak.json.gz" | jq -s '[.[] | .dropped.events + .dropped.map_full] | add // 0' 2>/dev/null)
+threads=$(zcat "$DIR/soak.json.gz" | jq -s '[.[] | [.syscalls[] | select(.comm == "scaleload")] | length] | max // 0' 2>/dev/null)
+# RSS: after warm-up (the first fifth) against the end
+read -r warm last < <(awk -F, -v s="$SECS" 'NR > 1 && $1 >= s / 5 && !w { w = $2 } NR > 1 { l = $2 } END { print w + 0, l + 0 }' "$DIR/rss.csv")
+growth=$(awk -v w="$warm" -v l="$last" 'BEGIN { printf "%.1f", w ? 100 * (l - w) / w : 0 }')
+# least-squares slope of RSS after warm-up, KiB per minute
+slope=$(awk -F, -v s="$SECS" 'NR > 1 && $1 >= s / 5 { n++; x += $1; y += $2; xx += $1 * $1; xy += $1 * $2 }
+	END { d = n * xx - x * x; printf "%.1f", (n > 1 && d) ? 60 * (n * xy - x * y) / d : 0 }' "$DIR/rss.csv")
+echo "soak: ${SECS}s, $PROCS processes x $THREADS threads, $CHURN thread replacements/s per process"
+echo "soak: latscope exit $rc; $lines snapshots, $valid valid; drops $drops"
+echo "soak: RSS after warm-up $warm KiB, at the end $last KiB ($growth%), slope $slope KiB/min"
+[ "$rc" -eq 0 ] || { echo "soak: FAIL: latscope exit status $rc" >&2; fail=1; }
+[ "$lines" -ge $((SECS * 8 / 10)) ] || { echo "soak: FAIL: $lines snapshots in ${SECS}s" >&2; fail=1; }
+[ "$valid" -eq "$lines" ] || { echo "soak: FAIL: invalid snapshots" >&2; fail=1; }
+[ "${drops:-1}" -eq 0 ] || { echo "soak: FAIL: $drops drops" >&2; fail=1; }
+awk -v w="$warm" -v l="$last" -v m="$GROWTH" 'BEGIN { exit !(l - w <= w * m / 100 || l - w <= 4096) }' ||
+	{ echo "soak: FAIL: RSS grew $growth% after warm-up" >&2; fail=1; }
+echo "soak: recording and rss.csv in $DIR"
+exit $fail
