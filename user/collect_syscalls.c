@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 #include "bpf_util.h"
 #include "collector.h"
+#include "kernel_features.h"
 #include "hashmap.h"
 #include "histo.h"
 #include "procfs.h"
@@ -69,9 +70,10 @@ static long count_processes(void)
 
 /* Maps sized for the host, and bounded. syscall_stats holds the (process,
  * syscall) pairs active in one interval, twice (the interval being read and
- * the next): room for 16 syscalls per process now running, at least 4096
- * and at most 32768 entries (2.5 KiB each, preallocated: 10 to 80 MiB of
- * kernel memory). A full map is counted as a drop. inflight holds at most
+ * the next): room for 16 syscalls per process now running, at least 16384
+ * (1,000 busy processes) and at most 65536 entries (2.5 KiB each,
+ * preallocated: 40 to 160 MiB of kernel memory). A full map is counted as a
+ * drop. inflight holds at most
  * one entry per thread. */
 static void size_maps(struct syscalls_bpf *skel)
 {
@@ -79,7 +81,7 @@ static void size_maps(struct syscalls_bpf *skel)
 	long threads = sysctl_long("/proc/sys/kernel/threads-max", 32768);
 
 	bpf_map__set_max_entries(skel->maps.syscall_stats,
-				 clamp_u32(count_processes() * 16 * 2, 4096, 32768));
+				 clamp_u32(count_processes() * 16, 16384, 65536));
 	bpf_map__set_max_entries(skel->maps.inflight,
 				 clamp_u32(threads < pid_max ? threads : pid_max, 4096, 1 << 17));
 }
@@ -276,8 +278,13 @@ static void sys_close(struct collector *c)
 	c->priv = NULL;
 }
 
+static const char *const sys_tps[] = { "sys_enter", "sys_exit", "sched_switch", NULL };
+static const enum bpf_map_type sys_maps[] = { BPF_MAP_TYPE_TASK_STORAGE, BPF_MAP_TYPE_UNSPEC };
+static const struct family_needs sys_needs = { sys_tps, sys_maps };
+
 const struct collector_ops syscalls_collector = {
 	.family = FAM_SYSCALLS,
+	.needs = &sys_needs,
 	.open = sys_open,
 	.collect = sys_collect,
 	.close = sys_close,

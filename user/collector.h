@@ -9,8 +9,13 @@
 
 struct collector;
 
+struct family_needs;
+
 struct collector_ops {
 	enum family family;
+	/* checked before open: a family the kernel cannot run is switched
+	 * off with the reason (NULL: nothing to check) */
+	const struct family_needs *needs;
 	/* Open, load and attach. On failure return a negative errno and
 	 * leave the reason in c->status (without the "unavailable: "). */
 	int (*open)(struct collector *c, const struct options *o);

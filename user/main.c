@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include "bpf_util.h"
 #include "collector.h"
+#include "kernel_features.h"
 #include "options.h"
 #include "privs.h"
 #include "replay.h"
@@ -79,6 +80,15 @@ static int open_collectors(struct collector *cols, const struct options *o)
 		if (!c->ops) {
 			snprintf(c->status, sizeof(c->status), "unavailable: not built in this version");
 			fprintf(stderr, "latscope: %s %s\n", family_names[f], c->status);
+			continue;
+		}
+		if (features_check(c->ops->needs, c->status, sizeof(c->status))) {
+			char why[140];
+
+			snprintf(why, sizeof(why), "%s", c->status);
+			snprintf(c->status, sizeof(c->status), "unavailable: %s", why);
+			fprintf(stderr, "latscope: %s %s\n", family_names[f], c->status);
+			c->ops = NULL;
 			continue;
 		}
 		if (c->ops->open(c, o)) {
@@ -162,13 +172,16 @@ int main(int argc, char **argv)
 	bpf_util_set_verbose(o.verbose);
 	if (privs_check() < 0 || bpf_util_set_btf(o.btf_file) < 0)
 		return 1;
+	features_set_btf(o.btf_file);
 	setrlimit(RLIMIT_MEMLOCK, &(struct rlimit){ RLIM_INFINITY, RLIM_INFINITY });
 	setup_signals(&waitmask);
 
 	nsinks = open_sinks(sinks, &o);
 	if (nsinks < 0)
 		goto cleanup;
-	if (!open_collectors(cols, &o)) {
+	r = open_collectors(cols, &o);
+	features_free();	/* the parsed kernel BTF is megabytes: not kept */
+	if (!r) {
 		fprintf(stderr, "latscope: no probe family could start (see the lines above; -v shows libbpf's log)\n");
 		goto cleanup;
 	}
