@@ -64,11 +64,13 @@ lines=$(zcat "$DIR/soak.json.gz" | wc -l)
 valid=$(zcat "$DIR/soak.json.gz" | jq -c 'select(.schema == "latscope/1") | 1' 2>/dev/null | wc -l)
 drops=$(zcat "$DIR/soak.json.gz" | jq -s '[.[] | .dropped.events + .dropped.map_full] | add // 0' 2>/dev/null)
 threads=$(zcat "$DIR/soak.json.gz" | jq -s '[.[] | [.syscalls[] | select(.comm == "scaleload")] | length] | max // 0' 2>/dev/null)
-# RSS: after warm-up (the first fifth) against the end
-read -r warm last < <(awk -F, -v s="$SECS" 'NR > 1 && $1 >= s / 5 && !w { w = $2 } NR > 1 { l = $2 } END { print w + 0, l + 0 }' "$DIR/rss.csv")
+# RSS: after warm-up (the first fifth; the first half of a short run, whose
+# buffers are still settling) against the end
+WARM=$(( SECS >= 300 ? SECS / 5 : SECS / 2 ))
+read -r warm last < <(awk -F, -v s="$WARM" 'NR > 1 && $1 >= s && !w { w = $2 } NR > 1 { l = $2 } END { print w + 0, l + 0 }' "$DIR/rss.csv")
 growth=$(awk -v w="$warm" -v l="$last" 'BEGIN { printf "%.1f", w ? 100 * (l - w) / w : 0 }')
 # least-squares slope of RSS after warm-up, KiB per minute
-slope=$(awk -F, -v s="$SECS" 'NR > 1 && $1 >= s / 5 { n++; x += $1; y += $2; xx += $1 * $1; xy += $1 * $2 }
+slope=$(awk -F, -v s="$WARM" 'NR > 1 && $1 >= s { n++; x += $1; y += $2; xx += $1 * $1; xy += $1 * $2 }
 	END { d = n * xx - x * x; printf "%.1f", (n > 1 && d) ? 60 * (n * xy - x * y) / d : 0 }' "$DIR/rss.csv")
 echo "soak: ${SECS}s, $PROCS processes x $THREADS threads, $CHURN thread replacements/s per process"
 echo "soak: latscope exit $rc; $lines snapshots, $valid valid; drops $drops"

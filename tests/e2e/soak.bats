@@ -6,7 +6,7 @@
 load helpers
 
 @test "soak (short): valid recording, no drops, flat RSS, clean stop" {
-	SOAK_SECS=25 SOAK_PROCS=10 SOAK_THREADS=50 SOAK_CHURN=20 \
+	SOAK_SECS=40 SOAK_PROCS=10 SOAK_THREADS=50 SOAK_CHURN=20 \
 		run bash "$ROOT/tools/soak.sh" "$BATS_TEST_TMPDIR/soak"
 	echo "$output"
 	[ "$status" -eq 0 ]
