@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "options.h"
 
 void options_usage(FILE *f)
@@ -21,6 +22,8 @@ void options_usage(FILE *f)
 	      "  -o, --output FILE      NDJSON snapshots to FILE (gzip if it ends in .gz)\n"
 	      "      --prom FILE        also write Prometheus text format to FILE\n"
 	      "      --top N            rows kept per JSON list (default 1000)\n"
+	      "      --uprobe-locks PID exact pthread_mutex_lock waits of PID (uprobes,\n"
+	      "                         a few us per call of that process)\n"
 	      "  -v, --verbose          libbpf's messages on stderr\n"
 	      "  -h, --help             this help\n"
 	      "  -V, --version          the version\n"
@@ -104,7 +107,7 @@ static int parse_probes(struct options *o, const char *val)
 	return ret;
 }
 
-enum { OPT_JSON = 256, OPT_PROBES, OPT_PROM, OPT_TOP };
+enum { OPT_JSON = 256, OPT_PROBES, OPT_PROM, OPT_TOP, OPT_UPROBE_LOCKS };
 
 int options_parse(struct options *o, int argc, char **argv)
 {
@@ -117,6 +120,7 @@ int options_parse(struct options *o, int argc, char **argv)
 		{ "output", required_argument, 0, 'o' },
 		{ "prom", required_argument, 0, OPT_PROM },
 		{ "top", required_argument, 0, OPT_TOP },
+		{ "uprobe-locks", required_argument, 0, OPT_UPROBE_LOCKS },
 		{ "verbose", no_argument, 0, 'v' },
 		{ "help", no_argument, 0, 'h' },
 		{ "version", no_argument, 0, 'V' },
@@ -179,6 +183,20 @@ int options_parse(struct options *o, int argc, char **argv)
 			o->top = (size_t)v;
 			break;
 		}
+		case OPT_UPROBE_LOCKS: {
+			char *end, path[32];
+			long v;
+
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (!*optarg || *end || errno || v <= 0 || v > 0x3fffffff)
+				return bad("uprobe-locks", optarg, "not a process id");
+			snprintf(path, sizeof(path), "/proc/%ld", v);
+			if (access(path, F_OK))
+				return bad("uprobe-locks", optarg, "no such process");
+			o->uprobe_pid = (__u32)v;
+			break;
+		}
 		case 'v':
 			o->verbose = true;
 			break;
@@ -210,6 +228,11 @@ int options_parse(struct options *o, int argc, char **argv)
 			return 2;
 		}
 		o->replay_file = argv[optind++];
+	}
+	if (o->uprobe_pid && !o->probes[FAM_LOCKS]) {
+		fprintf(stderr, "latscope: --uprobe-locks needs the locks family "
+			"(add locks to --probes)\n");
+		return 2;
 	}
 	if (optind < argc) {
 		fprintf(stderr, "latscope: unexpected argument '%s' (see latscope --help)\n",

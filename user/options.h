@@ -25,6 +25,7 @@ struct options {
 	const char *out_file;	/* -o */
 	const char *prom_file;	/* --prom */
 	size_t top;
+	__u32 uprobe_pid;	/* --uprobe-locks: 0 none */
 	bool verbose;
 };
 
