@@ -125,7 +125,7 @@ static int attach_uprobes(struct collector *c, struct locks_priv *p, __u32 pid)
 
 	if (err) {
 		snprintf(c->status, sizeof(c->status), "--uprobe-locks %u: %s", pid,
-			 err == -ESRCH ? "no such process" : "the process maps no libc");
+			 err == -ESRCH ? "cannot read its memory map" : "the process maps no libc");
 		return err;
 	}
 	opts.retprobe = false;
