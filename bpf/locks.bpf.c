@@ -173,17 +173,27 @@ static __always_inline struct lock_stats *stats_get(void *map, void *key, __u64 
 
 /* ---- kernel locks ---- */
 
-static __always_inline void klock_record(void *ctx, __u64 lock, __u32 flags, __u64 delta)
+/* The waiter's stack, taken when the wait begins: the task waits anyway
+ * then, while at the end it holds the lock and the walk would lengthen its
+ * critical section. A full stack map is a drop, and the wait is still
+ * counted (without a stack). */
+static __always_inline __s32 kstack_get(void *ctx)
 {
-	struct klock_key key = { .lock = lock, .flags = flags };
+	long id = bpf_get_stackid(ctx, &kstacks, 0);
+
+	if (id < 0) {
+		__sync_fetch_and_add(&drop_kstack, 1);
+		return -1;
+	}
+	return (__s32)id;
+}
+
+static __always_inline void klock_record(__u64 lock, __u32 flags, __s32 stackid, __u64 delta)
+{
+	struct klock_key key = { .lock = lock, .stackid = stackid, .flags = flags };
 	struct lock_stats *st;
 	bool created;
 
-	key.stackid = bpf_get_stackid(ctx, &kstacks, 0);
-	if (key.stackid < 0) {
-		__sync_fetch_and_add(&drop_kstack, 1);
-		key.stackid = -1;
-	}
 	st = stats_get(&klock_stats, &key, &drop_kmap_full, &created);
 	if (st)
 		stats_add(st, delta);
@@ -212,6 +222,7 @@ int contention_begin(struct bpf_raw_tracepoint_args *ctx)
 			return 0;
 		lc->lock = lock;
 		lc->flags = flags;
+		lc->stackid = kstack_get(ctx);
 		lc->start = bpf_ktime_get_ns();
 		return 0;
 	}
@@ -229,6 +240,7 @@ int contention_begin(struct bpf_raw_tracepoint_args *ctx)
 	}
 	lt->klock = lock;
 	lt->kflags = flags;
+	lt->kstackid = kstack_get(ctx);
 	lt->kstart = bpf_ktime_get_ns();
 	return 0;
 }
@@ -251,7 +263,7 @@ int contention_end(struct bpf_raw_tracepoint_args *ctx)
 		if (lc->lock != lock)
 			return 0;
 		now = bpf_ktime_get_ns();
-		klock_record(ctx, lock, lc->flags, now - lc->start);
+		klock_record(lock, lc->flags, lc->stackid, now - lc->start);
 		lc->lock = 0;
 		return 0;
 	}
@@ -259,7 +271,7 @@ int contention_end(struct bpf_raw_tracepoint_args *ctx)
 	if (!lt || lt->klock != lock)
 		return 0;
 	now = bpf_ktime_get_ns();
-	klock_record(ctx, lock, lt->kflags, now - lt->kstart);
+	klock_record(lock, lt->kflags, lt->kstackid, now - lt->kstart);
 	lt->klock = 0;
 	return 0;
 }
@@ -284,15 +296,19 @@ static __always_inline void announce_proc(__u32 tgid)
 	bpf_ringbuf_submit(ev, 0);
 }
 
-static __always_inline void ulock_record(void *ctx, __u64 id, __u64 uaddr, __u32 op,
-					 __u32 flags, __u64 delta)
+static __always_inline void ulock_record(void *ctx, struct lock_thread *lt, __u64 id,
+					 __u64 uaddr, __u32 op, __u32 flags, __u64 delta)
 {
 	struct ulock_key key = { .uaddr = uaddr, .tgid = id >> 32, .op = op, .flags = flags };
-	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_struct *task;
 	struct lock_stats *st;
 	bool created;
 
-	key.pstart = BPF_CORE_READ(task, group_leader, start_boottime) | 1;
+	if (!lt->pstart) {
+		task = bpf_get_current_task_btf();
+		lt->pstart = BPF_CORE_READ(task, group_leader, start_boottime) | 1;
+	}
+	key.pstart = lt->pstart;
 	key.stackid = bpf_get_stackid(ctx, &ustacks, BPF_F_USER_STACK);
 	if (key.stackid < 0) {
 		__sync_fetch_and_add(&drop_ustack, 1);
@@ -368,9 +384,14 @@ int futex_exit(struct bpf_raw_tracepoint_args *ctx)
 		lt->ucontended = 1;
 		return 0;
 	}
+	/* EAGAIN: the word had changed, the thread never slept. Not a
+	 * wait, and skipping it spares the user stack walk (most of the
+	 * cost) on the spurious retries of busy locks. */
+	if ((long)ctx->args[1] == -11)
+		return 0;
 	if (LS_FUTEX_CMD(lt->fop) == LS_FUTEX_WAIT && lt->fval == 2)
 		flags |= ULOCK_F_VAL2;
-	ulock_record(ctx, id, lt->fuaddr, lt->fop, flags, delta);
+	ulock_record(ctx, lt, id, lt->fuaddr, lt->fop, flags, delta);
 	return 0;
 }
 
@@ -412,6 +433,6 @@ int BPF_KRETPROBE(mutex_lock_exit)
 	/* only the acquisitions that had to wait in the kernel */
 	if (!lt->ucontended)
 		return 0;
-	ulock_record(ctx, id, lt->umutex, 0, ULOCK_F_UPROBE, delta);
+	ulock_record(ctx, lt, id, lt->umutex, 0, ULOCK_F_UPROBE, delta);
 	return 0;
 }

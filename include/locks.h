@@ -50,6 +50,8 @@ struct lock_thread {
 	__u64 klock;		/* lock of the pending sleeping kernel wait, 0: none */
 	__u64 kstart;
 	__u32 kflags;
+	__s32 kstackid;		/* its stack, taken when it began */
+	__u64 pstart;		/* process start time, learnt once per thread */
 	__u32 fop;		/* futex op of the pending wait */
 	__u64 fstart;		/* 0: not in a futex wait */
 	__u64 fuaddr;
@@ -64,7 +66,7 @@ struct lock_cpu {
 	__u64 lock;
 	__u64 start;
 	__u32 flags;
-	__u32 pad;
+	__s32 stackid;
 };
 
 /* Sent once per process that waits in user space, so the frontend reads
