@@ -38,6 +38,8 @@ const volatile __u32 uprobe_tgid = 0;	/* --uprobe-locks PID */
 
 __u32 epoch = 0;
 
+#define SPIN_STALE_NS 1000000000ULL
+
 /* Whatever could not be recorded. */
 __u64 drop_kmap_full = 0;	/* kernel lock stats map full */
 __u64 drop_umap_full = 0;	/* user lock stats map full */
@@ -213,8 +215,12 @@ int contention_begin(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	if (is_spinning(flags)) {
 		lc = bpf_map_lookup_elem(&lock_cpus, &zero);
-		if (!lc || lc->lock)
-			return 0;	/* nested in another spinning wait */
+		if (!lc)
+			return 0;
+		/* nested in another spinning wait, unless that one's end was
+		 * lost (no spinner waits a second: it would be a lockup) */
+		if (lc->lock && bpf_ktime_get_ns() - lc->start < SPIN_STALE_NS)
+			return 0;
 		/* a spinlock taken on the way to sleeping on another lock
 		 * is part of that wait */
 		lt = bpf_task_storage_get(&lock_threads, bpf_get_current_task_btf(), 0, 0);
@@ -278,22 +284,25 @@ int contention_end(struct bpf_raw_tracepoint_args *ctx)
 
 /* ---- user space: futex waits ---- */
 
-static __always_inline void announce_proc(__u32 tgid)
+/* Once per process (a reused pid is another process: its start time
+ * differs), so the frontend reads the map while the process lives. */
+static __always_inline void announce_proc(__u32 tgid, __u64 pstart)
 {
 	struct lock_proc_event *ev;
-	__u64 one = 1;
+	__u64 *seen = bpf_map_lookup_elem(&seen_procs, &tgid);
 
-	if (bpf_map_update_elem(&seen_procs, &tgid, &one, BPF_NOEXIST))
-		return;		/* known already (or the LRU is busy: next time) */
+	if (seen && *seen == pstart)
+		return;
 	ev = bpf_ringbuf_reserve(&proc_events, sizeof(*ev), 0);
 	if (!ev) {
 		__sync_fetch_and_add(&drop_events, 1);
-		bpf_map_delete_elem(&seen_procs, &tgid);
-		return;
+		return;		/* again with the next new entry */
 	}
 	ev->tgid = tgid;
+	ev->pstart = pstart;
 	ev->pad = 0;
 	bpf_ringbuf_submit(ev, 0);
+	bpf_map_update_elem(&seen_procs, &tgid, &pstart, BPF_ANY);
 }
 
 static __always_inline void ulock_record(void *ctx, struct lock_thread *lt, __u64 id,
@@ -319,7 +328,7 @@ static __always_inline void ulock_record(void *ctx, struct lock_thread *lt, __u6
 		return;
 	stats_add(st, delta);
 	if (created)
-		announce_proc(key.tgid);
+		announce_proc(key.tgid, key.pstart);
 }
 
 /* TP_PROTO(struct pt_regs *regs, long id) */

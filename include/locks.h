@@ -72,6 +72,7 @@ struct lock_cpu {
 /* Sent once per process that waits in user space, so the frontend reads
  * its memory map while the process is still alive. */
 struct lock_proc_event {
+	__u64 pstart;		/* tells a reused pid apart */
 	__u32 tgid;
 	__u32 pad;
 };

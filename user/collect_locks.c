@@ -74,7 +74,7 @@ static int on_proc_event(void *ctx, void *data, size_t size)
 	const struct lock_proc_event *ev = data;
 
 	if (size >= sizeof(*ev))
-		usyms_prepare(p->usyms, ev->tgid);
+		usyms_prepare(p->usyms, ev->tgid, ev->pstart);
 	return 0;
 }
 
@@ -313,7 +313,7 @@ static int user_stack(struct locks_priv *p, const struct ulock_key *k, struct lo
 	    bpf_map_lookup_elem(bpf_map__fd(p->skel->maps.ustacks), &k->stackid, ips))
 		return 0;
 	for (int i = 0; i < LOCKS_STACK_DEPTH && ips[i]; i++) {
-		usyms_resolve(p->usyms, k->tgid, ips[i], frame, sizeof(frame));
+		usyms_resolve(p->usyms, k->tgid, k->pstart, ips[i], frame, sizeof(frame));
 		if (stack_push(pv, frame))
 			return -ENOMEM;
 	}
@@ -453,11 +453,8 @@ static void sweep(struct locks_priv *p)
 				stackid = k->stackid;
 				drop = pv && pv->count == st->count &&
 				       !procfs_alive(k->tgid, k->pstart);
-				if (drop) {
-					usyms_forget(p->usyms, k->tgid);
-					bpf_map_delete_elem(bpf_map__fd(p->skel->maps.seen_procs),
-							    &k->tgid);
-				}
+				if (drop)
+					usyms_forget(p->usyms, k->tgid, k->pstart);
 			}
 			if (drop) {
 				bpf_map_delete_elem(r->fd, key);

@@ -41,6 +41,7 @@ struct umap {
 };
 
 struct uproc {
+	__u64 gen;
 	struct umap *maps;
 	size_t nmaps;
 	bool rescanned;		/* re-read once already for a missing address */
@@ -324,7 +325,7 @@ static int read_maps(struct usyms *u, __u32 pid, struct uproc *up)
 	return 0;
 }
 
-int usyms_prepare(struct usyms *u, __u32 pid)
+int usyms_prepare(struct usyms *u, __u32 pid, __u64 gen)
 {
 	struct uproc *up;
 	int err;
@@ -339,6 +340,8 @@ int usyms_prepare(struct usyms *u, __u32 pid)
 			return -ENOMEM;
 		}
 	}
+	up->gen = gen;
+	up->rescanned = false;
 	err = read_maps(u, pid, up);
 	pthread_mutex_unlock(&u->lock);
 	return err;
@@ -395,7 +398,8 @@ static const struct usym *find_sym(const struct binary *b, __u64 vaddr)
 	return NULL;
 }
 
-const char *usyms_resolve(struct usyms *u, __u32 pid, __u64 addr, char *buf, size_t n)
+const char *usyms_resolve(struct usyms *u, __u32 pid, __u64 gen, __u64 addr, char *buf,
+			  size_t n)
 {
 	const struct umap *m = NULL;
 	struct uproc *up;
@@ -409,8 +413,18 @@ const char *usyms_resolve(struct usyms *u, __u32 pid, __u64 addr, char *buf, siz
 			free(up);
 			up = NULL;
 		}
-		if (up)
+		if (up) {
+			up->gen = gen;
 			read_maps(u, pid, up);
+		}
+	} else if (gen && up->gen && gen > up->gen) {
+		/* a later process has the pid now: its map, if it still runs */
+		up->gen = gen;
+		up->rescanned = false;
+		up->nmaps = 0;
+		read_maps(u, pid, up);
+	} else if (gen && up->gen && gen < up->gen) {
+		up = NULL;	/* an earlier process of that pid: its map is gone */
 	}
 	if (up) {
 		m = find_map(up, addr);
@@ -439,10 +453,14 @@ const char *usyms_resolve(struct usyms *u, __u32 pid, __u64 addr, char *buf, siz
 	return buf;
 }
 
-void usyms_forget(struct usyms *u, __u32 pid)
+void usyms_forget(struct usyms *u, __u32 pid, __u64 gen)
 {
+	struct uproc *up;
+
 	pthread_mutex_lock(&u->lock);
-	uproc_free(hashmap_del(u->procs, &pid));
+	up = hashmap_get(u->procs, &pid);
+	if (up && (!gen || !up->gen || up->gen <= gen))
+		uproc_free(hashmap_del(u->procs, &pid));
 	pthread_mutex_unlock(&u->lock);
 }
 

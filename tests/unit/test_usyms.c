@@ -25,9 +25,9 @@ static void test_own_function(void **state)
 	__u64 a = (__u64)(uintptr_t)&usyms_test_marker;
 
 	assert_non_null(u);
-	assert_string_equal(usyms_resolve(u, (__u32)getpid(), a, buf, sizeof(buf)),
+	assert_string_equal(usyms_resolve(u, (__u32)getpid(), 0, a, buf, sizeof(buf)),
 			    "usyms_test_marker+0x0");
-	usyms_resolve(u, (__u32)getpid(), a + 3, buf, sizeof(buf));
+	usyms_resolve(u, (__u32)getpid(), 0, a + 3, buf, sizeof(buf));
 	assert_string_equal(buf, "usyms_test_marker+0x3");
 	usyms_free(u);
 }
@@ -39,11 +39,11 @@ static void test_shared_library(void **state)
 	char buf[256];
 
 	assert_non_null(fn);
-	usyms_resolve(u, (__u32)getpid(), (__u64)(uintptr_t)fn + 1, buf, sizeof(buf));
+	usyms_resolve(u, (__u32)getpid(), 0, (__u64)(uintptr_t)fn + 1, buf, sizeof(buf));
 	/* glibc names it pthread_mutex_lock or __pthread_mutex_lock */
 	assert_non_null(strstr(buf, "pthread_mutex_lock+0x1"));
 	/* an address in no mapping */
-	usyms_resolve(u, (__u32)getpid(), 0x10, buf, sizeof(buf));
+	usyms_resolve(u, (__u32)getpid(), 0, 0x10, buf, sizeof(buf));
 	assert_string_equal(buf, "0x10");
 	usyms_free(u);
 }
@@ -53,10 +53,10 @@ static void test_cached_by_inode(void **state)
 	struct usyms *u = usyms_new();
 	size_t n;
 
-	assert_int_equal(usyms_prepare(u, (__u32)getpid()), 0);
+	assert_int_equal(usyms_prepare(u, (__u32)getpid(), 0), 0);
 	n = usyms_nbinaries(u);
 	assert_true(n >= 2);	/* this test and libc at least */
-	assert_int_equal(usyms_prepare(u, (__u32)getpid()), 0);
+	assert_int_equal(usyms_prepare(u, (__u32)getpid(), 0), 0);
 	assert_int_equal(usyms_nbinaries(u), n);
 	usyms_free(u);
 }
@@ -77,14 +77,21 @@ static void test_after_exit(void **state)
 		_exit(usyms_test_marker(1) == 4 ? 0 : 1);
 	}
 	close(fds[0]);
-	assert_int_equal(usyms_prepare(u, (__u32)pid), 0);
+	assert_int_equal(usyms_prepare(u, (__u32)pid, 7), 0);
 	close(fds[1]);
 	assert_int_equal(waitpid(pid, &st, 0), pid);
 	/* the same addresses in the child (fork): resolved from the kept map */
-	usyms_resolve(u, (__u32)pid, a + 2, buf, sizeof(buf));
+	usyms_resolve(u, (__u32)pid, 7, a + 2, buf, sizeof(buf));
 	assert_string_equal(buf, "usyms_test_marker+0x2");
-	usyms_forget(u, (__u32)pid);
-	usyms_resolve(u, (__u32)pid, a + 2, buf, sizeof(buf));
+	/* an earlier process that had the pid: not read through this map */
+	usyms_resolve(u, (__u32)pid, 3, a + 2, buf, sizeof(buf));
+	assert_true(buf[0] == '0' && buf[1] == 'x');
+	/* forgetting the earlier one keeps the later one's map */
+	usyms_forget(u, (__u32)pid, 3);
+	usyms_resolve(u, (__u32)pid, 7, a + 2, buf, sizeof(buf));
+	assert_string_equal(buf, "usyms_test_marker+0x2");
+	usyms_forget(u, (__u32)pid, 7);
+	usyms_resolve(u, (__u32)pid, 7, a + 2, buf, sizeof(buf));
 	assert_true(buf[0] == '0' && buf[1] == 'x');
 	usyms_free(u);
 }
