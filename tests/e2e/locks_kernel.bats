@@ -40,4 +40,10 @@ teardown() {
 	jq -e '.locks.kernel | all(.symbol | test("spin_lock|rwsem|queued|down_write|down_read") | not)' "$T/out"
 	jq -e '.locks.kernel | all(.count > 0 and .total_ns > 0 and .max_ns > 0 and .p99_ns <= .max_ns and (.lock | startswith("0x")))' "$T/out"
 	[ "$(jq '.dropped.map_full' "$T/out")" -eq 0 ]
+	# no double counting of nested waits: the threads cannot have waited
+	# longer, all locks together, than they existed
+	waited=$(jq '[.locks.kernel[].total_ns] | add' "$T/out")
+	lived=$(tail -n1 "$T/truth" | jq '.kernel.threads * .kernel.elapsed_ns')
+	echo "waited $waited ns of $lived thread-ns"
+	[ "$waited" -le "$lived" ]
 }
