@@ -120,6 +120,13 @@ static __always_inline bool pid_wanted(__u32 tgid)
 	return false;
 }
 
+/* The futex path also watches the --uprobe-locks process: its uprobes
+ * learn from it which pthread_mutex_lock calls waited. */
+static __always_inline bool futex_wanted(__u32 tgid)
+{
+	return pid_wanted(tgid) || (uprobe_tgid && tgid == uprobe_tgid);
+}
+
 static __always_inline bool is_spinning(__u32 flags)
 {
 	return (flags & (LCB_F_SPIN | LCB_F_MUTEX)) == LCB_F_SPIN;
@@ -342,7 +349,7 @@ int futex_enter(struct bpf_raw_tracepoint_args *ctx)
 	/* Every syscall of the host comes here: decide on the number first. */
 	if ((long)ctx->args[1] != NR_FUTEX)
 		return 0;
-	if (!pid_wanted(bpf_get_current_pid_tgid() >> 32))
+	if (!futex_wanted(bpf_get_current_pid_tgid() >> 32))
 		return 0;
 #if defined(__TARGET_ARCH_x86)
 	regs = (struct pt_regs *)ctx->args[0];
@@ -380,7 +387,7 @@ int futex_exit(struct bpf_raw_tracepoint_args *ctx)
 	return 0;
 #endif
 	id = bpf_get_current_pid_tgid();
-	if (!pid_wanted(id >> 32))
+	if (!futex_wanted(id >> 32))
 		return 0;
 	lt = bpf_task_storage_get(&lock_threads, bpf_get_current_task_btf(), 0, 0);
 	if (!lt || !lt->fstart)
