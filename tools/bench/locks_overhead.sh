@@ -4,9 +4,7 @@
 #   - a syscall that is not futex (getppid): the raw_syscalls programs
 #     return after comparing the syscall number
 #   - a futex wait that returns at once (EAGAIN: not a wait, skipped
-#     before the stack walk) and one that sleeps until a 1 us timeout (the
-#     whole futex path, user stack included; the sleep itself is ~50-80 us
-#     of timer slack, so this one is noisy)
+#     before the stack walk)
 #   - a contended pthread mutex (4 threads on the machine's cores, most of
 #     the time inside the critical section): acquisitions per second
 #   - with BPF_STATS=1 also the kernel's own run time of each program per
@@ -14,8 +12,11 @@
 #     it is global, every BPF program on the host pays ~20 ns while it is on)
 #   - --uprobe-locks on an uncontended lock/unlock loop: the uprobe and
 #     uretprobe cost per pthread_mutex_lock call
-# The host's other activity (other tracers included) adds noise: compare
-# the numbers of one run with each other, not with another machine's.
+# Runs are paired (without, then with the tracer, REPS times) and the
+# medians of both and of the paired differences are printed, so that a
+# host whose load drifts skews both sides alike. On a shared host the
+# kernel's own count of the programs' run time (BPF_STATS=1) is the
+# number to trust; the wall-clock ones are sanity checks.
 set -u
 cd "$(dirname "$0")/../.."
 B=tools/bench/build/lockbench
@@ -56,21 +57,25 @@ stop_tracer() {
 	kill -INT "$LS_PID"; wait "$LS_PID"; LS_PID=
 }
 
-reps() {	# reps CMD...: the median of REPS runs' last line
-	for _ in $(seq 1 "$REPS"); do "$@" | tail -n1; done | median
-}
-
-# ---- per-call costs ----
-base_sys=$(reps $B syscall 1000000)
-base_fx=$(reps $B futex 1000000)
-base_fs=$(reps $B futex-sleep 20000)
-base_mx=$(reps $B mutex 4 1000 5000 1000)
-start_tracer 4
-on_sys=$(reps $B syscall 1000000)
-on_fx=$(reps $B futex 1000000)
-on_fs=$(reps $B futex-sleep 20000)
-on_mx=$(reps $B mutex 4 1000 5000 1000)
-stop_tracer
+# ---- per-call costs, paired ----
+: > "$T/pairs"
+for _ in $(seq 1 "$REPS"); do
+	bs=$($B syscall 300000 | tail -n1)
+	bf=$($B futex 300000 | tail -n1)
+	bm=$($B mutex 4 1000 5000 1000 | tail -n1)
+	start_tracer 4
+	os=$($B syscall 300000 | tail -n1)
+	of=$($B futex 300000 | tail -n1)
+	om=$($B mutex 4 1000 5000 1000 | tail -n1)
+	stop_tracer
+	echo "$bs $os $bf $of $bm $om" >> "$T/pairs"
+done
+col() { awk -v c="$1" '{print $c}' "$T/pairs" | median; }
+dif() { awk -v a="$1" -v b="$2" '{print $b - $a}' "$T/pairs" | median; }
+pct() { awk -v a="$1" -v b="$2" '{print ($b - $a) * 100 / $a}' "$T/pairs" | median; }
+base_sys=$(col 1); on_sys=$(col 2); d_sys=$(dif 1 2)
+base_fx=$(col 3); on_fx=$(col 4); d_fx=$(dif 3 4)
+base_mx=$(col 5); on_mx=$(col 6); p_mx=$(pct 5 6)
 
 # futex waits per second in the mutex benchmark, as latscope saw them
 start_tracer 4
@@ -96,18 +101,15 @@ uprobe_run() {	# uprobe_run yes|no: ns per lock/unlock pair
 	tail -n1 "$T/lb"
 	rm -f "$T/go" "$T/lb"
 }
-base_lk=$(for _ in $(seq 1 "$REPS"); do uprobe_run no; done | median)
-on_lk=$(for _ in $(seq 1 "$REPS"); do uprobe_run yes; done | median)
+for _ in $(seq 1 "$REPS"); do
+	echo "$(uprobe_run no) $(uprobe_run yes)"
+done > "$T/pairs"
+base_lk=$(col 1); on_lk=$(col 2); d_lk=$(dif 1 2)
 
-awk -v bs="$base_sys" -v os="$on_sys" -v bf="$base_fx" -v of="$on_fx" \
-    -v bfs="$base_fs" -v ofs="$on_fs" \
-    -v bm="$base_mx" -v om="$on_mx" -v fr="$fx_rate" -v bl="$base_lk" -v ol="$on_lk" 'BEGIN {
-	printf "locks: getppid (not futex)      %8.1f ns -> %8.1f ns per call: %+6.1f ns\n", bs, os, os - bs
-	printf "locks: futex wait (EAGAIN)      %8.1f ns -> %8.1f ns per call: %+6.1f ns\n", bf, of, of - bf
-	printf "locks: futex wait (sleeps 1us)  %8.1f ns -> %8.1f ns per call: %+6.1f ns\n", bfs, ofs, ofs - bfs
-	printf "locks: contended mutex, 4 thr.  %8.0f/s -> %8.0f/s acquisitions: %+5.1f%% (%d futex waits/s traced)\n", bm, om, (om - bm) * 100 / bm, fr
-	printf "locks: --uprobe-locks lock+unlock %6.1f ns -> %8.1f ns per call: %+6.1f ns\n", bl, ol, ol - bl
-}'
+printf "locks: getppid (not futex)        %9.1f ns -> %9.1f ns per call, paired diff %+8.1f ns\n" "$base_sys" "$on_sys" "$d_sys"
+printf "locks: futex wait (EAGAIN)        %9.1f ns -> %9.1f ns per call, paired diff %+8.1f ns\n" "$base_fx" "$on_fx" "$d_fx"
+printf "locks: contended mutex, 4 threads %9.0f/s -> %9.0f/s acquisitions, paired diff %+5.1f%% (%s futex waits/s traced)\n" "$base_mx" "$on_mx" "$p_mx" "$fx_rate"
+printf "locks: --uprobe-locks lock+unlock %9.1f ns -> %9.1f ns per call, paired diff %+8.1f ns\n" "$base_lk" "$on_lk" "$d_lk"
 
 # ---- the programs' own run time (opt-in: a global switch) ----
 prog_ns() {	# prog_ns NAME: "run_time_ns run_cnt" of latscope's program NAME
