@@ -148,7 +148,12 @@ const char *ksyms__format(const struct ksyms *k, unsigned long long addr, char *
 {
 	const struct ksym *s = ksyms__find(k, addr);
 
-	if (s)
+	const char *mod = s ? strstr(s->name, " [") : NULL;
+
+	/* "func+0x1a", or "func+0x1a [module]" */
+	if (mod)
+		snprintf(buf, n, "%.*s+0x%llx%s", (int)(mod - s->name), s->name, addr - s->addr, mod);
+	else if (s)
 		snprintf(buf, n, "%s+0x%llx", s->name, addr - s->addr);
 	else
 		snprintf(buf, n, "0x%llx", addr);

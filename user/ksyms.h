@@ -28,7 +28,8 @@ void ksyms__free(struct ksyms *k);
 /* The symbol an address falls in (the last one at or below it), NULL when
  * below the first. */
 const struct ksym *ksyms__find(const struct ksyms *k, unsigned long long addr);
-/* "func+0x1a" into buf (or "0xffff..." when unknown); returns buf. */
+/* "func+0x1a" ("func+0x1a [module]") into buf, or "0xffff..." when
+ * unknown; returns buf. */
 const char *ksyms__format(const struct ksyms *k, unsigned long long addr, char *buf, size_t n);
 /* The data symbol (a static object) that addr lies in, NULL if none. */
 const struct ksym *ksyms__find_object(const struct ksyms *k, unsigned long long addr);

@@ -35,7 +35,7 @@ teardown() {
 		select(.symbol | test("munmap|mmap|vma|fault"))] | length > 0' "$T/out"
 	# stacks are symbols, not raw addresses, and start in the lock code
 	jq -e '[.locks.kernel[] | select(.stack | length > 0)] | length > 0 and
-		all(.stack | all(test("^[A-Za-z_.][A-Za-z0-9_.]*( \\[[^]]+\\])?\\+0x[0-9a-f]+$")))' "$T/out"
+		all(.stack | all(test("^[A-Za-z_.][A-Za-z0-9_.]*\\+0x[0-9a-f]+( \\[[^]]+\\])?$")))' "$T/out"
 	# the lock is named by the first caller outside the locking code
 	jq -e '.locks.kernel | all(.symbol | test("spin_lock|rwsem|queued|down_write|down_read") | not)' "$T/out"
 	jq -e '.locks.kernel | all(.count > 0 and .total_ns > 0 and .max_ns > 0 and .p99_ns <= .max_ns and (.lock | startswith("0x")))' "$T/out"

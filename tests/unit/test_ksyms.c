@@ -41,7 +41,7 @@ static void test_lookup(void **state)
 	assert_string_equal(ksyms__format(k, 0xffffffff81002000ULL, buf, sizeof(buf)),
 			    "queued_spin_lock_slowpath+0x0");
 	assert_string_equal(ksyms__format(k, 0xffffffffc0000004ULL, buf, sizeof(buf)),
-			    "ext4_thing [ext4]+0x4");
+			    "ext4_thing+0x4 [ext4]");
 	assert_string_equal(ksyms__format(k, 0x1000, buf, sizeof(buf)), "0x1000");
 	ksyms__free(k);
 }
