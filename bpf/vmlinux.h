@@ -72,4 +72,25 @@ struct task_struct {
 
 #pragma clang attribute pop
 
+
+/* --- locks family --- */
+#pragma clang attribute push(__attribute__((preserve_access_index)), apply_to = record)
+
+#if defined(__TARGET_ARCH_x86)
+/* The user registers of a syscall (arch/x86/include/asm/ptrace.h): the
+ * syscall's arguments are in di, si, dx, r10, r8, r9, its number in orig_ax. */
+struct pt_regs {
+	unsigned long bp;
+	unsigned long r10;
+	unsigned long dx;
+	unsigned long si;
+	unsigned long di;
+	unsigned long orig_ax;
+	unsigned long ip;
+	unsigned long sp;
+};
+#endif
+
+#pragma clang attribute pop
+
 #endif

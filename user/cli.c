@@ -24,6 +24,8 @@ void options_usage(FILE *f)
 	      "      --top N            rows kept per JSON list (default 1000)\n"
 	      "      --btf FILE         kernel BTF to use when the kernel has none at\n"
 	      "                         /sys/kernel/btf/vmlinux (e.g. from btfhub)\n"
+	      "      --uprobe-locks PID exact pthread_mutex_lock waits of PID (uprobes:\n"
+	      "                         microseconds per call of that process)\n"
 	      "  -v, --verbose          libbpf's messages on stderr\n"
 	      "  -h, --help             this help\n"
 	      "  -V, --version          the version\n"
@@ -107,7 +109,7 @@ static int parse_probes(struct options *o, const char *val)
 	return ret;
 }
 
-enum { OPT_JSON = 256, OPT_PROBES, OPT_PROM, OPT_TOP, OPT_BTF };
+enum { OPT_JSON = 256, OPT_PROBES, OPT_PROM, OPT_TOP, OPT_BTF, OPT_UPROBE_LOCKS };
 
 int options_parse(struct options *o, int argc, char **argv)
 {
@@ -121,6 +123,7 @@ int options_parse(struct options *o, int argc, char **argv)
 		{ "prom", required_argument, 0, OPT_PROM },
 		{ "top", required_argument, 0, OPT_TOP },
 		{ "btf", required_argument, 0, OPT_BTF },
+		{ "uprobe-locks", required_argument, 0, OPT_UPROBE_LOCKS },
 		{ "verbose", no_argument, 0, 'v' },
 		{ "help", no_argument, 0, 'h' },
 		{ "version", no_argument, 0, 'V' },
@@ -190,6 +193,20 @@ int options_parse(struct options *o, int argc, char **argv)
 				return bad("btf", optarg, strerror(errno));
 			o->btf_file = optarg;
 			break;
+		case OPT_UPROBE_LOCKS: {
+			char *end, path[32];
+			long v;
+
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (!*optarg || *end || errno || v <= 0 || v > 0x3fffffff)
+				return bad("uprobe-locks", optarg, "not a process id");
+			snprintf(path, sizeof(path), "/proc/%ld", v);
+			if (access(path, F_OK))
+				return bad("uprobe-locks", optarg, "no such process");
+			o->uprobe_pid = (__u32)v;
+			break;
+		}
 		case 'v':
 			o->verbose = true;
 			break;
@@ -221,6 +238,11 @@ int options_parse(struct options *o, int argc, char **argv)
 			return 2;
 		}
 		o->replay_file = argv[optind++];
+	}
+	if (o->uprobe_pid && !o->probes[FAM_LOCKS]) {
+		fprintf(stderr, "latscope: --uprobe-locks needs the locks family "
+			"(add locks to --probes)\n");
+		return 2;
 	}
 	if (optind < argc) {
 		fprintf(stderr, "latscope: unexpected argument '%s' (see latscope --help)\n",

@@ -36,5 +36,6 @@ struct collector {
 extern const struct collector_ops *const collector_table[FAM_NR];
 
 extern const struct collector_ops syscalls_collector;
+extern const struct collector_ops locks_collector;
 
 #endif

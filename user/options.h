@@ -26,6 +26,7 @@ struct options {
 	const char *prom_file;	/* --prom */
 	size_t top;
 	const char *btf_file;	/* --btf: kernel BTF when the kernel has none */
+	__u32 uprobe_pid;	/* --uprobe-locks: 0 none */
 	bool verbose;
 };
 

@@ -1,0 +1,454 @@
+// SPDX-License-Identifier: GPL-2.0
+/* locks family: who waits on which lock, how long, from where.
+ *
+ * Kernel locks: lock:contention_begin/contention_end (raw tracepoints).
+ * A spinning wait (spinlock, rwlock) cannot sleep, so it is kept per CPU;
+ * a sleeping one (mutex, rwsem, rt-mutex...) per task. While a wait is
+ * pending, a begin on another lock is nested inside it (a mutex's wait_lock,
+ * say) and is not counted again; a second begin on the same lock is the
+ * mutex giving up optimistic spinning and going to sleep: one wait, whose
+ * type becomes the sleeping one.
+ *
+ * User space: futex wait syscalls, from raw_syscalls sys_enter/sys_exit
+ * filtered on the futex number before anything else, and, for one process,
+ * uprobes on pthread_mutex_lock (attached by the frontend on request).
+ */
+#include "vmlinux.h"
+/* bpf_tracing.h names x86 registers as the kernel does (di, not rdi)
+ * only when it believes a vmlinux.h is in use */
+#define __VMLINUX_H__ 1
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "hist.h"
+#include "locks.h"
+#include "futex_op.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#if defined(__TARGET_ARCH_x86)
+#define NR_FUTEX 202
+#else
+#define NR_FUTEX -1	/* futex waits are only traced on x86-64 for now */
+#endif
+
+const volatile __u32 filter_npids = 0;
+const volatile __u32 filter_pids[LOCKS_MAX_PIDS] = {};
+const volatile __u32 uprobe_tgid = 0;	/* --uprobe-locks PID */
+
+__u32 epoch = 0;
+
+#define SPIN_STALE_NS 1000000000ULL
+
+/* Whatever could not be recorded. */
+__u64 drop_kmap_full = 0;	/* kernel lock stats map full */
+__u64 drop_umap_full = 0;	/* user lock stats map full */
+__u64 drop_kstack = 0;		/* kernel stack not stored (stack map full) */
+__u64 drop_ustack = 0;		/* user stack not stored */
+__u64 drop_no_state = 0;	/* task storage could not be created */
+__u64 drop_events = 0;		/* new-process event lost (ring buffer full) */
+
+struct lock_stats zero_stats = {};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct lock_thread);
+} lock_threads SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct lock_cpu);
+} lock_cpus SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct klock_key);
+	__type(value, struct lock_stats);
+} klock_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct ulock_key);
+	__type(value, struct lock_stats);
+} ulock_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, 8192);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, LOCKS_STACK_DEPTH * sizeof(__u64));
+} kstacks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, 8192);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, LOCKS_STACK_DEPTH * sizeof(__u64));
+} ustacks SEC(".maps");
+
+/* Processes already announced to the frontend. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u64);
+} seen_procs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 64 * 1024);
+} proc_events SEC(".maps");
+
+static __always_inline bool pid_wanted(__u32 tgid)
+{
+	__u32 i, n = filter_npids;
+
+	if (!n)
+		return true;
+	for (i = 0; i < LOCKS_MAX_PIDS; i++) {
+		if (i >= n)
+			break;
+		if (filter_pids[i] == tgid)
+			return true;
+	}
+	return false;
+}
+
+/* The futex path also watches the --uprobe-locks process: its uprobes
+ * learn from it which pthread_mutex_lock calls waited. */
+static __always_inline bool futex_wanted(__u32 tgid)
+{
+	return pid_wanted(tgid) || (uprobe_tgid && tgid == uprobe_tgid);
+}
+
+static __always_inline bool is_spinning(__u32 flags)
+{
+	return (flags & (LCB_F_SPIN | LCB_F_MUTEX)) == LCB_F_SPIN;
+}
+
+/* Adds one wait of delta ns to st (count, total, histogram, epoch max). */
+static __always_inline void stats_add(struct lock_stats *st, __u64 delta)
+{
+	__u32 ep, slot, idx;
+
+	__sync_fetch_and_add(&st->count, 1);
+	__sync_fetch_and_add(&st->total_ns, delta);
+	idx = hist_bucket(delta);
+	asm volatile("" : "+r"(idx));
+	if (idx < HIST_NBUCKETS)
+		__sync_fetch_and_add(&st->hist[idx], 1);
+	ep = epoch;
+	slot = ep & 1;
+	if (st->max_epoch[slot] != ep) {
+		st->max_epoch[slot] = ep;
+		st->max_ns[slot] = delta;
+	} else if (delta > st->max_ns[slot]) {
+		st->max_ns[slot] = delta;
+	}
+}
+
+/* Lookup-or-create; *created says whether this call made the entry. */
+static __always_inline struct lock_stats *stats_get(void *map, void *key, __u64 *drops,
+						    bool *created)
+{
+	struct lock_stats *st;
+	struct task_struct *task;
+	long err;
+
+	*created = false;
+	st = bpf_map_lookup_elem(map, key);
+	if (st)
+		return st;
+	err = bpf_map_update_elem(map, key, &zero_stats, BPF_NOEXIST);
+	if (err && err != -17 /* EEXIST: another CPU made it */) {
+		__sync_fetch_and_add(drops, 1);
+		return 0;
+	}
+	st = bpf_map_lookup_elem(map, key);
+	if (st && !err) {
+		*created = true;
+		task = bpf_get_current_task_btf();
+		bpf_probe_read_kernel_str(st->comm, sizeof(st->comm),
+					  BPF_CORE_READ(task, group_leader, comm));
+	}
+	return st;
+}
+
+/* ---- kernel locks ---- */
+
+/* The waiter's stack, taken when the wait begins: the task waits anyway
+ * then, while at the end it holds the lock and the walk would lengthen its
+ * critical section. A full stack map is a drop, and the wait is still
+ * counted (without a stack). */
+static __always_inline __s32 kstack_get(void *ctx)
+{
+	long id = bpf_get_stackid(ctx, &kstacks, 0);
+
+	if (id < 0) {
+		__sync_fetch_and_add(&drop_kstack, 1);
+		return -1;
+	}
+	return (__s32)id;
+}
+
+static __always_inline void klock_record(__u64 lock, __u32 flags, __s32 stackid, __u64 delta)
+{
+	struct klock_key key = { .lock = lock, .stackid = stackid, .flags = flags };
+	struct lock_stats *st;
+	bool created;
+
+	st = stats_get(&klock_stats, &key, &drop_kmap_full, &created);
+	if (st)
+		stats_add(st, delta);
+}
+
+/* TP_PROTO(void *lock, unsigned int flags) */
+SEC("raw_tracepoint/contention_begin")
+int contention_begin(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u64 lock = ctx->args[0];
+	__u32 flags = (__u32)ctx->args[1];
+	struct lock_thread *lt;
+	struct lock_cpu *lc;
+	__u32 zero = 0;
+
+	if (!pid_wanted(bpf_get_current_pid_tgid() >> 32))
+		return 0;
+	if (is_spinning(flags)) {
+		lc = bpf_map_lookup_elem(&lock_cpus, &zero);
+		if (!lc)
+			return 0;
+		/* nested in another spinning wait, unless that one's end was
+		 * lost (no spinner waits a second: it would be a lockup) */
+		if (lc->lock && bpf_ktime_get_ns() - lc->start < SPIN_STALE_NS)
+			return 0;
+		/* a spinlock taken on the way to sleeping on another lock
+		 * is part of that wait */
+		lt = bpf_task_storage_get(&lock_threads, bpf_get_current_task_btf(), 0, 0);
+		if (lt && lt->klock)
+			return 0;
+		lc->lock = lock;
+		lc->flags = flags;
+		lc->stackid = kstack_get(ctx);
+		lc->start = bpf_ktime_get_ns();
+		return 0;
+	}
+	lt = bpf_task_storage_get(&lock_threads, bpf_get_current_task_btf(), 0,
+				  BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!lt) {
+		__sync_fetch_and_add(&drop_no_state, 1);
+		return 0;
+	}
+	if (lt->klock) {
+		/* the same lock again: done spinning, now sleeping */
+		if (lt->klock == lock)
+			lt->kflags = flags;
+		return 0;
+	}
+	lt->klock = lock;
+	lt->kflags = flags;
+	lt->kstackid = kstack_get(ctx);
+	lt->kstart = bpf_ktime_get_ns();
+	return 0;
+}
+
+/* TP_PROTO(void *lock, int ret) */
+SEC("raw_tracepoint/contention_end")
+int contention_end(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u64 lock = ctx->args[0], now;
+	struct lock_thread *lt;
+	struct lock_cpu *lc;
+	__u32 zero = 0;
+
+	if (!pid_wanted(bpf_get_current_pid_tgid() >> 32))
+		return 0;
+	/* A spinning wait pending on this CPU is the innermost: a task
+	 * cannot go to sleep on a lock while it spins. */
+	lc = bpf_map_lookup_elem(&lock_cpus, &zero);
+	if (lc && lc->lock) {
+		if (lc->lock != lock)
+			return 0;
+		now = bpf_ktime_get_ns();
+		klock_record(lock, lc->flags, lc->stackid, now - lc->start);
+		lc->lock = 0;
+		return 0;
+	}
+	lt = bpf_task_storage_get(&lock_threads, bpf_get_current_task_btf(), 0, 0);
+	if (!lt || lt->klock != lock)
+		return 0;
+	now = bpf_ktime_get_ns();
+	klock_record(lock, lt->kflags, lt->kstackid, now - lt->kstart);
+	lt->klock = 0;
+	return 0;
+}
+
+/* ---- user space: futex waits ---- */
+
+/* Once per process (a reused pid is another process: its start time
+ * differs), so the frontend reads the map while the process lives. */
+static __always_inline void announce_proc(__u32 tgid, __u64 pstart)
+{
+	struct lock_proc_event *ev;
+	__u64 *seen = bpf_map_lookup_elem(&seen_procs, &tgid);
+
+	if (seen && *seen == pstart)
+		return;
+	ev = bpf_ringbuf_reserve(&proc_events, sizeof(*ev), 0);
+	if (!ev) {
+		__sync_fetch_and_add(&drop_events, 1);
+		return;		/* again with the next new entry */
+	}
+	ev->tgid = tgid;
+	ev->pstart = pstart;
+	ev->pad = 0;
+	bpf_ringbuf_submit(ev, 0);
+	bpf_map_update_elem(&seen_procs, &tgid, &pstart, BPF_ANY);
+}
+
+static __always_inline void ulock_record(void *ctx, struct lock_thread *lt, __u64 id,
+					 __u64 uaddr, __u32 op, __u32 flags, __u64 delta)
+{
+	struct ulock_key key = { .uaddr = uaddr, .tgid = id >> 32, .op = op, .flags = flags };
+	struct task_struct *task;
+	struct lock_stats *st;
+	bool created;
+
+	if (!lt->pstart) {
+		task = bpf_get_current_task_btf();
+		lt->pstart = BPF_CORE_READ(task, group_leader, start_boottime) | 1;
+	}
+	key.pstart = lt->pstart;
+	key.stackid = bpf_get_stackid(ctx, &ustacks, BPF_F_USER_STACK);
+	if (key.stackid < 0) {
+		__sync_fetch_and_add(&drop_ustack, 1);
+		key.stackid = -1;
+	}
+	st = stats_get(&ulock_stats, &key, &drop_umap_full, &created);
+	if (!st)
+		return;
+	stats_add(st, delta);
+	if (created)
+		announce_proc(key.tgid, key.pstart);
+}
+
+/* TP_PROTO(struct pt_regs *regs, long id) */
+SEC("raw_tracepoint/sys_enter")
+int futex_enter(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct pt_regs *regs;
+	struct lock_thread *lt;
+	__u32 op;
+
+	/* Every syscall of the host comes here: decide on the number first. */
+	if ((long)ctx->args[1] != NR_FUTEX)
+		return 0;
+	if (!futex_wanted(bpf_get_current_pid_tgid() >> 32))
+		return 0;
+#if defined(__TARGET_ARCH_x86)
+	regs = (struct pt_regs *)ctx->args[0];
+	op = (__u32)BPF_CORE_READ(regs, si);
+	if (!ls_futex_is_wait(op))
+		return 0;
+	lt = bpf_task_storage_get(&lock_threads, bpf_get_current_task_btf(), 0,
+				  BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!lt) {
+		__sync_fetch_and_add(&drop_no_state, 1);
+		return 0;
+	}
+	lt->fuaddr = BPF_CORE_READ(regs, di);
+	lt->fop = op;
+	lt->fval = (__u32)BPF_CORE_READ(regs, dx);
+	lt->fstart = bpf_ktime_get_ns();
+#endif
+	return 0;
+}
+
+/* TP_PROTO(struct pt_regs *regs, long ret) */
+SEC("raw_tracepoint/sys_exit")
+int futex_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u64 id, delta;
+	struct lock_thread *lt;
+	__u32 flags = 0;
+
+#if defined(__TARGET_ARCH_x86)
+	struct pt_regs *regs = (struct pt_regs *)ctx->args[0];
+
+	if ((long)BPF_CORE_READ(regs, orig_ax) != NR_FUTEX)
+		return 0;
+#else
+	return 0;
+#endif
+	id = bpf_get_current_pid_tgid();
+	if (!futex_wanted(id >> 32))
+		return 0;
+	lt = bpf_task_storage_get(&lock_threads, bpf_get_current_task_btf(), 0, 0);
+	if (!lt || !lt->fstart)
+		return 0;
+	delta = bpf_ktime_get_ns() - lt->fstart;
+	lt->fstart = 0;
+	if (lt->ustart) {
+		/* inside pthread_mutex_lock watched by the uprobes: the
+		 * whole call is recorded when it returns */
+		lt->ucontended = 1;
+		return 0;
+	}
+	/* EAGAIN: the word had changed, the thread never slept. Not a
+	 * wait, and skipping it spares the user stack walk (most of the
+	 * cost) on the spurious retries of busy locks. */
+	if ((long)ctx->args[1] == -11)
+		return 0;
+	if (LS_FUTEX_CMD(lt->fop) == LS_FUTEX_WAIT && lt->fval == 2)
+		flags |= ULOCK_F_VAL2;
+	ulock_record(ctx, lt, id, lt->fuaddr, lt->fop, flags, delta);
+	return 0;
+}
+
+/* ---- user space: pthread_mutex_lock uprobes (one process) ---- */
+
+SEC("uprobe")
+int BPF_KPROBE(mutex_lock_enter, void *mutex)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct lock_thread *lt;
+
+	if ((__u32)(id >> 32) != uprobe_tgid)
+		return 0;
+	lt = bpf_task_storage_get(&lock_threads, bpf_get_current_task_btf(), 0,
+				  BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!lt) {
+		__sync_fetch_and_add(&drop_no_state, 1);
+		return 0;
+	}
+	lt->umutex = (__u64)mutex;
+	lt->ucontended = 0;
+	lt->ustart = bpf_ktime_get_ns();
+	return 0;
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(mutex_lock_exit)
+{
+	__u64 id = bpf_get_current_pid_tgid(), delta;
+	struct lock_thread *lt;
+
+	if ((__u32)(id >> 32) != uprobe_tgid)
+		return 0;
+	lt = bpf_task_storage_get(&lock_threads, bpf_get_current_task_btf(), 0, 0);
+	if (!lt || !lt->ustart)
+		return 0;
+	delta = bpf_ktime_get_ns() - lt->ustart;
+	lt->ustart = 0;
+	/* only the acquisitions that had to wait in the kernel */
+	if (!lt->ucontended)
+		return 0;
+	ulock_record(ctx, lt, id, lt->umutex, 0, ULOCK_F_UPROBE, delta);
+	return 0;
+}
