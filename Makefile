@@ -57,7 +57,7 @@ $(OUT)/syscall_names.c: tools/gen_syscall_names.sh | $(OUT)
 $(OUT)/syscall_names.o: $(OUT)/syscall_names.c
 	$(CC) $(CFLAGS) -c $< -o $@
 
-$(OUT)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(OUT)/tests
+$(OUT)/tests/%: tests/unit/%.c $(LIB_OBJS) $(SKELS) | $(OUT)/tests
 	$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka jansson)
 
 $(OUT)/tools/%: tools/%.c | $(OUT)/tools
