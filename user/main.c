@@ -21,6 +21,7 @@
 #include "privs.h"
 #include "replay.h"
 #include "sink.h"
+#include "tui.h"
 
 #define MAX_SINKS 4
 
@@ -133,8 +134,14 @@ static int open_sinks(struct sink **sinks, const struct options *o)
 	if (o->mode == OUT_JSON) {
 		sinks[n++] = sink_json_new(NULL);
 	} else if (!o->out_file || tty) {
-		/* the TUI replaces this on terminals once it is built */
-		sinks[n++] = sink_text_new(stdout);
+		/* the live UI on a terminal (also while -o records); plain
+		 * text tables when stdin or stdout is not one, or TERM is
+		 * unusable */
+		if (tty && isatty(STDIN_FILENO))
+			sinks[n] = sink_tui_new(o->interval_ns);
+		if (!sinks[n])
+			sinks[n] = sink_text_new(stdout);
+		n++;
 	}
 	for (int i = 0; i < n; i++)
 		if (!sinks[i])

@@ -109,11 +109,23 @@ void snapshot_free(struct snapshot *s)
 
 	if (!s)
 		return;
+	if (s->holds > 0) {
+		s->holds--;
+		return;
+	}
 	for (int i = 0; (v = all_vecs(s, i)); i++) {
 		free_rows(s, v, 0);
 		vec_free(v);
 	}
 	free(s);
+}
+
+struct snapshot *snapshot_hold(const struct snapshot *s)
+{
+	struct snapshot *m = (struct snapshot *)s;
+
+	m->holds++;
+	return m;
 }
 
 #define CMP_DESC(name, type, field)                                   \

@@ -1,0 +1,721 @@
+/* The TUI sink: owns the terminal (curses set up and always restored), reads
+ * keys and mouse clicks, follows resizes, and keeps the snapshot it shows.
+ *
+ * The main loop polls one descriptor of ours (input_fd): an epoll set of
+ * stdin and a self-pipe that the SIGWINCH handler writes to, so that keys
+ * and resizes are handled at once between snapshots and never wait for a
+ * collection. While curses owns the screen, stderr (when it is the same
+ * terminal) goes to a memory file that is copied back to the terminal when
+ * the screen is restored: no stray line can garble the screen.
+ *
+ * The terminal is restored on q (the main loop closes the sink), on
+ * SIGINT/SIGTERM/SIGHUP (the same path), on exit() from anywhere (atexit)
+ * and on a crash (a fatal signal handler that only uses async-signal-safe
+ * calls, then re-raises). */
+#include <curses.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <term.h>
+#include <termios.h>
+#include <unistd.h>
+#include "tui.h"
+
+/* What restoring the terminal needs, reachable from atexit and from a
+ * signal handler: there is at most one TUI per process. */
+static struct {
+	volatile sig_atomic_t active;
+	struct termios tio;
+	bool have_tio;
+	char reset[256];	/* leave the alternate screen, show the cursor... */
+	size_t reset_len;
+	int saved_stderr;	/* -1: stderr was not captured */
+	int stderr_mem;
+	int wake[2];		/* SIGWINCH self-pipe */
+	SCREEN *screen;
+} term = { .saved_stderr = -1, .stderr_mem = -1, .wake = { -1, -1 } };
+
+static void copy_captured_stderr(void)
+{
+	char buf[4096];
+	ssize_t n;
+
+	if (term.saved_stderr < 0)
+		return;
+	dup2(term.saved_stderr, STDERR_FILENO);
+	close(term.saved_stderr);
+	term.saved_stderr = -1;
+	if (lseek(term.stderr_mem, 0, SEEK_SET) == 0)
+		while ((n = read(term.stderr_mem, buf, sizeof(buf))) > 0)
+			if (write(STDERR_FILENO, buf, (size_t)n) < 0)
+				break;
+	close(term.stderr_mem);
+	term.stderr_mem = -1;
+}
+
+/* Async-signal-safe: raw escape strings and tcsetattr only. */
+static void restore_raw(void)
+{
+	ssize_t r;
+
+	if (!term.active)
+		return;
+	term.active = 0;
+	r = write(STDOUT_FILENO, term.reset, term.reset_len);
+	(void)r;
+	if (term.have_tio)
+		tcsetattr(STDIN_FILENO, TCSADRAIN, &term.tio);
+	copy_captured_stderr();
+}
+
+static void restore_terminal(void)
+{
+	if (!term.active)
+		return;
+	term.active = 0;
+	endwin();
+	copy_captured_stderr();
+}
+
+static void on_fatal(int sig)
+{
+	restore_raw();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void on_winch(int sig)
+{
+	int saved = errno;
+	ssize_t r = write(term.wake[1], "w", 1);
+
+	(void)r;
+	errno = saved;
+}
+
+static void add_cap(const char *name)
+{
+	const char *s = tigetstr((char *)name);
+	size_t n;
+
+	if (!s || s == (char *)-1)
+		return;
+	n = strlen(s);
+	if (term.reset_len + n < sizeof(term.reset)) {
+		memcpy(term.reset + term.reset_len, s, n);
+		term.reset_len += n;
+	}
+}
+
+static void capture_stderr(void)
+{
+	int fd;
+
+	/* only when stderr would land on the screen curses is drawing */
+	if (!isatty(STDERR_FILENO))
+		return;
+	fd = memfd_create("latscope-stderr", MFD_CLOEXEC);
+	if (fd < 0)
+		return;
+	term.saved_stderr = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+	if (term.saved_stderr < 0 || dup2(fd, STDERR_FILENO) < 0) {
+		if (term.saved_stderr >= 0)
+			close(term.saved_stderr);
+		term.saved_stderr = -1;
+		close(fd);
+		return;
+	}
+	term.stderr_mem = fd;
+}
+
+/* ---- the table and its selection ---- */
+
+static void sync_key(struct tui *t)
+{
+	if (!t->nav.detail)
+		tui_row_key(tui_table_shown(&t->table, t->sel), &t->nav.key);
+}
+
+static void clamp_sel(struct tui *t)
+{
+	size_t h = (size_t)(tui_list_height(t) > 0 ? tui_list_height(t) : 1);
+
+	if (t->sel >= t->table.nshown)
+		t->sel = t->table.nshown ? t->table.nshown - 1 : 0;
+	if (t->sel < t->top)
+		t->top = t->sel;
+	if (t->sel >= t->top + h)
+		t->top = t->sel - h + 1;
+	/* no empty space under the last row when rows could fill it */
+	if (t->top + h > t->table.nshown)
+		t->top = t->table.nshown > h ? t->table.nshown - h : 0;
+}
+
+void tui_rebuild(struct tui *t)
+{
+	enum tui_view v = t->nav.view;
+	long i;
+
+	if (tui_table_build(&t->table, v, t->snap) < 0)
+		snprintf(t->msg, sizeof(t->msg), "out of memory: some rows are missing");
+	tui_table_apply(&t->table, t->filter, t->nav.pid, t->sort_col[v], t->sort_desc[v]);
+	i = tui_table_find(&t->table, &t->nav.key);
+	if (i >= 0)
+		t->sel = (size_t)i;
+	clamp_sel(t);
+	if (t->nav.detail) {
+		const struct tui_row *r = NULL;
+
+		/* the drilled row is found by identity among all rows, even if
+		 * the filter would hide it now */
+		tui_table_apply(&t->table, NULL, 0, t->sort_col[v], t->sort_desc[v]);
+		i = tui_table_find(&t->table, &t->nav.key);
+		if (i >= 0)
+			r = tui_table_shown(&t->table, (size_t)i);
+		tui_detail(r, r ? t->snap : NULL, t->cols, t->rows - 10, &t->detail);
+		tui_table_apply(&t->table, t->filter, t->nav.pid, t->sort_col[v], t->sort_desc[v]);
+	} else {
+		sync_key(t);
+	}
+}
+
+static void move_sel(struct tui *t, long d)
+{
+	if (t->nav.detail) {
+		long top = (long)t->dtop + d, last = (long)t->detail.len - 1;
+
+		t->dtop = (size_t)(top < 0 ? 0 : top > last ? (last > 0 ? last : 0) : top);
+		return;
+	}
+	if (d < 0 && (size_t)-d > t->sel)
+		t->sel = 0;
+	else
+		t->sel = (size_t)((long)t->sel + d);
+	clamp_sel(t);
+	sync_key(t);
+}
+
+static void set_view(struct tui *t, enum tui_view v)
+{
+	t->nav.view = v;
+	t->nav.detail = false;
+	memset(&t->nav.key, 0, sizeof(t->nav.key));
+	t->sel = t->top = 0;
+	tui_rebuild(t);
+}
+
+static void drill(struct tui *t)
+{
+	const struct tui_row *r = tui_table_shown(&t->table, t->sel);
+
+	if (!r || t->nav.detail)
+		return;
+	if (t->depth < TUI_NAV_DEPTH)
+		t->stack[t->depth++] = t->nav;
+	if (t->nav.view == TV_OVERVIEW) {
+		/* a process: its syscalls, worst first */
+		t->nav.view = TV_SYSCALLS;
+		t->nav.pid = r->pid;
+		memset(&t->nav.key, 0, sizeof(t->nav.key));
+		t->sort_col[TV_SYSCALLS] = 7;	/* P99 */
+		t->sort_desc[TV_SYSCALLS] = true;
+		t->sel = t->top = 0;
+	} else {
+		t->nav.detail = true;
+		tui_row_key(r, &t->nav.key);
+		t->dtop = 0;
+	}
+	tui_rebuild(t);
+}
+
+static void back(struct tui *t)
+{
+	if (t->depth > 0)
+		t->nav = t->stack[--t->depth];
+	else if (t->nav.detail)
+		t->nav.detail = false;
+	else
+		return;
+	t->sel = 0;
+	tui_rebuild(t);
+}
+
+static void set_sort(struct tui *t, int col)
+{
+	enum tui_view v = t->nav.view;
+
+	if (col < 0)
+		col = t->table.ncols - 1;
+	if (col >= t->table.ncols)
+		col = 0;
+	t->sort_col[v] = col;
+	t->sort_desc[v] = t->table.cols[col].kind != TC_STR;
+	tui_rebuild(t);
+}
+
+static void set_interval(struct tui *t, struct runctl *ctl, bool longer)
+{
+	static const __u64 steps[] = { 100000000ULL, 250000000ULL, 500000000ULL, 1000000000ULL,
+				       2000000000ULL, 5000000000ULL, 10000000000ULL,
+				       30000000000ULL, 60000000000ULL };
+	int n = (int)(sizeof(steps) / sizeof(steps[0])), i;
+	char d[16];
+
+	if (longer) {
+		for (i = 0; i < n - 1 && steps[i] <= t->interval_ns; i++)
+			;
+	} else {
+		for (i = n - 1; i > 0 && steps[i] >= t->interval_ns; i--)
+			;
+	}
+	t->interval_ns = ctl->interval_ns = steps[i];
+	snprintf(t->msg, sizeof(t->msg), "interval %s (from the next snapshot on)",
+		 tui_fmt_dur(t->interval_ns, d, sizeof(d)));
+}
+
+static void resize(struct tui *t)
+{
+	struct winsize ws;
+
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col)
+		resizeterm(ws.ws_row, ws.ws_col);
+	t->rows = LINES;
+	t->cols = COLS;
+	clearok(curscr, TRUE);
+	tui_rebuild(t);
+}
+
+static void filter_key(struct tui *t, int ch)
+{
+	size_t n = strlen(t->filter);
+
+	switch (ch) {
+	case '\n':
+	case '\r':
+	case KEY_ENTER:
+		t->editing = false;
+		return;
+	case 27:
+		snprintf(t->filter, sizeof(t->filter), "%s", t->filter_saved);
+		t->editing = false;
+		break;
+	case KEY_BACKSPACE:
+	case 127:
+	case 8:
+		/* a whole UTF-8 character */
+		while (n > 0 && ((unsigned char)t->filter[n - 1] & 0xC0) == 0x80)
+			n--;
+		if (n > 0)
+			n--;
+		t->filter[n] = 0;
+		break;
+	default:
+		if (ch < 32 || ch > 255 || ch == 127 || n + 1 >= sizeof(t->filter))
+			return;
+		t->filter[n] = (char)ch;
+		t->filter[n + 1] = 0;
+		break;
+	}
+	t->sel = 0;
+	tui_rebuild(t);
+}
+
+static void mouse(struct tui *t)
+{
+	MEVENT me;
+
+	if (getmouse(&me) != OK)
+		return;
+	if (me.bstate & BUTTON4_PRESSED) {
+		move_sel(t, -3);
+		return;
+	}
+	if (me.bstate & BUTTON5_PRESSED) {
+		move_sel(t, 3);
+		return;
+	}
+	if (!(me.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED)))
+		return;
+	t->help = false;
+	if (me.y == t->y_tabs) {
+		for (int v = 0; v < TV_NR; v++)
+			if (me.x >= t->tab_x[v] && me.x < t->tab_x[v + 1] &&
+			    (v == TV_NR - 1 || me.x < t->tab_x[v + 1]))
+				set_view(t, (enum tui_view)v);
+		return;
+	}
+	if (t->nav.detail)
+		return;
+	if (me.y == t->y_heading) {
+		int c = tui_col_at(&t->table, me.x);
+
+		if (c < 0)
+			return;
+		if (c == t->sort_col[t->nav.view]) {
+			t->sort_desc[t->nav.view] = !t->sort_desc[t->nav.view];
+			tui_rebuild(t);
+		} else {
+			set_sort(t, c);
+		}
+		return;
+	}
+	if (me.y >= t->y_first && me.y < t->y_first + t->nlist) {
+		size_t i = t->top + (size_t)(me.y - t->y_first);
+
+		if (i < t->table.nshown) {
+			t->sel = i;
+			sync_key(t);
+			if (me.bstate & BUTTON1_DOUBLE_CLICKED)
+				drill(t);
+		}
+	}
+}
+
+static void handle_key(struct tui *t, int ch, struct runctl *ctl)
+{
+	long page = tui_list_height(t) > 1 ? tui_list_height(t) - 1 : 1;
+
+	if (t->editing) {
+		filter_key(t, ch);
+		return;
+	}
+	t->msg[0] = 0;
+	if (t->help && ch != 'q' && ch != KEY_F(10) && ch != KEY_MOUSE && ch != KEY_RESIZE) {
+		t->help = false;
+		return;
+	}
+	if (t->nav.detail)
+		page = t->rows - 6 > 1 ? t->rows - 6 : 1;
+	switch (ch) {
+	case 'q':
+	case 'Q':
+	case KEY_F(10):
+		ctl->stop = true;
+		break;
+	case '\t':
+		set_view(t, (enum tui_view)((t->nav.view + 1) % TV_NR));
+		break;
+	case KEY_BTAB:
+		set_view(t, (enum tui_view)((t->nav.view + TV_NR - 1) % TV_NR));
+		break;
+	case '1': case '2': case '3': case '4': case '5': case '6':
+		set_view(t, (enum tui_view)(ch - '1'));
+		break;
+	case KEY_UP:
+	case 'k':
+		move_sel(t, -1);
+		break;
+	case KEY_DOWN:
+	case 'j':
+		move_sel(t, 1);
+		break;
+	case KEY_PPAGE:
+		move_sel(t, -page);
+		break;
+	case KEY_NPAGE:
+		move_sel(t, page);
+		break;
+	case KEY_HOME:
+	case 'g':
+		move_sel(t, -(long)(t->table.nshown + t->detail.len));
+		break;
+	case KEY_END:
+	case 'G':
+		move_sel(t, (long)(t->table.nshown + t->detail.len));
+		break;
+	case '<':
+	case ',':
+		set_sort(t, t->sort_col[t->nav.view] - 1);
+		break;
+	case '>':
+	case '.':
+	case 's':
+	case KEY_F(6):
+		set_sort(t, t->sort_col[t->nav.view] + 1);
+		break;
+	case 'I':
+		t->sort_desc[t->nav.view] = !t->sort_desc[t->nav.view];
+		tui_rebuild(t);
+		break;
+	case '/':
+		snprintf(t->filter_saved, sizeof(t->filter_saved), "%s", t->filter);
+		t->editing = true;
+		break;
+	case '\\':
+		t->filter[0] = 0;
+		t->nav.pid = 0;
+		tui_rebuild(t);
+		break;
+	case 'p':
+	case ' ':
+		t->paused = ctl->paused = !t->paused;
+		break;
+	case '+':
+	case '=':
+		set_interval(t, ctl, true);
+		break;
+	case '-':
+		set_interval(t, ctl, false);
+		break;
+	case 'h':
+	case '?':
+	case KEY_F(1):
+		t->help = true;
+		break;
+	case '\n':
+	case '\r':
+	case KEY_ENTER:
+	case KEY_RIGHT:
+		drill(t);
+		break;
+	case 27:
+	case KEY_BACKSPACE:
+	case 127:
+	case 8:
+	case KEY_LEFT:
+		back(t);
+		break;
+	case 12:	/* Ctrl-L */
+		clearok(curscr, TRUE);
+		break;
+	case KEY_MOUSE:
+		mouse(t);
+		break;
+	case KEY_RESIZE:
+		resize(t);
+		break;
+	default:
+		break;
+	}
+}
+
+/* ---- the sink ---- */
+
+struct tui_sink {
+	struct tui t;
+	int epfd;
+	bool drawn_once;
+};
+
+static void tui_on_input(struct sink *k, struct runctl *ctl)
+{
+	struct tui_sink *ts = k->priv;
+	struct tui *t = &ts->t;
+	struct epoll_event ev[4];
+	bool keys = false, resized = false;
+	int n = epoll_wait(ts->epfd, ev, 4, 0);
+
+	for (int i = 0; i < n; i++) {
+		if (ev[i].data.fd == term.wake[0]) {
+			char buf[64];
+
+			while (read(term.wake[0], buf, sizeof(buf)) > 0)
+				;
+			resized = true;
+		} else if (ev[i].events & (EPOLLHUP | EPOLLERR)) {
+			/* the terminal is gone: nobody to show anything to */
+			ctl->stop = true;
+			return;
+		} else {
+			keys = true;
+		}
+	}
+	if (resized)
+		resize(t);
+	if (keys) {
+		int ch, count = 0;
+
+		/* a bounded batch: a paste cannot keep the loop from its
+		 * snapshots */
+		while (count++ < 512 && !ctl->stop && (ch = getch()) != ERR)
+			handle_key(t, ch, ctl);
+	}
+	if (!ctl->stop)
+		tui_draw(t);
+}
+
+static int tui_write(struct sink *k, const struct snapshot *s)
+{
+	struct tui_sink *ts = k->priv;
+	struct tui *t = &ts->t;
+
+	if (t->paused)
+		return 0;	/* the view holds still; the snapshot is not kept */
+	snapshot_free(t->snap);
+	t->snap = snapshot_hold(s);
+	tui_rebuild(t);
+	if (!ts->drawn_once) {
+		/* whatever was printed before curses started is wiped */
+		clearok(curscr, TRUE);
+		ts->drawn_once = true;
+	}
+	tui_draw(t);
+	return 0;
+}
+
+static void tui_close(struct sink *k)
+{
+	struct tui_sink *ts = k->priv;
+
+	restore_terminal();
+	signal(SIGWINCH, SIG_DFL);
+	if (term.screen) {
+		delscreen(term.screen);
+		term.screen = NULL;
+	}
+	close(ts->epfd);
+	close(term.wake[0]);
+	close(term.wake[1]);
+	term.wake[0] = term.wake[1] = -1;
+	snapshot_free(ts->t.snap);
+	tui_table_free(&ts->t.table);
+	tui_lines_free(&ts->t.detail);
+	free(ts);
+	free(k);
+}
+
+static void setup_colours(struct tui *t)
+{
+	const char *nc = getenv("NO_COLOR");
+
+	/* https://no-color.org: present and not empty means no colour */
+	t->colour = has_colors() && !(nc && *nc);
+	if (!t->colour)
+		return;
+	start_color();
+	use_default_colors();
+	init_pair(CP_HOT, COLOR_RED, -1);
+	init_pair(CP_TITLE, COLOR_CYAN, -1);
+	init_pair(CP_MARK, COLOR_YELLOW, -1);
+	init_pair(CP_DIM, COLOR_BLUE, -1);
+	init_pair(CP_SEL, COLOR_BLACK, COLOR_CYAN);
+}
+
+static void install_handlers(void)
+{
+	struct sigaction sa = { .sa_handler = on_winch, .sa_flags = SA_RESTART };
+	const int fatal[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGWINCH, &sa, NULL);
+	sa.sa_handler = on_fatal;
+	sa.sa_flags = SA_RESETHAND | SA_NODEFER;
+	for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
+		sigaction(fatal[i], &sa, NULL);
+}
+
+struct sink *sink_tui_new(__u64 interval_ns)
+{
+	static bool atexit_done;
+	struct sink *k = NULL;
+	struct tui_sink *ts = NULL;
+	struct epoll_event ev = { .events = EPOLLIN };
+	const char *cs;
+
+	if (term.screen) {
+		errno = EBUSY;
+		return NULL;
+	}
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		errno = ENOTTY;
+		return NULL;
+	}
+	/* only the character type: numbers in the JSON stay "1.5" */
+	setlocale(LC_CTYPE, "");
+	cs = nl_langinfo(CODESET);
+	tui_ascii_only = !cs || strcmp(cs, "UTF-8");
+	k = calloc(1, sizeof(*k));
+	ts = calloc(1, sizeof(*ts));
+	if (!k || !ts)
+		goto fail;
+	ts->epfd = -1;
+	if (pipe2(term.wake, O_CLOEXEC | O_NONBLOCK) < 0)
+		goto fail;
+	ts->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (ts->epfd < 0)
+		goto fail;
+	ev.data.fd = STDIN_FILENO;
+	if (epoll_ctl(ts->epfd, EPOLL_CTL_ADD, STDIN_FILENO, &ev) < 0)
+		goto fail;
+	ev.data.fd = term.wake[0];
+	if (epoll_ctl(ts->epfd, EPOLL_CTL_ADD, term.wake[0], &ev) < 0)
+		goto fail;
+
+	term.have_tio = tcgetattr(STDIN_FILENO, &term.tio) == 0;
+	term.screen = newterm(NULL, stdout, stdin);
+	if (!term.screen) {
+		errno = ENOTTY;	/* no usable terminal description (TERM) */
+		goto fail;
+	}
+	term.reset_len = 0;
+	add_cap("sgr0");
+	add_cap("cnorm");
+	add_cap("rmkx");
+	add_cap("rmcup");
+	/* mouse reporting off (xterm 1000/1002/1006), whatever was on */
+	if (term.reset_len + 24 < sizeof(term.reset)) {
+		memcpy(term.reset + term.reset_len, "\033[?1000l\033[?1006l", 16);
+		term.reset_len += 16;
+	}
+	term.active = 1;
+	if (!atexit_done) {
+		atexit(restore_terminal);
+		atexit_done = true;
+	}
+	capture_stderr();
+	install_handlers();
+
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	mouseinterval(0);
+	mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+	setup_colours(&ts->t);
+
+	ts->t.interval_ns = interval_ns;
+	ts->t.rows = LINES;
+	ts->t.cols = COLS;
+	for (int v = 0; v < TV_NR; v++) {
+		tui_view_cols((enum tui_view)v, NULL, &ts->t.sort_col[v]);
+		ts->t.sort_desc[v] = true;
+	}
+	tui_table_init(&ts->t.table);
+	tui_rebuild(&ts->t);
+	/* header and headings at once, before the first snapshot */
+	tui_draw(&ts->t);
+
+	k->name = "tui";
+	k->input_fd = ts->epfd;
+	k->on_input = tui_on_input;
+	k->write = tui_write;
+	k->close = tui_close;
+	k->priv = ts;
+	return k;
+fail: {
+		int e = errno;
+
+		if (ts && ts->epfd >= 0)
+			close(ts->epfd);
+		if (term.wake[0] >= 0) {
+			close(term.wake[0]);
+			close(term.wake[1]);
+			term.wake[0] = term.wake[1] = -1;
+		}
+		free(ts);
+		free(k);
+		errno = e;
+		return NULL;
+	}
+}
