@@ -561,7 +561,7 @@ const char *tui_fmt_dur(__u64 ns, char *buf, size_t n)
 	if (ns >= 3600ULL * 1000000000ULL) {
 		__u64 m = ns / 60000000000ULL;
 
-		if (m / 60 > 99)
+		if (m / 60 > 9)
 			snprintf(buf, n, "%lluh", (unsigned long long)(m / 60));
 		else
 			snprintf(buf, n, "%lluh%02llum", (unsigned long long)(m / 60),
@@ -571,8 +571,11 @@ const char *tui_fmt_dur(__u64 ns, char *buf, size_t n)
 	if (ns >= 60000000000ULL) {
 		__u64 sec = ns / 1000000000ULL;
 
-		snprintf(buf, n, "%llum%02llus", (unsigned long long)(sec / 60),
-			 (unsigned long long)(sec % 60));
+		if (sec < 600)
+			snprintf(buf, n, "%llum%02llus", (unsigned long long)(sec / 60),
+				 (unsigned long long)(sec % 60));
+		else
+			snprintf(buf, n, "%llum", (unsigned long long)(sec / 60));
 		return buf;
 	}
 	for (i = 3; i > 0 && ns < u[i].div; i--)
@@ -884,7 +887,7 @@ void tui_state_bar(__u64 oncpu, __u64 runq, __u64 lock, __u64 io, __u64 idle, ch
 {
 	const __u64 v[5] = { oncpu, runq, lock, io, idle };
 	const char ch[5] = { 'C', 'R', 'L', 'I', '.' };
-	__u64 total = oncpu + runq + lock + io + idle, acc = 0;
+	__u64 total = oncpu + runq + lock + io + idle;
 	int x = 0;
 
 	if (width < 0)
@@ -894,19 +897,46 @@ void tui_state_bar(__u64 oncpu, __u64 runq, __u64 lock, __u64 io, __u64 idle, ch
 		out[width] = 0;
 		return;
 	}
-	/* cumulative rounding: the bar is exactly width wide, and a state
-	 * worth half a cell or more shows */
-	for (int i = 0; i < 5; i++) {
-		int end;
+	int cells[5], used = 0;
+	double rem[5];
 
-		acc += v[i];
-		end = (int)(((double)acc * width) / (double)total + 0.5);
-		for (; x < end && x < width; x++)
-			out[x] = ch[i];
+	/* exactly width cells; every state that happened gets at least one
+	 * (no idle at all is what saturation looks like), the rest go by
+	 * largest remainder */
+	for (int i = 0; i < 5; i++) {
+		double exact = (double)v[i] * width / (double)total;
+
+		cells[i] = (int)exact;
+		rem[i] = exact - cells[i];
+		if (v[i] && !cells[i]) {
+			cells[i] = 1;
+			rem[i] = 0;
+		}
+		used += cells[i];
 	}
-	for (; x < width; x++)
-		out[x] = '.';
-	out[width] = 0;
+	while (used > width) {
+		int big = 0;
+
+		for (int i = 1; i < 5; i++)
+			if (cells[i] > cells[big])
+				big = i;
+		cells[big]--;
+		used--;
+	}
+	while (used < width) {
+		int best = 0;
+
+		for (int i = 1; i < 5; i++)
+			if (rem[i] > rem[best])
+				best = i;
+		cells[best]++;
+		rem[best] = -1;
+		used++;
+	}
+	for (int i = 0; i < 5; i++)
+		for (int c = 0; c < cells[i]; c++)
+			out[x++] = ch[i];
+	out[x] = 0;
 }
 
 int tui_hist_lines(const __u64 *counts, __u64 max_ns, int width, int max_rows,

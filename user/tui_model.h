@@ -110,7 +110,7 @@ void tui_row_key(const struct tui_row *r, struct tui_key *k);
 long tui_table_find(const struct tui_table *t, const struct tui_key *k);
 
 /* Text of a duration in at most 5 columns: 850ns 35us 1.2ms 120ms 2.1s
- * 3m02s 1h05m. */
+ * 3m02s 12m 1h05m 11h. */
 const char *tui_fmt_dur(__u64 ns, char *buf, size_t n);
 /* A count in at most 5 columns: 99999, 123k, 1.2M, 45M, 1.2G. */
 const char *tui_fmt_num(__u64 v, char *buf, size_t n);
