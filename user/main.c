@@ -137,8 +137,13 @@ static int open_sinks(struct sink **sinks, const struct options *o)
 		/* the live UI on a terminal (also while -o records); plain
 		 * text tables when stdin or stdout is not one, or TERM is
 		 * unusable */
-		if (tty && isatty(STDIN_FILENO))
+		if (tty && isatty(STDIN_FILENO)) {
 			sinks[n] = sink_tui_new(o->interval_ns);
+			if (!sinks[n] && errno == ENOENT)
+				fprintf(stderr, "latscope: TERM '%s' is not a terminal type this host knows;"
+					" plain text instead of the live view (try TERM=xterm-256color)\n",
+					getenv("TERM") ? getenv("TERM") : "");
+		}
 		if (!sinks[n])
 			sinks[n] = sink_text_new(stdout);
 		n++;

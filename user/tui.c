@@ -652,7 +652,7 @@ struct sink *sink_tui_new(__u64 interval_ns)
 	term.have_tio = tcgetattr(STDIN_FILENO, &term.tio) == 0;
 	term.screen = newterm(NULL, stdout, stdin);
 	if (!term.screen) {
-		errno = ENOTTY;	/* no usable terminal description (TERM) */
+		errno = ENOENT;	/* no usable terminal description (TERM) */
 		goto fail;
 	}
 	term.reset_len = 0;

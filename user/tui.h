@@ -9,7 +9,8 @@
 #include "tui_model.h"
 
 /* The TUI on the terminal of stdin/stdout; NULL (errno set, nothing
- * printed) when the terminal cannot run it: the caller falls back to text. */
+ * printed) when the terminal cannot run it: the caller falls back to text.
+ * errno ENOENT: TERM names no terminal description that curses knows. */
 struct sink *sink_tui_new(__u64 interval_ns);
 
 #define TUI_NAV_DEPTH 8

@@ -225,7 +225,7 @@ static void draw_status(struct tui *t, int y)
 		snprintf(line, sizeof(line), "%s", t->msg);
 	else
 		snprintf(line, sizeof(line),
-			 "F1 help  Enter drill  Esc back  </> sort  / filter  p pause  +/- interval  q quit");
+			 "F1 help  Enter drill  Esc back  <> sort  / filter  p pause  +- interval  q quit");
 	put_line(t, y, 0, line, t->editing ? A_BOLD : style_attr(t, TL_DIM));
 }
 
