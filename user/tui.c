@@ -41,6 +41,7 @@ static struct {
 	int stderr_mem;
 	int wake[2];		/* SIGWINCH self-pipe */
 	SCREEN *screen;
+	struct sigaction curses_winch;	/* curses' own handler, chained */
 } term = { .saved_stderr = -1, .stderr_mem = -1, .wake = { -1, -1 } };
 
 static void copy_captured_stderr(void)
@@ -92,12 +93,17 @@ static void on_fatal(int sig)
 	raise(sig);
 }
 
+/* curses keeps its SIGWINCH handler (getch then returns KEY_RESIZE with
+ * the screen resized); ours only wakes the main loop's poll. */
 static void on_winch(int sig)
 {
 	int saved = errno;
 	ssize_t r = write(term.wake[1], "w", 1);
+	void (*h)(int) = term.curses_winch.sa_handler;
 
 	(void)r;
+	if (!(term.curses_winch.sa_flags & SA_SIGINFO) && h != SIG_DFL && h != SIG_IGN && h)
+		h(sig);
 	errno = saved;
 }
 
@@ -281,11 +287,14 @@ static void set_interval(struct tui *t, struct runctl *ctl, bool longer)
 		 tui_fmt_dur(t->interval_ns, d, sizeof(d)));
 }
 
+/* After KEY_RESIZE curses has resized its screens (or, without its
+ * handler, we ask the terminal). */
 static void resize(struct tui *t)
 {
 	struct winsize ws;
 
-	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col)
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col &&
+	    (ws.ws_row != LINES || ws.ws_col != COLS))
 		resizeterm(ws.ws_row, ws.ws_col);
 	t->rows = LINES;
 	t->cols = COLS;
@@ -503,6 +512,7 @@ struct tui_sink {
 	struct tui t;
 	int epfd;
 	bool drawn_once;
+	int idle_wakeups;
 };
 
 static void tui_on_input(struct sink *k, struct runctl *ctl)
@@ -528,15 +538,25 @@ static void tui_on_input(struct sink *k, struct runctl *ctl)
 			keys = true;
 		}
 	}
-	if (resized)
-		resize(t);
-	if (keys) {
+	if (keys || resized) {
 		int ch, count = 0;
 
 		/* a bounded batch: a paste cannot keep the loop from its
-		 * snapshots */
-		while (count++ < 512 && !ctl->stop && (ch = getch()) != ERR)
+		 * snapshots. A resize comes as KEY_RESIZE. */
+		while (count < 512 && !ctl->stop && (ch = getch()) != ERR) {
 			handle_key(t, ch, ctl);
+			count++;
+		}
+		if (resized && !count)
+			resize(t);
+		/* readable but nothing to read, again and again: drop what
+		 * curses cannot make sense of rather than spin */
+		if (keys && !count && ++ts->idle_wakeups > 100) {
+			flushinp();
+			ts->idle_wakeups = 0;
+		} else if (count) {
+			ts->idle_wakeups = 0;
+		}
 	}
 	if (!ctl->stop)
 		tui_draw(t);
@@ -605,7 +625,7 @@ static void install_handlers(void)
 	const int fatal[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
 
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGWINCH, &sa, NULL);
+	sigaction(SIGWINCH, &sa, &term.curses_winch);
 	sa.sa_handler = on_fatal;
 	sa.sa_flags = SA_RESETHAND | SA_NODEFER;
 	for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)

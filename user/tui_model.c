@@ -459,16 +459,20 @@ static bool all_digits(const char *s)
 	return true;
 }
 
-static bool row_matches(const struct tui_row *r, const char *filter, __u32 fpid)
+bool tui_match(const char *filter, __u32 fpid, __u32 pid, const char *name, const char *name2)
 {
-	if (fpid && r->pid != fpid)
+	if (fpid && pid != fpid)
 		return false;
 	if (!filter || !*filter)
 		return true;
-	if (all_digits(filter) && r->pid == (__u32)strtoul(filter, NULL, 10))
+	if (all_digits(filter) && pid == (__u32)strtoul(filter, NULL, 10))
 		return true;
-	return (r->name && strcasestr(r->name, filter)) ||
-	       (r->name2 && strcasestr(r->name2, filter));
+	return (name && strcasestr(name, filter)) || (name2 && strcasestr(name2, filter));
+}
+
+static bool row_matches(const struct tui_row *r, const char *filter, __u32 fpid)
+{
+	return tui_match(filter, fpid, r->pid, r->name, r->name2);
 }
 
 /* qsort has no context argument: the table being sorted, by column. */
@@ -1163,12 +1167,13 @@ int tui_detail(const struct tui_row *r, const struct snapshot *s, int width, int
 		const struct snap_syscall *x = r->src;
 
 		err = addl(out, TL_TITLE, "%s by %u %s: latency histogram", x->syscall, x->pid, x->comm);
-		err = err ?: addl(out, TL_TEXT,
-				  "  count %llu  errors %llu  total %s  p50 %s  p90 %s  p99 %s  p99.9 %s  max %s",
+		err = err ?: addl(out, TL_TEXT, "  calls %llu  errors %llu  total %s",
 				  (unsigned long long)x->count, (unsigned long long)x->errors,
-				  tui_fmt_dur(x->total_ns, a, sizeof(a)), tui_fmt_dur(x->p50_ns, b, sizeof(b)),
-				  tui_fmt_dur(x->p90_ns, c, sizeof(c)), tui_fmt_dur(x->p99_ns, d, sizeof(d)),
-				  tui_fmt_dur(x->p999_ns, e, sizeof(e)), tui_fmt_dur(x->max_ns, f, sizeof(f)));
+				  tui_fmt_dur(x->total_ns, a, sizeof(a)));
+		err = err ?: addl(out, TL_TEXT, "  p50 %s  p90 %s  p99 %s  p99.9 %s  max %s",
+				  tui_fmt_dur(x->p50_ns, b, sizeof(b)), tui_fmt_dur(x->p90_ns, c, sizeof(c)),
+				  tui_fmt_dur(x->p99_ns, d, sizeof(d)), tui_fmt_dur(x->p999_ns, e, sizeof(e)),
+				  tui_fmt_dur(x->max_ns, f, sizeof(f)));
 		err = err ?: tui_hist_lines(x->hist, x->max_ns, width, hist_rows, out);
 		break;
 	}

@@ -103,6 +103,8 @@ int tui_table_build(struct tui_table *t, enum tui_view v, const struct snapshot 
  * name containing them; else a case-insensitive substring of the name or
  * name2) and pid (0: all), sorted by column col (desc: largest first). */
 void tui_table_apply(struct tui_table *t, const char *filter, __u32 pid, int col, bool desc);
+/* The filter rule of tui_table_apply for one thing (the in-flight rows). */
+bool tui_match(const char *filter, __u32 fpid, __u32 pid, const char *name, const char *name2);
 const struct tui_row *tui_table_shown(const struct tui_table *t, size_t i);
 
 void tui_row_key(const struct tui_row *r, struct tui_key *k);

@@ -125,8 +125,9 @@ static void draw_table(struct tui *t, int y, int h)
 		const struct tui_row *r = tui_table_shown(&t->table, idx);
 		attr_t a = r->hot ? style_attr(t, TL_HOT) : A_NORMAL;
 
+		/* the selection keeps a hot row's colour */
 		if (idx == t->sel)
-			a = A_REVERSE | (r->hot ? A_BOLD : 0);
+			a |= A_REVERSE;
 		tui_fmt_row(&t->table, r, buf, sizeof(buf), t->cols);
 		put_line(t, y + 1 + i, 0, buf, a);
 		if (idx == t->sel) {
@@ -151,7 +152,7 @@ static void draw_inflight(struct tui *t, int y, int h)
 	for (size_t i = 0; i < n && (int)shown < h - 1; i++) {
 		const struct snap_inflight *r = vec_at(&s->inflight, struct snap_inflight, i);
 
-		if (t->nav.pid && r->pid != t->nav.pid)
+		if (!tui_match(t->filter, t->nav.pid, r->pid, r->comm, r->syscall))
 			continue;
 		snprintf(line, sizeof(line), "  %-7u %-7u %-15s %-16s blocked %s", r->pid, r->tid,
 			 sanitize(r->comm, comm, sizeof(comm)), sanitize(r->syscall, sc, sizeof(sc)),
@@ -179,7 +180,6 @@ static void draw_detail(struct tui *t, int y, int h)
 
 static const char *const help_text[] = {
 	"latscope: keys",
-	"",
 	"  1..6, Tab, Shift-Tab   views: Overview Syscalls TCP Locks Pools Peers",
 	"  arrows PgUp PgDn Home End   move the selection",
 	"  Enter                  drill down (histogram, stack, threads, connections)",
@@ -193,7 +193,6 @@ static const char *const help_text[] = {
 	"",
 	"  Red rows: p99 above 100ms, retransmits, a pool above 90% saturated.",
 	"  Pool states: C on CPU, R run queue, L lock, I io, . idle.",
-	"",
 	"Probes:",
 };
 
