@@ -21,6 +21,7 @@
 #include "privs.h"
 #include "replay.h"
 #include "sink.h"
+#include "textfmt.h"
 #include "tui.h"
 
 #define MAX_SINKS 4
@@ -139,10 +140,13 @@ static int open_sinks(struct sink **sinks, const struct options *o)
 		 * unusable */
 		if (tty && isatty(STDIN_FILENO)) {
 			sinks[n] = sink_tui_new(o->interval_ns);
-			if (!sinks[n] && errno == ENOENT)
+			if (!sinks[n] && errno == ENOENT) {
+				char term[64];
+
 				fprintf(stderr, "latscope: TERM '%s' is not a terminal type this host knows;"
 					" plain text instead of the live view (try TERM=xterm-256color)\n",
-					getenv("TERM") ? getenv("TERM") : "");
+					sanitize(getenv("TERM") ? getenv("TERM") : "", term, sizeof(term)));
+			}
 		}
 		if (!sinks[n])
 			sinks[n] = sink_text_new(stdout);

@@ -26,6 +26,7 @@
 #include <sys/mman.h>
 #include <term.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 #include "tui.h"
 
@@ -178,16 +179,11 @@ void tui_rebuild(struct tui *t)
 		t->sel = (size_t)i;
 	clamp_sel(t);
 	if (t->nav.detail) {
-		const struct tui_row *r = NULL;
-
 		/* the drilled row is found by identity among all rows, even if
 		 * the filter would hide it now */
-		tui_table_apply(&t->table, NULL, 0, t->sort_col[v], t->sort_desc[v]);
-		i = tui_table_find(&t->table, &t->nav.key);
-		if (i >= 0)
-			r = tui_table_shown(&t->table, (size_t)i);
+		const struct tui_row *r = tui_table_find_any(&t->table, &t->nav.key);
+
 		tui_detail(r, r ? t->snap : NULL, t->cols, t->rows - 10, &t->detail);
-		tui_table_apply(&t->table, t->filter, t->nav.pid, t->sort_col[v], t->sort_desc[v]);
 	} else {
 		sync_key(t);
 	}
@@ -513,7 +509,27 @@ struct tui_sink {
 	int epfd;
 	bool drawn_once;
 	int idle_wakeups;
+	/* the UI's own CPU time (rebuilds, redraws, keys), for benchmarks:
+	 * printed at close when LATSCOPE_TUI_STATS is set */
+	__u64 cpu_ns, max_write_ns, wall_start_ns;
+	unsigned long writes;
 };
+
+static __u64 thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
+}
+
+static __u64 wall_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
+}
 
 static void tui_on_input(struct sink *k, struct runctl *ctl)
 {
@@ -521,6 +537,7 @@ static void tui_on_input(struct sink *k, struct runctl *ctl)
 	struct tui *t = &ts->t;
 	struct epoll_event ev[4];
 	bool keys = false, resized = false;
+	__u64 c0 = thread_cpu_ns();
 	int n = epoll_wait(ts->epfd, ev, 4, 0);
 
 	for (int i = 0; i < n; i++) {
@@ -560,17 +577,23 @@ static void tui_on_input(struct sink *k, struct runctl *ctl)
 	}
 	if (!ctl->stop)
 		tui_draw(t);
+	ts->cpu_ns += thread_cpu_ns() - c0;
 }
 
 static int tui_write(struct sink *k, const struct snapshot *s)
 {
 	struct tui_sink *ts = k->priv;
 	struct tui *t = &ts->t;
+	struct snapshot *old;
+	__u64 c0, d;
 
 	if (t->paused)
 		return 0;	/* the view holds still; the snapshot is not kept */
-	snapshot_free(t->snap);
+	/* the previous snapshot is released after the measured part: without
+	 * the TUI the main loop would have freed it anyway */
+	old = t->snap;
 	t->snap = snapshot_hold(s);
+	c0 = thread_cpu_ns();
 	tui_rebuild(t);
 	if (!ts->drawn_once) {
 		/* whatever was printed before curses started is wiped */
@@ -578,6 +601,12 @@ static int tui_write(struct sink *k, const struct snapshot *s)
 		ts->drawn_once = true;
 	}
 	tui_draw(t);
+	d = thread_cpu_ns() - c0;
+	ts->cpu_ns += d;
+	if (d > ts->max_write_ns)
+		ts->max_write_ns = d;
+	ts->writes++;
+	snapshot_free(old);
 	return 0;
 }
 
@@ -587,6 +616,10 @@ static void tui_close(struct sink *k)
 
 	restore_terminal();
 	signal(SIGWINCH, SIG_DFL);
+	if (getenv("LATSCOPE_TUI_STATS"))
+		fprintf(stderr, "{\"tui_snapshots\":%lu,\"tui_cpu_ms\":%.3f,\"tui_max_snapshot_ms\":%.3f,"
+			"\"wall_ms\":%.1f}\n", ts->writes, (double)ts->cpu_ns / 1e6,
+			(double)ts->max_write_ns / 1e6, (double)(wall_ns() - ts->wall_start_ns) / 1e6);
 	if (term.screen) {
 		delscreen(term.screen);
 		term.screen = NULL;
@@ -693,6 +726,10 @@ struct sink *sink_tui_new(__u64 interval_ns)
 	capture_stderr();
 	install_handlers();
 
+	/* no typeahead check in the middle of an update: curses would flush
+	 * and poll after every line; one write(2) per update is cheaper for
+	 * us, for the terminal emulator and over ssh */
+	typeahead(-1);
 	cbreak();
 	noecho();
 	nonl();
@@ -704,6 +741,7 @@ struct sink *sink_tui_new(__u64 interval_ns)
 	mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
 	setup_colours(&ts->t);
 
+	ts->wall_start_ns = wall_ns();
 	ts->t.interval_ns = interval_ns;
 	ts->t.rows = LINES;
 	ts->t.cols = COLS;

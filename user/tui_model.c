@@ -539,19 +539,31 @@ void tui_row_key(const struct tui_row *r, struct tui_key *k)
 	snprintf(k->name2, sizeof(k->name2), "%s", r->name2 ? r->name2 : "");
 }
 
+static bool key_is(const struct tui_row *r, const struct tui_key *k)
+{
+	return r->src_kind == k->src_kind && r->pid == k->pid && r->aux == k->aux &&
+	       !strcmp(r->name2 ? r->name2 : "", k->name2) &&
+	       (k->src_kind == TS_KLOCK || !strcmp(r->name ? r->name : "", k->name));
+}
+
 long tui_table_find(const struct tui_table *t, const struct tui_key *k)
 {
 	if (!k->set)
 		return -1;
-	for (size_t i = 0; i < t->nshown; i++) {
-		const struct tui_row *r = &t->rows[t->order[i]];
-
-		if (r->src_kind == k->src_kind && r->pid == k->pid && r->aux == k->aux &&
-		    !strcmp(r->name2 ? r->name2 : "", k->name2) &&
-		    (k->src_kind == TS_KLOCK || !strcmp(r->name ? r->name : "", k->name)))
+	for (size_t i = 0; i < t->nshown; i++)
+		if (key_is(&t->rows[t->order[i]], k))
 			return (long)i;
-	}
 	return -1;
+}
+
+const struct tui_row *tui_table_find_any(const struct tui_table *t, const struct tui_key *k)
+{
+	if (!k->set)
+		return NULL;
+	for (size_t i = 0; i < t->nrows; i++)
+		if (key_is(&t->rows[i], k))
+			return &t->rows[i];
+	return NULL;
 }
 
 const char *tui_fmt_dur(__u64 ns, char *buf, size_t n)

@@ -110,6 +110,8 @@ const struct tui_row *tui_table_shown(const struct tui_table *t, size_t i);
 void tui_row_key(const struct tui_row *r, struct tui_key *k);
 /* Index among the shown rows of the row with key k, or -1. */
 long tui_table_find(const struct tui_table *t, const struct tui_key *k);
+/* The row with key k among all rows, shown or filtered out; NULL if none. */
+const struct tui_row *tui_table_find_any(const struct tui_table *t, const struct tui_key *k);
 
 /* Text of a duration in at most 5 columns: 850ns 35us 1.2ms 120ms 2.1s
  * 3m02s 12m 1h05m 11h. */

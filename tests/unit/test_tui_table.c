@@ -198,9 +198,16 @@ static void test_row_found_again_in_next_snapshot(void **state)
 	assert_true(i >= 0);
 	assert_string_equal(tui_table_shown(&tab, (size_t)i)->name2, k.name2);
 	assert_int_equal(tui_table_shown(&tab, (size_t)i)->pid, k.pid);
+	/* hidden by the filter: not among the shown rows, still found for a
+	 * drill-down that is open on it */
+	tui_table_apply(&tab, "no-such-name", 0, 5, true);
+	assert_int_equal(tui_table_find(&tab, &k), -1);
+	assert_non_null(tui_table_find_any(&tab, &k));
+	assert_string_equal(tui_table_find_any(&tab, &k)->name2, k.name2);
 	/* a row that is gone is not found */
 	strcpy(k.name2, "gone");
 	assert_int_equal(tui_table_find(&tab, &k), -1);
+	assert_null(tui_table_find_any(&tab, &k));
 	tui_row_key(NULL, &k);
 	assert_int_equal(tui_table_find(&tab, &k), -1);
 	assert_int_equal(tui_table_build(&tab, TV_SYSCALLS, snap), 0);
