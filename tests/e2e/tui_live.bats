@@ -286,3 +286,46 @@ wait_workload_row() {
 		grep -qw echo "$T/stty"
 	done
 }
+
+@test "tui: a crash (SIGSEGV) still restores the terminal" {
+	tui_start 100 30 -- -p "$WL"
+	wait_screen "PID COMM"
+	kill -SEGV "$(cat "$T/pid")"
+	[ "$(wait_exit)" -eq 139 ]
+	grep -qw icanon "$T/stty"
+	grep -qw echo "$T/stty"
+	wait_screen "SHELL-READY" 30
+	! screen | grep -q "PID COMM"
+}
+
+@test "tui: mouse clicks pick a view, a sort column and a row" {
+	"$TOOLS/tui_workload" --name tuiplain --sleep-ms 150 > "$T/wl2" &
+	WL2=$!
+	wait_for_file "$T/wl2"
+	tui_start 100 30 -- -p "$WL,$WL2"
+	wait_screen "PID COMM"
+	# X10 mouse reports (TERM=screen: kmous=\E[M), press then release;
+	# bytes are 32+button, 33+column, 33+row (0-based)
+	keys -l $'\e[M 7#\e[M#7#'		# row 2, column 22: "2 Syscalls"
+	wait_screen "[2 Syscalls]" 30
+	keys -l $'\e[M e$\e[M#e$'		# heading row 3, column 68: P99
+	wait_screen "P99v" 30
+	keys -l $'\e[M e$\e[M#e$'		# again: the other way round
+	wait_screen "P99^" 30
+	# by PID (stable order), then click the lower of the two workloads'
+	# nanosleep rows (the selection starts on the top row) and open it
+	keys -l $'\e[M #$\e[M##$'		# column 2: PID, largest first
+	wait_screen "PIDv" 30
+	wait_screen_re "^ +$WL2 +tuiplain +nanosleep"
+	wait_screen_re "^ +$WL +.*nanosleep"
+	local low y
+	low=$(( WL < WL2 ? WL : WL2 ))	# shown last of the two
+	y=$(screen | grep -nE "^ +$low .*nanosleep" | cut -d: -f1)
+	y=$((y - 1))
+	keys -l $'\e[M '"$(printf "\\x$(printf %x $((33 + 10)))\\x$(printf %x $((33 + y)))")"
+	keys -l $'\e[M#'"$(printf "\\x$(printf %x $((33 + 10)))\\x$(printf %x $((33 + y)))")"
+	keys Enter
+	wait_screen "nanosleep by $low " 30
+	keys q
+	[ "$(wait_exit)" -eq 0 ]
+}
