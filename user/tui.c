@@ -227,7 +227,7 @@ static void drill(struct tui *t)
 		t->nav.view = TV_SYSCALLS;
 		t->nav.pid = r->pid;
 		memset(&t->nav.key, 0, sizeof(t->nav.key));
-		t->sort_col[TV_SYSCALLS] = 7;	/* P99 */
+		t->sort_col[TV_SYSCALLS] = tui_col_index(TV_SYSCALLS, "P99");
 		t->sort_desc[TV_SYSCALLS] = true;
 		t->sel = t->top = 0;
 	} else {

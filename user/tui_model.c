@@ -75,6 +75,17 @@ const struct tui_col *tui_view_cols(enum tui_view v, int *ncols, int *default_so
 	return views[v].cols;
 }
 
+int tui_col_index(enum tui_view v, const char *title)
+{
+	int n;
+	const struct tui_col *c = tui_view_cols(v, &n, NULL);
+
+	for (int i = 0; i < n; i++)
+		if (!strcmp(c[i].title, title))
+			return i;
+	return -1;
+}
+
 void tui_table_init(struct tui_table *t)
 {
 	memset(t, 0, sizeof(*t));
@@ -475,19 +486,20 @@ static bool row_matches(const struct tui_row *r, const char *filter, __u32 fpid)
 	return tui_match(filter, fpid, r->pid, r->name, r->name2);
 }
 
-/* qsort has no context argument: the table being sorted, by column. */
-static const struct tui_table *sort_t;
-static int sort_col;
-static bool sort_desc;
+struct sort_ctx {
+	const struct tui_table *t;
+	int col;
+	bool desc;
+};
 
-static int cmp_rows(const void *a, const void *b)
+static int cmp_rows(const void *a, const void *b, void *arg)
 {
+	const struct sort_ctx *sc = arg;
 	size_t ia = *(const size_t *)a, ib = *(const size_t *)b;
-	const struct tui_row *x = &sort_t->rows[ia], *y = &sort_t->rows[ib];
-	const union tui_val *vx = &x->v[sort_col], *vy = &y->v[sort_col];
+	const union tui_val *vx = &sc->t->rows[ia].v[sc->col], *vy = &sc->t->rows[ib].v[sc->col];
 	int c;
 
-	switch (sort_t->cols[sort_col].kind) {
+	switch (sc->t->cols[sc->col].kind) {
 	case TC_STR:
 		c = strcmp(vx->s ? vx->s : "", vy->s ? vy->s : "");
 		break;
@@ -499,7 +511,7 @@ static int cmp_rows(const void *a, const void *b)
 		c = vx->u < vy->u ? -1 : vx->u > vy->u;
 		break;
 	}
-	if (sort_desc)
+	if (sc->desc)
 		c = -c;
 	/* ties keep the snapshot's order (already most costly first) */
 	return c ? c : (ia < ib ? -1 : ia > ib);
@@ -515,10 +527,8 @@ void tui_table_apply(struct tui_table *t, const char *filter, __u32 pid, int col
 	t->nshown = n;
 	if (col < 0 || col >= t->ncols)
 		col = 0;
-	sort_t = t;
-	sort_col = col;
-	sort_desc = desc;
-	qsort(t->order, n, sizeof(*t->order), cmp_rows);
+	qsort_r(t->order, n, sizeof(*t->order), cmp_rows,
+		&(struct sort_ctx){ .t = t, .col = col, .desc = desc });
 }
 
 const struct tui_row *tui_table_shown(const struct tui_table *t, size_t i)

@@ -93,6 +93,8 @@ struct tui_table {
 
 /* Columns of a view, and the one it sorts by at first. */
 const struct tui_col *tui_view_cols(enum tui_view v, int *ncols, int *default_sort);
+/* Index of the column titled title in view v, or -1. */
+int tui_col_index(enum tui_view v, const char *title);
 
 void tui_table_init(struct tui_table *t);
 void tui_table_free(struct tui_table *t);

@@ -320,7 +320,7 @@ wait_workload_row() {
 	wait_screen_re "^ +$WL +.*nanosleep"
 	local low y
 	low=$(( WL < WL2 ? WL : WL2 ))	# shown last of the two
-	y=$(screen | grep -nE "^ +$low .*nanosleep" | cut -d: -f1)
+	y=$(screen | grep -nE "^ +$low .*nanosleep" | head -n1 | cut -d: -f1)
 	y=$((y - 1))
 	keys -l $'\e[M '"$(printf "\\x$(printf %x $((33 + 10)))\\x$(printf %x $((33 + y)))")"
 	keys -l $'\e[M#'"$(printf "\\x$(printf %x $((33 + 10)))\\x$(printf %x $((33 + y)))")"

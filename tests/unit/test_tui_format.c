@@ -122,6 +122,8 @@ static void test_views_fit_80_columns(void **state)
 		if (w > 80)
 			fail_msg("view %s is %d columns wide", tui_view_names[v], w);
 	}
+	assert_int_equal(tui_col_index(TV_SYSCALLS, "P99"), 7);
+	assert_int_equal(tui_col_index(TV_SYSCALLS, "nope"), -1);
 	assert_string_equal(tui_view_names[0], "Overview");
 	assert_string_equal(tui_view_names[5], "Peers");
 }
