@@ -277,6 +277,7 @@ wait_workload_row() {
 	for sig in TERM INT; do
 		rm -f "$T/exit" "$T/stty"
 		"${TM[@]}" kill-server 2>/dev/null || true
+		TM=(tmux -L "latscope-tui-$$-$BATS_TEST_NUMBER-$sig" -f /dev/null)
 		tui_start 100 30 -- -p "$WL"
 		wait_screen "PID COMM"
 		sleep 0.5
@@ -328,4 +329,23 @@ wait_workload_row() {
 	wait_screen "nanosleep by $low " 30
 	keys q
 	[ "$(wait_exit)" -eq 0 ]
+}
+
+@test "tui: -o records while the view runs; stdin not a terminal gives plain text" {
+	tui_start 100 30 -- -p "$WL" -o "$T/rec.json"
+	wait_screen "[1 Overview]"
+	wait_screen "tuiwl" 30
+	keys q
+	[ "$(wait_exit)" -eq 0 ]
+	# the recording is NDJSON with the workload in it
+	jq -e --argjson p "$WL" 'select(.syscalls | map(.pid) | index($p))' "$T/rec.json" > /dev/null
+
+	rm -f "$T/exit"
+	"${TM[@]}" kill-server 2>/dev/null || true
+	TM=(tmux -L "latscope-tui-$$-$BATS_TEST_NUMBER-b" -f /dev/null)
+	tui_start 100 30 -- -p "$WL" -d 1.5 "< /dev/null"
+	[ "$(wait_exit)" -eq 0 ]
+	run screen
+	[[ "$output" == *"PID COMM             SYSCALL"* ]]
+	[[ "$output" != *"[1 Overview]"* ]]
 }
