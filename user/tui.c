@@ -1,10 +1,12 @@
 /* The TUI sink: owns the terminal (curses set up and always restored), reads
  * keys and mouse clicks, follows resizes, and keeps the snapshot it shows.
  *
- * The main loop polls one descriptor of ours (input_fd): an epoll set of
- * stdin and a self-pipe that the SIGWINCH handler writes to, so that keys
- * and resizes are handled at once between snapshots and never wait for a
- * collection. While curses owns the screen, stderr (when it is the same
+ * The UI runs in a thread of its own (see "the sink" below): it polls
+ * stdin, a self-pipe that the SIGWINCH handler writes to, and an eventfd
+ * by which the main loop hands it snapshots, so keys and resizes are
+ * handled at once and never wait for a collection. The main loop polls
+ * input_fd to learn what the keys asked of the run (stop, pause,
+ * interval). While curses owns the screen, stderr (when it is the same
  * terminal) goes to a memory file that is copied back to the terminal when
  * the screen is restored: no stray line can garble the screen.
  *
@@ -17,11 +19,13 @@
 #include <fcntl.h>
 #include <langinfo.h>
 #include <locale.h>
+#include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <term.h>
@@ -502,13 +506,26 @@ static void handle_key(struct tui *t, int ch, struct runctl *ctl)
 	}
 }
 
-/* ---- the sink ---- */
+/* ---- the sink: a UI thread ----
+ *
+ * The UI runs in a thread of its own: keys, resizes and redraws never wait
+ * for a collection, however long reading the BPF maps takes on a loaded
+ * host. The main loop hands snapshots over (write) and learns what the
+ * keys asked of the run (stop, pause, interval) through input_fd. Only
+ * this thread touches curses between sink_tui_new and tui_close. */
 
 struct tui_sink {
-	struct tui t;
-	int epfd;
-	bool drawn_once;
-	int idle_wakeups;
+	struct tui t;		/* the UI thread's */
+	pthread_t thread;
+	bool started;
+	int to_ui;		/* eventfd: a snapshot is pending, or quit */
+	int to_main;		/* eventfd: requests for the run (input_fd) */
+	pthread_mutex_t lock;
+	/* under lock */
+	struct snapshot *pending;
+	bool quit;
+	struct runctl req;	/* what the keys asked for */
+	bool req_new;
 	/* the UI's own CPU time (rebuilds, redraws, keys), for benchmarks:
 	 * printed at close when LATSCOPE_TUI_STATS is set */
 	__u64 cpu_ns, max_write_ns, wall_start_ns;
@@ -531,82 +548,160 @@ static __u64 wall_ns(void)
 	return (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
 }
 
-static void tui_on_input(struct sink *k, struct runctl *ctl)
+static void kick(int efd)
 {
-	struct tui_sink *ts = k->priv;
-	struct tui *t = &ts->t;
-	struct epoll_event ev[4];
-	bool keys = false, resized = false;
-	__u64 c0 = thread_cpu_ns();
-	int n = epoll_wait(ts->epfd, ev, 4, 0);
+	__u64 one = 1;
+	ssize_t r = write(efd, &one, sizeof(one));
 
-	for (int i = 0; i < n; i++) {
-		if (ev[i].data.fd == term.wake[0]) {
-			char buf[64];
-
-			while (read(term.wake[0], buf, sizeof(buf)) > 0)
-				;
-			resized = true;
-		} else if (ev[i].events & (EPOLLHUP | EPOLLERR)) {
-			/* the terminal is gone: nobody to show anything to */
-			ctl->stop = true;
-			return;
-		} else {
-			keys = true;
-		}
-	}
-	if (keys || resized) {
-		int ch, count = 0;
-
-		/* a bounded batch: a paste cannot keep the loop from its
-		 * snapshots. A resize comes as KEY_RESIZE. */
-		while (count < 512 && !ctl->stop && (ch = getch()) != ERR) {
-			handle_key(t, ch, ctl);
-			count++;
-		}
-		if (resized && !count)
-			resize(t);
-		/* readable but nothing to read, again and again: drop what
-		 * curses cannot make sense of rather than spin */
-		if (keys && !count && ++ts->idle_wakeups > 100) {
-			flushinp();
-			ts->idle_wakeups = 0;
-		} else if (count) {
-			ts->idle_wakeups = 0;
-		}
-	}
-	if (!ctl->stop)
-		tui_draw(t);
-	ts->cpu_ns += thread_cpu_ns() - c0;
+	(void)r;
 }
 
-static int tui_write(struct sink *k, const struct snapshot *s)
+static void drain(int fd)
 {
-	struct tui_sink *ts = k->priv;
-	struct tui *t = &ts->t;
-	struct snapshot *old;
-	__u64 c0, d;
+	char buf[64];
 
-	if (t->paused)
-		return 0;	/* the view holds still; the snapshot is not kept */
-	/* the previous snapshot is released after the measured part: without
-	 * the TUI the main loop would have freed it anyway */
-	old = t->snap;
-	t->snap = snapshot_hold(s);
-	c0 = thread_cpu_ns();
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+}
+
+/* What the keys changed in ctl goes to the main loop. */
+static void publish(struct tui_sink *ts, const struct runctl *ctl)
+{
+	pthread_mutex_lock(&ts->lock);
+	ts->req = *ctl;
+	ts->req_new = true;
+	pthread_mutex_unlock(&ts->lock);
+	kick(ts->to_main);
+}
+
+static void show_snapshot(struct tui_sink *ts, struct snapshot *s)
+{
+	struct tui *t = &ts->t;
+	struct snapshot *old = t->snap;
+	__u64 c0 = thread_cpu_ns(), d;
+
+	t->snap = s;
 	tui_rebuild(t);
-	if (!ts->drawn_once) {
-		/* whatever was printed before curses started is wiped */
-		clearok(curscr, TRUE);
-		ts->drawn_once = true;
-	}
 	tui_draw(t);
 	d = thread_cpu_ns() - c0;
-	ts->cpu_ns += d;
 	if (d > ts->max_write_ns)
 		ts->max_write_ns = d;
 	ts->writes++;
+	/* without the TUI the main loop would have freed it anyway */
 	snapshot_free(old);
+}
+
+static void *ui_thread(void *arg)
+{
+	struct tui_sink *ts = arg;
+	struct tui *t = &ts->t;
+	struct runctl ctl = { .interval_ns = t->interval_ns };
+	bool stdin_ok = true, first = true;
+	int idle_wakeups = 0;
+
+	for (;;) {
+		struct pollfd p[3] = {
+			{ .fd = ts->to_ui, .events = POLLIN },
+			{ .fd = term.wake[0], .events = POLLIN },
+			{ .fd = stdin_ok ? STDIN_FILENO : -1, .events = POLLIN },
+		};
+		struct runctl before = ctl;
+		bool keys = false, resized = false, quit;
+		struct snapshot *s;
+
+		if (poll(p, 3, -1) < 0)
+			continue;	/* EINTR: a SIGWINCH, seen on the pipe */
+		if (p[0].revents) {
+			drain(ts->to_ui);
+			pthread_mutex_lock(&ts->lock);
+			s = ts->pending;
+			ts->pending = NULL;
+			quit = ts->quit;
+			pthread_mutex_unlock(&ts->lock);
+			if (quit) {
+				snapshot_free(s);
+				break;
+			}
+			if (s && t->paused) {
+				snapshot_free(s);	/* the view holds still */
+			} else if (s) {
+				if (first) {
+					/* whatever was printed before curses
+					 * started is wiped */
+					clearok(curscr, TRUE);
+					first = false;
+				}
+				show_snapshot(ts, s);
+			}
+		}
+		if (p[1].revents) {
+			drain(term.wake[0]);
+			resized = true;
+		}
+		if (p[2].revents & (POLLHUP | POLLERR | POLLNVAL)) {
+			/* the terminal is gone: nobody to show anything to */
+			stdin_ok = false;
+			ctl.stop = true;
+		} else if (p[2].revents & POLLIN) {
+			keys = true;
+		}
+		if (keys || resized) {
+			int ch, count = 0;
+
+			/* a resize comes as KEY_RESIZE */
+			while (count < 512 && (ch = getch()) != ERR) {
+				handle_key(t, ch, &ctl);
+				count++;
+			}
+			if (resized && !count)
+				resize(t);
+			/* readable but nothing to read, again and again: drop
+			 * what curses cannot make sense of rather than spin */
+			if (keys && !count && ++idle_wakeups > 100) {
+				flushinp();
+				idle_wakeups = 0;
+			} else if (count) {
+				idle_wakeups = 0;
+			}
+			tui_draw(t);
+		}
+		if (before.stop != ctl.stop || before.paused != ctl.paused ||
+		    before.interval_ns != ctl.interval_ns)
+			publish(ts, &ctl);
+	}
+	ts->cpu_ns = thread_cpu_ns();
+	return NULL;
+}
+
+/* Main loop: what the keys asked for. */
+static void tui_on_input(struct sink *k, struct runctl *ctl)
+{
+	struct tui_sink *ts = k->priv;
+
+	drain(ts->to_main);
+	pthread_mutex_lock(&ts->lock);
+	if (ts->req_new) {
+		ctl->stop = ctl->stop || ts->req.stop;
+		ctl->paused = ts->req.paused;
+		ctl->interval_ns = ts->req.interval_ns;
+		ts->req_new = false;
+	}
+	pthread_mutex_unlock(&ts->lock);
+}
+
+/* Main loop: a new snapshot for the UI thread (the one before, if it was
+ * not shown yet, is dropped). */
+static int tui_write(struct sink *k, const struct snapshot *s)
+{
+	struct tui_sink *ts = k->priv;
+	struct snapshot *dropped;
+
+	pthread_mutex_lock(&ts->lock);
+	dropped = ts->pending;
+	ts->pending = snapshot_hold(s);
+	pthread_mutex_unlock(&ts->lock);
+	snapshot_free(dropped);
+	kick(ts->to_ui);
 	return 0;
 }
 
@@ -614,6 +709,13 @@ static void tui_close(struct sink *k)
 {
 	struct tui_sink *ts = k->priv;
 
+	if (ts->started) {
+		pthread_mutex_lock(&ts->lock);
+		ts->quit = true;
+		pthread_mutex_unlock(&ts->lock);
+		kick(ts->to_ui);
+		pthread_join(ts->thread, NULL);
+	}
 	restore_terminal();
 	signal(SIGWINCH, SIG_DFL);
 	if (getenv("LATSCOPE_TUI_STATS"))
@@ -624,10 +726,15 @@ static void tui_close(struct sink *k)
 		delscreen(term.screen);
 		term.screen = NULL;
 	}
-	close(ts->epfd);
+	close(ts->to_ui);
+	close(ts->to_main);
 	close(term.wake[0]);
 	close(term.wake[1]);
 	term.wake[0] = term.wake[1] = -1;
+	pthread_mutex_lock(&ts->lock);
+	snapshot_free(ts->pending);
+	pthread_mutex_unlock(&ts->lock);
+	pthread_mutex_destroy(&ts->lock);
 	snapshot_free(ts->t.snap);
 	tui_table_free(&ts->t.table);
 	tui_lines_free(&ts->t.detail);
@@ -670,7 +777,6 @@ struct sink *sink_tui_new(__u64 interval_ns)
 	static bool atexit_done;
 	struct sink *k = NULL;
 	struct tui_sink *ts = NULL;
-	struct epoll_event ev = { .events = EPOLLIN };
 	const char *cs;
 
 	if (term.screen) {
@@ -689,17 +795,13 @@ struct sink *sink_tui_new(__u64 interval_ns)
 	ts = calloc(1, sizeof(*ts));
 	if (!k || !ts)
 		goto fail;
-	ts->epfd = -1;
+	ts->to_ui = ts->to_main = -1;
+	pthread_mutex_init(&ts->lock, NULL);
 	if (pipe2(term.wake, O_CLOEXEC | O_NONBLOCK) < 0)
 		goto fail;
-	ts->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (ts->epfd < 0)
-		goto fail;
-	ev.data.fd = STDIN_FILENO;
-	if (epoll_ctl(ts->epfd, EPOLL_CTL_ADD, STDIN_FILENO, &ev) < 0)
-		goto fail;
-	ev.data.fd = term.wake[0];
-	if (epoll_ctl(ts->epfd, EPOLL_CTL_ADD, term.wake[0], &ev) < 0)
+	ts->to_ui = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	ts->to_main = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (ts->to_ui < 0 || ts->to_main < 0)
 		goto fail;
 
 	term.have_tio = tcgetattr(STDIN_FILENO, &term.tio) == 0;
@@ -755,17 +857,35 @@ struct sink *sink_tui_new(__u64 interval_ns)
 	tui_draw(&ts->t);
 
 	k->name = "tui";
-	k->input_fd = ts->epfd;
+	k->input_fd = ts->to_main;
 	k->on_input = tui_on_input;
 	k->write = tui_write;
 	k->close = tui_close;
 	k->priv = ts;
+	/* the thread inherits the main thread's mask: SIGINT, SIGTERM and
+	 * SIGHUP stay with the main loop */
+	errno = pthread_create(&ts->thread, NULL, ui_thread, ts);
+	if (errno) {
+		int e = errno;
+
+		tui_close(k);
+		errno = e;
+		return NULL;
+	}
+	ts->started = true;
 	return k;
 fail: {
 		int e = errno;
 
-		if (ts && ts->epfd >= 0)
-			close(ts->epfd);
+		if (ts && term.screen) {
+			restore_terminal();
+			delscreen(term.screen);
+			term.screen = NULL;
+		}
+		if (ts && ts->to_ui >= 0)
+			close(ts->to_ui);
+		if (ts && ts->to_main >= 0)
+			close(ts->to_main);
 		if (term.wake[0] >= 0) {
 			close(term.wake[0]);
 			close(term.wake[1]);

@@ -338,7 +338,8 @@ wait_workload_row() {
 	keys q
 	[ "$(wait_exit)" -eq 0 ]
 	# the recording is NDJSON with the workload in it
-	jq -e --argjson p "$WL" 'select(.syscalls | map(.pid) | index($p))' "$T/rec.json" > /dev/null
+	n=$(jq -s --argjson p "$WL" '[.[].syscalls[] | select(.pid == $p)] | length' "$T/rec.json")
+	[ "$n" -gt 0 ] || { cat "$T/rec.json" >&2; false; }
 
 	rm -f "$T/exit"
 	"${TM[@]}" kill-server 2>/dev/null || true
