@@ -153,7 +153,7 @@ struct snapshot {
 	struct {
 		__u64 events, map_full;
 	} dropped;
-	int holds;		/* extra owners (snapshot_hold); 0: one owner */
+	int holds;		/* extra owners (snapshot_hold); 0: one owner; atomic */
 };
 
 /* snapshot.c */
@@ -163,7 +163,7 @@ void vec_free(struct vec *v);
 #define vec_at(v, type, i) (&((type *)(v)->data)[i])
 
 struct snapshot *snapshot_new(void);
-/* Drops one owner; the last one frees. */
+/* Drops one owner; the last one frees. Thread-safe with snapshot_hold. */
 void snapshot_free(struct snapshot *s);
 /* One more owner: a sink that keeps a snapshot past its write (the TUI
  * redraws from it until the next one) holds it instead of copying it. */

@@ -109,10 +109,9 @@ void snapshot_free(struct snapshot *s)
 
 	if (!s)
 		return;
-	if (s->holds > 0) {
-		s->holds--;
+	/* owners may be on two threads (the TUI draws in its own) */
+	if (__atomic_fetch_sub(&s->holds, 1, __ATOMIC_ACQ_REL) > 0)
 		return;
-	}
 	for (int i = 0; (v = all_vecs(s, i)); i++) {
 		free_rows(s, v, 0);
 		vec_free(v);
@@ -124,7 +123,7 @@ struct snapshot *snapshot_hold(const struct snapshot *s)
 {
 	struct snapshot *m = (struct snapshot *)s;
 
-	m->holds++;
+	__atomic_fetch_add(&m->holds, 1, __ATOMIC_RELAXED);
 	return m;
 }
 
