@@ -3,11 +3,14 @@
 # own CPU at 1 s refresh with 2,000 rows under 2% of a core).
 #  1. tui_redraw: per-snapshot rebuild + draw with N synthetic rows, curses
 #     writing an xterm screen to /dev/null (no BPF, repeatable).
-#  2. live: latscope with the TUI in a tmux pane vs latscope with the plain
-#     text sink to /dev/null, both over the same ~2,000 real rows
-#     (tui_rowgen), same duration; the difference in CPU time is the UI's.
+#  2. live: latscope with the TUI in a tmux pane over >= 2,000 real rows
+#     (tui_rowgen: 222 processes x 9 syscalls, plus the host), one snapshot
+#     a second; latscope itself reports the CPU time of its UI thread
+#     (LATSCOPE_TUI_STATS), so the collection's cost is not counted.
 # Prints JSON lines. Needs root (BPF) for part 2; run from the repository.
-#   tools/bench/tui.sh [SECONDS]     (default 20 per live run)
+#   tools/bench/bench_tui.sh [SECONDS]     (default 20 for the live run)
+# tui/redraw.c links the frontend's objects and ncurses, so it is built here
+# (not by tools/bench/Makefile, which builds standalone tools/bench/*.c).
 set -eu
 cd "$(dirname "$0")/../.."
 secs=${1:-20}
@@ -15,9 +18,11 @@ make -s latscope >/dev/null
 mkdir -p build/bench
 objs=$(ls build/user/*.o build/syscall_names.o | grep -v '/main\.o$')
 cc -O2 -g -Iinclude -Iuser -Ibuild -D_GNU_SOURCE -o build/bench/tui_redraw \
-	tools/bench/tui_redraw.c $objs $(pkg-config --libs libbpf libelf zlib ncursesw) -lm
+	tools/bench/tui/redraw.c $objs $(pkg-config --libs libbpf libelf zlib ncursesw) -lm
 cc -O2 -o build/bench/tui_rowgen tools/bench/tui_rowgen.c
 
+# the machine's load: wall times on a busy shared host are not the code's
+printf '{"bench":"tui_host","cpus":%s,"loadavg":"%s"}\n' "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
 for spec in "10000 300 1 200 60" "10000 300 0 200 60" "2000 300 1 120 40" "2000 300 0 80 24"; do
 	set -- $spec
 	LINES=$5 COLUMNS=$4 build/bench/tui_redraw "$1" "$2" "$3"
@@ -48,7 +53,6 @@ sleep 2
 "${TM[@]}" send-keys -t b 2
 sleep "$secs"
 rows=$("${TM[@]}" capture-pane -p -t b | sed -n 2p)
-nrows=$("${TM[@]}" capture-pane -p -t b | grep -c rowgen || true)
 "${TM[@]}" send-keys -t b q
 for i in $(seq 1 50); do grep -q tui_cpu_ms "$T/stats" 2>/dev/null && break; sleep 0.1; done
 # rows in the snapshot: what the JSON of the same host says, one interval

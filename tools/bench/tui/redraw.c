@@ -1,4 +1,4 @@
-/* tui_redraw: what the TUI costs per snapshot with N rows, without BPF:
+/* tui_redraw (tools/bench/tui/redraw.c): what the TUI costs per snapshot with N rows, without BPF:
  * curses on a TERM=xterm-256color screen of COLSxROWS written to /dev/null,
  * and per snapshot what tui_write does: hold it, rebuild the view's rows
  * (build, filter, sort), draw (format the visible rows, curses' diff and
