@@ -858,10 +858,10 @@ void tui_fmt_headline(const struct snapshot *s, char *out, size_t n, int width)
 		saturated += vec_at(&s->pools, struct snap_pool, i)->saturated_pct > TUI_HOT_SAT_PCT;
 	/* fits 80 columns with common values; the process is in the Overview */
 	if (w)
-		snprintf(worst_s, sizeof(worst_s), "%s %.12s", tui_fmt_dur(worst, b, sizeof(b)),
+		snprintf(worst_s, sizeof(worst_s), "%s %.10s", tui_fmt_dur(worst, b, sizeof(b)),
 			 w->syscall);
 	snprintf(line, sizeof(line),
-		 "syscalls/s %s  worst p99 %s  retrans/s %s  lockwait/s %s  sat.pools %d",
+		 "sys/s %s  worst p99 %s  retrans/s %s  lockwait/s %s  sat.pools %d",
 		 tui_fmt_num((__u64)((double)calls / secs + 0.5), a, sizeof(a)), worst_s,
 		 tui_fmt_num((__u64)((double)retrans / secs + 0.5), c, sizeof(c)),
 		 lockns ? tui_fmt_dur((__u64)((double)lockns / secs), d, sizeof(d)) : "0", saturated);
