@@ -24,6 +24,7 @@ struct tui_nav {
 	struct tui_key key;	/* the selected row (or the drilled one) */
 };
 
+/* The UI's state: the UI thread's alone once it runs (tui.c). */
 struct tui {
 	struct snapshot *snap;	/* held: rows point into it */
 	struct tui_table table;

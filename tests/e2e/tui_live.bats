@@ -185,6 +185,30 @@ wait_workload_row() {
 	[ "$(wait_exit)" -eq 0 ]
 }
 
+@test "tui: Home, End, PgUp, PgDn and arrows move the selection" {
+	"$TOOLS/tui_workload" --name tuiplain --sleep-ms 150 > "$T/wl2" &
+	WL2=$!
+	wait_for_file "$T/wl2"
+	local low=$(( WL < WL2 ? WL : WL2 )) high=$(( WL < WL2 ? WL2 : WL ))
+	tui_start 100 30 -- -p "$WL,$WL2"
+	keys 2
+	wait_screen_re "^ +$WL2 +tuiplain +nanosleep"
+	wait_screen_re "^ +$WL +.*nanosleep"
+	# by PID, largest first: Home is a row of the higher pid, End of the lower
+	keys '<' '<' '<' '<' '<'
+	wait_screen "PIDv" 30
+	keys End Enter
+	wait_screen_re " by $low " 30
+	keys Escape Home Enter
+	wait_screen_re " by $high " 30
+	keys Escape NPage Enter
+	wait_screen_re " by $low " 30
+	keys Escape PPage Down Up Enter
+	wait_screen_re " by $high " 30
+	keys q
+	[ "$(wait_exit)" -eq 0 ]
+}
+
 @test "tui: Enter on a syscall draws its histogram with percentiles, Esc goes back" {
 	tui_start 100 30 -- -p "$WL"
 	keys 2
