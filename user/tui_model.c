@@ -645,7 +645,7 @@ const char *tui_fmt_num(__u64 v, char *buf, size_t n)
 
 size_t tui_put_field(char *out, size_t n, const char *s, int width, bool right)
 {
-	char clean[SNAP_PEER_LEN * 2];
+	char clean[2048];	/* a whole screen line, on wide terminals too */
 	size_t o = 0, i = 0, end;
 	int cols = 0, pad;
 
@@ -1006,6 +1006,8 @@ int tui_hist_lines(const __u64 *counts, __u64 max_ns, int width, int max_rows,
 	barw = width - 57;
 	if (barw < 4)
 		barw = 4;
+	if (barw > 100)
+		barw = 100;
 	for (int r = 0; r < rows; r++) {
 		int b0 = lo + r * per, b1 = b0 + per - 1;
 		__u64 c = 0, from, to;

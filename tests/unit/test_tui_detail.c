@@ -54,6 +54,11 @@ static void test_histogram_bars_and_marks(void **state)
 	assert_int_equal(L.v[0].style, TL_MARK);
 	for (size_t i = 0; i < L.len; i++)
 		assert_true(strlen(L.v[i].text) <= 80);
+	/* a very wide screen: the bar stops growing, the marks stay */
+	tui_lines_clear(&L);
+	assert_int_equal(tui_hist_lines(h, 1000 * MS, 400, 200, &L), 0);
+	assert_non_null(strstr(L.v[L.len - 1].text, " max"));
+	assert_true(strlen(L.v[0].text) < 200);
 	free(h);
 }
 
