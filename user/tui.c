@@ -193,6 +193,10 @@ void tui_rebuild(struct tui *t)
 	}
 }
 
+/* Key handlers change the UI's state and return what it then needs; one
+ * place (act) does it. */
+enum { TK_REBUILD = 1, TK_FULL_REDRAW = 2 };
+
 static void move_sel(struct tui *t, long d)
 {
 	if (t->nav.detail) {
@@ -209,21 +213,21 @@ static void move_sel(struct tui *t, long d)
 	sync_key(t);
 }
 
-static void set_view(struct tui *t, enum tui_view v)
+static unsigned set_view(struct tui *t, enum tui_view v)
 {
 	t->nav.view = v;
 	t->nav.detail = false;
 	memset(&t->nav.key, 0, sizeof(t->nav.key));
 	t->sel = t->top = 0;
-	tui_rebuild(t);
+	return TK_REBUILD;
 }
 
-static void drill(struct tui *t)
+static unsigned drill(struct tui *t)
 {
 	const struct tui_row *r = tui_table_shown(&t->table, t->sel);
 
 	if (!r || t->nav.detail)
-		return;
+		return 0;
 	if (t->depth < TUI_NAV_DEPTH)
 		t->stack[t->depth++] = t->nav;
 	if (t->nav.view == TV_OVERVIEW) {
@@ -239,22 +243,22 @@ static void drill(struct tui *t)
 		tui_row_key(r, &t->nav.key);
 		t->dtop = 0;
 	}
-	tui_rebuild(t);
+	return TK_REBUILD;
 }
 
-static void back(struct tui *t)
+static unsigned back(struct tui *t)
 {
 	if (t->depth > 0)
 		t->nav = t->stack[--t->depth];
 	else if (t->nav.detail)
 		t->nav.detail = false;
 	else
-		return;
+		return 0;
 	t->sel = 0;
-	tui_rebuild(t);
+	return TK_REBUILD;
 }
 
-static void set_sort(struct tui *t, int col)
+static unsigned set_sort(struct tui *t, int col)
 {
 	enum tui_view v = t->nav.view;
 
@@ -264,7 +268,7 @@ static void set_sort(struct tui *t, int col)
 		col = 0;
 	t->sort_col[v] = col;
 	t->sort_desc[v] = t->table.cols[col].kind != TC_STR;
-	tui_rebuild(t);
+	return TK_REBUILD;
 }
 
 static void set_interval(struct tui *t, struct runctl *ctl, bool longer)
@@ -289,7 +293,7 @@ static void set_interval(struct tui *t, struct runctl *ctl, bool longer)
 
 /* After KEY_RESIZE curses has resized its screens (or, without its
  * handler, we ask the terminal). */
-static void resize(struct tui *t)
+static unsigned resize(struct tui *t)
 {
 	struct winsize ws;
 
@@ -298,11 +302,10 @@ static void resize(struct tui *t)
 		resizeterm(ws.ws_row, ws.ws_col);
 	t->rows = LINES;
 	t->cols = COLS;
-	clearok(curscr, TRUE);
-	tui_rebuild(t);
+	return TK_REBUILD | TK_FULL_REDRAW;
 }
 
-static void filter_key(struct tui *t, int ch)
+static unsigned filter_key(struct tui *t, int ch)
 {
 	size_t n = strlen(t->filter);
 
@@ -311,7 +314,7 @@ static void filter_key(struct tui *t, int ch)
 	case '\r':
 	case KEY_ENTER:
 		t->editing = false;
-		return;
+		return 0;
 	case 27:
 		snprintf(t->filter, sizeof(t->filter), "%s", t->filter_saved);
 		t->editing = false;
@@ -328,53 +331,49 @@ static void filter_key(struct tui *t, int ch)
 		break;
 	default:
 		if (ch < 32 || ch > 255 || ch == 127 || n + 1 >= sizeof(t->filter))
-			return;
+			return 0;
 		t->filter[n] = (char)ch;
 		t->filter[n + 1] = 0;
 		break;
 	}
 	t->sel = 0;
-	tui_rebuild(t);
+	return TK_REBUILD;
 }
 
-static void mouse(struct tui *t)
+static unsigned mouse(struct tui *t)
 {
 	MEVENT me;
 
 	if (getmouse(&me) != OK)
-		return;
+		return 0;
 	if (me.bstate & BUTTON4_PRESSED) {
 		move_sel(t, -3);
-		return;
+		return 0;
 	}
 	if (me.bstate & BUTTON5_PRESSED) {
 		move_sel(t, 3);
-		return;
+		return 0;
 	}
 	if (!(me.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED)))
-		return;
+		return 0;
 	t->help = false;
 	if (me.y == t->y_tabs) {
 		for (int v = 0; v < TV_NR; v++)
-			if (me.x >= t->tab_x[v] && me.x < t->tab_x[v + 1] &&
-			    (v == TV_NR - 1 || me.x < t->tab_x[v + 1]))
-				set_view(t, (enum tui_view)v);
-		return;
+			if (me.x >= t->tab_x[v] && me.x < t->tab_x[v + 1])
+				return set_view(t, (enum tui_view)v);
+		return 0;
 	}
 	if (t->nav.detail)
-		return;
+		return 0;
 	if (me.y == t->y_heading) {
 		int c = tui_col_at(&t->table, me.x);
 
 		if (c < 0)
-			return;
-		if (c == t->sort_col[t->nav.view]) {
-			t->sort_desc[t->nav.view] = !t->sort_desc[t->nav.view];
-			tui_rebuild(t);
-		} else {
-			set_sort(t, c);
-		}
-		return;
+			return 0;
+		if (c != t->sort_col[t->nav.view])
+			return set_sort(t, c);
+		t->sort_desc[t->nav.view] = !t->sort_desc[t->nav.view];
+		return TK_REBUILD;
 	}
 	if (me.y >= t->y_first && me.y < t->y_first + t->nlist) {
 		size_t i = t->top + (size_t)(me.y - t->y_first);
@@ -383,23 +382,22 @@ static void mouse(struct tui *t)
 			t->sel = i;
 			sync_key(t);
 			if (me.bstate & BUTTON1_DOUBLE_CLICKED)
-				drill(t);
+				return drill(t);
 		}
 	}
+	return 0;
 }
 
-static void handle_key(struct tui *t, int ch, struct runctl *ctl)
+static unsigned handle_key(struct tui *t, int ch, struct runctl *ctl)
 {
 	long page = tui_list_height(t) > 1 ? tui_list_height(t) - 1 : 1;
 
-	if (t->editing) {
-		filter_key(t, ch);
-		return;
-	}
+	if (t->editing)
+		return filter_key(t, ch);
 	t->msg[0] = 0;
 	if (t->help && ch != 'q' && ch != KEY_F(10) && ch != KEY_MOUSE && ch != KEY_RESIZE) {
 		t->help = false;
-		return;
+		return 0;
 	}
 	if (t->nav.detail)
 		page = t->rows - 6 > 1 ? t->rows - 6 : 1;
@@ -410,14 +408,11 @@ static void handle_key(struct tui *t, int ch, struct runctl *ctl)
 		ctl->stop = true;
 		break;
 	case '\t':
-		set_view(t, (enum tui_view)((t->nav.view + 1) % TV_NR));
-		break;
+		return set_view(t, (enum tui_view)((t->nav.view + 1) % TV_NR));
 	case KEY_BTAB:
-		set_view(t, (enum tui_view)((t->nav.view + TV_NR - 1) % TV_NR));
-		break;
+		return set_view(t, (enum tui_view)((t->nav.view + TV_NR - 1) % TV_NR));
 	case '1': case '2': case '3': case '4': case '5': case '6':
-		set_view(t, (enum tui_view)(ch - '1'));
-		break;
+		return set_view(t, (enum tui_view)(ch - '1'));
 	case KEY_UP:
 	case 'k':
 		move_sel(t, -1);
@@ -442,18 +437,15 @@ static void handle_key(struct tui *t, int ch, struct runctl *ctl)
 		break;
 	case '<':
 	case ',':
-		set_sort(t, t->sort_col[t->nav.view] - 1);
-		break;
+		return set_sort(t, t->sort_col[t->nav.view] - 1);
 	case '>':
 	case '.':
 	case 's':
 	case KEY_F(6):
-		set_sort(t, t->sort_col[t->nav.view] + 1);
-		break;
+		return set_sort(t, t->sort_col[t->nav.view] + 1);
 	case 'I':
 		t->sort_desc[t->nav.view] = !t->sort_desc[t->nav.view];
-		tui_rebuild(t);
-		break;
+		return TK_REBUILD;
 	case '/':
 		snprintf(t->filter_saved, sizeof(t->filter_saved), "%s", t->filter);
 		t->editing = true;
@@ -461,8 +453,7 @@ static void handle_key(struct tui *t, int ch, struct runctl *ctl)
 	case '\\':
 		t->filter[0] = 0;
 		t->nav.pid = 0;
-		tui_rebuild(t);
-		break;
+		return TK_REBUILD;
 	case 'p':
 	case ' ':
 		t->paused = ctl->paused = !t->paused;
@@ -483,28 +474,34 @@ static void handle_key(struct tui *t, int ch, struct runctl *ctl)
 	case '\r':
 	case KEY_ENTER:
 	case KEY_RIGHT:
-		drill(t);
-		break;
+		return drill(t);
 	case 27:
 	case KEY_BACKSPACE:
 	case 127:
 	case 8:
 	case KEY_LEFT:
-		back(t);
-		break;
+		return back(t);
 	case 12:	/* Ctrl-L */
-		clearok(curscr, TRUE);
-		break;
+		return TK_FULL_REDRAW;
 	case KEY_MOUSE:
-		mouse(t);
-		break;
+		return mouse(t);
 	case KEY_RESIZE:
-		resize(t);
-		break;
+		return resize(t);
 	default:
 		break;
 	}
+	return 0;
 }
+
+/* The one place where what the handlers asked for is done. */
+static void act(struct tui *t, unsigned flags)
+{
+	if (flags & TK_FULL_REDRAW)
+		clearok(curscr, TRUE);
+	if (flags & TK_REBUILD)
+		tui_rebuild(t);
+}
+
 
 /* ---- the sink: a UI thread ----
  *
@@ -650,11 +647,11 @@ static void *ui_thread(void *arg)
 
 			/* a resize comes as KEY_RESIZE */
 			while (count < 512 && (ch = getch()) != ERR) {
-				handle_key(t, ch, &ctl);
+				act(t, handle_key(t, ch, &ctl));
 				count++;
 			}
 			if (resized && !count)
-				resize(t);
+				act(t, resize(t));
 			/* readable but nothing to read, again and again: drop
 			 * what curses cannot make sense of rather than spin */
 			if (keys && !count && ++idle_wakeups > 100) {
