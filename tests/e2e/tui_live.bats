@@ -374,3 +374,14 @@ wait_workload_row() {
 	[[ "$output" == *"PID COMM             SYSCALL"* ]]
 	[[ "$output" != *"[1 Overview]"* ]]
 }
+
+@test "tui: TERM=xterm-256color: SGR mouse reports, colours, q" {
+	tui_start 100 30 TERM=xterm-256color -- -p "$WL"
+	wait_screen "PID COMM"
+	keys -l $'\e[<0;23;3M\e[<0;23;3m'	# 1-based column 23, row 3: "2 Syscalls"
+	wait_screen "[2 Syscalls]" 30
+	wait_workload_row
+	"${TM[@]}" capture-pane -p -e -t ls | grep "nanosleep" | grep -q $'\e\\[31m'
+	keys q
+	[ "$(wait_exit)" -eq 0 ]
+}
