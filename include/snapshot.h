@@ -153,6 +153,7 @@ struct snapshot {
 	struct {
 		__u64 events, map_full;
 	} dropped;
+	int holds;		/* extra owners (snapshot_hold); 0: one owner; atomic */
 };
 
 /* snapshot.c */
@@ -162,7 +163,11 @@ void vec_free(struct vec *v);
 #define vec_at(v, type, i) (&((type *)(v)->data)[i])
 
 struct snapshot *snapshot_new(void);
+/* Drops one owner; the last one frees. Thread-safe with snapshot_hold. */
 void snapshot_free(struct snapshot *s);
+/* One more owner: a sink that keeps a snapshot past its write (the TUI
+ * redraws from it until the next one) holds it instead of copying it. */
+struct snapshot *snapshot_hold(const struct snapshot *s);
 /* Sort every list by its main cost and cut each to top rows. */
 void snapshot_sort_truncate(struct snapshot *s, size_t top);
 /* Copy a possibly hostile kernel string (not NUL-terminated past n). */

@@ -23,6 +23,8 @@
 #include "privs.h"
 #include "replay.h"
 #include "sink.h"
+#include "textfmt.h"
+#include "tui.h"
 
 #define MAX_SINKS 4
 
@@ -144,8 +146,22 @@ static int open_sinks(struct sink **sinks, const struct options *o)
 	if (o->mode == OUT_JSON) {
 		sinks[n++] = sink_json_new(NULL);
 	} else if (!o->out_file || tty) {
-		/* the TUI replaces this on terminals once it is built */
-		sinks[n++] = sink_text_new(stdout);
+		/* the live UI on a terminal (also while -o records); plain
+		 * text tables when stdin or stdout is not one, or TERM is
+		 * unusable */
+		if (tty && isatty(STDIN_FILENO)) {
+			sinks[n] = sink_tui_new(o->interval_ns);
+			if (!sinks[n] && errno == ENOENT) {
+				char term[64];
+
+				fprintf(stderr, "latscope: TERM '%s' is not a terminal type this host knows;"
+					" plain text instead of the live view (try TERM=xterm-256color)\n",
+					sanitize(getenv("TERM") ? getenv("TERM") : "", term, sizeof(term)));
+			}
+		}
+		if (!sinks[n])
+			sinks[n] = sink_text_new(stdout);
+		n++;
 	}
 	for (int i = 0; i < n; i++)
 		if (!sinks[i])

@@ -109,11 +109,22 @@ void snapshot_free(struct snapshot *s)
 
 	if (!s)
 		return;
+	/* owners may be on two threads (the TUI draws in its own) */
+	if (__atomic_fetch_sub(&s->holds, 1, __ATOMIC_ACQ_REL) > 0)
+		return;
 	for (int i = 0; (v = all_vecs(s, i)); i++) {
 		free_rows(s, v, 0);
 		vec_free(v);
 	}
 	free(s);
+}
+
+struct snapshot *snapshot_hold(const struct snapshot *s)
+{
+	struct snapshot *m = (struct snapshot *)s;
+
+	__atomic_fetch_add(&m->holds, 1, __ATOMIC_RELAXED);
+	return m;
 }
 
 #define CMP_DESC(name, type, field)                                   \
