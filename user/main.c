@@ -128,18 +128,32 @@ static int open_sinks(struct sink **sinks, const struct options *o)
 			fprintf(stderr, "latscope: --output '%s': %s\n", o->out_file, strerror(errno));
 			return -1;
 		}
+		if (o->rotate_bytes)
+			sink_json_set_rotation(sinks[n], o->rotate_bytes, o->keep);
+		n++;
+	}
+	if (o->prom_file) {
+		sinks[n] = sink_prom_new(o->prom_file);
+		if (!sinks[n]) {
+			fprintf(stderr, "latscope: --prom '%s': %s\n", o->prom_file, strerror(errno));
+			goto fail;
+		}
 		n++;
 	}
 	if (o->mode == OUT_JSON) {
 		sinks[n++] = sink_json_new(NULL);
-	} else if (!o->out_file || tty) {
+	} else if ((!o->out_file && !o->prom_file) || tty) {
 		/* the TUI replaces this on terminals once it is built */
 		sinks[n++] = sink_text_new(stdout);
 	}
 	for (int i = 0; i < n; i++)
 		if (!sinks[i])
-			return -1;
+			goto fail;
 	return n;
+fail:
+	for (int i = 0; i < n; i++)
+		sink_close(sinks[i]);
+	return -1;
 }
 
 int main(int argc, char **argv)

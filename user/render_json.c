@@ -1,4 +1,5 @@
 /* The NDJSON renderer: one snapshot -> one object of schema latscope/1. */
+#include <stdint.h>
 #include "histo.h"
 #include "render_json.h"
 
@@ -11,7 +12,11 @@ static void hist_json(struct jw *w, const __u64 *hist)
 			if (!hist[i])
 				continue;
 			jw_arr_begin(w);
-			jw_u64(w, hist_bucket_hi(i));
+			/* the open last bucket as INT64_MAX: JSON parsers
+			 * (jansson) read integers as int64 */
+			__u64 hi = hist_bucket_hi(i);
+
+			jw_u64(w, hi > INT64_MAX ? INT64_MAX : hi);
 			jw_u64(w, hist[i]);
 			jw_arr_end(w);
 		}

@@ -29,6 +29,11 @@ struct sink {
 
 /* NDJSON to path (NULL: stdout), gzip when it ends in .gz. NULL + errno. */
 struct sink *sink_json_new(const char *path);
+/* With -o: rotate the file past max_bytes, keeping keep old ones. */
+void sink_json_set_rotation(struct sink *k, unsigned long long max_bytes, unsigned keep);
+/* Prometheus text format to path, replaced atomically each interval.
+ * NULL + errno (also when path's directory is not writable). */
+struct sink *sink_prom_new(const char *path);
 /* A plain text table per interval, for terminals and pipes. */
 struct sink *sink_text_new(FILE *f);
 
