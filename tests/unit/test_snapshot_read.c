@@ -1,0 +1,342 @@
+/* The replay reader is the exact inverse of render_json for every section
+ * of schema latscope/1, tolerates what a newer latscope may add, and turns
+ * hostile input into an error or a valid snapshot, never a crash. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <jansson.h>
+#include "histo.h"
+#include "json_writer.h"
+#include "render_json.h"
+#include "snapshot_read.h"
+
+static __u64 *hist_of(__u64 seed)
+{
+	__u64 *h = calloc(HIST_NBUCKETS, sizeof(*h));
+
+	h[0] = seed;				/* exact small bucket */
+	h[100 + seed % 50] = 7 + seed;
+	h[HIST_NBUCKETS - 1] = 1;		/* the open last bucket */
+	return h;
+}
+
+static char **stack_of(size_t *n)
+{
+	char **st = calloc(2, sizeof(char *));
+
+	st[0] = strdup("pthread_mutex_lock");
+	st[1] = strdup("worker_loop+0x1a");
+	*n = 2;
+	return st;
+}
+
+/* A snapshot with at least one row in every list, every field non-zero,
+ * and hostile bytes in names. */
+static struct snapshot *full_snapshot(void)
+{
+	struct snapshot *s = snapshot_new();
+
+	strcpy(s->host, "web-3");
+	strcpy(s->kernel, "6.18.44");
+	s->ts_ns = 1796150000123456789ULL;
+	s->interval_ns = 1000000000ULL;
+	strcpy(s->probes[FAM_SYSCALLS], "on");
+	strcpy(s->probes[FAM_TCP], "on");
+	strcpy(s->probes[FAM_LOCKS], "off");
+	strcpy(s->probes[FAM_POOLS], "unavailable: no BTF for \"sched\"");
+
+	struct snap_syscall *sc = vec_push(&s->syscalls);
+	*sc = (struct snap_syscall){ .pid = 4242, .nr = 0, .count = 1200, .errors = 3,
+		.total_ns = 99999, .p50_ns = 10, .p90_ns = 20, .p99_ns = 30, .p999_ns = 40,
+		.max_ns = 50 };
+	strcpy(sc->comm, "ngi\"nx\\\t");
+	strcpy(sc->syscall, "read");
+	sc->hist = hist_of(3);
+	sc = vec_push(&s->syscalls);
+	sc->pid = 1;
+	strcpy(sc->comm, "init");
+	strcpy(sc->syscall, "epoll_wait");
+	sc->nr = 232;
+	sc->count = 1;
+	sc->hist = hist_of(1);
+
+	struct snap_inflight *in = vec_push(&s->inflight);
+	*in = (struct snap_inflight){ .pid = 4242, .tid = 4250, .nr = 0, .elapsed_ns = 30000000000ULL };
+	strcpy(in->comm, "nginx");
+	strcpy(in->syscall, "read");
+
+	struct snap_tcp_retrans *rt = vec_push(&s->tcp_retrans);
+	*rt = (struct snap_tcp_retrans){ .pid = 7, .sport = 43210, .dport = 5432, .count = 7 };
+	strcpy(rt->comm, "psql");
+	strcpy(rt->saddr, "10.0.0.1");
+	strcpy(rt->daddr, "10.0.0.2");
+	strcpy(rt->state, "ESTABLISHED");
+
+	struct snap_tcp_reset *rs = vec_push(&s->tcp_resets);
+	*rs = (struct snap_tcp_reset){ .pid = 8, .sport = 1, .dport = 2, .count = 1 };
+	strcpy(rs->comm, "curl");
+	strcpy(rs->saddr, "::1");
+	strcpy(rs->daddr, "fe80::1");
+	strcpy(rs->direction, "received");
+
+	struct snap_tcp_connect *cn = vec_push(&s->tcp_connect);
+	*cn = (struct snap_tcp_connect){ .pid = 9, .dport = 443, .count = 5, .failed = 2,
+		.p50_ns = 1000, .p99_ns = 2000, .max_ns = 3000 };
+	strcpy(cn->comm, "curl");
+	strcpy(cn->daddr, "192.0.2.1");
+	cn->hist = hist_of(5);
+	cn = vec_push(&s->tcp_connect);		/* one without a histogram */
+	cn->pid = 10;
+	strcpy(cn->daddr, "192.0.2.2");
+	cn->count = 1;
+
+	struct snap_tcp_peer *tp = vec_push(&s->tcp_peers);
+	*tp = (struct snap_tcp_peer){ .dport = 5432, .retransmits = 7, .resets = 1, .connects = 5,
+		.connect_failed = 2, .connect_p99_ns = 2000 };
+	strcpy(tp->daddr, "10.0.0.2");
+
+	struct snap_kernel_lock *kl = vec_push(&s->kernel_locks);
+	*kl = (struct snap_kernel_lock){ .count = 11, .total_ns = 12, .p99_ns = 13, .max_ns = 14 };
+	strcpy(kl->lock, "0xffff888012345678");
+	strcpy(kl->symbol, "rtnl_mutex");
+	strcpy(kl->type, "mutex");
+	kl->stack = stack_of(&kl->nstack);
+	kl->hist = hist_of(11);
+
+	struct snap_user_lock *ul = vec_push(&s->user_locks);
+	*ul = (struct snap_user_lock){ .pid = 77, .count = 21, .total_ns = 22, .p99_ns = 23,
+		.max_ns = 24 };
+	strcpy(ul->comm, "postgres");
+	strcpy(ul->uaddr, "0x7f0012345678");
+	strcpy(ul->kind, "semaphore");
+	ul->stack = stack_of(&ul->nstack);
+
+	struct snap_pool *pl = vec_push(&s->pools);
+	*pl = (struct snap_pool){ .pid = 300, .threads = 8, .busy_pct = 87.5, .saturated_pct = 12.3,
+		.oncpu_ns = 1, .runq_ns = 2, .lock_ns = 3, .io_ns = 4, .idle_ns = 5, .runq_p99_ns = 6 };
+	strcpy(pl->comm, "apache2");
+	strcpy(pl->pool, "apache2");
+	vec_init(&pl->blocked_on, sizeof(struct snap_pool_blocked));
+	vec_init(&pl->others, sizeof(struct snap_pool_other));
+	vec_init(&pl->thread_rows, sizeof(struct snap_pool_thread));
+	struct snap_pool_blocked *b = vec_push(&pl->blocked_on);
+	strcpy(b->peer, "tcp:10.0.0.5:5432");
+	b->io_ns = 444;
+	struct snap_pool_other *ot = vec_push(&pl->others);
+	ot->tid = 300;
+	strcpy(ot->role, "main");
+	ot = vec_push(&pl->others);
+	ot->tid = 301;
+	strcpy(ot->role, "acceptor");
+	struct snap_pool_thread *th = vec_push(&pl->thread_rows);
+	*th = (struct snap_pool_thread){ .tid = 302, .oncpu_ns = 1, .runq_ns = 2, .lock_ns = 3,
+		.io_ns = 4, .idle_ns = 5 };
+	strcpy(th->comm, "apache2");
+
+	struct snap_peer *pe = vec_push(&s->peers);
+	*pe = (struct snap_peer){ .pid = 300, .calls = 31, .bytes_in = 32, .bytes_out = 33,
+		.roundtrips = 34, .wait_ns = 35, .p99_ns = 36, .max_ns = 37 };
+	strcpy(pe->comm, "apache2");
+	strcpy(pe->peer, "unix:@/tmp/x");
+	pe->hist = hist_of(31);
+
+	s->truncated.syscalls = 1;
+	s->truncated.tcp = 2;
+	s->truncated.locks = 3;
+	s->truncated.pools = 4;
+	s->truncated.peers = 5;
+	s->dropped.events = 6;
+	s->dropped.map_full = 7;
+	return s;
+}
+
+static char *render(const struct snapshot *s)
+{
+	struct jw w;
+	char *out;
+
+	jw_init(&w);
+	render_json(s, &w);
+	assert_false(w.oom);
+	out = strdup(w.buf);
+	jw_free(&w);
+	return out;
+}
+
+static struct snapshot *read_ok(const char *json)
+{
+	char err[200] = "";
+	struct snapshot *s = snapshot_read_json(json, strlen(json), err, sizeof(err));
+
+	if (!s)
+		fail_msg("did not read: %s", err);
+	return s;
+}
+
+/* render -> read -> render is the identity, for every section. */
+static void test_roundtrip_every_section(void **state)
+{
+	struct snapshot *s = full_snapshot(), *back;
+	char *a = render(s), *b;
+
+	back = read_ok(a);
+	b = render(back);
+	assert_string_equal(a, b);
+	/* the containers a newer reader must find were written */
+	for (const char *k = "\"thread_list\""; k; k = NULL)
+		assert_non_null(strstr(a, k));
+	assert_non_null(strstr(a, "\"stack\":[\"pthread_mutex_lock\""));
+	/* and the values came back, not just the shape */
+	struct snap_syscall *sc = vec_at(&back->syscalls, struct snap_syscall, 0);
+	assert_int_equal(sc->count, 1200);
+	assert_string_equal(sc->comm, "ngi\"nx\\\t");
+	assert_memory_equal(sc->hist, vec_at(&s->syscalls, struct snap_syscall, 0)->hist,
+			    HIST_NBUCKETS * sizeof(__u64));
+	assert_null(vec_at(&back->tcp_connect, struct snap_tcp_connect, 1)->hist);
+	assert_int_equal(vec_at(&back->pools, struct snap_pool, 0)->others.len, 2);
+	assert_string_equal(back->probes[FAM_POOLS], "unavailable: no BTF for \"sched\"");
+	free(a);
+	free(b);
+	snapshot_free(s);
+	snapshot_free(back);
+}
+
+/* Every bucket's written upper bound reads back into the same bucket,
+ * including the open last one (written as INT64_MAX). */
+static void test_every_bucket_roundtrips(void **state)
+{
+	struct snapshot *s = snapshot_new(), *back;
+	struct snap_syscall *sc = vec_push(&s->syscalls);
+	char *a;
+
+	sc->hist = calloc(HIST_NBUCKETS, sizeof(__u64));
+	for (__u32 i = 0; i < HIST_NBUCKETS; i++)
+		sc->hist[i] = i + 1;
+	a = render(s);
+	assert_non_null(strstr(a, "[9223372036854775807,"));
+	back = read_ok(a);
+	assert_memory_equal(vec_at(&back->syscalls, struct snap_syscall, 0)->hist, sc->hist,
+			    HIST_NBUCKETS * sizeof(__u64));
+	free(a);
+	snapshot_free(s);
+	snapshot_free(back);
+}
+
+/* Keys a newer latscope (or another family's branch) adds are skipped. */
+static void test_unknown_fields_tolerated(void **state)
+{
+	const char *j =
+		"{\"schema\":\"latscope/1\",\"ts_ns\":5,\"future\":{\"x\":[1,2,{}]},"
+		"\"syscalls\":[{\"pid\":1,\"count\":2,\"new_pct\":1.5,\"hist\":[[10,2]],\"tags\":[\"a\"]}],"
+		"\"tcp\":{\"retransmits\":[{\"count\":3,\"rtt_ns\":9}],\"new_list\":[1]},"
+		"\"pools\":[{\"pool\":\"w\",\"threads\":2,\"queue\":{\"depth\":3}}],"
+		"\"dropped\":{\"events\":1,\"ringbuf\":4}}";
+	struct snapshot *s = read_ok(j);
+
+	assert_int_equal(s->ts_ns, 5);
+	assert_int_equal(s->syscalls.len, 1);
+	assert_int_equal(vec_at(&s->syscalls, struct snap_syscall, 0)->count, 2);
+	assert_int_equal(vec_at(&s->syscalls, struct snap_syscall, 0)->hist[10], 2);
+	assert_int_equal(vec_at(&s->tcp_retrans, struct snap_tcp_retrans, 0)->count, 3);
+	assert_int_equal(vec_at(&s->pools, struct snap_pool, 0)->threads, 2);
+	assert_int_equal(s->dropped.events, 1);
+	snapshot_free(s);
+}
+
+/* Wrong types, negative and huge numbers, long strings: a valid snapshot
+ * with what could be read, every histogram index in range. */
+static void test_hostile_values(void **state)
+{
+	char big[2000];
+	char j[8000];
+	struct snapshot *s;
+
+	memset(big, 'A', sizeof(big) - 1);
+	big[sizeof(big) - 1] = 0;
+	snprintf(j, sizeof(j),
+		 "{\"schema\":\"latscope/1\",\"ts_ns\":1,\"host\":\"%s\",\"syscalls\":["
+		 "{\"pid\":-5,\"comm\":\"%s\",\"count\":\"many\",\"nr\":1e300,"
+		 "\"hist\":[[-1,1],[9223372036854775807,2],[1.5e30,3],[5],\"x\",[1,-4],[2,1e40]]},"
+		 "7,null],\"tcp\":[],\"locks\":{\"kernel\":[{\"stack\":[1,\"f\",null]}]},"
+		 "\"pools\":[{\"blocked_on\":{\"a\":1},\"others\":[1,{\"tid\":2}]}],\"peers\":{}}",
+		 big, big);
+	s = read_ok(j);
+	struct snap_syscall *sc = vec_at(&s->syscalls, struct snap_syscall, 0);
+	assert_int_equal(s->syscalls.len, 1);
+	assert_int_equal(sc->pid, 0);
+	assert_int_equal(sc->nr, UINT32_MAX);
+	assert_int_equal(strlen(sc->comm), SNAP_COMM_LEN - 1);
+	assert_int_equal(strlen(s->host), sizeof(s->host) - 1);
+	assert_int_equal(sc->hist[0], 1);
+	assert_int_equal(sc->hist[HIST_NBUCKETS - 1], 2 + 3);
+	assert_int_equal(sc->hist[2], UINT64_MAX);	/* 1e40 saturates */
+	struct snap_kernel_lock *kl = vec_at(&s->kernel_locks, struct snap_kernel_lock, 0);
+	assert_int_equal(kl->nstack, 1);
+	assert_string_equal(kl->stack[0], "f");
+	assert_int_equal(vec_at(&s->pools, struct snap_pool, 0)->others.len, 1);
+	snapshot_free(s);
+}
+
+static void test_not_a_snapshot(void **state)
+{
+	const char *bad[] = {
+		"", "garbage", "[]", "{}", "{\"schema\":\"latscope/1\"}",
+		"{\"schema\":\"other/1\",\"ts_ns\":1}", "{\"schema\":1,\"ts_ns\":1}",
+		"{\"schema\":\"latscope/2\",\"ts_ns\":1}", "{\"schema\":\"latscope/1\",\"ts_ns\":1",
+		"{\"schema\":\"latscope/1\",\"ts_ns\":1,\"ts_ns\":2}", "\"latscope/1\"",
+	};
+	char err[200];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = 0;
+		struct snapshot *s = snapshot_read_json(bad[i], strlen(bad[i]), err, sizeof(err));
+
+		if (s)
+			fail_msg("read '%s'", bad[i]);
+		assert_true(strlen(err) > 5);
+		assert_null(strchr(err, '\n'));
+	}
+	snapshot_read_json("{\"schema\":\"latscope/2\",\"ts_ns\":1}", 33, err, sizeof(err));
+	assert_non_null(strstr(err, "latscope/2"));
+}
+
+/* jw_double of huge values stays inside its buffer and valid JSON. */
+static void test_double_overflow(void **state)
+{
+	double v[] = { 1e300, -1e300, 1e15, 123456789012345.6, 0.05, 1.0 / 0.0 };
+	struct jw w;
+	json_error_t err;
+
+	jw_init(&w);
+	jw_arr_begin(&w);
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		jw_double(&w, v[i], 1);
+	jw_arr_end(&w);
+	json_t *j = json_loads(w.buf, 0, &err);
+	if (!j)
+		fail_msg("%s: %s", w.buf, err.text);
+	assert_true(json_real_value(json_array_get(j, 0)) == 1e300);
+	assert_true(json_real_value(json_array_get(j, 4)) == 0.1 ||
+		    json_real_value(json_array_get(j, 4)) == 0.0);
+	json_decref(j);
+	jw_free(&w);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_roundtrip_every_section),
+		cmocka_unit_test(test_every_bucket_roundtrips),
+		cmocka_unit_test(test_unknown_fields_tolerated),
+		cmocka_unit_test(test_hostile_values),
+		cmocka_unit_test(test_not_a_snapshot),
+		cmocka_unit_test(test_double_overflow),
+	};
+
+	return cmocka_run_group_tests_name("snapshot_read", tests, NULL, NULL);
+}
