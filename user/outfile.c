@@ -114,6 +114,8 @@ static int maybe_rotate(struct outfile *o)
 
 	if (!o->rotate_bytes || fstat(o->fd, &st))
 		return 0;
+	/* checked before a snapshot is written, not after: the file at path
+	 * is never left empty when latscope stops */
 	return (unsigned long long)st.st_size >= o->rotate_bytes ? rotate(o) : 0;
 }
 
@@ -135,13 +137,15 @@ static int write_all(int fd, const char *buf, size_t len)
 
 int outfile_write_line(struct outfile *o, const char *buf, size_t len)
 {
+	if (maybe_rotate(o))
+		return -1;
 	if (o->gz) {
 		if ((len && gzwrite(o->gz, buf, (unsigned)len) != (int)len) ||
 		    gzputc(o->gz, '\n') < 0 || gzflush(o->gz, Z_SYNC_FLUSH) != Z_OK) {
 			errno = EIO;
 			return -1;
 		}
-		return maybe_rotate(o);
+		return 0;
 	}
 	/* the line and its newline in one writev: a reader sees whole lines */
 	struct iovec iov[2] = { { (void *)buf, len }, { (void *)"\n", 1 } };
@@ -157,7 +161,7 @@ int outfile_write_line(struct outfile *o, const char *buf, size_t len)
 		if (write_all(o->fd, "\n", 1))
 			return -1;
 	}
-	return maybe_rotate(o);
+	return 0;
 }
 
 int outfile_close(struct outfile *o)

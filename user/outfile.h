@@ -11,8 +11,8 @@ struct outfile;
 /* path NULL or "-": stdout. Files are created 0640 and never through a
  * symlink planted at path. NULL with errno set on failure. */
 struct outfile *outfile_open(const char *path);
-/* Past max_bytes on disk after a line, the file is finished and rotated
- * (see rotate.h), keeping keep old files. Not for stdout. */
+/* A file that has reached max_bytes on disk is finished and rotated (see
+ * rotate.h) before the next line, keeping keep old files. Not for stdout. */
 void outfile_set_rotation(struct outfile *o, unsigned long long max_bytes, unsigned keep);
 int outfile_write_line(struct outfile *o, const char *buf, size_t len);
 /* Finishes the stream (gzip trailer); 0 or -1. */

@@ -8,6 +8,8 @@
 #include "render_json.h"
 #include "snapshot_read.h"
 
+/* Numbers are cut to [0, INT64_MAX]: what JSON readers (jansson too) take
+ * as integers, so that a replayed snapshot written out reads back. */
 static __u64 num_u64(const json_t *v)
 {
 	if (json_is_integer(v)) {
@@ -20,7 +22,7 @@ static __u64 num_u64(const json_t *v)
 
 		if (!(d > 0))	/* also NaN */
 			return 0;
-		return d >= 18446744073709551615.0 ? UINT64_MAX : (__u64)d;
+		return d >= 9223372036854775807.0 ? INT64_MAX : (__u64)d;
 	}
 	return 0;
 }
@@ -56,10 +58,24 @@ static void get_str(const json_t *o, const char *key, char *dst, size_t dstsz)
 {
 	const json_t *v = json_object_get(o, key);
 
-	if (json_is_string(v))
-		snap_strcpy(dst, dstsz, json_string_value(v), json_string_length(v));
-	else if (dstsz)
-		dst[0] = 0;
+	size_t n;
+
+	if (!dstsz)
+		return;
+	dst[0] = 0;
+	if (!json_is_string(v))
+		return;
+	/* jansson's strings are valid UTF-8: cut between characters so
+	 * they stay valid (and write out the same again) */
+	n = json_string_length(v);
+	if (n >= dstsz) {
+		const unsigned char *p = (const unsigned char *)json_string_value(v);
+
+		n = dstsz - 1;
+		while (n && (p[n] & 0xC0) == 0x80)
+			n--;
+	}
+	snap_strcpy(dst, dstsz, json_string_value(v), n);
 }
 
 #define GET_STR(o, key, field) get_str(o, key, field, sizeof(field))
@@ -89,7 +105,7 @@ static int get_hist(const json_t *o, __u64 **out)
 			continue;
 		__u32 b = hist_bucket(num_u64(json_array_get(pair, 0)));
 
-		hist[b] = hist[b] + c < hist[b] ? UINT64_MAX : hist[b] + c;
+		hist[b] = hist[b] + c > INT64_MAX ? INT64_MAX : hist[b] + c;
 	}
 	*out = hist;
 	return 0;
@@ -110,7 +126,7 @@ static int get_stack(const json_t *o, char ***stack, size_t *n)
 	json_array_foreach(a, i, f) {
 		if (!json_is_string(f))
 			continue;
-		(*stack)[*n] = strndup(json_string_value(f), SNAP_SYM_LEN);
+		(*stack)[*n] = strndup(json_string_value(f), json_string_length(f));
 		if (!(*stack)[*n])
 			return -1;
 		(*n)++;

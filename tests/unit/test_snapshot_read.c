@@ -271,10 +271,26 @@ static void test_hostile_values(void **state)
 	assert_int_equal(sc->pid, 0);
 	assert_int_equal(sc->nr, UINT32_MAX);
 	assert_int_equal(strlen(sc->comm), SNAP_COMM_LEN - 1);
+	/* a long name cut between characters, not inside one */
+	{
+		char u[300] = "", e[400];
+		struct snapshot *t;
+
+		for (int i = 0; i < 40; i++)
+			strcat(u, "\xc3\xa9");	/* é */
+		snprintf(e, sizeof(e), "{\"schema\":\"latscope/1\",\"ts_ns\":1,\"host\":\"%s\"}", u);
+		t = read_ok(e);
+		assert_int_equal(strlen(t->host), 80);
+		snprintf(e, sizeof(e), "{\"schema\":\"latscope/1\",\"ts_ns\":1,\"inflight\":[{\"comm\":\"%s\"}]}", u);
+		snapshot_free(t);
+		t = read_ok(e);
+		assert_int_equal(strlen(vec_at(&t->inflight, struct snap_inflight, 0)->comm), 62);
+		snapshot_free(t);
+	}
 	assert_int_equal(strlen(s->host), sizeof(s->host) - 1);
 	assert_int_equal(sc->hist[0], 1);
 	assert_int_equal(sc->hist[HIST_NBUCKETS - 1], 2 + 3);
-	assert_int_equal(sc->hist[2], UINT64_MAX);	/* 1e40 saturates */
+	assert_int_equal(sc->hist[2], INT64_MAX);	/* 1e40 saturates */
 	struct snap_kernel_lock *kl = vec_at(&s->kernel_locks, struct snap_kernel_lock, 0);
 	assert_int_equal(kl->nstack, 1);
 	assert_string_equal(kl->stack[0], "f");
