@@ -8,6 +8,11 @@
  * started. A series not seen for PROM_EXPIRE_NS is dropped (its process is
  * gone), which keeps the file bounded on a host with churning processes.
  * Gauges (pool saturation, calls blocked now) describe the last interval.
+ *
+ * Counters are labelled by process name, not pid: pids are unbounded (every
+ * short-lived process would be new series), names are what dashboards
+ * group by. Past PROM_MAX_SERIES per metric, new series are counted in
+ * latscope_prom_series_dropped_total instead of written.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +29,7 @@
 
 #define PROM_EXPIRE_NS (300ULL * 1000000000ULL)
 #define LABELS_LEN 384
+#define PROM_MAX_SERIES 5000
 
 /* Latency bucket bounds (le) in ns: 1-2.5-5 steps from 1us to 10s. */
 static const __u64 le_ns[] = {
@@ -83,7 +89,7 @@ static const struct {
 struct prom_priv {
 	char *path;
 	struct hashmap *series[M_NR];	/* labels -> struct series */
-	__u64 dropped_events, dropped_map_full;
+	__u64 dropped_events, dropped_map_full, series_dropped;
 	const struct snapshot *last;	/* for the gauges, while writing */
 };
 
@@ -120,8 +126,13 @@ static void labels(char *out, const char *const *kv)
 
 static struct series *get_series(struct prom_priv *p, enum metric m, const char *lab, __u64 ts)
 {
+	static struct series discard;
 	struct series *x = hashmap_get(p->series[m], lab);
 
+	if (!x && p->series[m]->len >= PROM_MAX_SERIES) {
+		p->series_dropped++;
+		return &discard;
+	}
 	if (!x) {
 		x = calloc(1, sizeof(*x));
 		if (!x || hashmap_put(p->series[m], lab, x)) {
@@ -181,7 +192,7 @@ static void peer_of(char *buf, size_t n, const char *addr, __u16 port)
 
 static int accumulate(struct prom_priv *p, const struct snapshot *s)
 {
-	char lab[LABELS_LEN], pid[16], peer[SNAP_ADDR_LEN + 16];
+	char lab[LABELS_LEN], peer[SNAP_ADDR_LEN + 16];
 	__u64 ts = s->ts_ns;
 	int err = 0;
 
@@ -189,32 +200,28 @@ static int accumulate(struct prom_priv *p, const struct snapshot *s)
 	for (size_t i = 0; i < s->syscalls.len && !err; i++) {
 		const struct snap_syscall *r = vec_at(&s->syscalls, struct snap_syscall, i);
 
-		snprintf(pid, sizeof(pid), "%u", r->pid);
-		L("pid", pid, "comm", r->comm, "syscall", r->syscall);
+		L("comm", r->comm, "syscall", r->syscall);
 		err = add_hist(p, lab, ts, r) ?: add(p, M_SYS_ERR, lab, ts, r->errors);
 	}
 	for (size_t i = 0; i < s->tcp_retrans.len && !err; i++) {
 		const struct snap_tcp_retrans *r = vec_at(&s->tcp_retrans, struct snap_tcp_retrans, i);
 
-		snprintf(pid, sizeof(pid), "%u", r->pid);
 		peer_of(peer, sizeof(peer), r->daddr, r->dport);
-		L("pid", pid, "comm", r->comm, "peer", peer);
+		L("comm", r->comm, "peer", peer);
 		err = add(p, M_TCP_RETR, lab, ts, r->count);
 	}
 	for (size_t i = 0; i < s->tcp_resets.len && !err; i++) {
 		const struct snap_tcp_reset *r = vec_at(&s->tcp_resets, struct snap_tcp_reset, i);
 
-		snprintf(pid, sizeof(pid), "%u", r->pid);
 		peer_of(peer, sizeof(peer), r->daddr, r->dport);
-		L("pid", pid, "comm", r->comm, "peer", peer, "direction", r->direction);
+		L("comm", r->comm, "peer", peer, "direction", r->direction);
 		err = add(p, M_TCP_RST, lab, ts, r->count);
 	}
 	for (size_t i = 0; i < s->tcp_connect.len && !err; i++) {
 		const struct snap_tcp_connect *r = vec_at(&s->tcp_connect, struct snap_tcp_connect, i);
 
-		snprintf(pid, sizeof(pid), "%u", r->pid);
 		peer_of(peer, sizeof(peer), r->daddr, r->dport);
-		L("pid", pid, "comm", r->comm, "peer", peer);
+		L("comm", r->comm, "peer", peer);
 		err = add(p, M_TCP_CONN, lab, ts, r->count) ?:
 		      add(p, M_TCP_CONN_FAIL, lab, ts, r->failed);
 	}
@@ -228,8 +235,7 @@ static int accumulate(struct prom_priv *p, const struct snapshot *s)
 	for (size_t i = 0; i < s->user_locks.len && !err; i++) {
 		const struct snap_user_lock *r = vec_at(&s->user_locks, struct snap_user_lock, i);
 
-		snprintf(pid, sizeof(pid), "%u", r->pid);
-		L("pid", pid, "comm", r->comm, "kind", r->kind);
+		L("comm", r->comm, "kind", r->kind);
 		err = add(p, M_ULOCK_N, lab, ts, r->count) ?:
 		      add(p, M_ULOCK_NS, lab, ts, r->total_ns);
 	}
@@ -238,17 +244,15 @@ static int accumulate(struct prom_priv *p, const struct snapshot *s)
 		const char *states[] = { "oncpu", "runq", "lock", "io", "idle" };
 		const __u64 ns[] = { r->oncpu_ns, r->runq_ns, r->lock_ns, r->io_ns, r->idle_ns };
 
-		snprintf(pid, sizeof(pid), "%u", r->pid);
 		for (int k = 0; k < 5 && !err; k++) {
-			L("pid", pid, "comm", r->comm, "pool", r->pool, "state", states[k]);
+			L("comm", r->comm, "pool", r->pool, "state", states[k]);
 			err = add(p, M_POOL_STATE_NS, lab, ts, ns[k]);
 		}
 	}
 	for (size_t i = 0; i < s->peers.len && !err; i++) {
 		const struct snap_peer *r = vec_at(&s->peers, struct snap_peer, i);
 
-		snprintf(pid, sizeof(pid), "%u", r->pid);
-		L("pid", pid, "comm", r->comm, "peer", r->peer);
+		L("comm", r->comm, "peer", r->peer);
 		err = add(p, M_PEER_CALLS, lab, ts, r->calls) ?:
 		      add(p, M_PEER_NS, lab, ts, r->wait_ns);
 	}
@@ -340,8 +344,12 @@ static void write_gauges(FILE *f, struct prom_priv *p, const struct snapshot *s)
 		   "latscope_dropped_events_total %llu\n"
 		   "# HELP latscope_dropped_map_full_total Events lost to full BPF maps.\n"
 		   "# TYPE latscope_dropped_map_full_total counter\n"
-		   "latscope_dropped_map_full_total %llu\n",
-		(unsigned long long)p->dropped_events, (unsigned long long)p->dropped_map_full);
+		   "latscope_dropped_map_full_total %llu\n"
+		   "# HELP latscope_prom_series_dropped_total Series not written: over the limit per metric.\n"
+		   "# TYPE latscope_prom_series_dropped_total counter\n"
+		   "latscope_prom_series_dropped_total %llu\n",
+		(unsigned long long)p->dropped_events, (unsigned long long)p->dropped_map_full,
+		(unsigned long long)p->series_dropped);
 	if (s->pools.len) {
 		static const char *const g[3][2] = {
 			{ "latscope_pool_threads", "Worker threads of a pool." },
