@@ -20,6 +20,7 @@
 #include "options.h"
 #include "privs.h"
 #include "replay.h"
+#include "rotate.h"
 #include "sink.h"
 
 #define MAX_SINKS 4
@@ -123,6 +124,11 @@ static int open_sinks(struct sink **sinks, const struct options *o)
 	bool tty = isatty(STDOUT_FILENO);
 
 	if (o->out_file) {
+		if (o->rotate_bytes && rotate_existing(o->out_file, o->keep)) {
+			fprintf(stderr, "latscope: --rotate: cannot rotate the earlier '%s': %s\n",
+				o->out_file, strerror(errno));
+			return -1;
+		}
 		sinks[n] = sink_json_new(o->out_file);
 		if (!sinks[n]) {
 			fprintf(stderr, "latscope: --output '%s': %s\n", o->out_file, strerror(errno));

@@ -72,3 +72,18 @@ int rotate_files(const char *path, unsigned keep)
 		return -1;
 	return fresh_file(path);
 }
+
+int rotate_existing(const char *path, unsigned keep)
+{
+	struct stat st;
+	int fd;
+
+	/* a symlink is left to outfile_open, which refuses it */
+	if (lstat(path, &st) || !S_ISREG(st.st_mode) || st.st_size == 0)
+		return 0;
+	fd = rotate_files(path, keep);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return 0;
+}

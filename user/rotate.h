@@ -16,4 +16,9 @@ int rotate_name(const char *path, unsigned n, char *buf, size_t sz);
  * (mode 0640) or -1 with errno. */
 int rotate_files(const char *path, unsigned keep);
 
+/* At start with --rotate: a non-empty recording left at path by an earlier
+ * run (a restart under systemd) is rotated away rather than overwritten.
+ * 0, or -1 with errno. */
+int rotate_existing(const char *path, unsigned keep);
+
 #endif

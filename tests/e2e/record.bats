@@ -142,3 +142,28 @@ kill9_and_replay() {
 	replay x --json --summary|--summary
 	EOF
 }
+
+@test "record: the systemd unit verifies, its command records, a restart rotates" {
+	sed -e "s|/usr/local/bin/latscope|$LATSCOPE|" -e "s|/var/log/latscope|$T/log|g" \
+	    -e "s|/var/lib/prometheus/node-exporter|$T|g" "$ROOT/tools/latscope-record.service" \
+	    > "$T/latscope-record.service"
+	if command -v systemd-analyze > /dev/null; then
+		run systemd-analyze verify "$T/latscope-record.service"
+		[ "$status" -eq 0 ] || { echo "$output" >&2; false; }
+	fi
+	# ExecStart= as systemd joins it, run twice as a restart would (shorter)
+	cmd=$(sed -n '/^ExecStart=/,/[^\\]$/p' "$T/latscope-record.service" |
+		sed -e 's/^ExecStart=//' -e 's/\\$//' | tr -d '\n\t')
+	mkdir -m 0750 "$T/log"
+	$cmd --probes syscalls -i 0.2 -d 0.5 > /dev/null
+	$cmd --probes syscalls -i 0.2 -d 0.5 > /dev/null
+	gzip -t "$T/log/latscope.json.gz"
+	gzip -t "$T/log/latscope.json.1.gz"
+	[ ! -e "$T/log/latscope.json.2.gz" ]
+	"$LATSCOPE" replay "$T/log/latscope.json.1.gz" "$T/log/latscope.json.gz" --json |
+		jq -s -e 'length >= 4'
+	[ "$(stat -c %a "$T/latscope.prom")" = 640 ]
+	if command -v promtool > /dev/null; then
+		promtool check metrics < "$T/latscope.prom"
+	fi
+}
