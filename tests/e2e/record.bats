@@ -93,8 +93,9 @@ kill9_and_replay() {
 	"$LATSCOPE" --probes syscalls -o "$T/rec.json.gz" --rotate 4K --keep 2 -i 0.05 > /dev/null 2>"$T/err" &
 	LS_PID=$!
 	# while it rotates, whatever a reader finds under a rotated name is a
-	# whole gzip file, and the live name always exists
+	# whole gzip file, and the live name always exists once created
 	local checks=0 i
+	for i in $(seq 1 100); do [ -e "$T/rec.json.gz" ] && break; sleep 0.05; done
 	for i in $(seq 1 60); do
 		if [ -e "$T/rec.json.1.gz" ]; then
 			cp "$T/rec.json.1.gz" "$T/snap.gz" 2>/dev/null && gzip -t "$T/snap.gz"
