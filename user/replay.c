@@ -4,6 +4,8 @@
  * across files; --summary merges them into one snapshot. Exit status 1
  * when a recording was damaged (after everything readable was replayed). */
 #include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,6 +121,67 @@ static int replay_text(struct replay_source *rs)
 	return ret;
 }
 
+/* The live TUI's constructor, when this build has it (issue 6); weak so
+ * that replay links without it. */
+struct sink *sink_tui_new(__u64 interval_ns) __attribute__((weak));
+
+static volatile sig_atomic_t replay_stop;
+
+static void on_stop_signal(int sig)
+{
+	replay_stop = sig;
+}
+
+/* Drives a TUI sink over the recording: it shows the snapshot at the
+ * position; its keys pause (ctl.paused), quit (ctl.stop) and move
+ * (ctl.step, ctl.jump_ns); while playing, the next snapshot comes after
+ * its own interval, as recorded. */
+static int drive_sink(struct replay_nav *nav, struct sink *k)
+{
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+	struct runctl ctl = { .replay = true };
+	const struct snapshot *s;
+	int ret = 0;
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	replay_nav_play(nav, true);
+	s = replay_nav_current(nav);
+	ctl.interval_ns = s ? s->interval_ns : 1000000000ULL;
+	if (s && k->write(k, s) < 0)
+		ret = 1;
+	while (!ret && !ctl.stop && !replay_stop) {
+		struct pollfd pfd = { .fd = k->input_fd, .events = POLLIN };
+		bool moved = false;
+		int timeout = -1;
+
+		replay_nav_play(nav, !ctl.paused && replay_nav_pos(nav) + 1 < replay_nav_count(nav));
+		if (replay_nav_playing(nav))
+			timeout = (int)(replay_nav_delay_ns(nav) / 1000000ULL);
+		if (poll(&pfd, k->input_fd >= 0 ? 1 : 0, timeout) > 0 && k->on_input) {
+			k->on_input(k, &ctl);
+			if (ctl.step < 0)
+				moved = replay_nav_prev(nav);
+			else if (ctl.step > 0)
+				moved = replay_nav_next(nav);
+			if (ctl.jump_ns) {
+				size_t before = replay_nav_pos(nav);
+
+				moved = replay_nav_jump(nav, ctl.jump_ns) != before;
+			}
+			ctl.step = 0;
+			ctl.jump_ns = 0;
+		} else if (replay_nav_playing(nav)) {
+			moved = replay_nav_tick(nav);
+		}
+		if (moved && (s = replay_nav_current(nav)) && k->write(k, s) < 0)
+			ret = 1;
+	}
+	return ret;
+}
+
 static int replay_tui(struct replay_source *rs, const struct options *o)
 {
 	struct replay_nav *nav = replay_nav_new();
@@ -140,7 +203,31 @@ static int replay_tui(struct replay_source *rs, const struct options *o)
 		replay_nav_free(nav);
 		return 1;
 	}
-	ret = tui_replay_run(nav, o);
+	if (tui_replay_run) {
+		ret = tui_replay_run(nav, o);
+	} else {
+		const struct snapshot *s = replay_nav_current(nav);
+		struct sink *k = sink_tui_new(s ? s->interval_ns : 1000000000ULL);
+
+		if (k) {
+			ret = drive_sink(nav, k);
+			sink_close(k);
+		} else {
+			/* the terminal cannot run it: text, as live latscope does */
+			struct sink *t = sink_text_new(stdout);
+
+			ret = 1;
+			if (t) {
+				ret = 0;
+				replay_nav_first(nav);
+				do {
+					if ((s = replay_nav_current(nav)) && t->write(t, s) < 0)
+						ret = 1;
+				} while (!ret && replay_nav_next(nav));
+				sink_close(t);
+			}
+		}
+	}
 	replay_nav_free(nav);
 	return ret;
 }
@@ -157,7 +244,7 @@ int replay_main(const struct options *o)
 		ret = replay_summary(rs, o);
 	} else if (o->mode == OUT_JSON) {
 		ret = replay_json(rs);
-	} else if (isatty(STDOUT_FILENO) && tui_replay_run) {
+	} else if (isatty(STDOUT_FILENO) && isatty(STDIN_FILENO) && (tui_replay_run || sink_tui_new)) {
 		ret = replay_tui(rs, o);
 	} else {
 		if (isatty(STDOUT_FILENO))

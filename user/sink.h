@@ -13,6 +13,12 @@ struct runctl {
 	bool stop;
 	bool paused;		/* snapshots are still taken; the sink holds its view */
 	__u64 interval_ns;
+	/* Replay (latscope replay FILE): the snapshots come from a recording,
+	 * paused stops playing it, and the TUI's navigation keys ask for a
+	 * move here; the replay loop does it and clears the request. */
+	bool replay;
+	int step;		/* -1: previous snapshot, +1: next, 0: none */
+	__u64 jump_ns;		/* go to this CLOCK_REALTIME time; 0: none */
 };
 
 struct sink {
