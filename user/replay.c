@@ -4,6 +4,7 @@
  * across files; --summary merges them into one snapshot. Exit status 1
  * when a recording was damaged (after everything readable was replayed). */
 #include <errno.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -237,6 +238,10 @@ int replay_main(const struct options *o)
 	struct replay_source *rs;
 	int ret;
 
+	/* each snapshot allocates and frees megabytes of rows and histograms:
+	 * keep the heap instead of giving it back and faulting it in again */
+	mallopt(M_TRIM_THRESHOLD, 256 << 20);
+	mallopt(M_MMAP_THRESHOLD, 64 << 20);
 	rs = replay_source_open(o->replay_files, o->nreplay, o->from_ns, o->to_ns);
 	if (!rs)
 		return 1;
