@@ -316,6 +316,11 @@ int options_parse(struct options *o, int argc, char **argv)
 			o->replay_files[o->nreplay++] = argv[optind++];
 		}
 		o->replay_file = o->replay_files[0];
+		if (o->out_file || o->prom_file || o->rotate_bytes) {
+			fprintf(stderr, "latscope: --%s does not apply to latscope replay, which writes to stdout (see latscope --help)\n",
+				o->out_file ? "output" : o->prom_file ? "prom" : "rotate");
+			return 2;
+		}
 		if (o->summary && o->mode == OUT_JSON)
 			return bad("summary", "--json", "choose one of --summary and --json");
 		if (o->from_ns && o->to_ns && o->to_ns < o->from_ns) {

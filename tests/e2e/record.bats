@@ -141,6 +141,8 @@ kill9_and_replay() {
 	replay x --from yesterday|--from
 	replay x --from 20 --to 10|--to
 	replay x --json --summary|--summary
+	replay x -o y|--output
+	replay x --prom y|--prom
 	EOF
 }
 
