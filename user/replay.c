@@ -242,6 +242,8 @@ int replay_main(const struct options *o)
 	 * keep the heap instead of giving it back and faulting it in again */
 	mallopt(M_TRIM_THRESHOLD, 256 << 20);
 	mallopt(M_MMAP_THRESHOLD, 64 << 20);
+	/* no fastbins: each 4.5 KiB histogram would consolidate them first */
+	mallopt(M_MXFAST, 0);
 	rs = replay_source_open(o->replay_files, o->nreplay, o->from_ns, o->to_ns);
 	if (!rs)
 		return 1;
