@@ -148,13 +148,22 @@ static int parse_size(const char *opt, const char *val, __u64 *out)
 static int parse_time(const char *opt, const char *val, __u64 *ns)
 {
 	struct tm tm = {};
+	const char *p = val;
+	__u64 sec = 0, frac = 0, scale = 1000000000ULL;
 	char *end;
-	double v;
 
-	errno = 0;
-	v = strtod(val, &end);
-	if (*val && !*end && !errno && isfinite(v) && v >= 0 && v < 1e10) {
-		*ns = (__u64)(v * 1e9);
+	/* seconds since the epoch, digits only: exact to the nanosecond */
+	while (*p >= '0' && *p <= '9' && sec < 100000000000ULL)
+		sec = sec * 10 + (__u64)(*p++ - '0');
+	if (p > val && *p == '.') {
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			if (scale > 1) {
+				scale /= 10;
+				frac += (__u64)(*p - '0') * scale;
+			}
+	}
+	if (p > val && !*p && sec < 10000000000ULL) {
+		*ns = sec * 1000000000ULL + frac;
 		return 0;
 	}
 	end = strptime(val, "%Y-%m-%dT%H:%M", &tm);

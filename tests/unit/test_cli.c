@@ -69,7 +69,7 @@ static void test_record_replay_options(void **state)
 {
 	struct options o;
 	char *argv[] = { "latscope", "replay", "a.json", "--summary", "b.json.gz",
-			 "--from", "2026-12-01T19:30:00Z", "--to", "1796160000.5", NULL };
+			 "--from", "2026-12-01T19:30:00Z", "--to", "1796160000.123456789", NULL };
 
 	assert_int_equal(options_parse(&o, 9, argv), 0);
 	assert_true(o.replay && o.summary);
@@ -77,7 +77,7 @@ static void test_record_replay_options(void **state)
 	assert_string_equal(o.replay_files[1], "b.json.gz");
 	assert_string_equal(o.replay_file, "a.json");
 	assert_int_equal(o.from_ns, 1796153400ULL * 1000000000ULL);
-	assert_int_equal(o.to_ns, 1796160000500000000ULL);
+	assert_int_equal(o.to_ns, 1796160000123456789ULL);
 	assert_int_equal(parse(&o, "-o", "x.gz", "--rotate=100M"), 0);
 	assert_int_equal(o.rotate_bytes, 100ULL << 20);
 	assert_int_equal(o.keep, 5);
