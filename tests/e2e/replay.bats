@@ -171,3 +171,15 @@ record() {
 	[ "$status" -eq 0 ]
 	[ "$(printf '%s\n' "$output" | grep -c '^--- ')" -eq "$n" ]
 }
+
+@test "replay: a hand-made snapshot with every section comes back unchanged" {
+	f="$ROOT/tests/fuzz/corpus/full_snapshot.json"
+	run --separate-stderr "$LATSCOPE" replay "$f" --json
+	[ "$status" -eq 0 ]
+	diff <(printf '%s\n' "$output" | jq -S -c .) <(jq -S -c . "$f")
+	# and fields a newer latscope adds are skipped, the rest intact
+	run --separate-stderr "$LATSCOPE" replay "$ROOT/tests/fuzz/corpus/unknown_fields.json" --json
+	[ "$status" -eq 0 ]
+	diff <(printf '%s\n' "$output" | jq -S -c .) \
+	     <(jq -S -c 'del(.future) | del(.syscalls[0].new)' "$ROOT/tests/fuzz/corpus/unknown_fields.json")
+}
