@@ -137,7 +137,7 @@ static void on_stop_signal(int sig)
  * position; its keys pause (ctl.paused), quit (ctl.stop) and move
  * (ctl.step, ctl.jump_ns); while playing, the next snapshot comes after
  * its own interval, as recorded. */
-static int drive_sink(struct replay_nav *nav, struct sink *k)
+int replay_drive_sink(struct replay_nav *nav, struct sink *k)
 {
 	struct sigaction sa = { .sa_handler = on_stop_signal };
 	struct runctl ctl = { .replay = true };
@@ -211,7 +211,7 @@ static int replay_tui(struct replay_source *rs, const struct options *o)
 		struct sink *k = sink_tui_new(s ? s->interval_ns : 1000000000ULL);
 
 		if (k) {
-			ret = drive_sink(nav, k);
+			ret = replay_drive_sink(nav, k);
 			sink_close(k);
 		} else {
 			/* the terminal cannot run it: text, as live latscope does */
