@@ -10,7 +10,7 @@ CLANG     ?= $(shell command -v clang-19 || command -v clang)
 BPFTOOL   ?= $(shell command -v bpftool || echo /usr/sbin/bpftool)
 CC        ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS      := libbpf libelf zlib ncursesw
+PKGS      := libbpf libelf zlib ncursesw jansson
 ARCH      := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
 CFLAGS    ?= -g -O2
@@ -34,7 +34,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 TOOL_SRCS := $(wildcard tools/*.c)
 TOOL_BINS := $(patsubst tools/%.c,$(OUT)/tools/%,$(TOOL_SRCS))
 
-.PHONY: all test unit e2e bench deps run clean check-asan soak
+.PHONY: all test unit e2e bench deps run clean check-asan soak fuzz fuzz-build
 .DELETE_ON_ERROR:
 
 all: $(BIN)
@@ -68,9 +68,33 @@ $(OUT) $(OUT)/user $(OUT)/tests $(OUT)/tools:
 
 tools: $(TOOL_BINS)
 
+# The replay reader under libFuzzer (clang's, with ASan and UBSan): the
+# files it reads come from anywhere. Needs libclang-rt-19-dev (make deps).
+FUZZ_CC   ?= $(CLANG)
+FUZZ_BIN  := $(OUT)/fuzz/fuzz_snapshot_read
+FUZZ_SRCS := tests/fuzz/fuzz_snapshot_read.c user/snapshot_read.c user/snapshot.c \
+	     user/histo.c user/render_json.c user/json_writer.c user/recording.c \
+	     user/snapshot_merge.c user/hashmap.c
+FUZZ_TIME ?= 300
+
+$(FUZZ_BIN): $(FUZZ_SRCS) $(wildcard include/*.h user/*.h)
+	@mkdir -p $(OUT)/fuzz
+	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -o $@ $(FUZZ_SRCS) \
+		$(shell $(PKG_CONFIG) --cflags --libs jansson zlib)
+
+fuzz-build: $(FUZZ_BIN)
+
+# New inputs go to build/fuzz/corpus; tests/fuzz/corpus is the kept seed.
+fuzz: $(FUZZ_BIN)
+	@mkdir -p $(OUT)/fuzz/corpus
+	$(FUZZ_BIN) -max_total_time=$(FUZZ_TIME) -max_len=65536 -timeout=10 -artifact_prefix=$(OUT)/fuzz/ \
+		-print_final_stats=1 $(OUT)/fuzz/corpus tests/fuzz/corpus
+
 # The README's test command. Ends with "N passed, N failed".
 test: $(BIN) $(UNIT_BINS) $(TOOL_BINS)
-	@LATSCOPE=$(CURDIR)/$(BIN) bash tests/run.sh $(UNIT_BINS)
+	@$(MAKE) -s fuzz-build >/dev/null 2>&1 || echo "# fuzz: target not built (make deps installs libclang-rt-19-dev)"
+	@LATSCOPE=$(CURDIR)/$(BIN) FUZZ_BIN=$(FUZZ_BIN) bash tests/run.sh $(UNIT_BINS)
 
 # The whole suite again with the frontend and the unit tests built with
 # AddressSanitizer and UndefinedBehaviorSanitizer (any report fails the test).

@@ -38,6 +38,27 @@ for bin in "$@"; do
 	fi
 done
 
+# A short run of the replay reader's fuzz target (make fuzz runs it for
+# minutes); E2E=fuzz picks it alone.
+fuzz_secs=${FUZZ_SMOKE:-20}
+if [ $unit_only -eq 0 ] && [ -n "${FUZZ_BIN:-}" ] && [ -x "$FUZZ_BIN" ]; then
+	case fuzz in *${E2E:-}*)
+		echo "# fuzz: $FUZZ_BIN for $fuzz_secs s"
+		fdir=$(mktemp -d)
+		if "$FUZZ_BIN" -max_total_time="$fuzz_secs" -max_len=65536 -timeout=10 -artifact_prefix=build/fuzz/ \
+			"$fdir" tests/fuzz/corpus > "$log" 2>&1; then
+			echo "ok - fuzz: the replay reader took $fuzz_secs s of fuzzing without a fault"
+			pass=$((pass + 1))
+		else
+			tail -n 40 "$log" | sed 's/^/    /'
+			echo "not ok - fuzz: the replay reader failed under libFuzzer (reproducer: build/fuzz/crash-*)"
+			fail=$((fail + 1))
+		fi
+		rm -rf "$fdir"
+		;;
+	esac
+fi
+
 if [ $unit_only -eq 0 ]; then
 	if [ "$(id -u)" -ne 0 ]; then
 		echo "# e2e: skipped, they need root to load BPF programs"

@@ -6,13 +6,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "options.h"
 
 void options_usage(FILE *f)
 {
 	fputs("usage: latscope [OPTIONS]            live view (TUI on a terminal)\n"
-	      "       latscope replay FILE [--json] a recording (.json or .json.gz)\n"
+	      "       latscope replay FILE... [--json|--summary] [--from T] [--to T]\n"
+	      "                                     recordings (.json or .json.gz)\n"
 	      "\n"
 	      "  -i, --interval SECS    snapshot interval (default 1; fractions allowed)\n"
 	      "  -d, --duration SECS    stop after SECS (default: until q/SIGINT/SIGTERM)\n"
@@ -20,12 +22,20 @@ void options_usage(FILE *f)
 	      "      --probes LIST      subset of syscalls,tcp,locks,pools (default: all)\n"
 	      "      --json             NDJSON snapshots to stdout, one per interval\n"
 	      "  -o, --output FILE      NDJSON snapshots to FILE (gzip if it ends in .gz)\n"
+	      "      --rotate SIZE      with -o: rotate FILE past SIZE bytes (K, M, G)\n"
+	      "      --keep N           rotated files kept: FILE.1 .. FILE.N (default 5)\n"
 	      "      --prom FILE        also write Prometheus text format to FILE\n"
 	      "      --top N            rows kept per JSON list (default 1000)\n"
 	      "      --btf FILE         kernel BTF to use when the kernel has none at\n"
 	      "                         /sys/kernel/btf/vmlinux (e.g. from btfhub)\n"
 	      "      --uprobe-locks PID exact pthread_mutex_lock waits of PID (uprobes:\n"
 	      "                         microseconds per call of that process)\n"
+	      "replay:\n"
+	      "      --json             the snapshots as NDJSON on stdout\n"
+	      "      --summary          all snapshots merged into one (percentiles from\n"
+	      "                         the merged histograms); several files merge too\n"
+	      "      --from T, --to T   only snapshots ending in [T, T]: seconds since the\n"
+	      "                         epoch or UTC 2026-12-01T19:30:00[Z]\n"
 	      "  -v, --verbose          libbpf's messages on stderr\n"
 	      "  -h, --help             this help\n"
 	      "  -V, --version          the version\n"
@@ -109,7 +119,73 @@ static int parse_probes(struct options *o, const char *val)
 	return ret;
 }
 
-enum { OPT_JSON = 256, OPT_PROBES, OPT_PROM, OPT_TOP, OPT_BTF, OPT_UPROBE_LOCKS };
+/* A byte size: digits with an optional K, M or G (powers of 1024). */
+static int parse_size(const char *opt, const char *val, __u64 *out)
+{
+	char *end;
+	unsigned long long v;
+	int shift = 0;
+
+	errno = 0;
+	v = strtoull(val, &end, 10);
+	if (end == val || errno || *val == '-')
+		return bad(opt, val, "not a size (e.g. 100M)");
+	switch (*end) {
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	}
+	if (*end == 'B' || *end == 'b')
+		end++;
+	if (*end)
+		return bad(opt, val, "not a size (e.g. 100M)");
+	if (v > (1ULL << 40) >> shift)
+		return bad(opt, val, "too large (at most 1T)");
+	v <<= shift;
+	if (v < 4096)
+		return bad(opt, val, "too small (at least 4K)");
+	*out = v;
+	return 0;
+}
+
+/* A point in time: seconds since the epoch (fractions allowed) or an ISO
+ * 8601 UTC date and time. */
+static int parse_time(const char *opt, const char *val, __u64 *ns)
+{
+	struct tm tm = {};
+	const char *p = val;
+	__u64 sec = 0, frac = 0, scale = 1000000000ULL;
+	char *end;
+
+	/* seconds since the epoch, digits only: exact to the nanosecond */
+	while (*p >= '0' && *p <= '9' && sec < 100000000000ULL)
+		sec = sec * 10 + (__u64)(*p++ - '0');
+	if (p > val && *p == '.') {
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			if (scale > 1) {
+				scale /= 10;
+				frac += (__u64)(*p - '0') * scale;
+			}
+	}
+	if (p > val && !*p && sec < 10000000000ULL) {
+		*ns = sec * 1000000000ULL + frac;
+		return 0;
+	}
+	end = strptime(val, "%Y-%m-%dT%H:%M", &tm);
+	if (!end)
+		end = strptime(val, "%Y-%m-%d %H:%M", &tm);
+	if (end && *end == ':')
+		end = strptime(end, ":%S", &tm);
+	if (end && *end == 'Z')
+		end++;
+	if (!end || *end)
+		return bad(opt, val, "not a time (seconds since the epoch or 2026-12-01T19:30:00Z)");
+	*ns = (__u64)timegm(&tm) * 1000000000ULL;
+	return 0;
+}
+
+enum { OPT_JSON = 256, OPT_PROBES, OPT_PROM, OPT_TOP, OPT_ROTATE, OPT_KEEP, OPT_SUMMARY,
+       OPT_FROM, OPT_TO, OPT_BTF, OPT_UPROBE_LOCKS };
 
 int options_parse(struct options *o, int argc, char **argv)
 {
@@ -122,6 +198,11 @@ int options_parse(struct options *o, int argc, char **argv)
 		{ "output", required_argument, 0, 'o' },
 		{ "prom", required_argument, 0, OPT_PROM },
 		{ "top", required_argument, 0, OPT_TOP },
+		{ "rotate", required_argument, 0, OPT_ROTATE },
+		{ "keep", required_argument, 0, OPT_KEEP },
+		{ "summary", no_argument, 0, OPT_SUMMARY },
+		{ "from", required_argument, 0, OPT_FROM },
+		{ "to", required_argument, 0, OPT_TO },
 		{ "btf", required_argument, 0, OPT_BTF },
 		{ "uprobe-locks", required_argument, 0, OPT_UPROBE_LOCKS },
 		{ "verbose", no_argument, 0, 'v' },
@@ -130,8 +211,10 @@ int options_parse(struct options *o, int argc, char **argv)
 		{ 0 },
 	};
 	int c, r;
+	bool keep_set = false;
 
 	memset(o, 0, sizeof(*o));
+	o->keep = 5;
 	o->interval_ns = 1000000000ULL;
 	o->top = 1000;
 	for (int f = 0; f < FAM_NR; f++)
@@ -207,6 +290,33 @@ int options_parse(struct options *o, int argc, char **argv)
 			o->uprobe_pid = (__u32)v;
 			break;
 		}
+		case OPT_ROTATE:
+			if ((r = parse_size("rotate", optarg, &o->rotate_bytes)))
+				return r;
+			break;
+		case OPT_KEEP: {
+			char *end;
+			long v;
+
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (!*optarg || *end || errno || v < 1 || v > 1000)
+				return bad("keep", optarg, "not a number of files from 1 to 1000");
+			o->keep = (unsigned)v;
+			keep_set = true;
+			break;
+		}
+		case OPT_SUMMARY:
+			o->summary = true;
+			break;
+		case OPT_FROM:
+			if ((r = parse_time("from", optarg, &o->from_ns)))
+				return r;
+			break;
+		case OPT_TO:
+			if ((r = parse_time("to", optarg, &o->to_ns)))
+				return r;
+			break;
 		case 'v':
 			o->verbose = true;
 			break;
@@ -237,7 +347,35 @@ int options_parse(struct options *o, int argc, char **argv)
 			fprintf(stderr, "latscope: replay needs a FILE (latscope replay FILE)\n");
 			return 2;
 		}
-		o->replay_file = argv[optind++];
+		while (optind < argc) {
+			if (o->nreplay >= REPLAY_MAX_FILES)
+				return bad("replay", argv[optind], "too many files (at most 64)");
+			o->replay_files[o->nreplay++] = argv[optind++];
+		}
+		o->replay_file = o->replay_files[0];
+		if (o->out_file || o->prom_file || o->rotate_bytes) {
+			fprintf(stderr, "latscope: --%s does not apply to latscope replay, which writes to stdout (see latscope --help)\n",
+				o->out_file ? "output" : o->prom_file ? "prom" : "rotate");
+			return 2;
+		}
+		if (o->summary && o->mode == OUT_JSON)
+			return bad("summary", "--json", "choose one of --summary and --json");
+		if (o->from_ns && o->to_ns && o->to_ns < o->from_ns) {
+			fprintf(stderr, "latscope: --to is before --from: the window is empty (see latscope --help)\n");
+			return 2;
+		}
+	} else if (o->summary || o->from_ns || o->to_ns) {
+		fprintf(stderr, "latscope: --%s only applies to latscope replay FILE (see latscope --help)\n",
+			o->summary ? "summary" : o->from_ns ? "from" : "to");
+		return 2;
+	}
+	if (o->rotate_bytes && !o->out_file) {
+		fprintf(stderr, "latscope: --rotate needs -o/--output FILE to rotate (see latscope --help)\n");
+		return 2;
+	}
+	if (keep_set && !o->rotate_bytes) {
+		fprintf(stderr, "latscope: --keep needs --rotate SIZE (see latscope --help)\n");
+		return 2;
 	}
 	if (o->uprobe_pid && !o->probes[FAM_LOCKS]) {
 		fprintf(stderr, "latscope: --uprobe-locks needs the locks family "

@@ -206,7 +206,15 @@ void jw_double(struct jw *w, double v, int decimals)
 
 	if (!isfinite(v))
 		v = 0;
-	n = snprintf(b, sizeof(b), "%.*f", decimals, v);
+	/* %f of a huge value is hundreds of digits: past the buffer */
+	if (fabs(v) >= 1e15)
+		n = snprintf(b, sizeof(b), "%.17g", v);
+	else
+		n = snprintf(b, sizeof(b), "%.*f", decimals < 0 ? 0 : decimals > 17 ? 17 : decimals, v);
+	if (n < 0)
+		n = 0;
+	if ((size_t)n >= sizeof(b))
+		n = (int)sizeof(b) - 1;
 	sep(w);
 	put(w, b, (size_t)n);
 }

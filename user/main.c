@@ -22,6 +22,7 @@
 #include "options.h"
 #include "privs.h"
 #include "replay.h"
+#include "rotate.h"
 #include "sink.h"
 #include "textfmt.h"
 #include "tui.h"
@@ -136,16 +137,31 @@ static int open_sinks(struct sink **sinks, const struct options *o)
 	bool tty = isatty(STDOUT_FILENO);
 
 	if (o->out_file) {
+		if (o->rotate_bytes && rotate_existing(o->out_file, o->keep)) {
+			fprintf(stderr, "latscope: --rotate: cannot rotate the earlier '%s': %s\n",
+				o->out_file, strerror(errno));
+			return -1;
+		}
 		sinks[n] = sink_json_new(o->out_file);
 		if (!sinks[n]) {
 			fprintf(stderr, "latscope: --output '%s': %s\n", o->out_file, strerror(errno));
 			return -1;
 		}
+		if (o->rotate_bytes)
+			sink_json_set_rotation(sinks[n], o->rotate_bytes, o->keep);
+		n++;
+	}
+	if (o->prom_file) {
+		sinks[n] = sink_prom_new(o->prom_file);
+		if (!sinks[n]) {
+			fprintf(stderr, "latscope: --prom '%s': %s\n", o->prom_file, strerror(errno));
+			goto fail;
+		}
 		n++;
 	}
 	if (o->mode == OUT_JSON) {
 		sinks[n++] = sink_json_new(NULL);
-	} else if (!o->out_file || tty) {
+	} else if ((!o->out_file && !o->prom_file) || tty) {
 		/* the live UI on a terminal (also while -o records); plain
 		 * text tables when stdin or stdout is not one, or TERM is
 		 * unusable */
@@ -165,8 +181,12 @@ static int open_sinks(struct sink **sinks, const struct options *o)
 	}
 	for (int i = 0; i < n; i++)
 		if (!sinks[i])
-			return -1;
+			goto fail;
 	return n;
+fail:
+	for (int i = 0; i < n; i++)
+		sink_close(sinks[i]);
+	return -1;
 }
 
 int main(int argc, char **argv)

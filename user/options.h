@@ -13,9 +13,15 @@
 
 enum out_mode { OUT_AUTO, OUT_TUI, OUT_TEXT, OUT_JSON };
 
+#define REPLAY_MAX_FILES 64
+
 struct options {
 	bool replay;
-	const char *replay_file;
+	const char *replay_file;	/* the first of replay_files */
+	const char *replay_files[REPLAY_MAX_FILES];
+	size_t nreplay;
+	bool summary;		/* replay --summary: one merged snapshot */
+	__u64 from_ns, to_ns;	/* replay window on ts_ns, CLOCK_REALTIME; 0: open */
 	__u64 interval_ns;
 	__u64 duration_ns;	/* 0: until stopped */
 	__u32 pids[FILTER_MAX_PIDS];
@@ -24,6 +30,8 @@ struct options {
 	enum out_mode mode;
 	const char *out_file;	/* -o */
 	const char *prom_file;	/* --prom */
+	__u64 rotate_bytes;	/* --rotate: -o FILE rotated past this size; 0: never */
+	unsigned keep;		/* --keep: rotated files kept */
 	size_t top;
 	const char *btf_file;	/* --btf: kernel BTF when the kernel has none */
 	__u32 uprobe_pid;	/* --uprobe-locks: 0 none */

@@ -11,6 +11,9 @@ struct outfile;
 /* path NULL or "-": stdout. Files are created 0640 and never through a
  * symlink planted at path. NULL with errno set on failure. */
 struct outfile *outfile_open(const char *path);
+/* A file that has reached max_bytes on disk is finished and rotated (see
+ * rotate.h) before the next line, keeping keep old files. Not for stdout. */
+void outfile_set_rotation(struct outfile *o, unsigned long long max_bytes, unsigned keep);
 int outfile_write_line(struct outfile *o, const char *buf, size_t len);
 /* Finishes the stream (gzip trailer); 0 or -1. */
 int outfile_close(struct outfile *o);

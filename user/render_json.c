@@ -1,5 +1,5 @@
-#include <stdint.h>
 /* The NDJSON renderer: one snapshot -> one object of schema latscope/1. */
+#include <stdint.h>
 #include "histo.h"
 #include "render_json.h"
 

@@ -13,6 +13,12 @@ struct runctl {
 	bool stop;
 	bool paused;		/* snapshots are still taken; the sink holds its view */
 	__u64 interval_ns;
+	/* Replay (latscope replay FILE): the snapshots come from a recording,
+	 * paused stops playing it, and the TUI's navigation keys ask for a
+	 * move here; the replay loop does it and clears the request. */
+	bool replay;
+	int step;		/* -1: previous snapshot, +1: next, 0: none */
+	__u64 jump_ns;		/* go to this CLOCK_REALTIME time; 0: none */
 };
 
 struct sink {
@@ -29,6 +35,11 @@ struct sink {
 
 /* NDJSON to path (NULL: stdout), gzip when it ends in .gz. NULL + errno. */
 struct sink *sink_json_new(const char *path);
+/* With -o: rotate the file past max_bytes, keeping keep old ones. */
+void sink_json_set_rotation(struct sink *k, unsigned long long max_bytes, unsigned keep);
+/* Prometheus text format to path, replaced atomically each interval.
+ * NULL + errno (also when path's directory is not writable). */
+struct sink *sink_prom_new(const char *path);
 /* A plain text table per interval, for terminals and pipes. */
 struct sink *sink_text_new(FILE *f);
 

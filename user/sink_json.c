@@ -55,6 +55,13 @@ fail:
 	return NULL;
 }
 
+void sink_json_set_rotation(struct sink *k, unsigned long long max_bytes, unsigned keep)
+{
+	struct json_priv *p = k->priv;
+
+	outfile_set_rotation(p->out, max_bytes, keep);
+}
+
 void sink_close(struct sink *k)
 {
 	if (k && k->close)

@@ -64,12 +64,40 @@ static void test_bad_values(void **state)
 	assert_int_equal(parse(&o, "replay", NULL, NULL), 2);
 }
 
+/* Recording and replay options. */
+static void test_record_replay_options(void **state)
+{
+	struct options o;
+	char *argv[] = { "latscope", "replay", "a.json", "--summary", "b.json.gz",
+			 "--from", "2026-12-01T19:30:00Z", "--to", "1796160000.123456789", NULL };
+
+	assert_int_equal(options_parse(&o, 9, argv), 0);
+	assert_true(o.replay && o.summary);
+	assert_int_equal(o.nreplay, 2);
+	assert_string_equal(o.replay_files[1], "b.json.gz");
+	assert_string_equal(o.replay_file, "a.json");
+	assert_int_equal(o.from_ns, 1796153400ULL * 1000000000ULL);
+	assert_int_equal(o.to_ns, 1796160000123456789ULL);
+	assert_int_equal(parse(&o, "-o", "x.gz", "--rotate=100M"), 0);
+	assert_int_equal(o.rotate_bytes, 100ULL << 20);
+	assert_int_equal(o.keep, 5);
+	assert_int_equal(parse(&o, "--rotate=4K", "-o", "x"), 0);
+	assert_int_equal(o.rotate_bytes, 4096);
+	/* bad ones: exit 2 */
+	assert_int_equal(parse(&o, "--rotate=1M", NULL, NULL), 2);
+	assert_int_equal(parse(&o, "-o", "x", "--rotate=-1"), 2);
+	assert_int_equal(parse(&o, "--summary", NULL, NULL), 2);
+	assert_int_equal(parse(&o, "replay", "x", "--from=noon"), 2);
+	assert_int_equal(parse(&o, "replay", "x", "--to=2026-13-01T00:00:00"), 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_good_values),
 		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_record_replay_options),
 	};
 
 	/* the parser's error lines are expected here */

@@ -1,0 +1,82 @@
+#!/usr/bin/env bats
+# --prom FILE: Prometheus text that promtool accepts, replaced atomically
+# each interval, counters that add up to what the workload did.
+
+load helpers
+
+setup() {
+	T=$(mktemp -d)
+	mkfifo "$T/go"
+	command -v promtool > /dev/null || skip "promtool not installed (make deps)"
+}
+
+teardown() {
+	teardown_latscope
+	[ -n "${WL:-}" ] && kill "$WL" 2>/dev/null
+	[ -n "${EV:-}" ] && kill "$EV" 2>/dev/null
+	exec 7>&- 2>/dev/null || true
+	rm -rf "$T"
+}
+
+# value METRIC LABELMATCH: the sample of METRIC whose labels contain LABELMATCH
+value() {
+	grep -F "$1{" "$T/x.prom" | grep -F "$2" | head -n1 | awk '{print $NF}'
+}
+
+@test "prom: promtool accepts it; histogram and error counters match the workload" {
+	"$TOOLS/sysload" --sleep 100:1000:5000 --enoent 13 < "$T/go" > "$T/truth" 3>&- &
+	WL=$!
+	exec 7> "$T/go"
+	wait_for_file "$T/truth"
+	start_latscope_attached "$T/out" 2 --probes syscalls -p "$WL" -i 0.2 --prom "$T/x.prom"
+	echo go >&7
+	wait "$WL"
+	sleep 0.3
+	stop_latscope
+	run promtool check metrics < "$T/x.prom"
+	[ "$status" -eq 0 ] || { echo "$output" >&2; false; }
+
+	sel='comm="sysload",syscall="nanosleep"'
+	[ "$(value latscope_syscall_duration_seconds_count "$sel")" -eq 100 ]
+	[ "$(grep -F "latscope_syscall_duration_seconds_bucket{$sel,le=\"+Inf\"}" "$T/x.prom" | awk '{print $2}')" -eq 100 ]
+	# cumulative buckets never go down
+	grep -F "latscope_syscall_duration_seconds_bucket{$sel," "$T/x.prom" | awk '{print $2}' |
+		awk 'NR > 1 && $1 < prev { exit 1 } { prev = $1 }'
+	# sleeps spread evenly over 1-5 ms: 37.5% ask for at most 2.5 ms
+	le=$(grep -F "latscope_syscall_duration_seconds_bucket{$sel,le=\"0.0025\"}" "$T/x.prom" | awk '{print $2}')
+	[ "$le" -ge 28 ] && [ "$le" -le 42 ]
+	# _sum is the JSON's total time, in seconds
+	total=$(jq -s --argjson p "$WL" '[.[].syscalls[] | select(.pid == $p and .syscall == "nanosleep") | .total_ns] | add' "$T/out")
+	assert_within "$(value latscope_syscall_duration_seconds_sum "$sel")" "$(awk -v t="$total" 'BEGIN { print t / 1e9 }')" 0.01
+	[ "$(value latscope_syscall_errors_total 'comm="sysload",syscall="openat"')" -eq 13 ]
+	[ "$(grep -c '^latscope_probe_up{family="syscalls"} 1$' "$T/x.prom")" -eq 1 ]
+	# 0640 like every output, no temporary file left behind
+	[ "$(stat -c %a "$T/x.prom")" = 640 ]
+	[ "$(ls "$T" | grep -c 'x.prom.tmp')" -eq 0 ]
+}
+
+@test "prom: a scrape never sees half a file, and hostile names stay valid" {
+	# a process whose name has a quote, a backslash and an escape byte
+	printf '%s\n' 'printf "ev\"il\\\\\033x" > /proc/$$/comm' \
+		'while :; do echo > /dev/null; done' > "$T/evil.sh"
+	bash "$T/evil.sh" 3>&- &
+	EV=$!
+	start_latscope "$T/out" --probes syscalls -i 0.1 --prom "$T/x.prom"
+	wait_for_file "$T/x.prom"
+	for i in $(seq 1 15); do
+		cp "$T/x.prom" "$T/copy.prom"
+		run promtool check metrics < "$T/copy.prom"
+		[ "$status" -eq 0 ] || { echo "$output" >&2; false; }
+		sleep 0.03
+	done
+	stop_latscope
+	grep -F 'comm="ev\"il\\?x"' "$T/x.prom" | grep -q latscope_syscall_duration_seconds_count
+}
+
+@test "prom: an unwritable --prom directory is one line naming --prom, exit 1" {
+	run --separate-stderr "$LATSCOPE" --probes syscalls -d 0.2 --prom "$T/missing/dir/x.prom"
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
+	[[ "$stderr" == *--prom* ]]
+}
