@@ -9,7 +9,8 @@ load helpers
 
 setup() {
 	T=$(mktemp -d)
-	TM=(tmux -L "latscope-tui-$$-$BATS_TEST_NUMBER" -f /dev/null)
+	# the server's socket lives in the test's own directory
+	TM=(tmux -S "$T/tmux.sock" -f /dev/null)
 	"$TOOLS/tui_workload" > "$T/wl" &
 	WL=$!
 	wait_for_file "$T/wl"
@@ -301,7 +302,7 @@ wait_workload_row() {
 	for sig in TERM INT; do
 		rm -f "$T/exit" "$T/stty"
 		"${TM[@]}" kill-server 2>/dev/null || true
-		TM=(tmux -L "latscope-tui-$$-$BATS_TEST_NUMBER-$sig" -f /dev/null)
+		TM=(tmux -S "$T/tmux-$sig.sock" -f /dev/null)
 		tui_start 100 30 -- -p "$WL"
 		wait_screen "PID COMM"
 		sleep 0.5
@@ -367,7 +368,7 @@ wait_workload_row() {
 
 	rm -f "$T/exit"
 	"${TM[@]}" kill-server 2>/dev/null || true
-	TM=(tmux -L "latscope-tui-$$-$BATS_TEST_NUMBER-b" -f /dev/null)
+	TM=(tmux -S "$T/tmux-b.sock" -f /dev/null)
 	tui_start 100 30 -- -p "$WL" -d 1.5 "< /dev/null"
 	[ "$(wait_exit)" -eq 0 ]
 	run screen

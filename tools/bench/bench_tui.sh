@@ -30,7 +30,7 @@ done
 
 [ "$(id -u)" -eq 0 ] || { echo '{"bench":"tui_live","skipped":"needs root"}'; exit 0; }
 T=$(mktemp -d)
-TM=(tmux -L "latscope-bench-$$" -f /dev/null)
+TM=(tmux -S "$T/tmux.sock" -f /dev/null)
 build/bench/tui_rowgen 222 > "$T/gen" &
 GEN=$!
 cleanup() {
