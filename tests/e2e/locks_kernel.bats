@@ -38,6 +38,7 @@ teardown() {
 		all(.stack | all(test("^[A-Za-z_.][A-Za-z0-9_.]*\\+0x[0-9a-f]+( \\[[^]]+\\])?$")))' "$T/out"
 	# the lock is named by the first caller outside the locking code
 	jq -e '.locks.kernel | all(.symbol | test("spin_lock|rwsem|queued|down_write|down_read") | not)' "$T/out"
+	jq -e '.locks.kernel | all((.hist | map(.[1]) | add) == .count)' "$T/out"
 	jq -e '.locks.kernel | all(.count > 0 and .total_ns > 0 and .max_ns > 0 and .p99_ns <= .max_ns and (.lock | startswith("0x")))' "$T/out"
 	[ "$(jq '.dropped.map_full' "$T/out")" -eq 0 ]
 	# no double counting of nested waits: the threads cannot have waited
