@@ -281,14 +281,14 @@ static int stack_push(struct lock_prev *pv, const char *frame)
  * locking code. */
 static int kernel_stack(struct locks_priv *p, const struct klock_key *k, struct lock_prev *pv)
 {
-	__u64 ips[LOCKS_STACK_DEPTH] = { 0 };
+	struct lock_stack st = { 0 };
+	const __u64 *ips = st.ips;
 	const struct ksym *obj = ksyms__find_object(p->ksyms, k->lock);
 	char frame[SNAP_SYM_LEN];
 
 	if (obj)
 		snprintf(pv->symbol, sizeof(pv->symbol), "%s", obj->name);
-	if (k->stackid < 0 ||
-	    bpf_map_lookup_elem(bpf_map__fd(p->skel->maps.kstacks), &k->stackid, ips))
+	if (!k->stack || bpf_map_lookup_elem(bpf_map__fd(p->skel->maps.kstacks), &k->stack, &st))
 		return 0;
 	for (int i = 0; i < LOCKS_STACK_DEPTH && ips[i]; i++) {
 		const struct ksym *s = ksyms__find(p->ksyms, ips[i]);
@@ -306,11 +306,11 @@ static int kernel_stack(struct locks_priv *p, const struct klock_key *k, struct 
 
 static int user_stack(struct locks_priv *p, const struct ulock_key *k, struct lock_prev *pv)
 {
-	__u64 ips[LOCKS_STACK_DEPTH] = { 0 };
+	struct lock_stack st = { 0 };
+	const __u64 *ips = st.ips;
 	char frame[SNAP_SYM_LEN];
 
-	if (k->stackid < 0 ||
-	    bpf_map_lookup_elem(bpf_map__fd(p->skel->maps.ustacks), &k->stackid, ips))
+	if (!k->stack || bpf_map_lookup_elem(bpf_map__fd(p->skel->maps.ustacks), &k->stack, &st))
 		return 0;
 	for (int i = 0; i < LOCKS_STACK_DEPTH && ips[i]; i++) {
 		usyms_resolve(p->usyms, k->tgid, k->pstart, ips[i], frame, sizeof(frame));
@@ -427,7 +427,7 @@ static int collect_user(struct locks_priv *p, struct snapshot *s, __u32 ended)
  * after the entries were read, so nothing unread is lost. */
 static void sweep(struct locks_priv *p)
 {
-	struct hashmap *used[2] = { hashmap_new(sizeof(__s32)), hashmap_new(sizeof(__s32)) };
+	struct hashmap *used[2] = { hashmap_new(sizeof(__u64)), hashmap_new(sizeof(__u64)) };
 	struct map_reader *readers[2] = { &p->kstats, &p->ustats };
 	struct hashmap *prevs[2] = { p->kprev, p->uprev };
 	int stack_fds[2] = { bpf_map__fd(p->skel->maps.kstacks),
@@ -441,16 +441,16 @@ static void sweep(struct locks_priv *p)
 			const struct lock_stats *st =
 				(const void *)((char *)r->values + i * r->value_size);
 			struct lock_prev *pv = hashmap_get(prevs[side], key);
-			__s32 stackid;
+			__u64 stack;
 			bool drop;
 
 			if (side == 0) {
-				stackid = ((const struct klock_key *)key)->stackid;
+				stack = ((const struct klock_key *)key)->stack;
 				drop = pv && pv->count == st->count && pv->idle++ >= 1;
 			} else {
 				const struct ulock_key *k = key;
 
-				stackid = k->stackid;
+				stack = k->stack;
 				drop = pv && pv->count == st->count &&
 				       !procfs_alive(k->tgid, k->pstart);
 				if (drop)
@@ -459,15 +459,15 @@ static void sweep(struct locks_priv *p)
 			if (drop) {
 				bpf_map_delete_elem(r->fd, key);
 				prev_free(hashmap_del(prevs[side], key));
-			} else if (used[side] && stackid >= 0) {
-				hashmap_put(used[side], &stackid, (void *)1);
+			} else if (used[side] && stack) {
+				hashmap_put(used[side], &stack, (void *)1);
 			}
 		}
 		if (!used[side])
 			continue;
-		/* stack ids nothing refers to: collect, then delete */
+		/* stacks nothing refers to: collect, then delete */
 		{
-			__u32 key, next, *stale = NULL;
+			__u64 key, next, *stale = NULL;
 			size_t nstale = 0, cap = 0;
 			void *prev = NULL;
 
@@ -477,7 +477,7 @@ static void sweep(struct locks_priv *p)
 				if (hashmap_get(used[side], &next))
 					continue;
 				if (nstale == cap) {
-					__u32 *n2 = realloc(stale, (cap = cap ? cap * 2 : 64) * sizeof(*n2));
+					__u64 *n2 = realloc(stale, (cap = cap ? cap * 2 : 64) * sizeof(*n2));
 
 					if (!n2)
 						break;
