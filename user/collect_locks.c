@@ -88,7 +88,9 @@ static void *event_thread(void *arg)
 	return NULL;
 }
 
-/* The path of the libc that pid maps, into buf. */
+/* The path of the library that holds pid's pthread_mutex_lock, into buf:
+ * libpthread where the process maps one (glibc before 2.34, whose libc
+ * only forwards), else libc. */
 static int find_libc(__u32 pid, char *buf, size_t n)
 {
 	char path[64], line[4352];
@@ -99,18 +101,22 @@ static int find_libc(__u32 pid, char *buf, size_t n)
 	f = fopen(path, "re");
 	if (!f)
 		return -ESRCH;
-	while (found && fgets(line, sizeof(line), f)) {
+	while (fgets(line, sizeof(line), f)) {
 		char *file = strchr(line, '/'), *base;
+		bool pthread;
 
 		if (!file)
 			continue;
 		file[strcspn(file, "\n")] = 0;
 		base = strrchr(file, '/') + 1;
-		if (!strncmp(base, "libc.so", 7) || !strncmp(base, "libc-", 5) ||
-		    !strncmp(base, "libpthread", 10)) {
+		pthread = !strncmp(base, "libpthread", 10);
+		if (pthread || (found && (!strncmp(base, "libc.so", 7) ||
+					  !strncmp(base, "libc-", 5)))) {
 			/* through the process's root: right in a container too */
 			snprintf(buf, n, "/proc/%u/root%s", pid, file);
 			found = 0;
+			if (pthread)
+				break;
 		}
 	}
 	fclose(f);
