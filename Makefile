@@ -35,6 +35,9 @@ TOOL_BINS := $(patsubst tools/%.c,$(OUT)/tools/%,$(TOOL_SRCS))
 
 .PHONY: all test unit e2e bench deps run clean check-asan
 .DELETE_ON_ERROR:
+# Kept after the build: unit tests that load a family's BPF include its
+# skeleton, and a rebuild need not recompile the BPF objects.
+.SECONDARY: $(BPF_OBJS) $(SKELS)
 
 all: latscope
 
@@ -56,7 +59,7 @@ $(OUT)/syscall_names.c: tools/gen_syscall_names.sh | $(OUT)
 $(OUT)/syscall_names.o: $(OUT)/syscall_names.c
 	$(CC) $(CFLAGS) -c $< -o $@
 
-$(OUT)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(OUT)/tests
+$(OUT)/tests/%: tests/unit/%.c $(LIB_OBJS) $(SKELS) | $(OUT)/tests
 	$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka jansson)
 
 $(OUT)/tools/%: tools/%.c | $(OUT)/tools

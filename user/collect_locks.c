@@ -164,8 +164,6 @@ static int locks_open(struct collector *c, const struct options *o)
 	p->usyms = usyms_new();
 	if (!p->kprev || !p->uprev || !p->usyms)
 		return -ENOMEM;
-	/* without kallsyms the stacks stay numeric, the rest works */
-	p->ksyms = ksyms__load();
 
 	p->skel = locks_bpf__open();
 	if (!p->skel) {
@@ -199,6 +197,10 @@ static int locks_open(struct collector *c, const struct options *o)
 	}
 	if (o->uprobe_pid && (err = attach_uprobes(c, p, o->uprobe_pid)))
 		return err;
+	/* Read once, after our programs are loaded: their own frames on top
+	 * of every kernel stack are then named (and left out). Without
+	 * kallsyms the stacks stay numeric, the rest works. */
+	p->ksyms = ksyms__load();
 
 	p->rb = ring_buffer__new(bpf_map__fd(p->skel->maps.proc_events), on_proc_event, p, NULL);
 	if (!p->rb) {
@@ -296,7 +298,17 @@ static int kernel_stack(struct locks_priv *p, const struct klock_key *k, struct 
 		snprintf(pv->symbol, sizeof(pv->symbol), "%s", obj->name);
 	if (!k->stack || bpf_map_lookup_elem(bpf_map__fd(p->skel->maps.kstacks), &k->stack, &st))
 		return 0;
-	for (int i = 0; i < LOCKS_STACK_DEPTH && ips[i]; i++) {
+	/* the walk starts in our program and the tracepoint's runner
+	 * (bpf_trace_run2): start below the last of those */
+	int first = 0;
+
+	for (int i = 0; i < 4 && i < LOCKS_STACK_DEPTH && ips[i]; i++) {
+		const struct ksym *s = ksyms__find(p->ksyms, ips[i]);
+
+		if (s && !strncmp(s->name, "bpf_trace_run", 13))
+			first = i + 1;
+	}
+	for (int i = first; i < LOCKS_STACK_DEPTH && ips[i]; i++) {
 		const struct ksym *s = ksyms__find(p->ksyms, ips[i]);
 
 		ksyms__format(p->ksyms, ips[i], frame, sizeof(frame));
