@@ -36,6 +36,9 @@ TOOL_BINS := $(patsubst tools/%.c,$(OUT)/tools/%,$(TOOL_SRCS))
 
 .PHONY: all test unit e2e bench deps run clean check-asan soak fuzz fuzz-build
 .DELETE_ON_ERROR:
+# Kept after the build: unit tests that load a family's BPF include its
+# skeleton, and a rebuild need not recompile the BPF objects.
+.SECONDARY: $(BPF_OBJS) $(SKELS)
 
 all: $(BIN)
 

@@ -38,7 +38,8 @@ const volatile __u32 uprobe_tgid = 0;	/* --uprobe-locks PID */
 
 __u32 epoch = 0;
 
-#define SPIN_STALE_NS 1000000000ULL
+/* A pending wait this old when another one begins lost its end. */
+#define STALE_NS 1000000000ULL
 
 /* Whatever could not be recorded. */
 __u64 drop_kmap_full = 0;	/* kernel lock stats map full */
@@ -78,19 +79,30 @@ struct {
 	__type(value, struct lock_stats);
 } ulock_stats SEC(".maps");
 
+/* Stacks by their hash (see struct lock_stack), kernel and user apart. */
 struct {
-	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 8192);
-	__uint(key_size, sizeof(__u32));
-	__uint(value_size, LOCKS_STACK_DEPTH * sizeof(__u64));
+	__type(key, __u64);
+	__type(value, struct lock_stack);
 } kstacks SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 8192);
-	__uint(key_size, sizeof(__u32));
-	__uint(value_size, LOCKS_STACK_DEPTH * sizeof(__u64));
+	__type(key, __u64);
+	__type(value, struct lock_stack);
 } ustacks SEC(".maps");
+
+/* Where a stack is taken before it is stored. One per CPU for the kernel
+ * lock programs and one for the user ones: an interrupt's lock wait can
+ * run in the middle of a futex program on the same CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct lock_stack);
+} stack_scratch SEC(".maps");
 
 /* Processes already announced to the frontend. */
 struct {
@@ -182,24 +194,50 @@ static __always_inline struct lock_stats *stats_get(void *map, void *key, __u64 
 
 /* ---- kernel locks ---- */
 
+/* Takes the current stack (kernel, or user with BPF_F_USER_STACK) and
+ * stores it under its hash, which it returns; 0 when it could not be
+ * taken or stored (a full map), which is counted in *drops. */
+static __always_inline __u64 stack_save(void *ctx, void *map, __u32 slot, __u64 flags,
+					__u64 *drops)
+{
+	struct lock_stack *buf = bpf_map_lookup_elem(&stack_scratch, &slot);
+	__u64 h = 0xcbf29ce484222325ULL;	/* FNV-1a offset basis */
+	long n, err;
+
+	if (!buf)
+		return 0;
+	n = bpf_get_stack(ctx, buf->ips, sizeof(buf->ips), flags);
+	if (n <= 0) {
+		__sync_fetch_and_add(drops, 1);
+		return 0;
+	}
+	for (int i = 0; i < LOCKS_STACK_DEPTH; i++) {
+		if (i * 8 >= n)
+			buf->ips[i] = 0;
+		h = (h ^ buf->ips[i]) * 0x100000001b3ULL;
+		h ^= h >> 29;
+	}
+	h |= 1;		/* never 0: that means "no stack" */
+	err = bpf_map_update_elem(map, &h, buf, BPF_NOEXIST);
+	if (err && err != -17 /* EEXIST: the same stack is stored */) {
+		__sync_fetch_and_add(drops, 1);
+		return 0;
+	}
+	return h;
+}
+
 /* The waiter's stack, taken when the wait begins: the task waits anyway
  * then, while at the end it holds the lock and the walk would lengthen its
  * critical section. A full stack map is a drop, and the wait is still
  * counted (without a stack). */
-static __always_inline __s32 kstack_get(void *ctx)
+static __always_inline __u64 kstack_get(void *ctx)
 {
-	long id = bpf_get_stackid(ctx, &kstacks, 0);
-
-	if (id < 0) {
-		__sync_fetch_and_add(&drop_kstack, 1);
-		return -1;
-	}
-	return (__s32)id;
+	return stack_save(ctx, &kstacks, 0, 0, &drop_kstack);
 }
 
-static __always_inline void klock_record(__u64 lock, __u32 flags, __s32 stackid, __u64 delta)
+static __always_inline void klock_record(__u64 lock, __u32 flags, __u64 stack, __u64 delta)
 {
-	struct klock_key key = { .lock = lock, .stackid = stackid, .flags = flags };
+	struct klock_key key = { .lock = lock, .stack = stack, .flags = flags };
 	struct lock_stats *st;
 	bool created;
 
@@ -226,7 +264,7 @@ int contention_begin(struct bpf_raw_tracepoint_args *ctx)
 			return 0;
 		/* nested in another spinning wait, unless that one's end was
 		 * lost (no spinner waits a second: it would be a lockup) */
-		if (lc->lock && bpf_ktime_get_ns() - lc->start < SPIN_STALE_NS)
+		if (lc->lock && bpf_ktime_get_ns() - lc->start < STALE_NS)
 			return 0;
 		/* a spinlock taken on the way to sleeping on another lock
 		 * is part of that wait */
@@ -235,7 +273,7 @@ int contention_begin(struct bpf_raw_tracepoint_args *ctx)
 			return 0;
 		lc->lock = lock;
 		lc->flags = flags;
-		lc->stackid = kstack_get(ctx);
+		lc->stack = kstack_get(ctx);
 		lc->start = bpf_ktime_get_ns();
 		return 0;
 	}
@@ -247,13 +285,20 @@ int contention_begin(struct bpf_raw_tracepoint_args *ctx)
 	}
 	if (lt->klock) {
 		/* the same lock again: done spinning, now sleeping */
-		if (lt->klock == lock)
+		if (lt->klock == lock) {
 			lt->kflags = flags;
-		return 0;
+			return 0;
+		}
+		/* Another lock: nested in this wait (an RT rwlock's inner
+		 * rt-mutex, begun right after), unless the end of the pending
+		 * wait was lost (a program skipped for recursion): a sleeping
+		 * waiter cannot begin anything else, so an old one is stale. */
+		if (bpf_ktime_get_ns() - lt->kstart < STALE_NS)
+			return 0;
 	}
 	lt->klock = lock;
 	lt->kflags = flags;
-	lt->kstackid = kstack_get(ctx);
+	lt->kstack = kstack_get(ctx);
 	lt->kstart = bpf_ktime_get_ns();
 	return 0;
 }
@@ -276,7 +321,7 @@ int contention_end(struct bpf_raw_tracepoint_args *ctx)
 		if (lc->lock != lock)
 			return 0;
 		now = bpf_ktime_get_ns();
-		klock_record(lock, lc->flags, lc->stackid, now - lc->start);
+		klock_record(lock, lc->flags, lc->stack, now - lc->start);
 		lc->lock = 0;
 		return 0;
 	}
@@ -284,7 +329,7 @@ int contention_end(struct bpf_raw_tracepoint_args *ctx)
 	if (!lt || lt->klock != lock)
 		return 0;
 	now = bpf_ktime_get_ns();
-	klock_record(lock, lt->kflags, lt->kstackid, now - lt->kstart);
+	klock_record(lock, lt->kflags, lt->kstack, now - lt->kstart);
 	lt->klock = 0;
 	return 0;
 }
@@ -325,11 +370,7 @@ static __always_inline void ulock_record(void *ctx, struct lock_thread *lt, __u6
 		lt->pstart = BPF_CORE_READ(task, group_leader, start_boottime) | 1;
 	}
 	key.pstart = lt->pstart;
-	key.stackid = bpf_get_stackid(ctx, &ustacks, BPF_F_USER_STACK);
-	if (key.stackid < 0) {
-		__sync_fetch_and_add(&drop_ustack, 1);
-		key.stackid = -1;
-	}
+	key.stack = stack_save(ctx, &ustacks, 1, BPF_F_USER_STACK, &drop_ustack);
 	st = stats_get(&ulock_stats, &key, &drop_umap_full, &created);
 	if (!st)
 		return;

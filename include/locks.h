@@ -17,8 +17,16 @@
 /* A kernel lock wait, keyed by lock, type and the waiter's stack. */
 struct klock_key {
 	__u64 lock;		/* address of the lock object */
-	__s32 stackid;		/* kernel stack; < 0: not recorded (counted as a drop) */
+	__u64 stack;		/* kernel stack (its hash, the key of kstacks); 0: none */
 	__u32 flags;		/* LCB_F_* of the wait (the sleeping kind when it spun first) */
+	__u32 pad;
+};
+
+/* A stack as stored: return addresses, innermost first, 0-padded. Keyed by
+ * a 64-bit hash of itself, so that two stacks never share a slot (a stack
+ * trace map's buckets do, and then one of them is lost). */
+struct lock_stack {
+	__u64 ips[LOCKS_STACK_DEPTH];
 };
 
 /* Cumulative since the entry was made; the frontend takes deltas. The
@@ -37,10 +45,11 @@ struct lock_stats {
 struct ulock_key {
 	__u64 uaddr;		/* futex word / pthread_mutex_t address */
 	__u64 pstart;		/* process start (boottime ns): tells reused pids apart */
+	__u64 stack;		/* user stack (key of ustacks); 0: none */
 	__u32 tgid;
-	__s32 stackid;		/* user stack; < 0: not recorded */
 	__u32 op;		/* futex op (raw, with its flags) */
 	__u32 flags;		/* ULOCK_F_* */
+	__u32 pad;
 };
 #define ULOCK_F_VAL2	1	/* FUTEX_WAIT expected 2: glibc's contended-lock value */
 #define ULOCK_F_UPROBE	2	/* measured by the pthread_mutex_lock uprobes */
@@ -50,7 +59,8 @@ struct lock_thread {
 	__u64 klock;		/* lock of the pending sleeping kernel wait, 0: none */
 	__u64 kstart;
 	__u32 kflags;
-	__s32 kstackid;		/* its stack, taken when it began */
+	__u32 pad;
+	__u64 kstack;		/* its stack, taken when it began */
 	__u64 pstart;		/* process start time, learnt once per thread */
 	__u32 fop;		/* futex op of the pending wait */
 	__u64 fstart;		/* 0: not in a futex wait */
@@ -65,8 +75,9 @@ struct lock_thread {
 struct lock_cpu {
 	__u64 lock;
 	__u64 start;
+	__u64 stack;
 	__u32 flags;
-	__s32 stackid;
+	__u32 pad;
 };
 
 /* Sent once per process that waits in user space, so the frontend reads

@@ -89,7 +89,9 @@ static void *event_thread(void *arg)
 	return NULL;
 }
 
-/* The path of the libc that pid maps, into buf. */
+/* The path of the library that holds pid's pthread_mutex_lock, into buf:
+ * libpthread where the process maps one (glibc before 2.34, whose libc
+ * only forwards), else libc. */
 static int find_libc(__u32 pid, char *buf, size_t n)
 {
 	char path[64], line[4352];
@@ -100,18 +102,22 @@ static int find_libc(__u32 pid, char *buf, size_t n)
 	f = fopen(path, "re");
 	if (!f)
 		return -ESRCH;
-	while (found && fgets(line, sizeof(line), f)) {
+	while (fgets(line, sizeof(line), f)) {
 		char *file = strchr(line, '/'), *base;
+		bool pthread;
 
 		if (!file)
 			continue;
 		file[strcspn(file, "\n")] = 0;
 		base = strrchr(file, '/') + 1;
-		if (!strncmp(base, "libc.so", 7) || !strncmp(base, "libc-", 5) ||
-		    !strncmp(base, "libpthread", 10)) {
+		pthread = !strncmp(base, "libpthread", 10);
+		if (pthread || (found && (!strncmp(base, "libc.so", 7) ||
+					  !strncmp(base, "libc-", 5)))) {
 			/* through the process's root: right in a container too */
 			snprintf(buf, n, "/proc/%u/root%s", pid, file);
 			found = 0;
+			if (pthread)
+				break;
 		}
 	}
 	fclose(f);
@@ -159,8 +165,6 @@ static int locks_open(struct collector *c, const struct options *o)
 	p->usyms = usyms_new();
 	if (!p->kprev || !p->uprev || !p->usyms)
 		return -ENOMEM;
-	/* without kallsyms the stacks stay numeric, the rest works */
-	p->ksyms = ksyms__load();
 
 	p->skel = locks_bpf__open_opts(bpf_util_open_opts());
 	if (!p->skel) {
@@ -194,6 +198,10 @@ static int locks_open(struct collector *c, const struct options *o)
 	}
 	if (o->uprobe_pid && (err = attach_uprobes(c, p, o->uprobe_pid)))
 		return err;
+	/* Read once, after our programs are loaded: their own frames on top
+	 * of every kernel stack are then named (and left out). Without
+	 * kallsyms the stacks stay numeric, the rest works. */
+	p->ksyms = ksyms__load();
 
 	p->rb = ring_buffer__new(bpf_map__fd(p->skel->maps.proc_events), on_proc_event, p, NULL);
 	if (!p->rb) {
@@ -282,16 +290,26 @@ static int stack_push(struct lock_prev *pv, const char *frame)
  * locking code. */
 static int kernel_stack(struct locks_priv *p, const struct klock_key *k, struct lock_prev *pv)
 {
-	__u64 ips[LOCKS_STACK_DEPTH] = { 0 };
+	struct lock_stack st = { 0 };
+	const __u64 *ips = st.ips;
 	const struct ksym *obj = ksyms__find_object(p->ksyms, k->lock);
 	char frame[SNAP_SYM_LEN];
 
 	if (obj)
 		snprintf(pv->symbol, sizeof(pv->symbol), "%s", obj->name);
-	if (k->stackid < 0 ||
-	    bpf_map_lookup_elem(bpf_map__fd(p->skel->maps.kstacks), &k->stackid, ips))
+	if (!k->stack || bpf_map_lookup_elem(bpf_map__fd(p->skel->maps.kstacks), &k->stack, &st))
 		return 0;
-	for (int i = 0; i < LOCKS_STACK_DEPTH && ips[i]; i++) {
+	/* the walk starts in our program and the tracepoint's runner
+	 * (bpf_trace_run2): start below the last of those */
+	int first = 0;
+
+	for (int i = 0; i < 4 && i < LOCKS_STACK_DEPTH && ips[i]; i++) {
+		const struct ksym *s = ksyms__find(p->ksyms, ips[i]);
+
+		if (s && !strncmp(s->name, "bpf_trace_run", 13))
+			first = i + 1;
+	}
+	for (int i = first; i < LOCKS_STACK_DEPTH && ips[i]; i++) {
 		const struct ksym *s = ksyms__find(p->ksyms, ips[i]);
 
 		ksyms__format(p->ksyms, ips[i], frame, sizeof(frame));
@@ -307,11 +325,11 @@ static int kernel_stack(struct locks_priv *p, const struct klock_key *k, struct 
 
 static int user_stack(struct locks_priv *p, const struct ulock_key *k, struct lock_prev *pv)
 {
-	__u64 ips[LOCKS_STACK_DEPTH] = { 0 };
+	struct lock_stack st = { 0 };
+	const __u64 *ips = st.ips;
 	char frame[SNAP_SYM_LEN];
 
-	if (k->stackid < 0 ||
-	    bpf_map_lookup_elem(bpf_map__fd(p->skel->maps.ustacks), &k->stackid, ips))
+	if (!k->stack || bpf_map_lookup_elem(bpf_map__fd(p->skel->maps.ustacks), &k->stack, &st))
 		return 0;
 	for (int i = 0; i < LOCKS_STACK_DEPTH && ips[i]; i++) {
 		usyms_resolve(p->usyms, k->tgid, k->pstart, ips[i], frame, sizeof(frame));
@@ -428,7 +446,7 @@ static int collect_user(struct locks_priv *p, struct snapshot *s, __u32 ended)
  * after the entries were read, so nothing unread is lost. */
 static void sweep(struct locks_priv *p)
 {
-	struct hashmap *used[2] = { hashmap_new(sizeof(__s32)), hashmap_new(sizeof(__s32)) };
+	struct hashmap *used[2] = { hashmap_new(sizeof(__u64)), hashmap_new(sizeof(__u64)) };
 	struct map_reader *readers[2] = { &p->kstats, &p->ustats };
 	struct hashmap *prevs[2] = { p->kprev, p->uprev };
 	int stack_fds[2] = { bpf_map__fd(p->skel->maps.kstacks),
@@ -442,16 +460,16 @@ static void sweep(struct locks_priv *p)
 			const struct lock_stats *st =
 				(const void *)((char *)r->values + i * r->value_size);
 			struct lock_prev *pv = hashmap_get(prevs[side], key);
-			__s32 stackid;
+			__u64 stack;
 			bool drop;
 
 			if (side == 0) {
-				stackid = ((const struct klock_key *)key)->stackid;
+				stack = ((const struct klock_key *)key)->stack;
 				drop = pv && pv->count == st->count && pv->idle++ >= 1;
 			} else {
 				const struct ulock_key *k = key;
 
-				stackid = k->stackid;
+				stack = k->stack;
 				drop = pv && pv->count == st->count &&
 				       !procfs_alive(k->tgid, k->pstart);
 				if (drop)
@@ -460,15 +478,15 @@ static void sweep(struct locks_priv *p)
 			if (drop) {
 				bpf_map_delete_elem(r->fd, key);
 				prev_free(hashmap_del(prevs[side], key));
-			} else if (used[side] && stackid >= 0) {
-				hashmap_put(used[side], &stackid, (void *)1);
+			} else if (used[side] && stack) {
+				hashmap_put(used[side], &stack, (void *)1);
 			}
 		}
 		if (!used[side])
 			continue;
-		/* stack ids nothing refers to: collect, then delete */
+		/* stacks nothing refers to: collect, then delete */
 		{
-			__u32 key, next, *stale = NULL;
+			__u64 key, next, *stale = NULL;
 			size_t nstale = 0, cap = 0;
 			void *prev = NULL;
 
@@ -478,7 +496,7 @@ static void sweep(struct locks_priv *p)
 				if (hashmap_get(used[side], &next))
 					continue;
 				if (nstale == cap) {
-					__u32 *n2 = realloc(stale, (cap = cap ? cap * 2 : 64) * sizeof(*n2));
+					__u64 *n2 = realloc(stale, (cap = cap ? cap * 2 : 64) * sizeof(*n2));
 
 					if (!n2)
 						break;

@@ -144,9 +144,16 @@ const struct ksym *ksyms__find(const struct ksyms *k, unsigned long long addr)
 	return i < 0 ? NULL : &k->syms[i];
 }
 
+/* No function is this large: an address further from the symbol below it
+ * lies in memory kallsyms does not describe (a BPF program loaded since). */
+#define KSYM_MAX_OFFSET (1ULL << 20)
+
 const char *ksyms__format(const struct ksyms *k, unsigned long long addr, char *buf, size_t n)
 {
 	const struct ksym *s = ksyms__find(k, addr);
+
+	if (s && addr - s->addr >= KSYM_MAX_OFFSET)
+		s = NULL;
 
 	const char *mod = s ? strstr(s->name, " [") : NULL;
 

@@ -36,8 +36,12 @@ teardown() {
 	# stacks are symbols, not raw addresses, and start in the lock code
 	jq -e '[.locks.kernel[] | select(.stack | length > 0)] | length > 0 and
 		all(.stack | all(test("^[A-Za-z_.][A-Za-z0-9_.]*\\+0x[0-9a-f]+( \\[[^]]+\\])?$")))' "$T/out"
+	# ... from the waiter down: latscope's own frames are not on top (BPF
+	# frames further down are an interrupted program, a real context)
+	jq -e '.locks.kernel | all(.stack | length == 0 or (.[0] | test("^bpf_|^0x|bpf_trace_run") | not))' "$T/out"
 	# the lock is named by the first caller outside the locking code
 	jq -e '.locks.kernel | all(.symbol | test("spin_lock|rwsem|queued|down_write|down_read") | not)' "$T/out"
+	jq -e '.locks.kernel | all((.hist | map(.[1]) | add) == .count)' "$T/out"
 	jq -e '.locks.kernel | all(.count > 0 and .total_ns > 0 and .max_ns > 0 and .p99_ns <= .max_ns and (.lock | startswith("0x")))' "$T/out"
 	[ "$(jq '.dropped.map_full' "$T/out")" -eq 0 ]
 	# no double counting of nested waits: the threads cannot have waited

@@ -58,8 +58,11 @@ run_traced() {
 	assert_within "$(jq .total_ns <<<"$r")" "$(truth .mutex.wait_ns)" 30
 	# the waiter's stack names the function that contends
 	jq -e '.stacks | flatten | any(startswith("contend_shared_mutex+0x"))' <<<"$r"
-	# percentiles and max are consistent
+	# percentiles and max are consistent, the histogram holds every wait
 	jq -e '.max_ns > 0 and .p99_ok' <<<"$r"
+	user_rows | jq -se 'all((.hist | map(.[1]) | add) == .count)'
+	# -p is applied in the kernel: nobody else's waits
+	jq -e --argjson pid "$WL" '.locks.user | all(.pid == $pid)' "$T/out"
 }
 
 @test "locks: threads idle in pthread_cond_wait are condvar waits, not mutex contention" {
@@ -92,4 +95,21 @@ run_traced() {
 	! kill -0 "$WL" 2>/dev/null
 	user_rows | jq -se 'map(.stack) | flatten | any(startswith("mutex_thread+0x"))'
 	user_rows | jq -se 'map(.comm) | unique == ["mutexload"]'
+}
+
+@test "locks: short intervals split the waits without losing or repeating any" {
+	start_workload --mutex 4:60:1000
+	start_latscope_attached "$T/out" 4 --probes locks -p "$WL" -i 0.1
+	echo go >&7
+	wait "$WL"
+	sleep 0.3
+	stop_latscope
+	[ "$(jq -s length "$T/out")" -ge 3 ]
+	addr=$(truth .mutex.addr)
+	# several snapshots carry waits of the one mutex; together they match
+	[ "$(jq -s --arg a "$addr" '[.[] | select(any(.locks.user[]; .uaddr == $a))] | length' "$T/out")" -ge 2 ]
+	total=$(jq -s --arg a "$addr" '[.[].locks.user[] | select(.uaddr == $a) | .total_ns] | add' "$T/out")
+	assert_within "$total" "$(truth .mutex.wait_ns)" 30
+	# an interval's max is one of its own waits: never above its total
+	jq -se '[.[].locks.user[]] | all(.max_ns <= .total_ns and .count > 0)' "$T/out"
 }

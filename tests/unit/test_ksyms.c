@@ -43,6 +43,9 @@ static void test_lookup(void **state)
 	assert_string_equal(ksyms__format(k, 0xffffffffc0000004ULL, buf, sizeof(buf)),
 			    "ext4_thing+0x4 [ext4]");
 	assert_string_equal(ksyms__format(k, 0x1000, buf, sizeof(buf)), "0x1000");
+	/* far past the last symbol: not inside it */
+	assert_string_equal(ksyms__format(k, 0xffffffffc8000000ULL, buf, sizeof(buf)),
+			    "0xffffffffc8000000");
 	ksyms__free(k);
 }
 

@@ -77,7 +77,7 @@ static __u64 count_waits(struct locks_bpf *skel, __u64 *nostack)
 		if (!bpf_map_lookup_elem(fd, &k, &st) && k.uaddr == (uintptr_t)&word &&
 		    k.tgid == (__u32)getpid()) {
 			n += st.count;
-			if (k.stackid < 0)
+			if (!k.stack)
 				*nostack += st.count;
 		}
 		prev = &k;
