@@ -125,6 +125,7 @@ static int replay_text(struct replay_source *rs)
 /* The live TUI's constructor, when this build has it (issue 6); weak so
  * that replay links without it. */
 struct sink *sink_tui_new(__u64 interval_ns) __attribute__((weak));
+void sink_tui_set_replay(struct sink *k) __attribute__((weak));
 
 static volatile sig_atomic_t replay_stop;
 
@@ -211,6 +212,8 @@ static int replay_tui(struct replay_source *rs, const struct options *o)
 		struct sink *k = sink_tui_new(s ? s->interval_ns : 1000000000ULL);
 
 		if (k) {
+			if (sink_tui_set_replay)
+				sink_tui_set_replay(k);
 			ret = replay_drive_sink(nav, k);
 			sink_close(k);
 		} else {

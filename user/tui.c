@@ -305,6 +305,62 @@ static unsigned resize(struct tui *t)
 	return TK_REBUILD | TK_FULL_REDRAW;
 }
 
+__u64 tui_parse_time(const char *val)
+{
+	struct tm tm = { 0 };
+	const char *end;
+	char *e;
+	double secs;
+
+	while (*val == ' ')
+		val++;
+	secs = strtod(val, &e);
+	if (e != val && !*e && secs > 0 && secs < 1e11)
+		return (__u64)(secs * 1e9);
+	end = strptime(val, "%Y-%m-%dT%H:%M", &tm);
+	if (!end)
+		end = strptime(val, "%Y-%m-%d %H:%M", &tm);
+	if (end && *end == ':')
+		end = strptime(end, ":%S", &tm);
+	if (end && *end == 'Z')
+		end++;
+	if (!end || *end)
+		return 0;
+	return (__u64)timegm(&tm) * 1000000000ULL;
+}
+
+/* Typing the time to jump to (replay); Enter asks the replay loop. */
+static unsigned time_key(struct tui *t, int ch, struct runctl *ctl)
+{
+	size_t n = strlen(t->time_input);
+
+	switch (ch) {
+	case '\n':
+	case '\r':
+	case KEY_ENTER:
+		t->editing_time = false;
+		ctl->jump_ns = tui_parse_time(t->time_input);
+		if (!ctl->jump_ns)
+			snprintf(t->msg, sizeof(t->msg), "not a time: seconds since the epoch or 2026-12-01T19:30:00Z");
+		return 0;
+	case 27:
+		t->editing_time = false;
+		return 0;
+	case KEY_BACKSPACE:
+	case 127:
+	case 8:
+		if (n > 0)
+			t->time_input[n - 1] = 0;
+		return 0;
+	default:
+		if (ch < 32 || ch > 126 || n + 1 >= sizeof(t->time_input))
+			return 0;
+		t->time_input[n] = (char)ch;
+		t->time_input[n + 1] = 0;
+		return 0;
+	}
+}
+
 static unsigned filter_key(struct tui *t, int ch)
 {
 	size_t n = strlen(t->filter);
@@ -394,7 +450,26 @@ static unsigned handle_key(struct tui *t, int ch, struct runctl *ctl)
 
 	if (t->editing)
 		return filter_key(t, ch);
+	if (t->editing_time)
+		return time_key(t, ch, ctl);
 	t->msg[0] = 0;
+	if (t->replay) {
+		switch (ch) {
+		case '[':
+		case KEY_SLEFT:
+			ctl->step = -1;
+			return 0;
+		case ']':
+		case KEY_SRIGHT:
+			ctl->step = 1;
+			return 0;
+		case 't':
+		case 'T':
+			t->time_input[0] = 0;
+			t->editing_time = true;
+			return 0;
+		}
+	}
 	if (t->help && ch != 'q' && ch != KEY_F(10) && ch != KEY_MOUSE && ch != KEY_RESIZE) {
 		t->help = false;
 		return 0;
@@ -619,7 +694,7 @@ static void *ui_thread(void *arg)
 				snapshot_free(s);
 				break;
 			}
-			if (s && t->paused) {
+			if (s && t->paused && !t->replay) {
 				snapshot_free(s);	/* the view holds still */
 			} else if (s) {
 				if (first) {
@@ -663,8 +738,11 @@ static void *ui_thread(void *arg)
 			tui_draw(t);
 		}
 		if (before.stop != ctl.stop || before.paused != ctl.paused ||
-		    before.interval_ns != ctl.interval_ns)
+		    before.interval_ns != ctl.interval_ns || ctl.step || ctl.jump_ns) {
 			publish(ts, &ctl);
+			ctl.step = 0;	/* a move is asked for once */
+			ctl.jump_ns = 0;
+		}
 	}
 	ts->cpu_ns = thread_cpu_ns();
 	return NULL;
@@ -681,6 +759,10 @@ static void tui_on_input(struct sink *k, struct runctl *ctl)
 		ctl->stop = ctl->stop || ts->req.stop;
 		ctl->paused = ts->req.paused;
 		ctl->interval_ns = ts->req.interval_ns;
+		ctl->step = ts->req.step;
+		ctl->jump_ns = ts->req.jump_ns;
+		ts->req.step = 0;
+		ts->req.jump_ns = 0;
 		ts->req_new = false;
 	}
 	pthread_mutex_unlock(&ts->lock);
@@ -767,6 +849,15 @@ static void install_handlers(void)
 	sa.sa_flags = SA_RESETHAND | SA_NODEFER;
 	for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
 		sigaction(fatal[i], &sa, NULL);
+}
+
+void sink_tui_set_replay(struct sink *k)
+{
+	struct tui_sink *ts = k->priv;
+
+	pthread_mutex_lock(&ts->lock);
+	ts->t.replay = true;
+	pthread_mutex_unlock(&ts->lock);
 }
 
 struct sink *sink_tui_new(__u64 interval_ns)

@@ -12,6 +12,13 @@
  * printed) when the terminal cannot run it: the caller falls back to text.
  * errno ENOENT: TERM names no terminal description that curses knows. */
 struct sink *sink_tui_new(__u64 interval_ns);
+/* Makes a TUI sink one over a recording (latscope replay): snapshots are
+ * shown even while paused, and the navigation keys ask the replay loop
+ * for moves through runctl.step and runctl.jump_ns. */
+void sink_tui_set_replay(struct sink *k);
+/* "1796150000.5", "2026-12-01T19:30:00Z", "2026-12-01 19:30" (UTC) to
+ * CLOCK_REALTIME ns; 0 if it is none of them. */
+__u64 tui_parse_time(const char *s);
 
 #define TUI_NAV_DEPTH 8
 
@@ -38,6 +45,10 @@ struct tui {
 	char filter[64];
 	char filter_saved[64];
 	bool editing;		/* typing a filter after '/' */
+	bool editing_time;	/* typing a time to jump to after 't' (replay) */
+	char time_input[40];
+	bool replay;		/* over a recording: paused stops the playing,
+				 * [ ] step, t jumps to a time */
 	bool help;
 	bool paused;
 	bool colour;

@@ -190,6 +190,8 @@ static const char *const help_text[] = {
 	"  p, space               pause / resume the display",
 	"  + -                    longer / shorter interval",
 	"  h ? F1                 this help;  q F10  quit;  Ctrl-L  redraw",
+	"  replay: [ ] or Shift-Left/Right  previous / next snapshot;  t  jump to a time;",
+	"          p, space  play / pause",
 	"",
 	"  Red rows: p99 above 100ms, retransmits, a pool above 90% saturated.",
 	"  Pool states: C on CPU, R run queue, L lock, I io, . idle.",
@@ -220,12 +222,18 @@ static void draw_status(struct tui *t, int y)
 	if (t->editing)
 		snprintf(line, sizeof(line), "Filter (name or pid, Enter: keep, Esc: cancel): %s_",
 			 sanitize(t->filter, clean, sizeof(clean)));
+	else if (t->editing_time)
+		snprintf(line, sizeof(line), "Jump to (epoch seconds or 2026-12-01T19:30:00Z, UTC): %s_",
+			 sanitize(t->time_input, clean, sizeof(clean)));
 	else if (t->msg[0])
 		snprintf(line, sizeof(line), "%s", t->msg);
+	else if (t->replay)
+		snprintf(line, sizeof(line),
+			 "REPLAY  [ ] prev/next  t jump  p play/pause  F1 help  Enter drill  / filter  q quit");
 	else
 		snprintf(line, sizeof(line),
 			 "F1 help  Enter drill  Esc back  <> sort  / filter  p pause  +- interval  q quit");
-	put_line(t, y, 0, line, t->editing ? A_BOLD : style_attr(t, TL_DIM));
+	put_line(t, y, 0, line, (t->editing || t->editing_time) ? A_BOLD : style_attr(t, TL_DIM));
 }
 
 void tui_draw(struct tui *t)
