@@ -1,0 +1,255 @@
+/* The tcp family's collector: reads the interval's retransmit, reset and
+ * connect rows that bpf/tcp.bpf.c keeps per epoch slot, deletes them, and
+ * rolls them up per peer. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "bpf_util.h"
+#include "collector.h"
+#include "histo.h"
+#include "tcp.h"
+#include "tcp_format.h"
+#include "tcp_peers.h"
+#include "tcp.skel.h"
+
+_Static_assert(TCP_FILTER_MAX_PIDS == FILTER_MAX_PIDS, "one -p list for every family");
+
+/* How long BPF programs that read the old epoch may still be writing to
+ * its slot: they run for microseconds. */
+#define SLOT_GRACE_NS 2000000L
+
+struct tcp_priv {
+	struct tcp_bpf *skel;
+	struct map_reader events, connects;
+	__u64 drops_seen;
+};
+
+/* The number of arguments of a raw tracepoint, from the kernel's BTF
+ * (btf_trace_NAME is a pointer to a function whose first argument is the
+ * tracepoint's private data); -1 if the kernel does not have it. */
+static int tp_nargs(const struct btf *btf, const char *tp)
+{
+	char name[128];
+	const struct btf_type *t;
+	int id;
+
+	snprintf(name, sizeof(name), "btf_trace_%s", tp);
+	id = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF);
+	if (id < 0)
+		return -1;
+	t = btf__type_by_id(btf, btf__type_by_id(btf, id)->type);	/* ptr */
+	if (!t || !btf_is_ptr(t))
+		return -1;
+	t = btf__type_by_id(btf, t->type);
+	if (!t || !btf_is_func_proto(t))
+		return -1;
+	return btf_vlen(t) - 1;
+}
+
+/* Pick the programs this kernel can attach: the retransmit tracepoint
+ * gained an error argument in 6.14; sock_send/recv_length arrived in 6.4
+ * (without them, accepted sockets keep their listener's owner). */
+static int choose_programs(struct tcp_bpf *skel, char *why, size_t n)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	int nargs;
+
+	if (!btf) {
+		snprintf(why, n, "the kernel has no BTF (/sys/kernel/btf/vmlinux)");
+		return -ENOENT;
+	}
+	nargs = tp_nargs(btf, "tcp_retransmit_skb");
+	if (nargs < 2) {
+		btf__free(btf);
+		snprintf(why, n, "the kernel has no tcp:tcp_retransmit_skb tracepoint");
+		return -ENOENT;
+	}
+	bpf_program__set_autoload(skel->progs.tcp_retrans_err, nargs >= 3);
+	bpf_program__set_autoload(skel->progs.tcp_retrans, nargs < 3);
+	if (tp_nargs(btf, "sock_send_length") < 1) {
+		bpf_program__set_autoload(skel->progs.tcp_send_len, false);
+		bpf_program__set_autoload(skel->progs.tcp_recv_len, false);
+	}
+	btf__free(btf);
+	return 0;
+}
+
+static int tcp_open(struct collector *c, const struct options *o)
+{
+	struct tcp_priv *p = calloc(1, sizeof(*p));
+	char buf[128];
+	int err;
+
+	if (!p)
+		return -ENOMEM;
+	c->priv = p;
+	p->skel = tcp_bpf__open();
+	if (!p->skel) {
+		err = -errno;
+		snprintf(c->status, sizeof(c->status), "cannot open BPF object: %s",
+			 bpf_util_strerror(err, buf, sizeof(buf)));
+		return err;
+	}
+	p->skel->rodata->filter_npids = o->npids;
+	memcpy((void *)p->skel->rodata->filter_pids, o->pids, sizeof(o->pids));
+	if ((err = choose_programs(p->skel, c->status, sizeof(c->status))))
+		return err;
+
+	err = tcp_bpf__load(p->skel);
+	if (err) {
+		snprintf(c->status, sizeof(c->status), "cannot load: %s",
+			 bpf_util_strerror(err, buf, sizeof(buf)));
+		return err;
+	}
+	err = tcp_bpf__attach(p->skel);
+	if (err) {
+		snprintf(c->status, sizeof(c->status), "cannot attach tcp/sock tracepoints: %s",
+			 bpf_util_strerror(err, buf, sizeof(buf)));
+		return err;
+	}
+	map_reader_init(&p->events, bpf_map__fd(p->skel->maps.tcp_events),
+			sizeof(struct tcp_event_key), sizeof(struct tcp_event_val));
+	map_reader_init(&p->connects, bpf_map__fd(p->skel->maps.tcp_connects),
+			sizeof(struct tcp_connect_key), sizeof(struct tcp_connect_val));
+	return 0;
+}
+
+static int add_event(struct snapshot *s, const struct tcp_event_key *k,
+		     const struct tcp_event_val *v)
+{
+	if (k->kind == TCP_EV_RETRANS) {
+		struct snap_tcp_retrans *r = vec_push(&s->tcp_retrans);
+
+		if (!r)
+			return -ENOMEM;
+		r->pid = k->tgid;
+		snap_strcpy(r->comm, sizeof(r->comm), v->comm, sizeof(v->comm));
+		tcp_addr_str(k->t.saddr, r->saddr, sizeof(r->saddr));
+		tcp_addr_str(k->t.daddr, r->daddr, sizeof(r->daddr));
+		r->sport = k->t.sport;
+		r->dport = k->t.dport;
+		snprintf(r->state, sizeof(r->state), "%s", tcp_state_name(k->state));
+		r->count = v->count;
+	} else {
+		struct snap_tcp_reset *r = vec_push(&s->tcp_resets);
+
+		if (!r)
+			return -ENOMEM;
+		r->pid = k->tgid;
+		snap_strcpy(r->comm, sizeof(r->comm), v->comm, sizeof(v->comm));
+		tcp_addr_str(k->t.saddr, r->saddr, sizeof(r->saddr));
+		tcp_addr_str(k->t.daddr, r->daddr, sizeof(r->daddr));
+		r->sport = k->t.sport;
+		r->dport = k->t.dport;
+		snprintf(r->direction, sizeof(r->direction), "%s",
+			 k->kind == TCP_EV_RESET_SENT ? "sent" : "received");
+		r->count = v->count;
+	}
+	return 0;
+}
+
+static int add_connect(struct snapshot *s, const struct tcp_connect_key *k,
+		       const struct tcp_connect_val *v)
+{
+	struct snap_tcp_connect *r;
+	__u64 *hist = calloc(HIST_NBUCKETS, sizeof(*hist));
+
+	r = hist ? vec_push(&s->tcp_connect) : NULL;
+	if (!r) {
+		free(hist);
+		return -ENOMEM;
+	}
+	for (__u32 i = 0; i < HIST_NBUCKETS; i++)
+		hist[i] = v->hist[i];
+	r->hist = hist;
+	r->pid = k->tgid;
+	snap_strcpy(r->comm, sizeof(r->comm), v->comm, sizeof(v->comm));
+	tcp_addr_str(k->daddr, r->daddr, sizeof(r->daddr));
+	r->dport = k->dport;
+	r->count = v->count;
+	r->failed = v->failed;
+	r->max_ns = v->count ? v->max_ns : 0;
+	r->p50_ns = hist_percentile(hist, 0.5, r->max_ns);
+	r->p99_ns = hist_percentile(hist, 0.99, r->max_ns);
+	return 0;
+}
+
+static int tcp_collect(struct collector *c, struct snapshot *s)
+{
+	struct tcp_priv *p = c->priv;
+	struct tcp_bpf__bss *bss = p->skel->bss;
+	__u32 ended = __atomic_load_n(&bss->epoch, __ATOMIC_RELAXED);
+	struct timespec grace = { 0, SLOT_GRACE_NS };
+	__u8 slot = ended & 1;
+	__u64 drops;
+	int err;
+
+	/* new events go to the other slot from here on; let those that
+	 * already chose this one finish before it is read and emptied */
+	__atomic_store_n(&bss->epoch, ended + 1, __ATOMIC_SEQ_CST);
+	nanosleep(&grace, NULL);
+
+	if ((err = map_reader_read(&p->events)))
+		return err;
+	for (size_t i = 0; i < p->events.len; i++) {
+		const struct tcp_event_key *k =
+			(const void *)((char *)p->events.keys + i * sizeof(*k));
+		const struct tcp_event_val *v =
+			(const void *)((char *)p->events.values + i * sizeof(*v));
+
+		if (k->slot != slot)
+			continue;
+		if ((err = add_event(s, k, v)))
+			return err;
+		bpf_map_delete_elem(p->events.fd, k);
+	}
+	if ((err = map_reader_read(&p->connects)))
+		return err;
+	for (size_t i = 0; i < p->connects.len; i++) {
+		const struct tcp_connect_key *k =
+			(const void *)((char *)p->connects.keys + i * sizeof(*k));
+		const struct tcp_connect_val *v =
+			(const void *)((char *)p->connects.values + i * sizeof(*v));
+
+		if (k->slot != slot)
+			continue;
+		if ((err = add_connect(s, k, v)))
+			return err;
+		bpf_map_delete_elem(p->connects.fd, k);
+	}
+	if ((err = tcp_peers_build(s)))
+		return err;
+
+	drops = __atomic_load_n(&bss->drop_events_full, __ATOMIC_RELAXED) +
+		__atomic_load_n(&bss->drop_owner_evicted, __ATOMIC_RELAXED) +
+		__atomic_load_n(&bss->drop_listen_full, __ATOMIC_RELAXED);
+	s->dropped.map_full += drops - p->drops_seen;
+	p->drops_seen = drops;
+	return 0;
+}
+
+static void tcp_close(struct collector *c)
+{
+	struct tcp_priv *p = c->priv;
+
+	if (!p)
+		return;
+	tcp_bpf__destroy(p->skel);
+	map_reader_free(&p->events);
+	map_reader_free(&p->connects);
+	free(p);
+	c->priv = NULL;
+}
+
+const struct collector_ops tcp_collector = {
+	.family = FAM_TCP,
+	.open = tcp_open,
+	.collect = tcp_collect,
+	.close = tcp_close,
+};
