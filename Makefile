@@ -60,7 +60,7 @@ $(OUT)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(OUT)/tests
 	$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka jansson)
 
 $(OUT)/tools/%: tools/%.c | $(OUT)/tools
-	$(CC) $(CFLAGS) -pthread -o $@ $< -lm
+	$(CC) $(CFLAGS) -pthread -o $@ $< $(LDLIBS)
 
 $(OUT) $(OUT)/user $(OUT)/tests $(OUT)/tools:
 	mkdir -p $@
