@@ -54,3 +54,26 @@ stop_pktdrop() {
 	PD=
 	PD_DROPPED=$(tail -n1 "$PD_OUT" | jq .dropped)
 }
+
+# start_server NS ADDR ARGS...: tcpload server on ADDR:5000; sets SRV
+start_server() {
+	local ns=$1 addr=$2; shift 2
+	ip netns exec "$ns" "$TOOLS/tcpload" server --addr "$addr" --port 5000 "$@" > "$T/server" &
+	SRV=$!
+	wait_for_file "$T/server"
+}
+
+# snmp NS FIELD: a Tcp: counter of the namespace (OutRsts, AttemptFails...)
+snmp() {
+	ip netns exec "$1" awk -v f="$2" '/^Tcp:/ { if (!h) { for (i = 1; i <= NF; i++) if ($i == f) c = i; h = 1 } else print $c }' /proc/net/snmp
+}
+
+# teardown for the tcp suites
+tcp_teardown() {
+	teardown_latscope
+	[ -n "${PD:-}" ] && kill "$PD" 2>/dev/null
+	[ -n "${SRV:-}" ] && kill "$SRV" 2>/dev/null
+	exec 8>&- 2>/dev/null || true
+	tcp_net_down
+	rm -rf "$T"
+}

@@ -13,20 +13,7 @@ setup() {
 }
 
 teardown() {
-	teardown_latscope
-	[ -n "${PD:-}" ] && kill "$PD" 2>/dev/null
-	[ -n "${SRV:-}" ] && kill "$SRV" 2>/dev/null
-	exec 8>&- 2>/dev/null || true
-	tcp_net_down
-	rm -rf "$T"
-}
-
-# start_server NS ADDR ARGS...: tcpload server on ADDR:5000; sets SRV
-start_server() {
-	local ns=$1 addr=$2; shift 2
-	ip netns exec "$ns" "$TOOLS/tcpload" server --addr "$addr" --port 5000 "$@" > "$T/server" &
-	SRV=$!
-	wait_for_file "$T/server"
+	tcp_teardown
 }
 
 # client_retransmits SADDR DADDR: the client's data retransmits, lost at
