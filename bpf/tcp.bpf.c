@@ -440,7 +440,13 @@ int tcp_send_rst(struct bpf_raw_tracepoint_args *ctx)
 		if (tuple_from_skb(skb, &k.t) == 0)
 			event_add(&k, owner_of(sk), 1);
 	} else if (sk) {
+		__u8 state = BPF_CORE_READ(sk, __sk_common.skc_state);
+
 		tuple_of(&sk->__sk_common, &k.t);
+		/* close() with SO_LINGER 0 frees the port (skc_num = 0)
+		 * before the reset goes out; a full socket still knows it */
+		if (!k.t.sport && state != TCPS_TIME_WAIT && state != TCPS_NEW_SYN_RECV)
+			k.t.sport = bswap16(BPF_CORE_READ((struct inet_sock *)sk, inet_sport));
 		event_add(&k, owner_of(sk), 1);
 	} else if (skb && tuple_from_skb(skb, &k.t) == 0) {
 		event_add(&k, 0, 1);

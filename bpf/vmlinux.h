@@ -108,6 +108,11 @@ struct sock {
 	u16 sk_type;
 };
 
+struct inet_sock {
+	struct sock sk;
+	__be16 inet_sport;
+};
+
 struct request_sock {
 	struct sock_common __req_common;
 };

@@ -77,3 +77,17 @@ tcp_teardown() {
 	tcp_net_down
 	rm -rf "$T"
 }
+
+# owner_entries PID: entries in the sock_owners map of latscope PID
+owner_entries() {
+	local f id
+	for f in /proc/"$1"/fdinfo/*; do
+		id=$(awk '/^map_id:/ { print $2 }' "$f" 2>/dev/null)
+		[ -n "$id" ] || continue
+		if [ "$(bpftool map show id "$id" -j | jq -r .name)" = sock_owners ]; then
+			bpftool map dump id "$id" -j | jq length
+			return 0
+		fi
+	done
+	return 1
+}
