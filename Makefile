@@ -33,7 +33,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 TOOL_SRCS := $(wildcard tools/*.c)
 TOOL_BINS := $(patsubst tools/%.c,$(OUT)/tools/%,$(TOOL_SRCS))
 
-.PHONY: all test unit e2e bench deps run clean check-asan
+.PHONY: all test unit e2e bench bench-tcp deps run clean check-asan
 .DELETE_ON_ERROR:
 
 all: latscope
@@ -77,6 +77,10 @@ unit: $(UNIT_BINS)
 bench: latscope $(TOOL_BINS)
 	@$(MAKE) -s -C tools/bench
 	@bash tools/bench/run.sh
+
+# tcp family: 100k connections on loopback, socket map bounded, BPF cost
+bench-tcp: latscope $(TOOL_BINS)
+	@bash tools/bench/tcp_churn.sh
 
 deps:
 	@sh tools/deps.sh

@@ -192,11 +192,19 @@ static __always_inline void learn(struct sock *sk)
 	struct tcp_owner o = {}, *cur;
 	__u64 key = (__u64)sk;
 
-	if (!sk || !is_tcp_inet(sk))
+	__u16 family;
+
+	if (!sk)
+		return;
+	/* unix and netlink sockets leave after one read */
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (family != AF_INET && family != AF_INET6)
 		return;
 	cur = bpf_map_lookup_elem(&sock_owners, &key);
 	/* the fast path: the same process as last time, nothing to write */
 	if (cur && cur->tgid == bpf_get_current_pid_tgid() >> 32)
+		return;
+	if (!cur && !is_tcp_inet(sk))
 		return;
 	if (!current_owner(&o))
 		return;
@@ -275,6 +283,11 @@ int tcp_set_state(struct bpf_raw_tracepoint_args *ctx)
 	struct tcp_owner o = {}, *cur;
 	__u64 key = (__u64)sk;
 
+	/* most transitions (FIN_WAIT1, TIME_WAIT, ...) need nothing here:
+	 * leave before reading the socket */
+	if (newstate != TCPS_SYN_SENT && newstate != TCPS_LISTEN && newstate != TCPS_SYN_RECV &&
+	    oldstate != TCPS_SYN_SENT && oldstate != TCPS_LISTEN)
+		return 0;
 	if (BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol) != IPPROTO_TCP)
 		return 0;
 

@@ -6,13 +6,18 @@
  *       connection: reads until EOF, then sends BYTES (default 8) and
  *       closes; with --rst it closes at once with SO_LINGER 0, which sends
  *       a reset from the server's own close(). Exits after N connections
- *       (default: until SIGTERM).
+ *       (default: until SIGTERM). --close-first: send BYTES and close at
+ *       once without reading (the server is the active closer and keeps the
+ *       TIME_WAIT: for churn on one host). --echo: send back what it reads.
  *   tcpload client --addr A --port P [--conns N] [--send BYTES] [--quiet]
  *       N times (default 1): connect, send BYTES (default 0), shut down the
  *       write side, read until EOF, close. Prints one JSON line: its pid,
  *       and per connection the local address and port, connect() time by
  *       its own clock, errno when it failed, bytes received (--quiet: only
- *       totals, for churn benchmarks).
+ *       totals, for churn benchmarks). --no-shutdown: do not shut down the
+ *       write side, read until the server closes. --pingpong K: after
+ *       connecting, K times write one byte and read it back (with a server
+ *       --echo); the mean round trip is printed as pingpong_ns.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -96,6 +101,17 @@ static long long drain(int fd)
 	return total;
 }
 
+static int close_first, echo, no_shutdown, pingpong;
+
+static void echo_loop(int fd)
+{
+	ssize_t r;
+
+	while ((r = read(fd, buf, sizeof(buf))) > 0)
+		if (write(fd, buf, (size_t)r) != r)
+			break;
+}
+
 static int server(struct sockaddr_storage *ss, socklen_t len, int conns, long long send,
 		  int rst)
 {
@@ -128,7 +144,10 @@ static int server(struct sockaddr_storage *ss, socklen_t len, int conns, long lo
 			close(fd);
 			continue;
 		}
-		drain(fd);
+		if (echo)
+			echo_loop(fd);
+		else if (!close_first)
+			drain(fd);
 		send_all(fd, send);
 		close(fd);
 	}
@@ -138,7 +157,7 @@ static int server(struct sockaddr_storage *ss, socklen_t len, int conns, long lo
 static int client(struct sockaddr_storage *ss, socklen_t len, int conns, long long send,
 		  int quiet)
 {
-	unsigned long long max_ns = 0, t0, dt;
+	unsigned long long max_ns = 0, t0, dt, pp_ns = 0;
 	int failed = 0;
 
 	printf("{\"pid\":%d,\"conns\":[", getpid());
@@ -162,8 +181,18 @@ static int client(struct sockaddr_storage *ss, socklen_t len, int conns, long lo
 				max_ns = dt;
 			getsockname(fd, (void *)&local, &llen);
 			addr_text(&local, laddr, sizeof(laddr), &lport);
+			if (pingpong) {
+				unsigned long long p0 = now_ns();
+				char ch = 'p';
+
+				for (int j = 0; j < pingpong; j++)
+					if (write(fd, &ch, 1) != 1 || read(fd, &ch, 1) != 1)
+						break;
+				pp_ns = (now_ns() - p0) / (unsigned long long)pingpong;
+			}
 			if (send_all(fd, send) == 0) {
-				shutdown(fd, SHUT_WR);
+				if (!no_shutdown)
+					shutdown(fd, SHUT_WR);
 				in = drain(fd);
 			}
 		} else {
@@ -174,7 +203,8 @@ static int client(struct sockaddr_storage *ss, socklen_t len, int conns, long lo
 			printf("%s{\"laddr\":\"%s\",\"lport\":%d,\"connect_ns\":%llu,\"errno\":%d,"
 			       "\"bytes_in\":%lld}", i ? "," : "", laddr, lport, dt, err, in);
 	}
-	printf("],\"count\":%d,\"failed\":%d,\"connect_max_ns\":%llu}\n", conns, failed, max_ns);
+	printf("],\"count\":%d,\"failed\":%d,\"connect_max_ns\":%llu,\"pingpong_ns\":%llu}\n",
+	       conns, failed, max_ns, pp_ns);
 	return 0;
 }
 
@@ -187,6 +217,10 @@ int main(int argc, char **argv)
 		{ "send", required_argument, NULL, 's' },
 		{ "rst", no_argument, NULL, 'r' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "close-first", no_argument, &close_first, 1 },
+		{ "echo", no_argument, &echo, 1 },
+		{ "no-shutdown", no_argument, &no_shutdown, 1 },
+		{ "pingpong", required_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *mode = argc > 1 ? argv[1] : "", *addr = NULL;
@@ -205,6 +239,8 @@ int main(int argc, char **argv)
 		case 's': send = atoll(optarg); break;
 		case 'r': rst = 1; break;
 		case 'q': quiet = 1; break;
+		case 'P': pingpong = atoi(optarg); break;
+		case 0: break;
 		default: return 2;
 		}
 	}
