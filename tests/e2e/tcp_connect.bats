@@ -103,3 +103,26 @@ connect_row() {
 	jq -e --arg s "$SERVER6" '.tcp.connect[] | select(.daddr == $s and .dport == 5000) |
 		([.hist[][1]] | add) == 30 and .p50_ns > 0 and .p50_ns <= .p99_ns and .p99_ns <= .max_ns' "$T/out"
 }
+
+@test "tcp: a connect that times out (every SYN lost) is a failed connect, its SYNs retransmits" {
+	# one SYN retry: connect() gives up after about 1 + 2 s
+	ip netns exec "$CNS" sysctl -q -w net.ipv4.tcp_syn_retries=1
+	start_latscope_attached "$T/out" 8 --probes tcp -i 60
+	start_pktdrop "$SNS" "$SDEV" --first 1000
+	fails0=$(snmp "$CNS" AttemptFails); r0=$(snmp_retrans "$CNS")
+	ip netns exec "$CNS" "$TOOLS/tcpload" client --addr "$SERVER4" --port 5000 > "$T/client"
+	fails=$(( $(snmp "$CNS" AttemptFails) - fails0 )); retr=$(( $(snmp_retrans "$CNS") - r0 ))
+	stop_pktdrop
+	stop_latscope
+	[ "$(jq '.conns[0].errno' "$T/client")" -eq 110 ]	# ETIMEDOUT
+	[ "$fails" -eq 1 ]
+	cpid=$(jq .pid "$T/client")
+	r=$(connect_row "$T/out" "$cpid" "$SERVER4" 5000)
+	[ "$(jq .failed <<<"$r")" -eq 1 ]
+	[ "$(jq .count <<<"$r")" -eq 0 ]
+	jq -e --argjson pid "$cpid" --arg c "$CLIENT4" --argjson n "$retr" '
+		[.tcp.retransmits[] | select(.saddr == $c)] | length == 1 and
+		.[0].state == "SYN_SENT" and .[0].count == $n and .[0].pid == $pid' "$T/out"
+	# no reset either way: nothing answered
+	jq -e --arg c "$CLIENT4" '[.tcp.resets[] | select(.saddr == $c or .daddr == $c)] | length == 0' "$T/out"
+}
