@@ -96,3 +96,24 @@ both_ways() {
 	[ "$after" -le $((base + 10)) ]
 	jq -e --argjson pid "$(jq .pid "$T/client")" '[.tcp.connect[] | select(.pid == $pid) | .count] | add == 200' "$T/out"
 }
+
+@test "tcp: a resent SYN-ACK is the listening process's, on the connection's tuple" {
+	start_latscope_attached "$T/out" 8 --probes tcp -i 60
+	start_server "$SNS" "$SERVER4" --conns 1
+	# the first packet the client gets is the SYN-ACK: lose it
+	start_pktdrop "$CNS" "$CDEV" --first 1
+	s0=$(snmp_retrans "$SNS")
+	ip netns exec "$CNS" "$TOOLS/tcpload" client --addr "$SERVER4" --port 5000 > "$T/client"
+	wait "$SRV"; SRV=
+	ks=$(( $(snmp_retrans "$SNS") - s0 ))
+	stop_pktdrop
+	stop_latscope
+	[ "$PD_DROPPED" -eq 1 ]
+	[ "$ks" -ge 1 ]
+	spid=$(head -n1 "$T/server" | jq .pid)
+	lport=$(jq '.conns[0].lport' "$T/client")
+	jq -e --argjson pid "$spid" --argjson n "$ks" --argjson lport "$lport" --arg s "$SERVER4" --arg c "$CLIENT4" '
+		[.tcp.retransmits[] | select(.saddr == $s)] | (map(.count) | add) == $n and
+		all(.[]; .pid == $pid and .state == "SYN_RECV" and .sport == 5000 and
+			.daddr == $c and .dport == $lport)' "$T/out"
+}
