@@ -47,7 +47,7 @@ connect_row() {
 	# the kernel's SYN_SENT -> ESTABLISHED lies inside the client's connect()
 	max=$(jq .max_ns <<<"$r")
 	[ "$max" -le "$truth" ]
-	[ "$max" -ge $((truth - 20000000)) ]
+	[ "$max" -ge $((truth - 50000000)) ]
 	# and the one lost SYN is a retransmit in SYN_SENT of that client
 	jq -e --argjson pid "$cpid" --arg c "$CLIENT4" '[.tcp.retransmits[] | select(.saddr == $c)] |
 		length == 1 and .[0].state == "SYN_SENT" and .[0].count == 1 and .[0].pid == $pid' "$T/out"

@@ -92,8 +92,8 @@ both_ways() {
 	stop_latscope
 	echo "# owner entries: $base before, $listening listening, $after after 200 connections" >&3
 	# 400 sockets and a listener came and went; other processes of the
-	# host may open a few meanwhile
-	[ "$after" -le $((base + 10)) ]
+	# host (other tests) may open some meanwhile, not hundreds
+	[ "$after" -le $((base + 50)) ]
 	jq -e --argjson pid "$(jq .pid "$T/client")" '[.tcp.connect[] | select(.pid == $pid) | .count] | add == 200' "$T/out"
 }
 
