@@ -152,7 +152,23 @@ static __always_inline void tuple_of(struct sock_common *skc, struct tcp_tuple *
 	t->dport = bswap16(BPF_CORE_READ(skc, skc_dport));
 }
 
-static __always_inline void event_add(struct tcp_event_key *k, struct tcp_owner *o, __u64 n)
+/* The inode of a full socket's file, 0 if it has none (orphaned after
+ * close(), or a request/timewait socket, which has no sk_socket). */
+static __always_inline __u64 sock_ino(struct sock *sk)
+{
+	__u8 state;
+
+	if (!sk)
+		return 0;
+	state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	if (state == TCPS_TIME_WAIT || state == TCPS_NEW_SYN_RECV)
+		return 0;
+	return BPF_CORE_READ(sk, sk_socket, file, f_inode, i_ino);
+}
+
+/* sk: the full socket of the event, or NULL */
+static __always_inline void event_add(struct tcp_event_key *k, struct tcp_owner *o,
+				      struct sock *sk, __u64 n)
 {
 	struct tcp_event_val *v, zero = {};
 	long err;
@@ -162,6 +178,8 @@ static __always_inline void event_add(struct tcp_event_key *k, struct tcp_owner 
 		__builtin_memcpy(zero.comm, o->comm, sizeof(zero.comm));
 	} else if (filter_npids) {
 		return;		/* -p given: only sockets of those processes */
+	} else {
+		zero.ino = sock_ino(sk);
 	}
 	k->slot = epoch & 1;
 	v = bpf_map_lookup_elem(&tcp_events, k);
@@ -369,7 +387,7 @@ static __always_inline int retransmit(struct sock *sk, struct sk_buff *skb)
 	tuple_of(&sk->__sk_common, &k.t);
 	k.kind = TCP_EV_RETRANS;
 	k.state = BPF_CORE_READ(sk, __sk_common.skc_state);
-	event_add(&k, owner_of(sk), segs);
+	event_add(&k, owner_of(sk), sk, segs);
 	return 0;
 }
 
@@ -402,7 +420,7 @@ int tcp_retrans_synack(struct bpf_raw_tracepoint_args *ctx)
 	tuple_of(&req->__req_common, &k.t);
 	k.kind = TCP_EV_RETRANS;
 	k.state = TCPS_SYN_RECV;
-	event_add(&k, owner_of(sk), 1);
+	event_add(&k, owner_of(sk), sk, 1);
 	return 0;
 }
 
@@ -451,7 +469,7 @@ int tcp_send_rst(struct bpf_raw_tracepoint_args *ctx)
 	/* a listener answering a stray segment: its own tuple has no remote */
 	if (sk && skb && BPF_CORE_READ(sk, __sk_common.skc_state) == TCPS_LISTEN) {
 		if (tuple_from_skb(skb, &k.t) == 0)
-			event_add(&k, owner_of(sk), 1);
+			event_add(&k, owner_of(sk), sk, 1);
 	} else if (sk) {
 		__u8 state = BPF_CORE_READ(sk, __sk_common.skc_state);
 
@@ -460,9 +478,9 @@ int tcp_send_rst(struct bpf_raw_tracepoint_args *ctx)
 		 * before the reset goes out; a full socket still knows it */
 		if (!k.t.sport && state != TCPS_TIME_WAIT && state != TCPS_NEW_SYN_RECV)
 			k.t.sport = bswap16(BPF_CORE_READ((struct inet_sock *)sk, inet_sport));
-		event_add(&k, owner_of(sk), 1);
+		event_add(&k, owner_of(sk), sk, 1);
 	} else if (skb && tuple_from_skb(skb, &k.t) == 0) {
-		event_add(&k, 0, 1);
+		event_add(&k, 0, 0, 1);
 	}
 	return 0;
 }
@@ -475,6 +493,6 @@ int tcp_recv_rst(struct bpf_raw_tracepoint_args *ctx)
 
 	tuple_of(&sk->__sk_common, &k.t);
 	k.kind = TCP_EV_RESET_RECV;
-	event_add(&k, owner_of(sk), 1);
+	event_add(&k, owner_of(sk), sk, 1);
 	return 0;
 }

@@ -53,6 +53,9 @@ struct tcp_event_key {
 
 struct tcp_event_val {
 	__u64 count;
+	/* for an event on a socket of unknown owner: its inode number, so
+	 * the frontend can find the process holding it in /proc */
+	__u64 ino;
 	char comm[TCP_COMM_LEN];
 };
 

@@ -17,7 +17,8 @@
  *       totals, for churn benchmarks). --no-shutdown: do not shut down the
  *       write side, read until the server closes. --pingpong K: after
  *       connecting, K times write one byte and read it back (with a server
- *       --echo); the mean round trip is printed as pingpong_ns.
+ *       --echo); the mean round trip is printed as pingpong_ns. --hold MS:
+ *       after sending, sleep MS before shutting down (no I/O meanwhile).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -101,7 +102,7 @@ static long long drain(int fd)
 	return total;
 }
 
-static int close_first, echo, no_shutdown, pingpong;
+static int close_first, echo, no_shutdown, pingpong, hold_ms;
 
 static void echo_loop(int fd)
 {
@@ -191,6 +192,11 @@ static int client(struct sockaddr_storage *ss, socklen_t len, int conns, long lo
 				pp_ns = (now_ns() - p0) / (unsigned long long)pingpong;
 			}
 			if (send_all(fd, send) == 0) {
+				if (hold_ms) {
+					struct timespec ts = { hold_ms / 1000, (hold_ms % 1000) * 1000000L };
+
+					nanosleep(&ts, NULL);
+				}
 				if (!no_shutdown)
 					shutdown(fd, SHUT_WR);
 				in = drain(fd);
@@ -221,6 +227,7 @@ int main(int argc, char **argv)
 		{ "echo", no_argument, &echo, 1 },
 		{ "no-shutdown", no_argument, &no_shutdown, 1 },
 		{ "pingpong", required_argument, NULL, 'P' },
+		{ "hold", required_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *mode = argc > 1 ? argv[1] : "", *addr = NULL;
@@ -240,6 +247,7 @@ int main(int argc, char **argv)
 		case 'r': rst = 1; break;
 		case 'q': quiet = 1; break;
 		case 'P': pingpong = atoi(optarg); break;
+		case 'H': hold_ms = atoi(optarg); break;
 		case 0: break;
 		default: return 2;
 		}

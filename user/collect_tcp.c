@@ -12,7 +12,9 @@
 #include <bpf/libbpf.h>
 #include "bpf_util.h"
 #include "collector.h"
+#include "hashmap.h"
 #include "histo.h"
+#include "sock_inode_owner.h"
 #include "tcp.h"
 #include "tcp_format.h"
 #include "tcp_peers.h"
@@ -24,10 +26,23 @@ _Static_assert(TCP_FILTER_MAX_PIDS == FILTER_MAX_PIDS, "one -p list for every fa
  * its slot: they run for microseconds. */
 #define SLOT_GRACE_NS 2000000L
 
+#define INODE_CACHE_INTERVALS 60	/* forget /proc findings this often */
+
+/* A row whose owner the kernel side did not know, with its socket inode */
+struct unowned {
+	bool retrans;
+	size_t row;
+	__u64 ino;
+};
+
 struct tcp_priv {
 	struct tcp_bpf *skel;
 	struct map_reader events, connects;
 	__u64 drops_seen;
+	struct hashmap *inode_cache;	/* inode -> struct inode_owner (found) */
+	struct unowned *unowned;
+	size_t nunowned, unowned_cap;
+	unsigned intervals;
 };
 
 /* The number of arguments of a raw tracepoint, from the kernel's BTF
@@ -89,6 +104,8 @@ static int tcp_open(struct collector *c, const struct options *o)
 	if (!p)
 		return -ENOMEM;
 	c->priv = p;
+	if (!(p->inode_cache = hashmap_new(sizeof(__u64))))
+		return -ENOMEM;
 	p->skel = tcp_bpf__open();
 	if (!p->skel) {
 		err = -errno;
@@ -120,9 +137,29 @@ static int tcp_open(struct collector *c, const struct options *o)
 	return 0;
 }
 
-static int add_event(struct snapshot *s, const struct tcp_event_key *k,
+static int note_unowned(struct tcp_priv *p, bool retrans, size_t row, __u64 ino)
+{
+	if (p->nunowned == p->unowned_cap) {
+		size_t cap = p->unowned_cap ? p->unowned_cap * 2 : 64;
+		struct unowned *u = realloc(p->unowned, cap * sizeof(*u));
+
+		if (!u)
+			return -ENOMEM;
+		p->unowned = u;
+		p->unowned_cap = cap;
+	}
+	p->unowned[p->nunowned++] = (struct unowned){ retrans, row, ino };
+	return 0;
+}
+
+static int add_event(struct tcp_priv *p, struct snapshot *s, const struct tcp_event_key *k,
 		     const struct tcp_event_val *v)
 {
+	bool retrans = k->kind == TCP_EV_RETRANS;
+	size_t row = retrans ? s->tcp_retrans.len : s->tcp_resets.len;
+
+	if (!k->tgid && v->ino && note_unowned(p, retrans, row, v->ino))
+		return -ENOMEM;
 	if (k->kind == TCP_EV_RETRANS) {
 		struct snap_tcp_retrans *r = vec_push(&s->tcp_retrans);
 
@@ -180,6 +217,69 @@ static int add_connect(struct snapshot *s, const struct tcp_connect_key *k,
 	return 0;
 }
 
+static void free_owner(void *v)
+{
+	free(v);
+}
+
+/* Owners of the rows the kernel side could not attribute, from the
+ * socket inodes in /proc: one pass over /proc for those not cached. */
+static int resolve_unowned(struct tcp_priv *p, struct snapshot *s)
+{
+	struct hashmap *want;
+	struct hm_entry *it = NULL;
+	size_t b = 0;
+	int err = -ENOMEM;
+
+	if (!p->nunowned)
+		return 0;
+	if (!(want = hashmap_new(sizeof(__u64))))
+		return -ENOMEM;
+	for (size_t i = 0; i < p->nunowned; i++) {
+		__u64 ino = p->unowned[i].ino;
+		struct inode_owner *o;
+
+		if (hashmap_get(p->inode_cache, &ino) || hashmap_get(want, &ino))
+			continue;
+		if (!(o = calloc(1, sizeof(*o))) || hashmap_put(want, &ino, o)) {
+			free(o);
+			goto out;
+		}
+	}
+	sock_inode_owners(want);
+	while ((it = hashmap_next(want, it, &b))) {
+		struct inode_owner *o = it->value;
+
+		if (!o->pid)
+			continue;
+		if (hashmap_put(p->inode_cache, it->key, o))
+			goto out;
+		it->value = NULL;	/* owned by the cache now */
+	}
+	for (size_t i = 0; i < p->nunowned; i++) {
+		const struct unowned *u = &p->unowned[i];
+		const struct inode_owner *o = hashmap_get(p->inode_cache, &u->ino);
+
+		if (!o)
+			continue;
+		if (u->retrans) {
+			struct snap_tcp_retrans *r = vec_at(&s->tcp_retrans, struct snap_tcp_retrans, u->row);
+
+			r->pid = o->pid;
+			memcpy(r->comm, o->comm, sizeof(r->comm));
+		} else {
+			struct snap_tcp_reset *r = vec_at(&s->tcp_resets, struct snap_tcp_reset, u->row);
+
+			r->pid = o->pid;
+			memcpy(r->comm, o->comm, sizeof(r->comm));
+		}
+	}
+	err = 0;
+out:
+	hashmap_free(want, free_owner);
+	return err;
+}
+
 static int tcp_collect(struct collector *c, struct snapshot *s)
 {
 	struct tcp_priv *p = c->priv;
@@ -194,6 +294,12 @@ static int tcp_collect(struct collector *c, struct snapshot *s)
 	 * already chose this one finish before it is read and emptied */
 	__atomic_store_n(&bss->epoch, ended + 1, __ATOMIC_SEQ_CST);
 	nanosleep(&grace, NULL);
+	if (++p->intervals % INODE_CACHE_INTERVALS == 0) {
+		hashmap_free(p->inode_cache, free_owner);
+		if (!(p->inode_cache = hashmap_new(sizeof(__u64))))
+			return -ENOMEM;
+	}
+	p->nunowned = 0;
 
 	if ((err = map_reader_read(&p->events)))
 		return err;
@@ -205,10 +311,12 @@ static int tcp_collect(struct collector *c, struct snapshot *s)
 
 		if (k->slot != slot)
 			continue;
-		if ((err = add_event(s, k, v)))
+		if ((err = add_event(p, s, k, v)))
 			return err;
 		bpf_map_delete_elem(p->events.fd, k);
 	}
+	if ((err = resolve_unowned(p, s)))
+		return err;
 	if ((err = map_reader_read(&p->connects)))
 		return err;
 	for (size_t i = 0; i < p->connects.len; i++) {
@@ -243,6 +351,8 @@ static void tcp_close(struct collector *c)
 	tcp_bpf__destroy(p->skel);
 	map_reader_free(&p->events);
 	map_reader_free(&p->connects);
+	hashmap_free(p->inode_cache, free_owner);
+	free(p->unowned);
 	free(p);
 	c->priv = NULL;
 }

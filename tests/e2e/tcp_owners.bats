@@ -12,6 +12,7 @@ setup() {
 }
 
 teardown() {
+	[ -n "${CLI:-}" ] && kill "$CLI" 2>/dev/null
 	tcp_teardown
 }
 
@@ -116,4 +117,25 @@ both_ways() {
 		[.tcp.retransmits[] | select(.saddr == $s)] | (map(.count) | add) == $n and
 		all(.[]; .pid == $pid and .state == "SYN_RECV" and .sport == 5000 and
 			.daddr == $c and .dport == $lport)' "$T/out"
+}
+
+@test "tcp: a connection opened before latscope and idle since is found by its socket inode" {
+	start_server "$SNS" "$SERVER4" --conns 1
+	# every data packet lost: the client's data is resent on timeouts
+	# while the client sleeps, doing no I/O latscope could learn from
+	start_pktdrop "$SNS" "$SDEV" --every 1 --min-len 200
+	ip netns exec "$CNS" "$TOOLS/tcpload" client --addr "$SERVER4" --port 5000 \
+		--send 100000 --hold 3000 > "$T/client" 3>&- 8>&- &
+	CLI=$!
+	sleep 0.5
+	start_latscope_attached "$T/out" 8 --probes tcp -i 60
+	sleep 2.5	# timeouts at about 0.2, 0.6, 1.4, 3 s after the send
+	stop_latscope
+	# let the data through: the client finishes
+	stop_pktdrop
+	wait "$CLI"
+	cpid=$(jq .pid "$T/client")
+	jq -e --argjson pid "$cpid" --arg c "$CLIENT4" '
+		[.tcp.retransmits[] | select(.saddr == $c)] | length > 0 and
+		all(.[]; .pid == $pid and .comm == "tcpload")' "$T/out"
 }
