@@ -176,10 +176,12 @@ static __always_inline void event_add(struct tcp_event_key *k, struct tcp_owner 
 	if (o) {
 		k->tgid = o->tgid;
 		__builtin_memcpy(zero.comm, o->comm, sizeof(zero.comm));
-	} else if (filter_npids) {
-		return;		/* -p given: only sockets of those processes */
 	} else {
 		zero.ino = sock_ino(sk);
+		/* -p given: only sockets of those processes; one whose owner
+		 * is unknown goes on only if the frontend can find it */
+		if (filter_npids && !zero.ino)
+			return;
 	}
 	k->slot = epoch & 1;
 	v = bpf_map_lookup_elem(&tcp_events, k);

@@ -2,6 +2,7 @@
  * connect rows that bpf/tcp.bpf.c keeps per epoch slot, deletes them, and
  * rolls them up per peer. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,8 @@ struct tcp_priv {
 	struct unowned *unowned;
 	size_t nunowned, unowned_cap;
 	unsigned intervals;
+	__u32 pids[FILTER_MAX_PIDS];	/* -p, to filter rows resolved from /proc */
+	__u32 npids;
 };
 
 /* The number of arguments of a raw tracepoint, from the kernel's BTF
@@ -114,6 +117,8 @@ static int tcp_open(struct collector *c, const struct options *o)
 		return err;
 	}
 	p->skel->rodata->filter_npids = o->npids;
+	p->npids = o->npids;
+	memcpy(p->pids, o->pids, sizeof(p->pids));
 	memcpy((void *)p->skel->rodata->filter_pids, o->pids, sizeof(o->pids));
 	if ((err = choose_programs(p->skel, c->status, sizeof(c->status))))
 		return err;
@@ -280,6 +285,36 @@ out:
 	return err;
 }
 
+static bool pid_wanted(const struct tcp_priv *p, __u32 pid)
+{
+	if (!p->npids)
+		return true;
+	for (__u32 i = 0; i < p->npids; i++)
+		if (p->pids[i] == pid)
+			return true;
+	return false;
+}
+
+/* With -p, the kernel side lets events of unknown owner through when it
+ * has their socket inode; keep those found to be of a wanted process. */
+static void filter_rows(struct tcp_priv *p, struct vec *v, size_t pid_off)
+{
+	size_t keep = 0;
+
+	if (!p->npids)
+		return;
+	for (size_t i = 0; i < v->len; i++) {
+		char *row = (char *)v->data + i * v->elem;
+
+		if (!pid_wanted(p, *(__u32 *)(row + pid_off)))
+			continue;
+		if (keep != i)
+			memcpy((char *)v->data + keep * v->elem, row, v->elem);
+		keep++;
+	}
+	v->len = keep;
+}
+
 static int tcp_collect(struct collector *c, struct snapshot *s)
 {
 	struct tcp_priv *p = c->priv;
@@ -317,6 +352,8 @@ static int tcp_collect(struct collector *c, struct snapshot *s)
 	}
 	if ((err = resolve_unowned(p, s)))
 		return err;
+	filter_rows(p, &s->tcp_retrans, offsetof(struct snap_tcp_retrans, pid));
+	filter_rows(p, &s->tcp_resets, offsetof(struct snap_tcp_reset, pid));
 	if ((err = map_reader_read(&p->connects)))
 		return err;
 	for (size_t i = 0; i < p->connects.len; i++) {

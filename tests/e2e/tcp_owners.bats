@@ -139,3 +139,18 @@ both_ways() {
 		[.tcp.retransmits[] | select(.saddr == $c)] | length > 0 and
 		all(.[]; .pid == $pid and .comm == "tcpload")' "$T/out"
 }
+
+@test "tcp: with -p, a connection opened before latscope is kept once found to be the process's" {
+	start_server "$SNS" "$SERVER4" --conns 1
+	start_pktdrop "$SNS" "$SDEV" --every 1 --min-len 200
+	ip netns exec "$CNS" "$TOOLS/tcpload" client --addr "$SERVER4" --port 5000 \
+		--send 100000 --hold 3000 > "$T/client" 3>&- 8>&- &
+	CLI=$!
+	sleep 0.5
+	start_latscope_attached "$T/out" 8 --probes tcp -i 60 -p "$CLI"
+	sleep 2.5
+	stop_latscope
+	stop_pktdrop
+	wait "$CLI"
+	jq -e --argjson pid "$CLI" '(.tcp.retransmits | length) > 0 and all(.tcp.retransmits[]; .pid == $pid)' "$T/out"
+}
