@@ -110,10 +110,14 @@ kill -INT "$LS"; wait "$LS"; LS=
 connects=$(jq -s '[.[].tcp.connect[] | select(.daddr == "127.0.0.1" and .dport == 5000) | .count] | add // 0' "$T/out")
 drops=$(jq -s '[.[].dropped.map_full] | add' "$T/out")
 
-# BPF time per connection: all tcp programs during the churn / N
-# (other activity of the host in that window is included: an upper bound)
+# BPF time per connection: the connection-lifetime programs (state
+# changes, destroy) during the churn / N, plus the churn's 3 send/recv
+# calls per connection at their mean cost. Counting every program's time
+# instead would add other processes' sends and receives on a busy host.
 read -r per_conn runs <<<"$(join "$T/p0" "$T/p1" | awk -v n="$N" '
-	{ t += $5 - $3; r += $4 - $2 } END { printf "%.0f %d", t / n, r }')"
+	$1 ~ /_len$/ { it += $5 - $3; ir += $4 - $2; next }
+	{ t += $5 - $3; r += $4 - $2 }
+	END { printf "%.0f %d", t / n + (ir ? 3 * it / ir : 0), r }')"
 # per send/recv: the two sock_*_length programs during the ping-pong
 perio=$(join "$T/p1" "$T/p2" | awk '$1 ~ /_len$/ { t += $5 - $3; r += $4 - $2 }
 	END { if (r) printf "%.0f", t / r; else print "n/a" }')
@@ -123,7 +127,7 @@ cat <<REPORT
 socket->owner map (cap $cap): $before entries before, max $maxe during ($nsamples samples), $after after
 connects seen by latscope: $connects of $N; dropped.map_full total: $drops
 churn wall time: ${base_wall} ns without latscope, ${wall} ns with ($(awk -v a="$base_wall" -v b="$wall" 'BEGIN { printf "%+.1f%%", (b - a) * 100 / a }'))
-BPF time per connection (all tcp programs, $runs runs): ${per_conn} ns
+BPF time per connection (state changes and destroy: $runs runs; + 3 send/recv): ${per_conn} ns
 BPF time per send/recv (sock_send/recv_length, $nio calls): ${perio} ns
 ping-pong round trip: ${base_pp} ns without latscope, ${pp} ns with
 per-program (run_cnt run_time_ns) over the churn:
