@@ -34,7 +34,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 TOOL_SRCS := $(wildcard tools/*.c)
 TOOL_BINS := $(patsubst tools/%.c,$(OUT)/tools/%,$(TOOL_SRCS))
 
-.PHONY: all test unit e2e bench deps run clean check-asan soak fuzz fuzz-build
+.PHONY: all test unit e2e bench bench-tcp deps run clean check-asan soak fuzz fuzz-build
 .DELETE_ON_ERROR:
 # Kept after the build: unit tests that load a family's BPF include its
 # skeleton, and a rebuild need not recompile the BPF objects.
@@ -64,7 +64,7 @@ $(OUT)/tests/%: tests/unit/%.c $(LIB_OBJS) $(SKELS) | $(OUT)/tests
 	$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka jansson)
 
 $(OUT)/tools/%: tools/%.c | $(OUT)/tools
-	$(CC) $(CFLAGS) -pthread -o $@ $< -lm
+	$(CC) $(CFLAGS) -pthread -o $@ $< $(LDLIBS)
 
 $(OUT) $(OUT)/user $(OUT)/tests $(OUT)/tools:
 	mkdir -p $@
@@ -123,6 +123,10 @@ bench: latscope $(TOOL_BINS)
 # 30 minutes under mixed load (SOAK_SECS to change); figures on stdout.
 soak: $(BIN) $(TOOL_BINS)
 	@bash tools/soak.sh
+
+# tcp family: 100k connections on loopback, socket map bounded, BPF cost
+bench-tcp: latscope $(TOOL_BINS)
+	@bash tools/bench/tcp_churn.sh
 
 deps:
 	@sh tools/deps.sh

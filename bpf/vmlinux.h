@@ -93,4 +93,81 @@ struct pt_regs {
 
 #pragma clang attribute pop
 
+/* --- tcp family --- */
+#pragma clang attribute push(__attribute__((preserve_access_index)), apply_to = record)
+
+struct in6_addr {
+	union {
+		__u8 u6_addr8[16];
+		__be32 u6_addr32[4];
+	} in6_u;
+};
+
+struct net;
+typedef struct {
+	struct net *net;
+} possible_net_t;
+
+/* Declared flat: libbpf matches these names inside the kernel's anonymous
+ * unions (skc_addrpair, skc_portpair). */
+struct sock_common {
+	__be32 skc_daddr;
+	__be32 skc_rcv_saddr;
+	__be16 skc_dport;
+	__u16 skc_num;
+	unsigned short skc_family;
+	volatile unsigned char skc_state;
+	possible_net_t skc_net;
+	struct in6_addr skc_v6_daddr;
+	struct in6_addr skc_v6_rcv_saddr;
+};
+
+struct inode {
+	unsigned long i_ino;
+};
+
+struct file {
+	struct inode *f_inode;
+};
+
+struct socket {
+	struct file *file;
+};
+
+struct sock {
+	struct sock_common __sk_common;
+	u16 sk_protocol;
+	u16 sk_type;
+	struct socket *sk_socket;
+};
+
+struct inet_sock {
+	struct sock sk;
+	__be16 inet_sport;
+};
+
+struct request_sock {
+	struct sock_common __req_common;
+};
+
+struct sk_buff {
+	unsigned char *head;
+	__u16 transport_header;
+	__u16 network_header;
+	char cb[48];
+};
+
+/* TCP's control block, laid over sk_buff.cb */
+struct tcp_skb_cb {
+	__u32 seq;
+	__u16 tcp_gso_segs;
+};
+
+/* task_struct's flags, under a flavor name: task_struct itself is above */
+struct task_struct___tcp {
+	unsigned int flags;
+};
+
+#pragma clang attribute pop
+
 #endif

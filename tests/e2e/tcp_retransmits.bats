@@ -1,0 +1,84 @@
+#!/usr/bin/env bats
+# The tcp family's retransmit counts against the kernel's own counter
+# (RetransSegs of the test host's /proc/net/snmp), with the connection's
+# 4-tuple and owner checked against what the workload (tools/tcpload) says.
+# Real losses: tools/pktdrop drops packets at the receiver's ingress.
+
+load helpers
+load tcp_net
+
+setup() {
+	T=$(mktemp -d)
+	tcp_net_up
+}
+
+teardown() {
+	tcp_teardown
+}
+
+# client_retransmits SADDR DADDR: the client's data retransmits, lost at
+# the server's ingress, counted by latscope and by the kernel
+client_retransmits() {
+	local caddr=$1 saddr=$2
+	start_latscope_attached "$T/out" 8 --probes tcp -i 60
+	start_server "$SNS" "$saddr" --conns 1
+	start_pktdrop "$SNS" "$SDEV" --every 8
+	before=$(snmp_retrans "$CNS")
+	ip netns exec "$CNS" "$TOOLS/tcpload" client --addr "$saddr" --port 5000 \
+		--send 4000000 > "$T/client"
+	after=$(snmp_retrans "$CNS")
+	stop_pktdrop
+	wait "$SRV"; SRV=
+	stop_latscope
+	kernel=$((after - before))
+	echo "# kernel RetransSegs delta $kernel, pktdrop dropped $PD_DROPPED" >&3
+	[ "$PD_DROPPED" -gt 0 ]
+	[ "$kernel" -gt 0 ]
+
+	cpid=$(jq .pid "$T/client")
+	lport=$(jq '.conns[0].lport' "$T/client")
+	rows=$(jq -c --arg c "$caddr" --arg s "$saddr" \
+		'[.tcp.retransmits[] | select(.saddr == $c and .daddr == $s)]' "$T/out")
+	# every segment the kernel resent, once
+	[ "$(jq 'map(.count) | add' <<<"$rows")" -eq "$kernel" ]
+	# on this one connection, owned by the client process
+	jq -e --argjson pid "$cpid" --argjson lport "$lport" 'length > 0 and all(.[];
+		.pid == $pid and .comm == "tcpload" and .sport == $lport and .dport == 5000 and
+		(.state == "ESTABLISHED" or .state == "FIN_WAIT1"))' <<<"$rows"
+	# and the peer roll-up has them all under the server's address
+	jq -e --arg s "$saddr" --argjson n "$kernel" \
+		'[.tcp.by_peer[] | select(.daddr == $s and .dport == 5000)] |
+		 length == 1 and .[0].retransmits == $n' "$T/out"
+	[ "$(jq .dropped.map_full "$T/out")" -eq 0 ]
+}
+
+@test "tcp: IPv4 retransmits equal RetransSegs, on the right 4-tuple and owner" {
+	client_retransmits "$CLIENT4" "$SERVER4"
+}
+
+@test "tcp: IPv6 retransmits equal RetransSegs, on the right 4-tuple and owner" {
+	client_retransmits "$CLIENT6" "$SERVER6"
+}
+
+@test "tcp: retransmits are counted per interval, each once" {
+	start_latscope "$T/out" --probes tcp -i 0.2
+	start_server "$SNS" "$SERVER4" --conns 3
+	start_pktdrop "$SNS" "$SDEV" --every 8
+	before=$(snmp_retrans "$CNS")
+	for i in 1 2 3; do
+		ip netns exec "$CNS" "$TOOLS/tcpload" client --addr "$SERVER4" --port 5000 \
+			--send 2000000 > /dev/null
+		sleep 0.3
+	done
+	after=$(snmp_retrans "$CNS")
+	stop_pktdrop
+	wait "$SRV"; SRV=
+	sleep 0.3
+	stop_latscope
+	kernel=$((after - before))
+	[ "$kernel" -gt 0 ]
+	n=$(jq -s --arg c "$CLIENT4" '[.[].tcp.retransmits[] | select(.saddr == $c) | .count] | add' "$T/out")
+	[ "$n" -eq "$kernel" ]
+	# really spread over several snapshots
+	[ "$(jq -s --arg c "$CLIENT4" '[.[] | select(any(.tcp.retransmits[]; .saddr == $c))] | length' "$T/out")" -ge 2 ]
+}
