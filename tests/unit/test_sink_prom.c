@@ -36,8 +36,15 @@ static double sample(const char *text, const char *prefix)
 	const char *p = text;
 
 	while ((p = strstr(p, prefix))) {
-		if (p == text || p[-1] == '\n')
-			return strtod(strrchr(strndup(p, strcspn(p, "\n")), ' ') + 1, NULL);
+		if (p == text || p[-1] == '\n') {
+			char *line = strndup(p, strcspn(p, "\n"));
+			double v;
+
+			assert_non_null(line);
+			v = strtod(strrchr(line, ' ') + 1, NULL);
+			free(line);
+			return v;
+		}
 		p++;
 	}
 	fail_msg("no sample %s", prefix);
