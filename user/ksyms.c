@@ -92,7 +92,8 @@ struct ksyms *ksyms__load_file(FILE *f)
 	}
 	for (size_t i = 0; i < k->len; i++)
 		k->syms[i].name = k->strs + (uintptr_t)k->syms[i].name;
-	qsort(k->syms, k->len, sizeof(*k->syms), cmp_addr);
+	if (k->len > 1)
+		qsort(k->syms, k->len, sizeof(*k->syms), cmp_addr);
 	return k;
 }
 

@@ -86,19 +86,19 @@ static int open_collectors(struct collector *cols, const struct options *o)
 			continue;
 		}
 		if (features_check(c->ops->needs, c->status, sizeof(c->status))) {
-			char why[140];
+			char why[sizeof(c->status)];
 
 			snprintf(why, sizeof(why), "%s", c->status);
-			snprintf(c->status, sizeof(c->status), "unavailable: %s", why);
+			snprintf(c->status, sizeof(c->status), "unavailable: %.*s", (int)sizeof(c->status) - 14, why);
 			fprintf(stderr, "latscope: %s %s\n", family_names[f], c->status);
 			c->ops = NULL;
 			continue;
 		}
 		if (c->ops->open(c, o)) {
-			char why[140];
+			char why[sizeof(c->status)];
 
 			snprintf(why, sizeof(why), "%s", c->status);
-			snprintf(c->status, sizeof(c->status), "unavailable: %s", why);
+			snprintf(c->status, sizeof(c->status), "unavailable: %.*s", (int)sizeof(c->status) - 14, why);
 			fprintf(stderr, "latscope: %s %s\n", family_names[f], c->status);
 			c->ops->close(c);
 			continue;

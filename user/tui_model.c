@@ -527,8 +527,9 @@ void tui_table_apply(struct tui_table *t, const char *filter, __u32 pid, int col
 	t->nshown = n;
 	if (col < 0 || col >= t->ncols)
 		col = 0;
-	qsort_r(t->order, n, sizeof(*t->order), cmp_rows,
-		&(struct sort_ctx){ .t = t, .col = col, .desc = desc });
+	if (n > 1)
+		qsort_r(t->order, n, sizeof(*t->order), cmp_rows,
+			&(struct sort_ctx){ .t = t, .col = col, .desc = desc });
 }
 
 const struct tui_row *tui_table_shown(const struct tui_table *t, size_t i)
