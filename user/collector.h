@@ -31,5 +31,6 @@ struct collector {
 extern const struct collector_ops *const collector_table[FAM_NR];
 
 extern const struct collector_ops syscalls_collector;
+extern const struct collector_ops pools_collector;
 
 #endif

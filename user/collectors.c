@@ -2,4 +2,5 @@
 
 const struct collector_ops *const collector_table[FAM_NR] = {
 	[FAM_SYSCALLS] = &syscalls_collector,
+	[FAM_POOLS] = &pools_collector,
 };

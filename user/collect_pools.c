@@ -1,0 +1,803 @@
+/* The pools family's collector: per-thread state times and run-queue waits
+ * from bpf/pools.bpf.c's thread map, idle and role changes from its ring
+ * buffer, grouped into pools (SPEC: workers of one process whose names are
+ * equal once normalized; the main thread and acceptors kept apart).
+ *
+ * Saturation is exact: each thread's idle periods are known from the ring
+ * buffer's transitions, and a pool is saturated while no worker's idle
+ * period covers the instant (the complement of their union).
+ *
+ * Threads asleep since before attach are unknown to the kernel until they
+ * wake; what they sleep in is read once from /proc (.../syscall) when the
+ * family starts ("seeded"), the same way the SPEC finds acceptors asleep in
+ * accept(2) at attach. */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "bpf_util.h"
+#include "collector.h"
+#include "hashmap.h"
+#include "pool_name.h"
+#include "pools.h"
+#include "procfs.h"
+#include "pools.skel.h"
+
+#define NR_MAX 1024
+#define SF_IOFD 0x10
+#define SF_ACCEPT 0x20
+#define SF_SETNAME 0x40
+
+/* What the frontend knows of one thread. */
+struct pthr {
+	__u32 tid, tgid;
+	char comm[POOLS_COMM_LEN];
+	bool in_kernel;		/* has had a kernel entry */
+	bool seeded;		/* state read from /proc at start */
+	__u8 seed_state;	/* enum pool_state */
+	bool idle;		/* as of the last event */
+	bool acceptor;		/* sticky role */
+	bool gone;		/* exited: dropped after this interval */
+	__u64 idle_since;
+	struct idle_iv *iv;	/* idle periods of this interval */
+	size_t niv, cap;
+	__u64 prev_ns[PST_NR];	/* state times already reported */
+	__u32 prev_hist[PH_NBUCKETS];
+	/* this interval's figures, filled at collect */
+	__u64 d_ns[PST_NR];
+	__u64 exist_a, exist_b;
+	bool active;
+	__u32 d_hist[PH_NBUCKETS];
+};
+
+struct pool_priv {
+	struct pools_bpf *skel;
+	struct ring_buffer *rb;
+	struct map_reader threads;
+	struct hashmap *thr;		/* tid -> struct pthr */
+	pthread_t poller;
+	pthread_mutex_t lock;
+	volatile bool stop;
+	bool poller_on;
+	__u64 t0;			/* start of the current interval */
+	__u64 drops_seen, events_seen;
+};
+
+static struct pthr *pthr_get(struct pool_priv *p, __u32 tid, __u32 tgid)
+{
+	struct pthr *t = hashmap_get(p->thr, &tid);
+
+	if (t)
+		return t;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->tid = tid;
+	t->tgid = tgid;
+	if (hashmap_put(p->thr, &tid, t)) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+static void add_idle(struct pthr *t, __u64 a, __u64 b)
+{
+	if (b <= a)
+		return;
+	if (t->niv == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 8;
+		struct idle_iv *n = realloc(t->iv, cap * sizeof(*n));
+
+		if (!n)
+			return;	/* that period then counts as not idle */
+		t->iv = n;
+		t->cap = cap;
+	}
+	t->iv[t->niv++] = (struct idle_iv){ a, b };
+}
+
+static void idle_end(struct pthr *t, __u64 ts)
+{
+	if (t->idle)
+		add_idle(t, t->idle_since, ts);
+	t->idle = false;
+}
+
+/* One idle or role change; the caller holds p->lock. */
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct pool_priv *p = ctx;
+	const struct pool_event *e = data;
+	struct pthr *t;
+
+	if (size < sizeof(*e))
+		return 0;
+	t = hashmap_get(p->thr, &e->tid);
+	if (!t) {
+		/* an exit or a leave of a thread we never saw idle tells nothing */
+		if (e->kind != PEV_IDLE_ENTER && e->kind != PEV_ACCEPTOR)
+			return 0;
+		t = pthr_get(p, e->tid, e->tgid);
+		if (!t)
+			return 0;
+	}
+	switch (e->kind) {
+	case PEV_IDLE_ENTER:
+		if (!t->idle) {
+			t->idle = true;
+			t->idle_since = e->ts;
+		}
+		break;
+	case PEV_IDLE_LEAVE:
+	case PEV_WAKE_UNKNOWN:
+		idle_end(t, e->ts);
+		break;
+	case PEV_EXIT:
+		idle_end(t, e->ts);
+		break;
+	case PEV_ACCEPTOR:
+		t->acceptor = true;
+		break;
+	case PEV_WORKER:
+		t->acceptor = false;
+		break;
+	}
+	return 0;
+}
+
+/* Drains the ring buffer between snapshots, so a long interval cannot
+ * overflow it. */
+static void *poller_main(void *arg)
+{
+	struct pool_priv *p = arg;
+	int efd = ring_buffer__epoll_fd(p->rb);
+
+	while (!p->stop) {
+		struct epoll_event ev;
+
+		if (epoll_wait(efd, &ev, 1, 50) <= 0)
+			continue;
+		pthread_mutex_lock(&p->lock);
+		ring_buffer__consume(p->rb);
+		pthread_mutex_unlock(&p->lock);
+	}
+	return NULL;
+}
+
+/* --- the syscall table the kernel side classifies with ------------------- */
+
+static void set_flag(__u8 *f, long nr, __u8 v)
+{
+	if (nr >= 0 && nr < NR_MAX)
+		f[nr] |= v;
+}
+
+static void fill_sys_flags(__u8 *f)
+{
+	static const long idle[] = {
+		SYS_epoll_wait, SYS_epoll_pwait,
+#ifdef SYS_epoll_pwait2
+		SYS_epoll_pwait2,
+#endif
+		SYS_accept, SYS_accept4, SYS_rt_sigtimedwait, SYS_pause,
+#ifdef SYS_futex_waitv
+		SYS_futex_waitv,
+#endif
+	};
+	static const long iofd[] = {
+		SYS_read, SYS_write, SYS_readv, SYS_writev, SYS_recvfrom, SYS_sendto,
+		SYS_recvmsg, SYS_sendmsg, SYS_recvmmsg, SYS_sendmmsg, SYS_sendfile,
+		SYS_pread64, SYS_pwrite64,
+	};
+
+	for (size_t i = 0; i < sizeof(idle) / sizeof(idle[0]); i++)
+		set_flag(f, idle[i], PW_IDLE);
+	for (size_t i = 0; i < sizeof(iofd) / sizeof(iofd[0]); i++)
+		set_flag(f, iofd[i], SF_IOFD);
+	set_flag(f, SYS_accept, SF_ACCEPT);
+	set_flag(f, SYS_accept4, SF_ACCEPT);
+	set_flag(f, SYS_prctl, SF_SETNAME);
+	set_flag(f, SYS_futex, PW_FUTEX);
+	set_flag(f, SYS_poll, PW_POLL);
+	set_flag(f, SYS_ppoll, PW_POLL);
+	set_flag(f, SYS_select, PW_SELECT);
+	set_flag(f, SYS_pselect6, PW_SELECT);
+	set_flag(f, SYS_io_uring_enter, PW_URING);
+}
+
+/* --- seeding from /proc -------------------------------------------------- */
+
+static bool fd_waits_for_work(__u32 tgid, long fd)
+{
+	char path[64], link[128];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%u/fd/%ld", tgid, fd);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return false;
+	link[n] = 0;
+	if (!strncmp(link, "anon_inode:[eventfd", 19) || !strncmp(link, "anon_inode:[timerfd", 19) ||
+	    !strncmp(link, "anon_inode:[signalfd", 20) || !strncmp(link, "anon_inode:[eventpoll", 21))
+		return true;
+	if (!strncmp(link, "socket:[", 8)) {
+		/* listening: state 0A in /proc/net/tcp*, or ACCEPTCON in unix */
+		unsigned long ino = strtoul(link + 8, NULL, 10);
+		static const char *tabs[] = { "tcp", "tcp6", "unix" };
+
+		for (int i = 0; i < 3; i++) {
+			char line[512];
+			FILE *f;
+
+			snprintf(path, sizeof(path), "/proc/%u/net/%s", tgid, tabs[i]);
+			f = fopen(path, "r");
+			if (!f)
+				continue;
+			while (fgets(line, sizeof(line), f)) {
+				char *tok[12] = {}, *save = NULL, *s = line;
+				int k = 0;
+
+				for (; k < 12 && (tok[k] = strtok_r(s, " \t\n", &save)); k++)
+					s = NULL;
+				if (i < 2 && k >= 10 && strtoul(tok[9], NULL, 10) == ino) {
+					fclose(f);
+					return !strcmp(tok[3], "0A");
+				}
+				if (i == 2 && k >= 7 && strtoul(tok[6], NULL, 10) == ino) {
+					fclose(f);
+					return strtoul(tok[3], NULL, 16) & 0x10000;
+				}
+			}
+			fclose(f);
+		}
+	}
+	return false;
+}
+
+/* The state of a sleeping thread from /proc/PID/task/TID/syscall, with the
+ * rules of the kernel side; sets *accept for accept(2). */
+static __u8 seed_classify(__u32 tgid, const char *text, bool *accept)
+{
+	unsigned long long a[7] = {};
+	long nr;
+	char *end;
+
+	*accept = false;
+	nr = strtol(text, &end, 10);
+	if (end == text || nr < 0)
+		return PST_IO;
+	for (int i = 0; i < 6; i++)
+		a[i] = strtoull(end, &end, 16);
+	if (nr == SYS_accept || nr == SYS_accept4) {
+		*accept = true;
+		return PST_IDLE;
+	}
+	if (nr == SYS_epoll_wait || nr == SYS_epoll_pwait || nr == SYS_rt_sigtimedwait ||
+	    nr == SYS_pause
+#ifdef SYS_epoll_pwait2
+	    || nr == SYS_epoll_pwait2
+#endif
+	)
+		return PST_IDLE;
+	if (nr == SYS_futex) {
+		unsigned op = (unsigned)a[1] & ~(128u | 256u);
+
+		if (op == 0)
+			return (unsigned)a[2] == 2 ? PST_LOCK : PST_IDLE;
+		if (op == 6 || op == 11 || op == 13)
+			return PST_LOCK;
+		return op == 9 ? PST_IDLE : PST_IO;
+	}
+	if (nr == SYS_io_uring_enter)
+		return a[3] & 1 ? PST_IDLE : PST_IO;
+	if (nr == SYS_poll || nr == SYS_ppoll) {
+		/* the descriptors are in the traced process's memory: read them */
+		struct { int fd; short ev, rev; } pf[8];
+		char path[64];
+		int fd;
+		ssize_t n;
+
+		if (a[1] > 8)
+			return PST_IDLE;
+		snprintf(path, sizeof(path), "/proc/%u/mem", tgid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return PST_IO;
+		n = pread(fd, pf, a[1] * sizeof(pf[0]), (off_t)a[0]);
+		close(fd);
+		for (int i = 0; n > 0 && i < (int)(n / (ssize_t)sizeof(pf[0])); i++)
+			if (pf[i].fd >= 0 && fd_waits_for_work(tgid, pf[i].fd))
+				return PST_IDLE;
+		return PST_IO;
+	}
+	/* select with more than 8 descriptors watched is rare at attach; taken
+	 * as the common case, a timed read */
+	return PST_IO;
+}
+
+static void seed_process(struct pool_priv *p, __u32 tgid)
+{
+	char path[96], buf[512];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%u/task", tgid);
+	d = opendir(path);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		__u32 tid = (__u32)strtoul(de->d_name, NULL, 10);
+		struct pthr *t;
+		ssize_t n;
+		char state;
+		bool acc;
+		int fd;
+
+		if (!tid || tid == tgid)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%u/task/%u/stat", tgid, tid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n <= 0)
+			continue;
+		buf[n] = 0;
+		{
+			char *close_paren = strrchr(buf, ')');
+
+			if (!close_paren || close_paren[1] != ' ')
+				continue;
+			state = close_paren[2];
+		}
+		pthread_mutex_lock(&p->lock);
+		t = hashmap_get(p->thr, &tid) ? NULL : pthr_get(p, tid, tgid);
+		if (t) {
+			procfs_comm(tid, 0, t->comm, sizeof(t->comm));
+			t->seeded = true;
+			t->seed_state = PST_ONCPU;
+		}
+		pthread_mutex_unlock(&p->lock);
+		if (!t || (state != 'S' && state != 'D'))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%u/task/%u/syscall", tgid, tid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n <= 0)
+			continue;
+		buf[n] = 0;
+		{
+			__u8 st = seed_classify(tgid, buf, &acc);
+			__u64 now = mono_ns();
+
+			pthread_mutex_lock(&p->lock);
+			t->seed_state = st;
+			/* unless the kernel already told otherwise */
+			if (st == PST_IDLE && !t->in_kernel && !t->idle && !t->niv) {
+				t->idle = true;
+				t->idle_since = p->t0 < now ? p->t0 : now;
+			}
+			if (acc)
+				t->acceptor = true;
+			pthread_mutex_unlock(&p->lock);
+		}
+	}
+	closedir(d);
+}
+
+static void seed_all(struct pool_priv *p, const struct options *o)
+{
+	struct dirent *de;
+	DIR *d;
+
+	if (o->npids) {
+		for (__u32 i = 0; i < o->npids; i++)
+			seed_process(p, o->pids[i]);
+		return;
+	}
+	d = opendir("/proc");
+	if (!d)
+		return;
+	while ((de = readdir(d)))
+		if (isdigit((unsigned char)de->d_name[0]))
+			seed_process(p, (__u32)strtoul(de->d_name, NULL, 10));
+	closedir(d);
+}
+
+static int pools_open(struct collector *c, const struct options *o)
+{
+	struct pool_priv *p = calloc(1, sizeof(*p));
+	char buf[128];
+	int err;
+
+	if (!p)
+		return -ENOMEM;
+	c->priv = p;
+	pthread_mutex_init(&p->lock, NULL);
+	p->thr = hashmap_new(sizeof(__u32));
+	if (!p->thr)
+		return -ENOMEM;
+	p->skel = pools_bpf__open();
+	if (!p->skel) {
+		err = -errno;
+		snprintf(c->status, sizeof(c->status), "cannot open BPF object: %s",
+			 bpf_util_strerror(err, buf, sizeof(buf)));
+		return err;
+	}
+	p->skel->rodata->filter_npids = o->npids;
+	memcpy((void *)p->skel->rodata->filter_pids, o->pids,
+	       sizeof(p->skel->rodata->filter_pids));
+	fill_sys_flags((__u8 *)p->skel->rodata->sys_flags);
+	if (o->npids)	/* a few processes: a smaller preallocated map */
+		bpf_map__set_max_entries(p->skel->maps.threads, 4096);
+
+	err = pools_bpf__load(p->skel);
+	if (err) {
+		snprintf(c->status, sizeof(c->status), "cannot load: %s",
+			 bpf_util_strerror(err, buf, sizeof(buf)));
+		return err;
+	}
+	p->rb = ring_buffer__new(bpf_map__fd(p->skel->maps.events), on_event, p, NULL);
+	if (!p->rb) {
+		err = -errno;
+		snprintf(c->status, sizeof(c->status), "cannot open its ring buffer: %s",
+			 bpf_util_strerror(err, buf, sizeof(buf)));
+		return err;
+	}
+	err = pools_bpf__attach(p->skel);
+	if (err) {
+		snprintf(c->status, sizeof(c->status), "cannot attach sched tracepoints: %s",
+			 bpf_util_strerror(err, buf, sizeof(buf)));
+		return err;
+	}
+	map_reader_init(&p->threads, bpf_map__fd(p->skel->maps.threads), sizeof(__u32),
+			sizeof(struct pool_thread));
+	p->t0 = mono_ns();
+	seed_all(p, o);
+	if (pthread_create(&p->poller, NULL, poller_main, p) == 0)
+		p->poller_on = true;
+	return 0;
+}
+
+/* --- one interval --------------------------------------------------------- */
+
+struct group_key {
+	__u32 tgid;
+	char name[POOLS_COMM_LEN];
+};
+
+struct group {
+	struct group_key key;
+	struct pthr **m;	/* members with this key, workers and others */
+	size_t n, cap;
+};
+
+static int group_add(struct hashmap *groups, struct pthr *t)
+{
+	struct group_key k = { .tgid = t->tgid };
+	struct group *g;
+
+	pool_name_key(t->comm, k.name, sizeof(k.name));
+	g = hashmap_get(groups, &k);
+	if (!g) {
+		g = calloc(1, sizeof(*g));
+		if (!g || hashmap_put(groups, &k, g)) {
+			free(g);
+			return -ENOMEM;
+		}
+		g->key = k;
+	}
+	if (g->n == g->cap) {
+		size_t cap = g->cap ? g->cap * 2 : 8;
+		struct pthr **m = realloc(g->m, cap * sizeof(*m));
+
+		if (!m)
+			return -ENOMEM;
+		g->m = m;
+		g->cap = cap;
+	}
+	g->m[g->n++] = t;
+	return 0;
+}
+
+static void group_free(void *v)
+{
+	struct group *g = v;
+
+	free(g->m);
+	free(g);
+}
+
+/* This interval's state times of one thread from its kernel entry. */
+static void thread_delta(struct pool_priv *p, struct pthr *t, const struct pool_thread *v,
+			 __u64 t1)
+{
+	__u64 cum[PST_NR];
+
+	memcpy(cum, v->ns, sizeof(cum));
+	if (!v->exited && v->state > PST_UNKNOWN && v->state < PST_NR && t1 > v->since)
+		cum[v->state] += t1 - v->since;
+	if (!t->in_kernel) {
+		/* before its first event it was in the state /proc showed */
+		if (t->seeded && v->first_ns > p->t0 && t->seed_state < PST_NR)
+			t->d_ns[t->seed_state] += v->first_ns - p->t0;
+		t->exist_a = t->seeded ? p->t0 : (v->first_ns > p->t0 ? v->first_ns : p->t0);
+		t->in_kernel = true;
+	}
+	for (int s = 1; s < PST_NR; s++) {
+		if (cum[s] > t->prev_ns[s])
+			t->d_ns[s] += cum[s] - t->prev_ns[s];
+		t->prev_ns[s] = cum[s];
+	}
+	for (int i = 0; i < PH_NBUCKETS; i++) {
+		t->d_hist[i] = v->runq_hist[i] - t->prev_hist[i];
+		t->prev_hist[i] = v->runq_hist[i];
+	}
+	if (v->comm[0])
+		memcpy(t->comm, v->comm, sizeof(t->comm));
+	if (v->exited) {
+		t->gone = true;
+		t->exist_b = v->since;
+	}
+	t->active = true;
+}
+
+static int make_pool(struct pool_priv *p, struct snapshot *s, struct group *g, __u64 t1)
+{
+	struct snap_pool *row;
+	struct idle_iv *iv = NULL;
+	size_t niv = 0, workers = 0;
+	__u64 hist[PH_NBUCKETS] = {}, lo = t1, hi = p->t0, busy = 0, all = 0, idle_u;
+	char main_comm[SNAP_COMM_LEN], main_key[POOLS_COMM_LEN];
+	bool same_name = true;
+	const char *first = NULL;
+
+	for (size_t i = 0; i < g->n; i++)
+		if (!g->m[i]->acceptor)
+			workers++;
+	if (workers < 2)
+		return 0;
+	row = vec_push(&s->pools);
+	if (!row)
+		return -ENOMEM;
+	vec_init(&row->blocked_on, sizeof(struct snap_pool_blocked));
+	vec_init(&row->others, sizeof(struct snap_pool_other));
+	vec_init(&row->thread_rows, sizeof(struct snap_pool_thread));
+	row->pid = g->key.tgid;
+	row->threads = (__u32)workers;
+
+	/* the main thread carries the pool's name: listed apart */
+	if (!procfs_comm(g->key.tgid, 0, main_comm, sizeof(main_comm))) {
+		pool_name_key(main_comm, main_key, sizeof(main_key));
+		snap_strcpy(row->comm, sizeof(row->comm), main_comm, sizeof(main_comm));
+		if (!strcmp(main_key, g->key.name)) {
+			struct snap_pool_other *o = vec_push(&row->others);
+
+			if (!o)
+				return -ENOMEM;
+			o->tid = g->key.tgid;
+			strcpy(o->role, "main");
+		}
+	}
+	for (size_t i = 0; i < g->n; i++) {
+		struct pthr *t = g->m[i];
+		struct snap_pool_thread *tr;
+
+		if (t->acceptor) {
+			struct snap_pool_other *o = vec_push(&row->others);
+
+			if (!o)
+				return -ENOMEM;
+			o->tid = t->tid;
+			strcpy(o->role, "acceptor");
+			continue;
+		}
+		if (!first)
+			first = t->comm;
+		else if (strncmp(first, t->comm, POOLS_COMM_LEN))
+			same_name = false;
+		row->oncpu_ns += t->d_ns[PST_ONCPU];
+		row->runq_ns += t->d_ns[PST_RUNQ];
+		row->lock_ns += t->d_ns[PST_LOCK];
+		row->io_ns += t->d_ns[PST_IO];
+		row->idle_ns += t->d_ns[PST_IDLE];
+		for (int b = 0; b < PH_NBUCKETS; b++)
+			hist[b] += t->d_hist[b];
+		if (t->exist_a < lo)
+			lo = t->exist_a;
+		if (t->exist_b > hi)
+			hi = t->exist_b;
+		tr = vec_push(&row->thread_rows);
+		if (!tr)
+			return -ENOMEM;
+		tr->tid = t->tid;
+		snap_strcpy(tr->comm, sizeof(tr->comm), t->comm, sizeof(t->comm));
+		tr->oncpu_ns = t->d_ns[PST_ONCPU];
+		tr->runq_ns = t->d_ns[PST_RUNQ];
+		tr->lock_ns = t->d_ns[PST_LOCK];
+		tr->io_ns = t->d_ns[PST_IO];
+		tr->idle_ns = t->d_ns[PST_IDLE];
+		/* its idle periods, the open one up to the end */
+		size_t need = niv + t->niv + 1;
+		struct idle_iv *n = realloc(iv, need * sizeof(*iv));
+
+		if (!n) {
+			free(iv);
+			return -ENOMEM;
+		}
+		iv = n;
+		memcpy(iv + niv, t->iv, t->niv * sizeof(*iv));
+		niv += t->niv;
+		if (t->idle)
+			iv[niv++] = (struct idle_iv){ t->idle_since, t1 };
+	}
+	snap_strcpy(row->pool, sizeof(row->pool), same_name && first ? first : g->key.name,
+		    POOLS_COMM_LEN);
+	if (!row->comm[0])
+		snap_strcpy(row->comm, sizeof(row->comm), row->pool, sizeof(row->pool));
+	busy = row->oncpu_ns + row->runq_ns + row->lock_ns + row->io_ns;
+	all = busy + row->idle_ns;
+	/* per worker-time that existed: the SPEC's workers x interval when
+	 * every worker lived through the interval */
+	row->busy_pct = all ? 100.0 * (double)busy / (double)all : 0;
+	if (hi > lo) {
+		idle_u = idle_union_ns(iv, niv, lo, hi);
+		row->saturated_pct = 100.0 * (double)(hi - lo - idle_u) / (double)(hi - lo);
+	}
+	row->runq_p99_ns = ph_percentile(hist, 0.99);
+	free(iv);
+	return 0;
+}
+
+static int pools_collect(struct collector *c, struct snapshot *s)
+{
+	struct pool_priv *p = c->priv;
+	struct pools_bpf__bss *bss = p->skel->bss;
+	struct hashmap *groups = NULL;
+	struct hm_entry *it;
+	size_t b;
+	__u64 t1, drops;
+	int err;
+
+	pthread_mutex_lock(&p->lock);
+	ring_buffer__consume(p->rb);
+	t1 = mono_ns();
+	err = map_reader_read(&p->threads);
+	if (err)
+		goto out;
+	for (it = NULL; (it = hashmap_next(p->thr, it, &b));) {
+		struct pthr *t = it->value;
+
+		memset(t->d_ns, 0, sizeof(t->d_ns));
+		memset(t->d_hist, 0, sizeof(t->d_hist));
+		t->exist_a = p->t0;
+		t->exist_b = t1;
+		/* seeded, asleep all along: in its seeded state the whole time */
+		t->active = t->seeded && !t->in_kernel;
+		if (t->active && t->seed_state < PST_NR)
+			t->d_ns[t->seed_state] = t1 - p->t0;
+	}
+	for (size_t i = 0; i < p->threads.len; i++) {
+		__u32 tid = ((__u32 *)p->threads.keys)[i];
+		const struct pool_thread *v =
+			(const void *)((char *)p->threads.values + i * sizeof(*v));
+		struct pthr *t = pthr_get(p, tid, v->tgid);
+
+		if (!t) {
+			err = -ENOMEM;
+			goto out;
+		}
+		if (t->tgid != v->tgid)
+			continue;
+		if (!t->in_kernel) {	/* not reset above: fresh */
+			memset(t->d_ns, 0, sizeof(t->d_ns));
+			t->exist_a = p->t0;
+			t->exist_b = t1;
+		}
+		thread_delta(p, t, v, t1);
+		if (t->gone)
+			bpf_map_delete_elem(p->threads.fd, &tid);
+	}
+	groups = hashmap_new(sizeof(struct group_key));
+	if (!groups) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (it = NULL; (it = hashmap_next(p->thr, it, &b));) {
+		struct pthr *t = it->value;
+
+		if (t->active && t->comm[0] && (err = group_add(groups, t)))
+			goto out;
+	}
+	for (it = NULL; (it = hashmap_next(groups, it, &b));)
+		if ((err = make_pool(p, s, it->value, t1)))
+			goto out;
+out:
+	/* the next interval starts here; gone threads are forgotten */
+	{
+		__u32 *dead = NULL;
+		size_t ndead = 0;
+
+		for (it = NULL; (it = hashmap_next(p->thr, it, &b));) {
+			struct pthr *t = it->value;
+
+			t->niv = 0;
+			if (t->idle && t->idle_since < t1)
+				t->idle_since = t1;
+			if (t->gone) {
+				__u32 *d = realloc(dead, (ndead + 1) * sizeof(*d));
+
+				if (d) {
+					dead = d;
+					dead[ndead++] = t->tid;
+				}
+			}
+		}
+		for (size_t i = 0; i < ndead; i++) {
+			struct pthr *t = hashmap_del(p->thr, &dead[i]);
+
+			if (t) {
+				free(t->iv);
+				free(t);
+			}
+		}
+		free(dead);
+	}
+	p->t0 = t1;
+	pthread_mutex_unlock(&p->lock);
+	hashmap_free(groups, group_free);
+	drops = __atomic_load_n(&bss->drop_map_full, __ATOMIC_RELAXED);
+	s->dropped.map_full += drops - p->drops_seen;
+	p->drops_seen = drops;
+	drops = __atomic_load_n(&bss->drop_events, __ATOMIC_RELAXED);
+	s->dropped.events += drops - p->events_seen;
+	p->events_seen = drops;
+	return err;
+}
+
+static void pthr_free(void *v)
+{
+	struct pthr *t = v;
+
+	free(t->iv);
+	free(t);
+}
+
+static void pools_close(struct collector *c)
+{
+	struct pool_priv *p = c->priv;
+
+	if (!p)
+		return;
+	p->stop = true;
+	if (p->poller_on)
+		pthread_join(p->poller, NULL);
+	ring_buffer__free(p->rb);
+	pools_bpf__destroy(p->skel);
+	map_reader_free(&p->threads);
+	hashmap_free(p->thr, pthr_free);
+	pthread_mutex_destroy(&p->lock);
+	free(p);
+	c->priv = NULL;
+}
+
+const struct collector_ops pools_collector = {
+	.family = FAM_POOLS,
+	.open = pools_open,
+	.collect = pools_collect,
+	.close = pools_close,
+};
