@@ -371,6 +371,11 @@ static void seed_process(struct pool_priv *p, __u32 tgid)
 		pthread_mutex_unlock(&p->lock);
 		if (!t || (state != 'S' && state != 'D'))
 			continue;
+		/* asleep in something /proc will not say: unknown until it wakes
+		 * (D is the kernel's own wait: io) */
+		pthread_mutex_lock(&p->lock);
+		t->seed_state = state == 'D' ? PST_IO : PST_UNKNOWN;
+		pthread_mutex_unlock(&p->lock);
 		snprintf(path, sizeof(path), "/proc/%u/task/%u/syscall", tgid, tid);
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
@@ -533,9 +538,11 @@ static void thread_delta(struct pool_priv *p, struct pthr *t, const struct pool_
 		cum[v->state] += t1 - v->since;
 	if (!t->in_kernel) {
 		/* before its first event it was in the state /proc showed */
-		if (t->seeded && v->first_ns > p->t0 && t->seed_state < PST_NR)
+		if (t->seeded && v->first_ns > p->t0 && t->seed_state > PST_UNKNOWN &&
+		    t->seed_state < PST_NR)
 			t->d_ns[t->seed_state] += v->first_ns - p->t0;
-		t->exist_a = t->seeded ? p->t0 : (v->first_ns > p->t0 ? v->first_ns : p->t0);
+		t->exist_a = t->seeded && t->seed_state != PST_UNKNOWN ? p->t0 :
+			     v->first_ns > p->t0 ? v->first_ns : p->t0;
 		t->in_kernel = true;
 	}
 	for (int s = 1; s < PST_NR; s++) {
@@ -687,7 +694,7 @@ static int pools_collect(struct collector *c, struct snapshot *s)
 		t->exist_a = p->t0;
 		t->exist_b = t1;
 		/* seeded, asleep all along: in its seeded state the whole time */
-		t->active = t->seeded && !t->in_kernel;
+		t->active = t->seeded && !t->in_kernel && t->seed_state != PST_UNKNOWN;
 		if (t->active && t->seed_state < PST_NR)
 			t->d_ns[t->seed_state] = t1 - p->t0;
 	}

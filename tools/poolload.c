@@ -1,0 +1,495 @@
+/* poolload: a thread pool whose saturation it knows, and prints that truth.
+ *
+ *   poolload [--workers N] [--name NAME] [--mode io|poll|lock|cpu]
+ *            [--downstream pipe|socket] [--rate TASKS_PER_S] [--burst B]
+ *            [--task-us US] [--duration S] [--acceptor]
+ *
+ * N workers named NAME-1..NAME-N wait on a condition variable for tasks
+ * from a queue, fed by the main thread at RATE tasks per second, B at a
+ * time. A task, by mode:
+ *   io     write a request to a "downstream" thread over a pipe (or a unix
+ *          socket) and read(2) its answer, sent US later
+ *   poll   the same, but wait for the answer in poll(2) with a timeout
+ *   lock   take one mutex shared by all workers and hold it for US
+ *   cpu    burn US of CPU (run it with more workers than CPUs)
+ * --acceptor: tasks arrive as TCP connections on 127.0.0.1, accepted by an
+ * acceptor thread that hands them to the workers, who read the request from
+ * the socket; the main thread, the acceptor and the workers all carry the
+ * very same name NAME (as Apache names its threads).
+ *
+ * Prints {"pid":P,...,"workers":[TIDS]} at once, then waits for a line on
+ * stdin (so a tracer can attach first), runs for S seconds, and prints what
+ * it measured itself: the share of the run during which no worker waited
+ * for work (saturated_pct), the workers' busy share (busy_pct), and each
+ * worker's run-queue wait from /proc/self/task/TID/schedstat.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_WORKERS 64
+#define QCAP 4096
+
+enum mode { M_IO, M_POLL, M_LOCK, M_CPU };
+
+static int nworkers = 4, rate = 100, burst = 1, task_us = 10000, acceptor_mode;
+static double duration = 3;
+static enum mode mode = M_IO;
+static int use_socket;
+static const char *name = "worker";
+
+static pthread_mutex_t qlock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t qcond = PTHREAD_COND_INITIALIZER;
+static pthread_mutex_t biglock = PTHREAD_MUTEX_INITIALIZER;
+static int queue[QCAP], qhead, qtail, stopping;
+
+/* the truth, under qlock */
+static int idle_now;
+static unsigned long long sat_since, sat_ns, run_start, run_end;
+static int running;
+
+struct worker {
+	pthread_t th;
+	int tid;
+	int w_out, w_in;	/* the worker's ends: request out, answer in */
+	int d_in, d_out;	/* its downstream's ends */
+	pthread_t ds;
+	unsigned long long idle_ns, wait_since, runq0, runq1;
+};
+static struct worker w[MAX_WORKERS];
+static int tids_ready;
+static int listen_fd, acceptor_tid, listen_port;
+
+static unsigned long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec;
+}
+
+static unsigned long long real_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec;
+}
+
+static void sleep_us(long us)
+{
+	struct timespec ts = { us / 1000000, (us % 1000000) * 1000 };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+static unsigned long long runq_of(int tid)
+{
+	char path[96];
+	unsigned long long run = 0, wait = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/schedstat", tid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%llu %llu", &run, &wait) != 2)
+		wait = 0;
+	fclose(f);
+	return wait;
+}
+
+/* idle_now changes only here, under qlock: saturation is idle_now == 0 */
+static void idle_change(int d)
+{
+	unsigned long long t = now_ns();
+
+	if (running && idle_now == 0 && d > 0)
+		sat_ns += t - (sat_since > run_start ? sat_since : run_start);
+	idle_now += d;
+	if (idle_now == 0)
+		sat_since = t;
+}
+
+static void burn_us(long us)
+{
+	struct timespec a, b;
+	volatile unsigned long x = 0;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);
+	for (;;) {
+		for (int i = 0; i < 2000; i++)
+			x += (unsigned long)i;
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b);
+		if ((b.tv_sec - a.tv_sec) * 1000000L + (b.tv_nsec - a.tv_nsec) / 1000 >= us)
+			return;
+	}
+}
+
+static void *downstream_main(void *arg)
+{
+	struct worker *me = arg;
+	char c;
+
+	prctl(PR_SET_NAME, "downstream");
+	while (read(me->d_in, &c, 1) == 1) {
+		sleep_us(task_us);	/* answered late */
+		if (write(me->d_out, &c, 1) != 1)
+			break;
+	}
+	return NULL;
+}
+
+static void do_task(struct worker *me)
+{
+	char c = 'x';
+
+	switch (mode) {
+	case M_IO:
+	case M_POLL:
+		if (write(me->w_out, &c, 1) != 1)
+			return;
+		if (mode == M_POLL) {
+			struct pollfd p = { .fd = me->w_in, .events = POLLIN };
+
+			while (poll(&p, 1, 1000) == 0)
+				;
+		}
+		if (read(me->w_in, &c, 1) != 1)
+			return;
+		break;
+	case M_LOCK:
+		pthread_mutex_lock(&biglock);
+		sleep_us(task_us);
+		pthread_mutex_unlock(&biglock);
+		break;
+	case M_CPU:
+		burn_us(task_us);
+		break;
+	}
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *me = arg;
+	char nm[16];
+
+	if (acceptor_mode)
+		snprintf(nm, sizeof(nm), "%s", name);
+	else
+		snprintf(nm, sizeof(nm), "%s-%d", name, (int)(me - w) + 1);
+	prctl(PR_SET_NAME, nm);
+	me->tid = (int)syscall(SYS_gettid);
+	pthread_mutex_lock(&qlock);
+	tids_ready++;
+	for (;;) {
+		int item;
+
+		while (qhead == qtail && !stopping) {
+			unsigned long long t = now_ns();
+
+			idle_change(+1);
+			me->wait_since = t;
+			pthread_cond_wait(&qcond, &qlock);
+			me->wait_since = 0;
+			idle_change(-1);
+			if (running) {
+				unsigned long long a = t > run_start ? t : run_start, b = now_ns();
+
+				if (b > a)
+					me->idle_ns += b - a;
+			}
+		}
+		if (qhead == qtail && stopping)
+			break;
+		item = queue[qhead++ % QCAP];
+		pthread_mutex_unlock(&qlock);
+		if (acceptor_mode) {
+			char c;
+
+			/* the request, on a socket another thread accepted */
+			if (read(item, &c, 1) == 1) {
+				do_task(me);
+				if (write(item, &c, 1) != 1)
+					c = 0;
+			}
+			close(item);
+		} else {
+			do_task(me);
+		}
+		pthread_mutex_lock(&qlock);
+	}
+	pthread_mutex_unlock(&qlock);
+	return NULL;
+}
+
+static void enqueue(int item)
+{
+	pthread_mutex_lock(&qlock);
+	if (qtail - qhead < QCAP)
+		queue[qtail++ % QCAP] = item;
+	pthread_cond_signal(&qcond);
+	pthread_mutex_unlock(&qlock);
+}
+
+static void *acceptor_main(void *arg)
+{
+	prctl(PR_SET_NAME, name);
+	acceptor_tid = (int)syscall(SYS_gettid);
+	for (;;) {
+		int fd = accept(listen_fd, NULL, NULL);
+
+		if (fd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			break;
+		}
+		enqueue(fd);
+	}
+	return NULL;
+}
+
+struct client_args {
+	unsigned long long period_ns;
+	int rounds;
+};
+
+static void *client_main(void *arg)
+{
+	struct client_args *ca = arg;
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)listen_port),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct timespec next;
+	int *fds = calloc((size_t)burst, sizeof(int));
+
+	prctl(PR_SET_NAME, "client");
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	for (int r = 0; r < ca->rounds && fds; r++) {
+		for (int b = 0; b < burst; b++) {
+			char c = 'r';
+
+			fds[b] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+			if (fds[b] >= 0 && (connect(fds[b], (struct sockaddr *)&a, sizeof(a)) ||
+					    write(fds[b], &c, 1) != 1)) {
+				close(fds[b]);
+				fds[b] = -1;
+			}
+		}
+		for (int b = 0; b < burst; b++)
+			if (fds[b] >= 0)
+				close(fds[b]);	/* the worker's answer is not awaited */
+		next.tv_nsec += (long)ca->period_ns;
+		while (next.tv_nsec >= 1000000000L) {
+			next.tv_nsec -= 1000000000L;
+			next.tv_sec++;
+		}
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+	}
+	free(fds);
+	return NULL;
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: poolload [--workers N] [--name NAME] [--mode io|poll|lock|cpu] "
+			"[--downstream pipe|socket] [--rate N] [--burst B] [--task-us US] "
+			"[--duration S] [--acceptor]\n");
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long long period_ns, t_end;
+	struct client_args ca;
+	pthread_t acc, cli;
+	char line[16];
+	int rounds;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(a, "--acceptor")) {
+			acceptor_mode = 1;
+			continue;
+		}
+		if (!v)
+			return usage();
+		i++;
+		if (!strcmp(a, "--workers"))
+			nworkers = atoi(v);
+		else if (!strcmp(a, "--name"))
+			name = v;
+		else if (!strcmp(a, "--rate"))
+			rate = atoi(v);
+		else if (!strcmp(a, "--burst"))
+			burst = atoi(v);
+		else if (!strcmp(a, "--task-us"))
+			task_us = atoi(v);
+		else if (!strcmp(a, "--duration"))
+			duration = atof(v);
+		else if (!strcmp(a, "--downstream"))
+			use_socket = !strcmp(v, "socket");
+		else if (!strcmp(a, "--mode")) {
+			if (!strcmp(v, "io"))
+				mode = M_IO;
+			else if (!strcmp(v, "poll"))
+				mode = M_POLL;
+			else if (!strcmp(v, "lock"))
+				mode = M_LOCK;
+			else if (!strcmp(v, "cpu"))
+				mode = M_CPU;
+			else
+				return usage();
+		} else
+			return usage();
+	}
+	if (nworkers < 1 || nworkers > MAX_WORKERS || rate < 1 || burst < 1 || duration <= 0)
+		return usage();
+	signal(SIGPIPE, SIG_IGN);	/* clients do not wait for answers */
+	if (acceptor_mode)
+		prctl(PR_SET_NAME, name);
+
+	for (int i = 0; i < nworkers; i++) {
+		if (mode != M_IO && mode != M_POLL)
+			continue;
+		if (use_socket) {
+			int sv[2];
+
+			if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+				return 1;
+			w[i].w_out = w[i].w_in = sv[0];
+			w[i].d_in = w[i].d_out = sv[1];
+		} else {
+			int to[2], from[2];
+
+			if (pipe(to) || pipe(from))
+				return 1;
+			w[i].w_out = to[1];
+			w[i].d_in = to[0];
+			w[i].d_out = from[1];
+			w[i].w_in = from[0];
+		}
+	}
+	if (acceptor_mode) {
+		struct sockaddr_in sa = { .sin_family = AF_INET,
+					  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+		socklen_t sl = sizeof(sa);
+
+		listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (listen_fd < 0 || bind(listen_fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+		    listen(listen_fd, 1024) || getsockname(listen_fd, (struct sockaddr *)&sa, &sl)) {
+			perror("poolload: listen");
+			return 1;
+		}
+		listen_port = ntohs(sa.sin_port);
+	}
+
+	for (int i = 0; i < nworkers; i++) {
+		if ((mode == M_IO || mode == M_POLL) &&
+		    pthread_create(&w[i].ds, NULL, downstream_main, &w[i]))
+			return 1;
+		if (pthread_create(&w[i].th, NULL, worker_main, &w[i]))
+			return 1;
+	}
+	if (acceptor_mode && pthread_create(&acc, NULL, acceptor_main, NULL))
+		return 1;
+	for (;;) {	/* every thread has its tid and sits waiting */
+		int ready;
+
+		pthread_mutex_lock(&qlock);
+		ready = tids_ready == nworkers && idle_now == nworkers;
+		pthread_mutex_unlock(&qlock);
+		if (ready && (!acceptor_mode || acceptor_tid))
+			break;
+		sleep_us(1000);
+	}
+	printf("{\"pid\":%d,\"acceptor_tid\":%d,\"workers\":[", (int)getpid(), acceptor_tid);
+	for (int i = 0; i < nworkers; i++)
+		printf("%s%d", i ? "," : "", w[i].tid);
+	printf("]}\n");
+	fflush(stdout);
+	if (!fgets(line, sizeof(line), stdin))
+		return 1;
+
+	period_ns = (unsigned long long)(1e9 * burst / rate);
+	rounds = (int)(duration * 1e9 / (double)period_ns);
+	for (int i = 0; i < nworkers; i++)
+		w[i].runq0 = runq_of(w[i].tid);
+	pthread_mutex_lock(&qlock);
+	run_start = now_ns();
+	sat_since = run_start;
+	running = 1;
+	pthread_mutex_unlock(&qlock);
+	unsigned long long real_start = real_ns();
+
+	if (acceptor_mode) {
+		ca.period_ns = period_ns;
+		ca.rounds = rounds;
+		if (pthread_create(&cli, NULL, client_main, &ca))
+			return 1;
+		pthread_join(cli, NULL);
+		/* let the last tasks finish */
+		t_end = now_ns() + 1000ULL * (unsigned long long)task_us;
+	} else {
+		struct timespec next;
+
+		clock_gettime(CLOCK_MONOTONIC, &next);
+		for (int r = 0; r < rounds; r++) {
+			for (int b = 0; b < burst; b++)
+				enqueue(0);
+			next.tv_nsec += (long)period_ns;
+			while (next.tv_nsec >= 1000000000L) {
+				next.tv_nsec -= 1000000000L;
+				next.tv_sec++;
+			}
+			clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+		}
+		t_end = now_ns();
+	}
+	(void)t_end;
+	/* the run ends here: the truth is over [run_start, run_end] */
+	pthread_mutex_lock(&qlock);
+	run_end = now_ns();
+	if (idle_now == 0)
+		sat_ns += run_end - (sat_since > run_start ? sat_since : run_start);
+	running = 0;
+	for (int i = 0; i < nworkers; i++)
+		w[i].runq1 = runq_of(w[i].tid);
+	unsigned long long real_end = real_ns();
+	unsigned long long idle_total = 0;
+
+	for (int i = 0; i < nworkers; i++) {
+		idle_total += w[i].idle_ns;
+		/* a worker idle at the end: its open wait counts too */
+		if (w[i].wait_since)
+			idle_total += run_end - (w[i].wait_since > run_start ? w[i].wait_since
+									     : run_start);
+	}
+	stopping = 1;
+	pthread_cond_broadcast(&qcond);
+	pthread_mutex_unlock(&qlock);
+	for (int i = 0; i < nworkers; i++)
+		pthread_join(w[i].th, NULL);
+
+	double len = (double)(run_end - run_start);
+	printf("{\"start_real_ns\":%llu,\"end_real_ns\":%llu,\"run_ns\":%llu,"
+	       "\"saturated_pct\":%.2f,\"busy_pct\":%.2f,\"runq_ns\":{",
+	       real_start, real_end, run_end - run_start, 100.0 * (double)sat_ns / len,
+	       100.0 * (1.0 - (double)idle_total / (len * nworkers)));
+	for (int i = 0; i < nworkers; i++)
+		printf("%s\"%d\":%llu", i ? "," : "", w[i].tid, w[i].runq1 - w[i].runq0);
+	printf("}}\n");
+	fflush(stdout);
+	return 0;
+}
