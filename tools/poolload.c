@@ -2,7 +2,7 @@
  *
  *   poolload [--workers N] [--name NAME] [--mode io|poll|lock|cpu]
  *            [--downstream pipe|socket] [--rate TASKS_PER_S] [--burst B]
- *            [--task-us US] [--duration S] [--acceptor]
+ *            [--task-us US] [--duration S] [--acceptor|--acceptor-late]
  *
  * N workers named NAME-1..NAME-N wait on a condition variable for tasks
  * from a queue, fed by the main thread at RATE tasks per second, B at a
@@ -42,7 +42,7 @@
 
 enum mode { M_IO, M_POLL, M_LOCK, M_CPU };
 
-static int nworkers = 4, rate = 100, burst = 1, task_us = 10000, acceptor_mode;
+static int nworkers = 4, rate = 100, burst = 1, task_us = 10000, acceptor_mode, acceptor_late;
 static double duration = 3;
 static enum mode mode = M_IO;
 static int use_socket;
@@ -304,7 +304,7 @@ static int usage(void)
 {
 	fprintf(stderr, "usage: poolload [--workers N] [--name NAME] [--mode io|poll|lock|cpu] "
 			"[--downstream pipe|socket] [--rate N] [--burst B] [--task-us US] "
-			"[--duration S] [--acceptor]\n");
+			"[--duration S] [--acceptor|--acceptor-late]\n");
 	return 2;
 }
 
@@ -319,8 +319,9 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
-		if (!strcmp(a, "--acceptor")) {
+		if (!strcmp(a, "--acceptor") || !strcmp(a, "--acceptor-late")) {
 			acceptor_mode = 1;
+			acceptor_late = !strcmp(a, "--acceptor-late");
 			continue;
 		}
 		if (!v)
@@ -354,7 +355,7 @@ int main(int argc, char **argv)
 		} else
 			return usage();
 	}
-	if (nworkers < 1 || nworkers > MAX_WORKERS || rate < 1 || burst < 1 || duration <= 0)
+	if (nworkers < 2 || nworkers > MAX_WORKERS || rate < 1 || burst < 1 || duration <= 0)
 		return usage();
 	signal(SIGPIPE, SIG_IGN);	/* clients do not wait for answers */
 	if (acceptor_mode)
@@ -402,7 +403,7 @@ int main(int argc, char **argv)
 		if (pthread_create(&w[i].th, NULL, worker_main, &w[i]))
 			return 1;
 	}
-	if (acceptor_mode && pthread_create(&acc, NULL, acceptor_main, NULL))
+	if (acceptor_mode && !acceptor_late && pthread_create(&acc, NULL, acceptor_main, NULL))
 		return 1;
 	for (;;) {	/* every thread has its tid and sits waiting */
 		int ready;
@@ -410,7 +411,7 @@ int main(int argc, char **argv)
 		pthread_mutex_lock(&qlock);
 		ready = tids_ready == nworkers && idle_now == nworkers;
 		pthread_mutex_unlock(&qlock);
-		if (ready && (!acceptor_mode || acceptor_tid))
+		if (ready && (!acceptor_mode || acceptor_late || acceptor_tid))
 			break;
 		sleep_us(1000);
 	}
@@ -421,6 +422,13 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	if (!fgets(line, sizeof(line), stdin))
 		return 1;
+	if (acceptor_late) {	/* born after a tracer attached: found by what it does */
+		if (pthread_create(&acc, NULL, acceptor_main, NULL))
+			return 1;
+		while (!__atomic_load_n(&acceptor_tid, __ATOMIC_SEQ_CST))
+			sleep_us(1000);
+		fprintf(stderr, "{\"acceptor_tid\":%d}\n", acceptor_tid);
+	}
 
 	period_ns = (unsigned long long)(1e9 * burst / rate);
 	rounds = (int)(duration * 1e9 / (double)period_ns);
