@@ -120,20 +120,6 @@ static __always_inline struct pool_thread *thread_get(__u32 tid, __u32 tgid,
 	return pt;
 }
 
-static __always_inline __u32 ph_bucket(__u64 v)
-{
-	__u32 p, idx;
-
-	if (v < (1ULL << PH_MIN_POW))
-		return (__u32)(v >> (PH_MIN_POW - PH_SUB_BITS));
-	p = hist_log2(v);
-	if (p > PH_MAX_POW)
-		return PH_NBUCKETS - 1;
-	idx = ((p - PH_MIN_POW + 1) << PH_SUB_BITS) |
-	      (__u32)((v >> (p - PH_SUB_BITS)) & (PH_SUB - 1));
-	return idx < PH_NBUCKETS ? idx : PH_NBUCKETS - 1;
-}
-
 /* Closes the current state at now. */
 static __always_inline void close_state(struct pool_thread *pt, __u64 now)
 {

@@ -30,6 +30,22 @@ enum pool_state {
 #define PH_MAX_POW 36
 #define PH_NBUCKETS ((PH_MAX_POW - PH_MIN_POW + 2) * PH_SUB)
 
+/* Bucket of a run-queue wait, always < PH_NBUCKETS (hist.h's hist_log2
+ * must be in scope: include hist.h first). */
+static inline __u32 ph_bucket(__u64 v)
+{
+	__u32 p, idx;
+
+	if (v < (1ULL << PH_MIN_POW))
+		return (__u32)(v >> (PH_MIN_POW - PH_SUB_BITS));
+	p = hist_log2(v);
+	if (p > PH_MAX_POW)
+		return PH_NBUCKETS - 1;
+	idx = ((p - PH_MIN_POW + 1) << PH_SUB_BITS) |
+	      (__u32)((v >> (p - PH_SUB_BITS)) & (PH_SUB - 1));
+	return idx < PH_NBUCKETS ? idx : PH_NBUCKETS - 1;
+}
+
 struct pool_thread {
 	__u64 since;		/* start of the current state (ktime ns) */
 	__u64 first_ns;		/* when the entry was made */

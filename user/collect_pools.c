@@ -27,6 +27,7 @@
 #include "bpf_util.h"
 #include "collector.h"
 #include "hashmap.h"
+#include "histo.h"
 #include "pool_name.h"
 #include "pools.h"
 #include "procfs.h"

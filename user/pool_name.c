@@ -1,5 +1,6 @@
 #include <stdlib.h>
 #include <string.h>
+#include "histo.h"
 #include "pool_name.h"
 #include "pools.h"
 
