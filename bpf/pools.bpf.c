@@ -80,7 +80,10 @@ static __always_inline bool pid_wanted(__u32 tgid)
 	return false;
 }
 
-static __always_inline void emit(__u64 ts, __u32 tid, __u32 tgid, __u32 kind, __u32 nr)
+/* No wakeup per event: the frontend drains the buffer on a timer, which
+ * keeps both sides cheap when idle transitions are many. */
+static __always_inline void emit(__u64 ts, __u32 tid, __u32 tgid, __u32 kind, __u32 nr,
+				 const char *comm)
 {
 	struct pool_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 
@@ -93,7 +96,8 @@ static __always_inline void emit(__u64 ts, __u32 tid, __u32 tgid, __u32 kind, __
 	e->tgid = tgid;
 	e->kind = kind;
 	e->nr = nr;
-	bpf_ringbuf_submit(e, 0);
+	__builtin_memcpy(e->comm, comm, sizeof(e->comm));
+	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
 }
 
 /* The thread's entry; made (state unknown) if it has none. */
@@ -353,7 +357,7 @@ int pools_switch(struct bpf_raw_tracepoint_args *ctx)
 				st = classify_sleep(&nr);
 				bpf_get_current_comm(pt->comm, sizeof(pt->comm));
 				if (st == PST_IDLE)
-					emit(now, tid, tgid, PEV_IDLE_ENTER, (__u32)nr);
+					emit(now, tid, tgid, PEV_IDLE_ENTER, (__u32)nr, pt->comm);
 			}
 			pt->state = st;
 		}
@@ -378,7 +382,7 @@ int pools_switch(struct bpf_raw_tracepoint_args *ctx)
 		pt->runq_count++;
 	} else if (pt->state == PST_IDLE) {
 		/* its wakeup was missed: it is not idle any more */
-		emit(now, ntid, ntgid, PEV_IDLE_LEAVE, 0);
+		emit(now, ntid, ntgid, PEV_IDLE_LEAVE, 0, pt->comm);
 	}
 	close_state(pt, now);
 	pt->state = PST_ONCPU;
@@ -400,10 +404,10 @@ static __always_inline int on_wakeup(struct task_struct *p, bool new)
 	switch (pt->state) {
 	case PST_UNKNOWN:
 		if (!new)	/* asleep since before attach: in what, the frontend knows */
-			emit(now, tid, tgid, PEV_WAKE_UNKNOWN, 0);
+			emit(now, tid, tgid, PEV_WAKE_UNKNOWN, 0, pt->comm);
 		break;
 	case PST_IDLE:
-		emit(now, tid, tgid, PEV_IDLE_LEAVE, 0);
+		emit(now, tid, tgid, PEV_IDLE_LEAVE, 0, pt->comm);
 		break;
 	case PST_LOCK:
 	case PST_IO:
@@ -446,7 +450,7 @@ int pools_exit(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	close_state(pt, now);
 	pt->exited = 1;
-	emit(now, tid, tgid, PEV_EXIT, 0);
+	emit(now, tid, tgid, PEV_EXIT, 0, pt->comm);
 	return 0;
 }
 
@@ -456,12 +460,10 @@ static __always_inline void set_role(__u32 tid, __u32 tgid, bool acceptor, __u64
 {
 	struct pool_thread *pt = bpf_map_lookup_elem(&threads, &tid);
 
-	if (pt) {
-		if (pt->acceptor == acceptor)
-			return;
-		pt->acceptor = acceptor;
-	}
-	emit(now, tid, tgid, acceptor ? PEV_ACCEPTOR : PEV_WORKER, 0);
+	if (!pt || pt->acceptor == acceptor)
+		return;
+	pt->acceptor = acceptor;
+	emit(now, tid, tgid, acceptor ? PEV_ACCEPTOR : PEV_WORKER, 0, pt->comm);
 }
 
 /* TP_PROTO(struct pt_regs *regs, long ret). Only accept(2) and the first

@@ -75,6 +75,7 @@ struct task_struct {
 /* ___pools flavors: CO-RE matches them to the kernel's types by the name
  * before "___", so they cannot clash with another family's declarations. */
 typedef unsigned short umode_t;
+enum { BPF_RB_NO_WAKEUP = 1 };	/* uapi bpf.h */
 
 struct pt_regs___pools {
 	unsigned long r10;

@@ -75,6 +75,7 @@ struct pool_event {
 	__u32 tgid;
 	__u32 kind;		/* enum pool_event_kind */
 	__u32 nr;		/* syscall slept in (IDLE_ENTER) */
+	char comm[POOLS_COMM_LEN];	/* the thread's name, which keys its pool */
 };
 
 /* Syscall sleep classes, for the table in the BPF object. */

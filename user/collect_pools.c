@@ -3,9 +3,11 @@
  * buffer, grouped into pools (SPEC: workers of one process whose names are
  * equal once normalized; the main thread and acceptors kept apart).
  *
- * Saturation is exact: each thread's idle periods are known from the ring
- * buffer's transitions, and a pool is saturated while no worker's idle
- * period covers the instant (the complement of their union).
+ * Saturation is exact: the ring buffer carries every transition into and
+ * out of idle, in time order, and each group of same-named threads keeps a
+ * count of its idle workers; the time during which that count is zero is
+ * summed as the events are read (memory bounded by the thread count, not
+ * by the event rate or the interval).
  *
  * Threads asleep since before attach are unknown to the kernel until they
  * wake; what they sleep in is read once from /proc (.../syscall) when the
@@ -19,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -48,9 +49,8 @@ struct pthr {
 	bool idle;		/* as of the last event */
 	bool acceptor;		/* sticky role */
 	bool gone;		/* exited: dropped after this interval */
-	__u64 idle_since;
-	struct idle_iv *iv;	/* idle periods of this interval */
-	size_t niv, cap;
+	bool counted;		/* counted in og->idle (an idle worker) */
+	struct ogroup *og;	/* its group, as of the last event */
 	__u64 prev_ns[PST_NR];	/* state times already reported */
 	__u32 prev_hist[PH_NBUCKETS];
 	/* this interval's figures, filled at collect */
@@ -60,11 +60,23 @@ struct pthr {
 	__u32 d_hist[PH_NBUCKETS];
 };
 
+/* A group of same-named threads followed event by event: how many of its
+ * workers are idle, and since when none is. */
+struct ogroup {
+	__u32 tgid;
+	char name[POOLS_COMM_LEN];
+	int idle;
+	unsigned refs;		/* threads pointing here */
+	__u64 sat_since;	/* start of the current no-idle stretch */
+	__u64 sat_ns;		/* no-idle time in this interval, closed */
+};
+
 struct pool_priv {
 	struct pools_bpf *skel;
 	struct ring_buffer *rb;
 	struct map_reader threads;
 	struct hashmap *thr;		/* tid -> struct pthr */
+	struct hashmap *ogroups;	/* struct ogroup (tgid, name) -> itself */
 	pthread_t poller;
 	pthread_mutex_t lock;
 	volatile bool stop;
@@ -91,27 +103,76 @@ static struct pthr *pthr_get(struct pool_priv *p, __u32 tid, __u32 tgid)
 	return t;
 }
 
-static void add_idle(struct pthr *t, __u64 a, __u64 b)
-{
-	if (b <= a)
-		return;
-	if (t->niv == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 8;
-		struct idle_iv *n = realloc(t->iv, cap * sizeof(*n));
+struct group_key {
+	__u32 tgid;
+	char name[POOLS_COMM_LEN];
+};
 
-		if (!n)
-			return;	/* that period then counts as not idle */
-		t->iv = n;
-		t->cap = cap;
+static struct ogroup *ogroup_get(struct pool_priv *p, __u32 tgid, const char *comm)
+{
+	struct group_key k = { .tgid = tgid };
+	struct ogroup *g;
+
+	pool_name_key(comm, k.name, sizeof(k.name));
+	g = hashmap_get(p->ogroups, &k);
+	if (g)
+		return g;
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		return NULL;
+	g->tgid = tgid;
+	memcpy(g->name, k.name, sizeof(g->name));
+	/* no worker of it was idle before: counted from the interval's start,
+	 * and cut back to the workers' lifetime at the snapshot */
+	g->sat_since = p->t0;
+	if (hashmap_put(p->ogroups, &k, g)) {
+		free(g);
+		return NULL;
 	}
-	t->iv[t->niv++] = (struct idle_iv){ a, b };
+	return g;
 }
 
-static void idle_end(struct pthr *t, __u64 ts)
+static void ogroup_idle(struct pool_priv *p, struct ogroup *g, int d, __u64 ts)
 {
-	if (t->idle)
-		add_idle(t, t->idle_since, ts);
-	t->idle = false;
+	if (ts < p->t0)
+		ts = p->t0;	/* read late: the earlier interval is written */
+	if (g->idle == 0 && d > 0 && ts > g->sat_since)
+		g->sat_ns += ts - (g->sat_since > p->t0 ? g->sat_since : p->t0);
+	g->idle += d;
+	if (g->idle == 0)
+		g->sat_since = ts;
+}
+
+/* Makes t's contribution to its group's idle count match its state. */
+static void pthr_recount(struct pool_priv *p, struct pthr *t, __u64 ts)
+{
+	bool want = t->idle && !t->acceptor && !t->gone && t->og;
+
+	if (want == t->counted)
+		return;
+	ogroup_idle(p, t->og, want ? 1 : -1, ts);
+	t->counted = want;
+}
+
+/* The thread is named comm from ts on: it may move to another group. */
+static void pthr_rename(struct pool_priv *p, struct pthr *t, const char *comm, __u64 ts)
+{
+	struct ogroup *g;
+
+	if (t->og && !strncmp(t->comm, comm, POOLS_COMM_LEN))
+		return;
+	snap_strcpy(t->comm, sizeof(t->comm), comm, POOLS_COMM_LEN);
+	g = ogroup_get(p, t->tgid, t->comm);
+	if (!g || g == t->og)
+		return;
+	if (t->counted)
+		ogroup_idle(p, t->og, -1, ts);
+	if (t->og)
+		t->og->refs--;
+	t->og = g;
+	g->refs++;
+	t->counted = false;
+	pthr_recount(p, t, ts);
 }
 
 /* One idle or role change; the caller holds p->lock. */
@@ -132,19 +193,21 @@ static int on_event(void *ctx, void *data, size_t size)
 		if (!t)
 			return 0;
 	}
+	if (t->gone)
+		return 0;
+	if (e->comm[0])
+		pthr_rename(p, t, e->comm, e->ts);
 	switch (e->kind) {
 	case PEV_IDLE_ENTER:
-		if (!t->idle) {
-			t->idle = true;
-			t->idle_since = e->ts;
-		}
+		t->idle = true;
 		break;
 	case PEV_IDLE_LEAVE:
 	case PEV_WAKE_UNKNOWN:
-		idle_end(t, e->ts);
+		t->idle = false;
 		break;
 	case PEV_EXIT:
-		idle_end(t, e->ts);
+		t->idle = false;
+		t->gone = true;
 		break;
 	case PEV_ACCEPTOR:
 		t->acceptor = true;
@@ -153,21 +216,18 @@ static int on_event(void *ctx, void *data, size_t size)
 		t->acceptor = false;
 		break;
 	}
+	pthr_recount(p, t, e->ts);
 	return 0;
 }
 
-/* Drains the ring buffer between snapshots, so a long interval cannot
- * overflow it. */
+/* Drains the ring buffer every 20 ms between snapshots, so a long interval
+ * cannot overflow it (1 MiB holds ~26000 events: over a million a second). */
 static void *poller_main(void *arg)
 {
 	struct pool_priv *p = arg;
-	int efd = ring_buffer__epoll_fd(p->rb);
 
 	while (!p->stop) {
-		struct epoll_event ev;
-
-		if (epoll_wait(efd, &ev, 1, 50) <= 0)
-			continue;
+		usleep(20000);
 		pthread_mutex_lock(&p->lock);
 		ring_buffer__consume(p->rb);
 		pthread_mutex_unlock(&p->lock);
@@ -365,7 +425,10 @@ static void seed_process(struct pool_priv *p, __u32 tgid)
 		pthread_mutex_lock(&p->lock);
 		t = hashmap_get(p->thr, &tid) ? NULL : pthr_get(p, tid, tgid);
 		if (t) {
-			procfs_comm(tid, 0, t->comm, sizeof(t->comm));
+			char comm[POOLS_COMM_LEN] = "";
+
+			procfs_comm(tid, 0, comm, sizeof(comm));
+			pthr_rename(p, t, comm, p->t0);
 			t->seeded = true;
 			t->seed_state = PST_ONCPU;
 		}
@@ -392,13 +455,12 @@ static void seed_process(struct pool_priv *p, __u32 tgid)
 
 			pthread_mutex_lock(&p->lock);
 			t->seed_state = st;
-			/* unless the kernel already told otherwise */
-			if (st == PST_IDLE && !t->in_kernel && !t->idle && !t->niv) {
+			/* events read later correct it if it woke meanwhile */
+			if (st == PST_IDLE && !t->in_kernel)
 				t->idle = true;
-				t->idle_since = p->t0 < now ? p->t0 : now;
-			}
 			if (acc)
 				t->acceptor = true;
+			pthr_recount(p, t, p->t0 < now ? p->t0 : now);
 			pthread_mutex_unlock(&p->lock);
 		}
 	}
@@ -435,7 +497,8 @@ static int pools_open(struct collector *c, const struct options *o)
 	c->priv = p;
 	pthread_mutex_init(&p->lock, NULL);
 	p->thr = hashmap_new(sizeof(__u32));
-	if (!p->thr)
+	p->ogroups = hashmap_new(sizeof(struct group_key));
+	if (!p->thr || !p->ogroups)
 		return -ENOMEM;
 	p->skel = pools_bpf__open();
 	if (!p->skel) {
@@ -480,11 +543,6 @@ static int pools_open(struct collector *c, const struct options *o)
 }
 
 /* --- one interval --------------------------------------------------------- */
-
-struct group_key {
-	__u32 tgid;
-	char name[POOLS_COMM_LEN];
-};
 
 struct group {
 	struct group_key key;
@@ -556,7 +614,7 @@ static void thread_delta(struct pool_priv *p, struct pthr *t, const struct pool_
 		t->prev_hist[i] = v->runq_hist[i];
 	}
 	if (v->comm[0])
-		memcpy(t->comm, v->comm, sizeof(t->comm));
+		pthr_rename(p, t, v->comm, t1);
 	if (v->exited) {
 		t->gone = true;
 		t->exist_b = v->since;
@@ -567,9 +625,9 @@ static void thread_delta(struct pool_priv *p, struct pthr *t, const struct pool_
 static int make_pool(struct pool_priv *p, struct snapshot *s, struct group *g, __u64 t1)
 {
 	struct snap_pool *row;
-	struct idle_iv *iv = NULL;
-	size_t niv = 0, workers = 0;
-	__u64 hist[PH_NBUCKETS] = {}, lo = t1, hi = p->t0, busy = 0, all = 0, idle_u;
+	struct ogroup *og = hashmap_get(p->ogroups, &g->key);
+	size_t workers = 0;
+	__u64 hist[PH_NBUCKETS] = {}, lo = t1, hi = p->t0, busy = 0, all = 0, sat, cut;
 	char main_comm[SNAP_COMM_LEN], main_key[POOLS_COMM_LEN];
 	bool same_name = true;
 	const char *first = NULL;
@@ -639,19 +697,6 @@ static int make_pool(struct pool_priv *p, struct snapshot *s, struct group *g, _
 		tr->lock_ns = t->d_ns[PST_LOCK];
 		tr->io_ns = t->d_ns[PST_IO];
 		tr->idle_ns = t->d_ns[PST_IDLE];
-		/* its idle periods, the open one up to the end */
-		size_t need = niv + t->niv + 1;
-		struct idle_iv *n = realloc(iv, need * sizeof(*iv));
-
-		if (!n) {
-			free(iv);
-			return -ENOMEM;
-		}
-		iv = n;
-		memcpy(iv + niv, t->iv, t->niv * sizeof(*iv));
-		niv += t->niv;
-		if (t->idle)
-			iv[niv++] = (struct idle_iv){ t->idle_since, t1 };
 	}
 	snap_strcpy(row->pool, sizeof(row->pool), same_name && first ? first : g->key.name,
 		    POOLS_COMM_LEN);
@@ -662,12 +707,19 @@ static int make_pool(struct pool_priv *p, struct snapshot *s, struct group *g, _
 	/* per worker-time that existed: the SPEC's workers x interval when
 	 * every worker lived through the interval */
 	row->busy_pct = all ? 100.0 * (double)busy / (double)all : 0;
-	if (hi > lo) {
-		idle_u = idle_union_ns(iv, niv, lo, hi);
-		row->saturated_pct = 100.0 * (double)(hi - lo - idle_u) / (double)(hi - lo);
+	/* no worker idle, within the workers' lifetime: before the first was
+	 * born and after the last exited, none was idle either */
+	if (og && hi > lo) {
+		sat = og->sat_ns;
+		if (og->idle == 0 && t1 > og->sat_since)
+			sat += t1 - (og->sat_since > p->t0 ? og->sat_since : p->t0);
+		cut = (lo - p->t0) + (t1 - hi);
+		sat = sat > cut ? sat - cut : 0;
+		if (sat > hi - lo)
+			sat = hi - lo;
+		row->saturated_pct = 100.0 * (double)sat / (double)(hi - lo);
 	}
 	row->runq_p99_ns = ph_percentile(hist, 0.99);
-	free(iv);
 	return 0;
 }
 
@@ -739,13 +791,12 @@ out:
 	{
 		__u32 *dead = NULL;
 		size_t ndead = 0;
+		struct group_key *empty = NULL;
+		size_t nempty = 0;
 
 		for (it = NULL; (it = hashmap_next(p->thr, it, &b));) {
 			struct pthr *t = it->value;
 
-			t->niv = 0;
-			if (t->idle && t->idle_since < t1)
-				t->idle_since = t1;
 			if (t->gone) {
 				__u32 *d = realloc(dead, (ndead + 1) * sizeof(*d));
 
@@ -759,11 +810,32 @@ out:
 			struct pthr *t = hashmap_del(p->thr, &dead[i]);
 
 			if (t) {
-				free(t->iv);
+				pthr_recount(p, t, t1);
+				if (t->og)
+					t->og->refs--;
 				free(t);
 			}
 		}
 		free(dead);
+		for (it = NULL; (it = hashmap_next(p->ogroups, it, &b));) {
+			struct ogroup *g = it->value;
+
+			g->sat_ns = 0;
+			if (g->idle == 0 && g->sat_since < t1)
+				g->sat_since = t1;
+			if (!g->refs) {
+				struct group_key *k = realloc(empty, (nempty + 1) * sizeof(*k));
+
+				if (k) {
+					empty = k;
+					empty[nempty].tgid = g->tgid;
+					memcpy(empty[nempty++].name, g->name, sizeof(g->name));
+				}
+			}
+		}
+		for (size_t i = 0; i < nempty; i++)
+			free(hashmap_del(p->ogroups, &empty[i]));
+		free(empty);
 	}
 	p->t0 = t1;
 	pthread_mutex_unlock(&p->lock);
@@ -777,13 +849,6 @@ out:
 	return err;
 }
 
-static void pthr_free(void *v)
-{
-	struct pthr *t = v;
-
-	free(t->iv);
-	free(t);
-}
 
 static void pools_close(struct collector *c)
 {
@@ -797,7 +862,8 @@ static void pools_close(struct collector *c)
 	ring_buffer__free(p->rb);
 	pools_bpf__destroy(p->skel);
 	map_reader_free(&p->threads);
-	hashmap_free(p->thr, pthr_free);
+	hashmap_free(p->thr, free);
+	hashmap_free(p->ogroups, free);
 	pthread_mutex_destroy(&p->lock);
 	free(p);
 	c->priv = NULL;

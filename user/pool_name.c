@@ -1,4 +1,3 @@
-#include <stdlib.h>
 #include <string.h>
 #include "histo.h"
 #include "pool_name.h"
@@ -26,41 +25,6 @@ void pool_name_key(const char *comm, char *out, size_t n)
 		i = n - 1;
 	memcpy(out, comm, i);
 	out[i] = 0;
-}
-
-static int cmp_iv(const void *x, const void *y)
-{
-	const struct idle_iv *a = x, *b = y;
-
-	return a->a < b->a ? -1 : a->a > b->a;
-}
-
-__u64 idle_union_ns(struct idle_iv *iv, size_t n, __u64 lo, __u64 hi)
-{
-	__u64 total = 0, cur_a = 0, cur_b = 0;
-	bool open = false;
-
-	if (n > 1)
-		qsort(iv, n, sizeof(*iv), cmp_iv);
-	for (size_t i = 0; i < n; i++) {
-		__u64 a = iv[i].a < lo ? lo : iv[i].a, b = iv[i].b > hi ? hi : iv[i].b;
-
-		if (b <= a)
-			continue;
-		if (open && a <= cur_b) {
-			if (b > cur_b)
-				cur_b = b;
-			continue;
-		}
-		if (open)
-			total += cur_b - cur_a;
-		cur_a = a;
-		cur_b = b;
-		open = true;
-	}
-	if (open)
-		total += cur_b - cur_a;
-	return total;
 }
 
 __u64 ph_bucket_lo(__u32 idx)

@@ -1,5 +1,5 @@
-/* Pool keys (the SPEC's normalized thread names), the exact union of idle
- * periods behind saturated_pct, and the run-queue histogram's buckets. */
+/* Pool keys (the SPEC's normalized thread names) and the run-queue
+ * histogram's buckets. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -44,30 +44,6 @@ static void test_key_truncates(void **state)
 	assert_string_equal(out, "abc");
 }
 
-static void test_union_disjoint_and_overlapping(void **state)
-{
-	struct idle_iv a[] = { { 10, 20 }, { 30, 40 } };
-	struct idle_iv b[] = { { 30, 50 }, { 10, 35 }, { 12, 14 } };
-	struct idle_iv c[] = { { 0, 100 }, { 200, 300 } };
-	struct idle_iv d[] = { { 5, 5 }, { 9, 3 } };
-
-	assert_int_equal(idle_union_ns(a, 2, 0, 100), 20);
-	assert_int_equal(idle_union_ns(b, 3, 0, 100), 40);
-	/* clipped to the window */
-	assert_int_equal(idle_union_ns(c, 2, 50, 250), 100);
-	assert_int_equal(idle_union_ns(a, 2, 15, 35), 10);
-	/* empty and inverted periods count nothing */
-	assert_int_equal(idle_union_ns(d, 2, 0, 100), 0);
-	assert_int_equal(idle_union_ns(NULL, 0, 0, 100), 0);
-}
-
-static void test_union_touching(void **state)
-{
-	struct idle_iv a[] = { { 20, 30 }, { 10, 20 }, { 30, 40 } };
-
-	assert_int_equal(idle_union_ns(a, 3, 0, 100), 30);
-}
-
 /* Every bucket's bounds map back to it and no bucket is wider than 1/8 of
  * its lower bound above 1 us (the SPEC's 12.5%). */
 static void test_runq_buckets(void **state)
@@ -104,8 +80,6 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pool_keys),
 		cmocka_unit_test(test_key_truncates),
-		cmocka_unit_test(test_union_disjoint_and_overlapping),
-		cmocka_unit_test(test_union_touching),
 		cmocka_unit_test(test_runq_buckets),
 		cmocka_unit_test(test_runq_percentile),
 	};
