@@ -34,7 +34,7 @@ const volatile __u8 sys_flags[NR_MAX] = {};	/* SF_* per syscall number */
 /* Whatever could not be recorded: shown to the user, never silent. */
 __u64 drop_map_full = 0;	/* thread map full: thread not followed */
 __u64 drop_events = 0;		/* ring buffer full: idle/role change lost */
-__u64 accepts_seen = 0;		/* any accept by a non-main thread yet? */
+__u64 accepts_seen = 0;		/* a non-main thread slept in accept(2) */
 
 struct pool_thread zero_thread = {};
 
@@ -294,6 +294,10 @@ static __always_inline __u8 classify_sleep(long *nrp)
 		return PST_IO;	/* asleep in the kernel outside a syscall */
 	switch (sys_flags[nr] & SF_CLASS) {
 	case PW_IDLE:
+		/* a thread of a pool waits in accept: the frontend attaches
+		 * sys_exit, which tells acceptors from workers, only now */
+		if ((sys_flags[nr] & SF_ACCEPT) && !accepts_seen)
+			accepts_seen = 1;
 		return PST_IDLE;
 	case PW_LOCK:
 		return PST_LOCK;
@@ -468,7 +472,9 @@ static __always_inline void set_role(__u32 tid, __u32 tgid, bool acceptor, __u64
 
 /* TP_PROTO(struct pt_regs *regs, long ret). Only accept(2) and the first
  * read or write on an accepted socket do work here; prctl refreshes the
- * name a thread gave itself. */
+ * name a thread gave itself. Attached by the frontend only once a non-main
+ * thread was seen asleep in accept (accepts_seen), so hosts and processes
+ * without such threads pay nothing per syscall. */
 SEC("raw_tracepoint/sys_exit")
 int pools_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 {
@@ -506,11 +512,9 @@ int pools_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 		nv.tgid = tgid;
 		__u64 key = (__u64)f;
 		bpf_map_update_elem(&accepted, &key, &nv, BPF_ANY);
-		if (!accepts_seen)
-			accepts_seen = 1;
 		return 0;
 	}
-	if (!accepts_seen || ret < 0)
+	if (ret < 0)
 		return 0;
 	f = fd_file(current_fdt(), (long)BPF_CORE_READ(regs, di));
 	if (!f)

@@ -81,6 +81,8 @@ struct pool_priv {
 	pthread_mutex_t lock;
 	volatile bool stop;
 	bool poller_on;
+	struct bpf_link *sys_exit_link;	/* attached once an accept is seen */
+	bool sys_exit_failed;
 	__u64 t0;			/* start of the current interval */
 	__u64 drops_seen, events_seen;
 };
@@ -220,6 +222,21 @@ static int on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+/* The syscall exit hook that finds acceptors costs every syscall of the
+ * host: attached only once some thread of a process waits in accept(2). */
+static void attach_sys_exit(struct pool_priv *p)
+{
+	if (p->sys_exit_link || p->sys_exit_failed)
+		return;
+	p->sys_exit_link = bpf_program__attach(p->skel->progs.pools_sys_exit);
+	if (!p->sys_exit_link) {
+		p->sys_exit_failed = true;
+		fprintf(stderr, "latscope: pools: cannot attach raw_syscalls:sys_exit (%s): "
+				"acceptors are found only asleep in accept at start\n",
+			strerror(errno));
+	}
+}
+
 /* Drains the ring buffer every 20 ms between snapshots, so a long interval
  * cannot overflow it (1 MiB holds ~26000 events: over a million a second). */
 static void *poller_main(void *arg)
@@ -230,6 +247,8 @@ static void *poller_main(void *arg)
 		usleep(20000);
 		pthread_mutex_lock(&p->lock);
 		ring_buffer__consume(p->rb);
+		if (__atomic_load_n(&p->skel->bss->accepts_seen, __ATOMIC_RELAXED))
+			attach_sys_exit(p);
 		pthread_mutex_unlock(&p->lock);
 	}
 	return NULL;
@@ -458,8 +477,10 @@ static void seed_process(struct pool_priv *p, __u32 tgid)
 			/* events read later correct it if it woke meanwhile */
 			if (st == PST_IDLE && !t->in_kernel)
 				t->idle = true;
-			if (acc)
+			if (acc) {
 				t->acceptor = true;
+				attach_sys_exit(p);
+			}
 			pthr_recount(p, t, p->t0 < now ? p->t0 : now);
 			pthread_mutex_unlock(&p->lock);
 		}
@@ -511,6 +532,7 @@ static int pools_open(struct collector *c, const struct options *o)
 	memcpy((void *)p->skel->rodata->filter_pids, o->pids,
 	       sizeof(p->skel->rodata->filter_pids));
 	fill_sys_flags((__u8 *)p->skel->rodata->sys_flags);
+	bpf_program__set_autoattach(p->skel->progs.pools_sys_exit, false);
 	if (o->npids)	/* a few processes: a smaller preallocated map */
 		bpf_map__set_max_entries(p->skel->maps.threads, 4096);
 
@@ -859,6 +881,7 @@ static void pools_close(struct collector *c)
 	p->stop = true;
 	if (p->poller_on)
 		pthread_join(p->poller, NULL);
+	bpf_link__destroy(p->sys_exit_link);
 	ring_buffer__free(p->rb);
 	pools_bpf__destroy(p->skel);
 	map_reader_free(&p->threads);

@@ -7,7 +7,7 @@
 
 load helpers
 
-POOL_LINKS=5	# sched_switch, sched_wakeup, sched_wakeup_new, sched_process_exit, sys_exit
+POOL_LINKS=4	# sched_switch, sched_wakeup, sched_wakeup_new, sched_process_exit (sys_exit: once an accept is seen)
 
 setup() {
 	T=$(mktemp -d)
