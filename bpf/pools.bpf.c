@@ -65,6 +65,15 @@ struct {
 	__type(value, struct accepted_val);
 } accepted SEC(".maps");
 
+/* Processes in which a non-main thread accepted a connection: only their
+ * reads and writes are looked at. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);		/* tgid */
+	__type(value, __u8);
+} accept_procs SEC(".maps");
+
 static __always_inline bool pid_wanted(__u32 tgid)
 {
 	__u32 i, n = filter_npids;
@@ -512,9 +521,14 @@ int pools_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 		nv.tgid = tgid;
 		__u64 key = (__u64)f;
 		bpf_map_update_elem(&accepted, &key, &nv, BPF_ANY);
+		if (!bpf_map_lookup_elem(&accept_procs, &tgid)) {
+			__u8 one = 1;
+
+			bpf_map_update_elem(&accept_procs, &tgid, &one, BPF_ANY);
+		}
 		return 0;
 	}
-	if (ret < 0)
+	if (ret < 0 || !bpf_map_lookup_elem(&accept_procs, &tgid))
 		return 0;
 	f = fd_file(current_fdt(), (long)BPF_CORE_READ(regs, di));
 	if (!f)
