@@ -21,7 +21,8 @@
  * stdin (so a tracer can attach first), runs for S seconds, and prints what
  * it measured itself: the share of the run during which no worker waited
  * for work (saturated_pct), the workers' busy share (busy_pct), and each
- * worker's run-queue wait from /proc/self/task/TID/schedstat.
+ * worker's run-queue wait from /proc/self/task/TID/schedstat, from the go
+ * line to the worker's exit (it finishes the queued tasks first).
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -231,6 +232,8 @@ static void *worker_main(void *arg)
 		pthread_mutex_lock(&qlock);
 	}
 	pthread_mutex_unlock(&qlock);
+	/* its run-queue wait up to its very end, backlog included */
+	me->runq1 = runq_of(me->tid);
 	return NULL;
 }
 
@@ -472,8 +475,6 @@ int main(int argc, char **argv)
 	if (idle_now == 0)
 		sat_ns += run_end - (sat_since > run_start ? sat_since : run_start);
 	running = 0;
-	for (int i = 0; i < nworkers; i++)
-		w[i].runq1 = runq_of(w[i].tid);
 	unsigned long long real_end = real_ns();
 	unsigned long long idle_total = 0;
 
