@@ -2,7 +2,8 @@
  *
  *   poolload [--workers N] [--name NAME] [--mode io|poll|lock|cpu]
  *            [--downstream pipe|socket] [--rate TASKS_PER_S] [--burst B]
- *            [--task-us US] [--duration S] [--acceptor|--acceptor-late]
+ *            [--task-us US] [--duration S]
+ *            [--acceptor|--acceptor-late|--self-accept]
  *
  * N workers named NAME-1..NAME-N wait on a condition variable for tasks
  * from a queue, fed by the main thread at RATE tasks per second, B at a
@@ -43,7 +44,8 @@
 
 enum mode { M_IO, M_POLL, M_LOCK, M_CPU };
 
-static int nworkers = 4, rate = 100, burst = 1, task_us = 10000, acceptor_mode, acceptor_late;
+static int nworkers = 4, rate = 100, burst = 1, task_us = 10000, acceptor_mode, acceptor_late,
+	   self_accept;
 static double duration = 3;
 static enum mode mode = M_IO;
 static int use_socket;
@@ -181,6 +183,19 @@ static void do_task(struct worker *me)
 	}
 }
 
+/* One connection: read the request, do the task, answer. */
+static void serve(struct worker *me, int fd)
+{
+	char c;
+
+	if (read(fd, &c, 1) == 1) {
+		do_task(me);
+		if (write(fd, &c, 1) != 1)
+			c = 0;
+	}
+	close(fd);
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *me = arg;
@@ -194,8 +209,34 @@ static void *worker_main(void *arg)
 	me->tid = (int)syscall(SYS_gettid);
 	pthread_mutex_lock(&qlock);
 	tids_ready++;
+	while (self_accept) {	/* waits in accept(2), serves what it accepted */
+		unsigned long long t = now_ns();
+		int fd;
+
+		idle_change(+1);
+		me->wait_since = t;
+		pthread_mutex_unlock(&qlock);
+		fd = accept(listen_fd, NULL, NULL);
+		pthread_mutex_lock(&qlock);
+		me->wait_since = 0;
+		idle_change(-1);
+		if (running) {
+			unsigned long long a = t > run_start ? t : run_start, b = now_ns();
+
+			if (b > a)
+				me->idle_ns += b - a;
+		}
+		if (fd < 0)
+			break;	/* the listening socket was shut down */
+		pthread_mutex_unlock(&qlock);
+		serve(me, fd);
+		pthread_mutex_lock(&qlock);
+	}
 	for (;;) {
 		int item;
+
+		if (self_accept)
+			break;
 
 		while (qhead == qtail && !stopping) {
 			unsigned long long t = now_ns();
@@ -217,15 +258,7 @@ static void *worker_main(void *arg)
 		item = queue[qhead++ % QCAP];
 		pthread_mutex_unlock(&qlock);
 		if (acceptor_mode) {
-			char c;
-
-			/* the request, on a socket another thread accepted */
-			if (read(item, &c, 1) == 1) {
-				do_task(me);
-				if (write(item, &c, 1) != 1)
-					c = 0;
-			}
-			close(item);
+			serve(me, item);	/* a socket another thread accepted */
 		} else {
 			do_task(me);
 		}
@@ -322,6 +355,10 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
+		if (!strcmp(a, "--self-accept")) {
+			self_accept = 1;
+			continue;
+		}
 		if (!strcmp(a, "--acceptor") || !strcmp(a, "--acceptor-late")) {
 			acceptor_mode = 1;
 			acceptor_late = !strcmp(a, "--acceptor-late");
@@ -385,7 +422,9 @@ int main(int argc, char **argv)
 			w[i].w_in = from[0];
 		}
 	}
-	if (acceptor_mode) {
+	if (acceptor_mode && self_accept)
+		return usage();
+	if (acceptor_mode || self_accept) {
 		struct sockaddr_in sa = { .sin_family = AF_INET,
 					  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 		socklen_t sl = sizeof(sa);
@@ -444,7 +483,7 @@ int main(int argc, char **argv)
 	pthread_mutex_unlock(&qlock);
 	unsigned long long real_start = real_ns();
 
-	if (acceptor_mode) {
+	if (acceptor_mode || self_accept) {
 		ca.period_ns = period_ns;
 		ca.rounds = rounds;
 		if (pthread_create(&cli, NULL, client_main, &ca))
@@ -488,6 +527,8 @@ int main(int argc, char **argv)
 	stopping = 1;
 	pthread_cond_broadcast(&qcond);
 	pthread_mutex_unlock(&qlock);
+	if (self_accept)
+		shutdown(listen_fd, SHUT_RDWR);	/* wakes the workers in accept */
 	for (int i = 0; i < nworkers; i++)
 		pthread_join(w[i].th, NULL);
 

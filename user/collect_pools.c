@@ -478,6 +478,14 @@ static void seed_process(struct pool_priv *p, __u32 tgid)
 			if (st == PST_IDLE && !t->in_kernel)
 				t->idle = true;
 			if (acc) {
+				/* the kernel side must know too, to say when it
+				 * serves a connection it accepted itself */
+				struct pool_thread v = { .tgid = tgid, .first_ns = now,
+							 .since = now, .acceptor = 1 };
+
+				memcpy(v.comm, t->comm, sizeof(v.comm));
+				bpf_map_update_elem(bpf_map__fd(p->skel->maps.threads), &tid, &v,
+						    BPF_NOEXIST);
 				t->acceptor = true;
 				attach_sys_exit(p);
 			}

@@ -149,3 +149,13 @@ dominant() {
 	jq -s -e --argjson pid "$WL" '[.[] | [.pools[] | select(.pid == $pid)] | length] |
 		. as $n | ($n | length) >= 2 and $n[-1] == 0' "$T/out"
 }
+
+@test "pools: workers that accept and serve their own connections stay workers" {
+	run_pool --workers 4 --mode io --rate 160 --task-us 20000 --duration 3 --self-accept
+	# asleep in accept at attach they count as acceptors, until each serves
+	# a connection it accepted itself
+	inner_rows worker | jq -e 'length >= 3 and all(.[]; .threads == 4 and .others == [])'
+	got=$(inner_rows worker | jq '.[1:] | map(.saturated_pct) | add / length')
+	assert_points "$got" "$(truth .saturated_pct)" 10
+	assert_points "$(inner_mean worker busy_pct)" "$(truth .busy_pct)" 10
+}
