@@ -366,6 +366,8 @@ int pools_switch(struct bpf_raw_tracepoint_args *ctx)
 			/* preempted: 0, or only TASK_REPORT_MAX (0x100) */
 			if (!(prev_state & 0xff)) {
 				st = PST_RUNQ;
+			} else if (pt->in_klock) {
+				st = PST_LOCK;	/* asleep on a contended kernel lock */
 			} else {
 				st = classify_sleep(&nr);
 				bpf_get_current_comm(pt->comm, sizeof(pt->comm));
@@ -542,5 +544,40 @@ int pools_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	if (nv.tgid != tgid || nv.ino != BPF_CORE_READ(f, f_inode, i_ino))
 		return 0;
 	set_role(nv.tid, nv.tgid, nv.tid != tid, bpf_ktime_get_ns());
+	return 0;
+}
+
+/* --- kernel lock contention: a sleep in between is "lock" ----------------- */
+
+/* TP_PROTO(void *lock, unsigned int flags); current is the waiter. Attached
+ * when the kernel has the tracepoints (5.19+); without them such sleeps
+ * count as io. */
+SEC("raw_tracepoint/contention_begin")
+int pools_klock_begin(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+	struct pool_thread *pt;
+
+	if (tid == (__u32)(id >> 32) || !pid_wanted(id >> 32))
+		return 0;
+	pt = bpf_map_lookup_elem(&threads, &tid);
+	if (pt)
+		pt->in_klock = 1;
+	return 0;
+}
+
+SEC("raw_tracepoint/contention_end")
+int pools_klock_end(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+	struct pool_thread *pt;
+
+	if (tid == (__u32)(id >> 32) || !pid_wanted(id >> 32))
+		return 0;
+	pt = bpf_map_lookup_elem(&threads, &tid);
+	if (pt)
+		pt->in_klock = 0;
 	return 0;
 }

@@ -55,7 +55,7 @@ struct pool_thread {
 	__u8 state;		/* enum pool_state */
 	__u8 exited;		/* sched_process_exit seen: remove once read */
 	__u8 acceptor;		/* role as the kernel saw it last (events carry changes) */
-	__u8 pad;
+	__u8 in_klock;		/* between lock:contention_begin and _end */
 	char comm[POOLS_COMM_LEN];
 	__u32 runq_hist[PH_NBUCKETS];
 };

@@ -1,6 +1,6 @@
 /* poolload: a thread pool whose saturation it knows, and prints that truth.
  *
- *   poolload [--workers N] [--name NAME] [--mode io|poll|lock|cpu]
+ *   poolload [--workers N] [--name NAME] [--mode io|poll|lock|cpu|klock]
  *            [--downstream pipe|socket] [--rate TASKS_PER_S] [--burst B]
  *            [--task-us US] [--duration S]
  *            [--acceptor|--acceptor-late|--self-accept]
@@ -13,6 +13,8 @@
  *   poll   the same, but wait for the answer in poll(2) with a timeout
  *   lock   take one mutex shared by all workers and hold it for US
  *   cpu    burn US of CPU (run it with more workers than CPUs)
+ *   klock  write 4 MiB to one file shared by all workers: they queue on its
+ *          inode lock in the kernel (US is not used)
  * --acceptor: tasks arrive as TCP connections on 127.0.0.1, accepted by an
  * acceptor thread that hands them to the workers, who read the request from
  * the socket; the main thread, the acceptor and the workers all carry the
@@ -26,6 +28,7 @@
  * line to the worker's exit (it finishes the queued tasks first).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
@@ -42,7 +45,7 @@
 #define MAX_WORKERS 64
 #define QCAP 4096
 
-enum mode { M_IO, M_POLL, M_LOCK, M_CPU };
+enum mode { M_IO, M_POLL, M_LOCK, M_CPU, M_KLOCK };
 
 static int nworkers = 4, rate = 100, burst = 1, task_us = 10000, acceptor_mode, acceptor_late,
 	   self_accept;
@@ -54,6 +57,9 @@ static const char *name = "worker";
 static pthread_mutex_t qlock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t qcond = PTHREAD_COND_INITIALIZER;
 static pthread_mutex_t biglock = PTHREAD_MUTEX_INITIALIZER;
+#define KBUF (4 << 20)
+static int kfile = -1;
+static char *kbuf;
 static int queue[QCAP], qhead, qtail, stopping;
 
 /* the truth, under qlock */
@@ -179,6 +185,11 @@ static void do_task(struct worker *me)
 		break;
 	case M_CPU:
 		burn_us(task_us);
+		break;
+	case M_KLOCK:
+		/* writers of one file queue on its inode lock in the kernel */
+		if (pwrite(kfile, kbuf, KBUF, 0) != KBUF)
+			return;
 		break;
 	}
 }
@@ -338,7 +349,7 @@ static void *client_main(void *arg)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: poolload [--workers N] [--name NAME] [--mode io|poll|lock|cpu] "
+	fprintf(stderr, "usage: poolload [--workers N] [--name NAME] [--mode io|poll|lock|cpu|klock] "
 			"[--downstream pipe|socket] [--rate N] [--burst B] [--task-us US] "
 			"[--duration S] [--acceptor|--acceptor-late]\n");
 	return 2;
@@ -390,6 +401,8 @@ int main(int argc, char **argv)
 				mode = M_LOCK;
 			else if (!strcmp(v, "cpu"))
 				mode = M_CPU;
+			else if (!strcmp(v, "klock"))
+				mode = M_KLOCK;
 			else
 				return usage();
 		} else
@@ -424,6 +437,16 @@ int main(int argc, char **argv)
 	}
 	if (acceptor_mode && self_accept)
 		return usage();
+	if (mode == M_KLOCK) {
+		kbuf = calloc(1, KBUF);
+		kfile = open("/dev/shm", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+		if (kfile < 0)
+			kfile = open("/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+		if (!kbuf || kfile < 0) {
+			perror("poolload: klock file");
+			return 1;
+		}
+	}
 	if (acceptor_mode || self_accept) {
 		struct sockaddr_in sa = { .sin_family = AF_INET,
 					  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };

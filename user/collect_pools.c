@@ -82,6 +82,7 @@ struct pool_priv {
 	volatile bool stop;
 	bool poller_on;
 	struct bpf_link *sys_exit_link;	/* attached once an accept is seen */
+	struct bpf_link *klock_links[2];	/* optional: kernel lock contention */
 	bool sys_exit_failed;
 	__u64 t0;			/* start of the current interval */
 	__u64 drops_seen, events_seen;
@@ -541,6 +542,8 @@ static int pools_open(struct collector *c, const struct options *o)
 	       sizeof(p->skel->rodata->filter_pids));
 	fill_sys_flags((__u8 *)p->skel->rodata->sys_flags);
 	bpf_program__set_autoattach(p->skel->progs.pools_sys_exit, false);
+	bpf_program__set_autoattach(p->skel->progs.pools_klock_begin, false);
+	bpf_program__set_autoattach(p->skel->progs.pools_klock_end, false);
 	if (o->npids)	/* a few processes: a smaller preallocated map */
 		bpf_map__set_max_entries(p->skel->maps.threads, 4096);
 
@@ -562,6 +565,15 @@ static int pools_open(struct collector *c, const struct options *o)
 		snprintf(c->status, sizeof(c->status), "cannot attach sched tracepoints: %s",
 			 bpf_util_strerror(err, buf, sizeof(buf)));
 		return err;
+	}
+	/* without lock:contention_* (kernels before 5.19) a sleep on a kernel
+	 * lock counts as io; the family runs all the same */
+	p->klock_links[0] = bpf_program__attach(p->skel->progs.pools_klock_begin);
+	p->klock_links[1] = bpf_program__attach(p->skel->progs.pools_klock_end);
+	if (!p->klock_links[0] || !p->klock_links[1]) {
+		bpf_link__destroy(p->klock_links[0]);
+		bpf_link__destroy(p->klock_links[1]);
+		p->klock_links[0] = p->klock_links[1] = NULL;
 	}
 	map_reader_init(&p->threads, bpf_map__fd(p->skel->maps.threads), sizeof(__u32),
 			sizeof(struct pool_thread));
@@ -890,6 +902,8 @@ static void pools_close(struct collector *c)
 	if (p->poller_on)
 		pthread_join(p->poller, NULL);
 	bpf_link__destroy(p->sys_exit_link);
+	bpf_link__destroy(p->klock_links[0]);
+	bpf_link__destroy(p->klock_links[1]);
 	ring_buffer__free(p->rb);
 	pools_bpf__destroy(p->skel);
 	map_reader_free(&p->threads);

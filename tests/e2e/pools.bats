@@ -159,3 +159,12 @@ dominant() {
 	assert_points "$got" "$(truth .saturated_pct)" 10
 	assert_points "$(inner_mean worker busy_pct)" "$(truth .busy_pct)" 10
 }
+
+@test "pools: a sleep on a contended kernel lock (inode lock) is lock, not io" {
+	[ -e /sys/kernel/tracing/events/lock/contention_begin ] ||
+		[ -e /sys/kernel/debug/tracing/events/lock/contention_begin ] ||
+		skip "no lock:contention_begin tracepoint"
+	run_pool --workers 4 --mode klock --rate 200 --burst 4 --duration 2
+	inner_rows worker | jq -e '(map(.lock_ns) | add) > 0 and
+		(map(.lock_ns) | add) > 5 * (map(.io_ns) | add)'
+}
