@@ -664,6 +664,18 @@ static void thread_delta(struct pool_priv *p, struct pthr *t, const struct pool_
 	t->active = true;
 }
 
+/* Drill-down rows, busiest first (non-idle time), then by tid. */
+static int cmp_thread_row(const void *a, const void *b)
+{
+	const struct snap_pool_thread *x = a, *y = b;
+	__u64 bx = x->oncpu_ns + x->runq_ns + x->lock_ns + x->io_ns;
+	__u64 by = y->oncpu_ns + y->runq_ns + y->lock_ns + y->io_ns;
+
+	if (bx != by)
+		return bx < by ? 1 : -1;
+	return x->tid < y->tid ? -1 : x->tid > y->tid;
+}
+
 static int make_pool(struct pool_priv *p, struct snapshot *s, struct group *g, __u64 t1)
 {
 	struct snap_pool *row;
@@ -762,6 +774,9 @@ static int make_pool(struct pool_priv *p, struct snapshot *s, struct group *g, _
 		row->saturated_pct = 100.0 * (double)sat / (double)(hi - lo);
 	}
 	row->runq_p99_ns = ph_percentile(hist, 0.99);
+	if (row->thread_rows.len > 1)
+		qsort(row->thread_rows.data, row->thread_rows.len, row->thread_rows.elem,
+		      cmp_thread_row);
 	return 0;
 }
 
