@@ -3,11 +3,12 @@
  *   poolload [--workers N] [--name NAME] [--mode io|poll|lock|cpu|klock]
  *            [--downstream pipe|socket] [--rate TASKS_PER_S] [--burst B]
  *            [--task-us US] [--duration S]
- *            [--acceptor|--acceptor-late|--self-accept]
+ *            [--acceptor|--acceptor-late|--self-accept] [--wait cond|poll|select]
  *
  * N workers named NAME-1..NAME-N wait on a condition variable for tasks
- * from a queue, fed by the main thread at RATE tasks per second, B at a
- * time. A task, by mode:
+ * from a queue (--wait poll|select: in poll(2) or select(2) on an eventfd
+ * that counts the tasks), fed by the main thread at RATE tasks per second,
+ * B at a time. A task, by mode:
  *   io     write a request to a "downstream" thread over a pipe (or a unix
  *          socket) and read(2) its answer, sent US later
  *   poll   the same, but wait for the answer in poll(2) with a timeout
@@ -36,7 +37,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/prctl.h>
+#include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -47,6 +50,9 @@
 
 enum mode { M_IO, M_POLL, M_LOCK, M_CPU, M_KLOCK };
 
+enum wait_kind { W_COND, W_POLL, W_SELECT };
+static enum wait_kind wait_kind = W_COND;
+static int efd = -1;	/* --wait poll|select: one count per queued task */
 static int nworkers = 4, rate = 100, burst = 1, task_us = 10000, acceptor_mode, acceptor_late,
 	   self_accept;
 static double duration = 3;
@@ -220,6 +226,43 @@ static void *worker_main(void *arg)
 	me->tid = (int)syscall(SYS_gettid);
 	pthread_mutex_lock(&qlock);
 	tids_ready++;
+	while (wait_kind != W_COND) {	/* waits on an eventfd for a task */
+		unsigned long long t = now_ns(), v;
+
+		idle_change(+1);
+		me->wait_since = t;
+		pthread_mutex_unlock(&qlock);
+		for (;;) {
+			if (wait_kind == W_POLL) {
+				struct pollfd pf = { .fd = efd, .events = POLLIN };
+
+				poll(&pf, 1, 1000);
+			} else {
+				fd_set rd;
+				struct timeval tv = { 1, 0 };
+
+				FD_ZERO(&rd);
+				FD_SET(efd, &rd);
+				select(efd + 1, &rd, NULL, NULL, &tv);
+			}
+			if (read(efd, &v, sizeof(v)) == sizeof(v))
+				break;	/* claimed one task */
+		}
+		pthread_mutex_lock(&qlock);
+		me->wait_since = 0;
+		idle_change(-1);
+		if (running) {
+			unsigned long long a = t > run_start ? t : run_start, b = now_ns();
+
+			if (b > a)
+				me->idle_ns += b - a;
+		}
+		if (stopping)
+			break;
+		pthread_mutex_unlock(&qlock);
+		do_task(me);
+		pthread_mutex_lock(&qlock);
+	}
 	while (self_accept) {	/* waits in accept(2), serves what it accepted */
 		unsigned long long t = now_ns();
 		int fd;
@@ -246,7 +289,7 @@ static void *worker_main(void *arg)
 	for (;;) {
 		int item;
 
-		if (self_accept)
+		if (self_accept || wait_kind != W_COND)
 			break;
 
 		while (qhead == qtail && !stopping) {
@@ -283,6 +326,13 @@ static void *worker_main(void *arg)
 
 static void enqueue(int item)
 {
+	if (wait_kind != W_COND) {
+		unsigned long long one = 1;
+
+		if (write(efd, &one, sizeof(one)) != sizeof(one))
+			perror("poolload: eventfd");
+		return;
+	}
 	pthread_mutex_lock(&qlock);
 	if (qtail - qhead < QCAP)
 		queue[qtail++ % QCAP] = item;
@@ -390,7 +440,16 @@ int main(int argc, char **argv)
 			task_us = atoi(v);
 		else if (!strcmp(a, "--duration"))
 			duration = atof(v);
-		else if (!strcmp(a, "--downstream"))
+		else if (!strcmp(a, "--wait")) {
+			if (!strcmp(v, "cond"))
+				wait_kind = W_COND;
+			else if (!strcmp(v, "poll"))
+				wait_kind = W_POLL;
+			else if (!strcmp(v, "select"))
+				wait_kind = W_SELECT;
+			else
+				return usage();
+		} else if (!strcmp(a, "--downstream"))
 			use_socket = !strcmp(v, "socket");
 		else if (!strcmp(a, "--mode")) {
 			if (!strcmp(v, "io"))
@@ -435,8 +494,17 @@ int main(int argc, char **argv)
 			w[i].w_in = from[0];
 		}
 	}
+	if ((acceptor_mode || self_accept) && wait_kind != W_COND)
+		return usage();
 	if (acceptor_mode && self_accept)
 		return usage();
+	if (wait_kind != W_COND) {
+		efd = eventfd(0, EFD_SEMAPHORE | EFD_NONBLOCK | EFD_CLOEXEC);
+		if (efd < 0) {
+			perror("poolload: eventfd");
+			return 1;
+		}
+	}
 	if (mode == M_KLOCK) {
 		kbuf = calloc(1, KBUF);
 		kfile = open("/dev/shm", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
@@ -550,6 +618,12 @@ int main(int argc, char **argv)
 	stopping = 1;
 	pthread_cond_broadcast(&qcond);
 	pthread_mutex_unlock(&qlock);
+	if (wait_kind != W_COND) {	/* one count each wakes them all to stop */
+		unsigned long long n = (unsigned long long)nworkers;
+
+		if (write(efd, &n, sizeof(n)) != sizeof(n))
+			perror("poolload: eventfd");
+	}
 	if (self_accept)
 		shutdown(listen_fd, SHUT_RDWR);	/* wakes the workers in accept */
 	for (int i = 0; i < nworkers; i++)

@@ -168,3 +168,13 @@ dominant() {
 	inner_rows worker | jq -e '(map(.lock_ns) | add) > 0 and
 		(map(.lock_ns) | add) > 5 * (map(.io_ns) | add)'
 }
+
+@test "pools: waiting for work in poll or select on an eventfd is idle" {
+	for how in poll select; do
+		run_pool --workers 4 --mode io --rate 160 --task-us 20000 --duration 2 --wait $how
+		inner_rows worker | jq -e 'length >= 2 and all(.[]; .threads == 4)'
+		assert_points "$(inner_mean worker busy_pct)" "$(truth .busy_pct)" 10
+		assert_points "$(inner_mean worker saturated_pct)" "$(truth .saturated_pct)" 10
+		rm -f "$T/out" "$T/truth"
+	done
+}
