@@ -76,6 +76,8 @@ dominant() {
 	assert_points "$(inner_mean worker busy_pct)" "$(truth .busy_pct)" 10
 	assert_points "$(inner_mean worker saturated_pct)" "$(truth .saturated_pct)" 10
 	[ "$(dominant worker)" = io ]
+	# -p filters in the kernel: no other process's pool appears
+	jq -s -e --argjson pid "$WL" '[.[].pools[].pid] | length > 0 and all(. == $pid)' "$T/out"
 	# the drill-down lists exactly the workers, and adds up to the pool
 	inner_rows worker | jq -e --argjson w "$(first .workers)" 'all(.[];
 		([.thread_list[].tid] | sort) == ($w | sort) and
@@ -177,4 +179,14 @@ dominant() {
 		assert_points "$(inner_mean worker saturated_pct)" "$(truth .saturated_pct)" 10
 		rm -f "$T/out" "$T/truth"
 	done
+}
+
+@test "pools: hostile thread names come out as valid JSON, grouped all the same" {
+	name=$'w"\\\x01\xff\t'
+	run_pool --workers 3 --mode io --rate 20 --task-us 1000 --duration 1 --name "$name"
+	# every line parses, and the three workers form one pool under that name
+	jq -s -e --argjson pid "$WL" '[.[].pools[] | select(.pid == $pid and .threads == 3)] |
+		length > 0' "$T/out"
+	jq -s -e --argjson pid "$WL" '[.[].pools[] | select(.pid == $pid) | .pool] | unique |
+		map(select(startswith("w\"\\"))) | length == 1' "$T/out"
 }
