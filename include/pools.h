@@ -30,8 +30,8 @@ enum pool_state {
 #define PH_MAX_POW 36
 #define PH_NBUCKETS ((PH_MAX_POW - PH_MIN_POW + 2) * PH_SUB)
 
-/* Bucket of a run-queue wait, always < PH_NBUCKETS (hist.h's hist_log2
- * must be in scope: include hist.h first). */
+#ifdef LATSCOPE_HIST_H	/* needs hist_log2: include hist.h first */
+/* Bucket of a run-queue wait, always < PH_NBUCKETS. */
 static inline __u32 ph_bucket(__u64 v)
 {
 	__u32 p, idx;
@@ -45,6 +45,7 @@ static inline __u32 ph_bucket(__u64 v)
 	      (__u32)((v >> (p - PH_SUB_BITS)) & (PH_SUB - 1));
 	return idx < PH_NBUCKETS ? idx : PH_NBUCKETS - 1;
 }
+#endif
 
 struct pool_thread {
 	__u64 since;		/* start of the current state (ktime ns) */

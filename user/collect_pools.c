@@ -30,6 +30,7 @@
 #include "hashmap.h"
 #include "histo.h"
 #include "pool_name.h"
+#include "pool_seed.h"
 #include "pools.h"
 #include "procfs.h"
 #include "pools.skel.h"
@@ -345,65 +346,37 @@ static bool fd_waits_for_work(__u32 tgid, long fd)
 	return false;
 }
 
-/* The state of a sleeping thread from /proc/PID/task/TID/syscall, with the
- * rules of the kernel side; sets *accept for accept(2). */
+/* The state of a sleeping thread from /proc/PID/task/TID/syscall; sets
+ * *accept for accept(2). */
 static __u8 seed_classify(__u32 tgid, const char *text, bool *accept)
 {
-	unsigned long long a[7] = {};
+	unsigned long long a[6];
+	bool check_fds;
 	long nr;
-	char *end;
+	__u8 st;
 
 	*accept = false;
-	nr = strtol(text, &end, 10);
-	if (end == text || nr < 0)
+	if (pool_seed_parse(text, &nr, a))
 		return PST_IO;
-	for (int i = 0; i < 6; i++)
-		a[i] = strtoull(end, &end, 16);
-	if (nr == SYS_accept || nr == SYS_accept4) {
-		*accept = true;
-		return PST_IDLE;
-	}
-	if (nr == SYS_epoll_wait || nr == SYS_epoll_pwait || nr == SYS_rt_sigtimedwait ||
-	    nr == SYS_pause
-#ifdef SYS_epoll_pwait2
-	    || nr == SYS_epoll_pwait2
-#endif
-	)
-		return PST_IDLE;
-	if (nr == SYS_futex) {
-		unsigned op = (unsigned)a[1] & ~(128u | 256u);
-
-		if (op == 0)
-			return (unsigned)a[2] == 2 ? PST_LOCK : PST_IDLE;
-		if (op == 6 || op == 11 || op == 13)
-			return PST_LOCK;
-		return op == 9 ? PST_IDLE : PST_IO;
-	}
-	if (nr == SYS_io_uring_enter)
-		return a[3] & 1 ? PST_IDLE : PST_IO;
-	if (nr == SYS_poll || nr == SYS_ppoll) {
+	st = pool_seed_state(nr, a, accept, &check_fds);
+	if (check_fds) {
 		/* the descriptors are in the traced process's memory: read them */
 		struct { int fd; short ev, rev; } pf[8];
 		char path[64];
-		int fd;
 		ssize_t n;
+		int fd;
 
-		if (a[1] > 8)
-			return PST_IDLE;
 		snprintf(path, sizeof(path), "/proc/%u/mem", tgid);
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
-			return PST_IO;
+			return st;
 		n = pread(fd, pf, a[1] * sizeof(pf[0]), (off_t)a[0]);
 		close(fd);
 		for (int i = 0; n > 0 && i < (int)(n / (ssize_t)sizeof(pf[0])); i++)
 			if (pf[i].fd >= 0 && fd_waits_for_work(tgid, pf[i].fd))
 				return PST_IDLE;
-		return PST_IO;
 	}
-	/* select with more than 8 descriptors watched is rare at attach; taken
-	 * as the common case, a timed read */
-	return PST_IO;
+	return st;
 }
 
 static void seed_process(struct pool_priv *p, __u32 tgid)
