@@ -489,6 +489,25 @@ static void seed_all(struct pool_priv *p, const struct options *o)
 	closedir(d);
 }
 
+/* Room for the threads to follow: a few processes need little; host-wide,
+ * twice the threads the host runs now (the 4th field of /proc/loadavg is
+ * running/total scheduling entities), at least 16384. */
+static __u32 thread_map_size(const struct options *o)
+{
+	unsigned long total = 0;
+	FILE *f;
+
+	if (o->npids)
+		return 4096;
+	f = fopen("/proc/loadavg", "r");
+	if (f) {
+		if (fscanf(f, "%*s %*s %*s %*u/%lu", &total) != 1)
+			total = 0;
+		fclose(f);
+	}
+	return total * 2 > 16384 ? (__u32)(total * 2 > (1UL << 20) ? 1UL << 20 : total * 2) : 16384;
+}
+
 static int pools_open(struct collector *c, const struct options *o)
 {
 	struct pool_priv *p = calloc(1, sizeof(*p));
@@ -517,8 +536,7 @@ static int pools_open(struct collector *c, const struct options *o)
 	bpf_program__set_autoattach(p->skel->progs.pools_sys_exit, false);
 	bpf_program__set_autoattach(p->skel->progs.pools_klock_begin, false);
 	bpf_program__set_autoattach(p->skel->progs.pools_klock_end, false);
-	if (o->npids)	/* a few processes: a smaller preallocated map */
-		bpf_map__set_max_entries(p->skel->maps.threads, 4096);
+	bpf_map__set_max_entries(p->skel->maps.threads, thread_map_size(o));
 
 	err = pools_bpf__load(p->skel);
 	if (err) {
