@@ -809,8 +809,16 @@ static int pools_collect(struct collector *c, struct snapshot *s)
 			err = -ENOMEM;
 			goto out;
 		}
-		if (t->tgid != v->tgid)
-			continue;
+		if (t->tgid != v->tgid) {
+			/* the tid was reused by another process: a new thread */
+			t->gone = true;
+			pthr_recount(p, t, t1);
+			if (t->og)
+				t->og->refs--;
+			memset(t, 0, sizeof(*t));
+			t->tid = tid;
+			t->tgid = v->tgid;
+		}
 		if (!t->in_kernel) {	/* not reset above: fresh */
 			memset(t->d_ns, 0, sizeof(t->d_ns));
 			t->exist_a = p->t0;
