@@ -29,7 +29,8 @@ run_pool() {
 	exec 7> "$T/go"
 	wait_for_file "$T/truth"
 	start_latscope_attached "$T/out" $POOL_LINKS --probes pools -p "$WL" -i 0.5
-	sleep 0.6	# a first snapshot with the pool asleep, seeded from /proc
+	# a first snapshot with the pool asleep, seeded from /proc
+	wait_for_file "$T/out" 50
 	echo go >&7
 	wait "$WL"
 	sleep 0.7	# the interval in which the workers exit
@@ -83,13 +84,13 @@ dominant() {
 		([.thread_list[].tid] | sort) == ($w | sort) and
 		([.thread_list[].io_ns] | add) == .io_ns and
 		([.thread_list[].idle_ns] | add) == .idle_ns)'
-	# each worker's times cover about the whole interval
+	# each worker's times cover about the whole interval (a sanity bound)
 	jq -s -e --argjson pid "$WL" --argjson s "$(truth .start_real_ns)" \
 	   --argjson e "$(truth .end_real_ns)" '
 		[.[] | select(.ts_ns - .interval_ns >= $s and .ts_ns <= $e) as $snap |
 		 $snap.pools[] | select(.pid == $pid and .pool == "worker") | .thread_list[] |
 		 (.oncpu_ns + .runq_ns + .lock_ns + .io_ns + .idle_ns) / $snap.interval_ns] |
-		length > 0 and all(.[]; . > 0.9 and . < 1.1)' "$T/out"
+		length > 0 and all(.[]; . > 0.8 and . < 1.2)' "$T/out"
 }
 
 @test "pools: poll with a timeout on a socket downstream is io, not idle" {
