@@ -362,6 +362,9 @@ int pools_switch(struct bpf_raw_tracepoint_args *ctx)
 			__u8 st;
 			long nr = -1;
 
+			/* first seen running: not idle, whatever /proc said */
+			if (pt->state == PST_UNKNOWN)
+				emit(now, tid, tgid, PEV_WAKE_UNKNOWN, 0, pt->comm);
 			close_state(pt, now);
 			/* preempted: 0, or only TASK_REPORT_MAX (0x100) */
 			if (!(prev_state & 0xff)) {
@@ -395,9 +398,10 @@ int pools_switch(struct bpf_raw_tracepoint_args *ctx)
 		if (idx < PH_NBUCKETS)
 			pt->runq_hist[idx]++;
 		pt->runq_count++;
-	} else if (pt->state == PST_IDLE) {
-		/* its wakeup was missed: it is not idle any more */
-		emit(now, ntid, ntgid, PEV_IDLE_LEAVE, 0, pt->comm);
+	} else if (pt->state == PST_IDLE || pt->state == PST_UNKNOWN) {
+		/* its wakeup was missed (or came before attach): not idle now */
+		emit(now, ntid, ntgid, pt->state == PST_IDLE ? PEV_IDLE_LEAVE : PEV_WAKE_UNKNOWN,
+		     0, pt->comm);
 	}
 	close_state(pt, now);
 	pt->state = PST_ONCPU;

@@ -6,8 +6,9 @@
  *            [--acceptor|--acceptor-late|--self-accept] [--wait cond|poll|select]
  *
  * N workers named NAME-1..NAME-N wait on a condition variable for tasks
- * from a queue (--wait poll|select: in poll(2) or select(2) on an eventfd
- * that counts the tasks), fed by the main thread at RATE tasks per second,
+ * from a queue (--wait poll|select: each in poll(2) or select(2) on its own
+ * eventfd, woken when a task is handed to it), fed by the main thread at
+ * RATE tasks per second,
  * B at a time. A task, by mode:
  *   io     write a request to a "downstream" thread over a pipe (or a unix
  *          socket) and read(2) its answer, sent US later
@@ -52,7 +53,9 @@ enum mode { M_IO, M_POLL, M_LOCK, M_CPU, M_KLOCK };
 
 enum wait_kind { W_COND, W_POLL, W_SELECT };
 static enum wait_kind wait_kind = W_COND;
-static int efd = -1;	/* --wait poll|select: one count per queued task */
+/* --wait poll|select: each worker waits on its own eventfd, and a task is
+ * handed to one idle worker (no thundering herd: the truth stays sharp) */
+static int idle_list[MAX_WORKERS], nidle_list;
 static int nworkers = 4, rate = 100, burst = 1, task_us = 10000, acceptor_mode, acceptor_late,
 	   self_accept;
 static double duration = 3;
@@ -80,6 +83,7 @@ struct worker {
 	int d_in, d_out;	/* its downstream's ends */
 	pthread_t ds;
 	unsigned long long idle_ns, wait_since, runq0, runq1;
+	int efd;		/* --wait poll|select */
 };
 static struct worker w[MAX_WORKERS];
 static int tids_ready;
@@ -226,39 +230,41 @@ static void *worker_main(void *arg)
 	me->tid = (int)syscall(SYS_gettid);
 	pthread_mutex_lock(&qlock);
 	tids_ready++;
-	while (wait_kind != W_COND) {	/* waits on an eventfd for a task */
-		unsigned long long t = now_ns(), v;
+	while (wait_kind != W_COND) {	/* waits on its eventfd for a task */
+		unsigned long long t, v;
+		int item;
 
-		idle_change(+1);
-		me->wait_since = t;
-		pthread_mutex_unlock(&qlock);
-		for (;;) {
-			if (wait_kind == W_POLL) {
-				struct pollfd pf = { .fd = efd, .events = POLLIN };
+		if (qhead == qtail && !stopping) {
+			t = now_ns();
+			idle_change(+1);	/* ended by whoever hands it a task */
+			me->wait_since = t;
+			idle_list[nidle_list++] = (int)(me - w);
+			pthread_mutex_unlock(&qlock);
+			for (;;) {
+				if (wait_kind == W_POLL) {
+					struct pollfd pf = { .fd = me->efd, .events = POLLIN };
 
-				poll(&pf, 1, 1000);
-			} else {
-				fd_set rd;
-				struct timeval tv = { 1, 0 };
+					poll(&pf, 1, 1000);
+				} else {
+					fd_set rd;
+					struct timeval tv = { 1, 0 };
 
-				FD_ZERO(&rd);
-				FD_SET(efd, &rd);
-				select(efd + 1, &rd, NULL, NULL, &tv);
+					FD_ZERO(&rd);
+					FD_SET(me->efd, &rd);
+					select(me->efd + 1, &rd, NULL, NULL, &tv);
+				}
+				if (read(me->efd, &v, sizeof(v)) == sizeof(v))
+					break;
 			}
-			if (read(efd, &v, sizeof(v)) == sizeof(v))
-				break;	/* claimed one task */
+			pthread_mutex_lock(&qlock);
 		}
-		pthread_mutex_lock(&qlock);
-		me->wait_since = 0;
-		idle_change(-1);
-		if (running) {
-			unsigned long long a = t > run_start ? t : run_start, b = now_ns();
-
-			if (b > a)
-				me->idle_ns += b - a;
+		if (qhead == qtail) {
+			if (stopping)
+				break;
+			continue;
 		}
-		if (stopping)
-			break;
+		item = queue[qhead++ % QCAP];
+		(void)item;
 		pthread_mutex_unlock(&qlock);
 		do_task(me);
 		pthread_mutex_lock(&qlock);
@@ -324,13 +330,36 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
+/* Under qlock: the worker waiting longest stops being idle now. */
+static void hand_to_idle_worker(void)
+{
+	unsigned long long one = 1, t = now_ns();
+	struct worker *me;
+
+	if (!nidle_list)
+		return;
+	me = &w[idle_list[0]];
+	memmove(idle_list, idle_list + 1, (size_t)--nidle_list * sizeof(idle_list[0]));
+	idle_change(-1);
+	if (running && me->wait_since) {
+		unsigned long long a = me->wait_since > run_start ? me->wait_since : run_start;
+
+		if (t > a)
+			me->idle_ns += t - a;
+	}
+	me->wait_since = 0;
+	if (write(me->efd, &one, sizeof(one)) != sizeof(one))
+		perror("poolload: eventfd");
+}
+
 static void enqueue(int item)
 {
 	if (wait_kind != W_COND) {
-		unsigned long long one = 1;
-
-		if (write(efd, &one, sizeof(one)) != sizeof(one))
-			perror("poolload: eventfd");
+		pthread_mutex_lock(&qlock);
+		if (qtail - qhead < QCAP)
+			queue[qtail++ % QCAP] = item;
+		hand_to_idle_worker();
+		pthread_mutex_unlock(&qlock);
 		return;
 	}
 	pthread_mutex_lock(&qlock);
@@ -498,9 +527,9 @@ int main(int argc, char **argv)
 		return usage();
 	if (acceptor_mode && self_accept)
 		return usage();
-	if (wait_kind != W_COND) {
-		efd = eventfd(0, EFD_SEMAPHORE | EFD_NONBLOCK | EFD_CLOEXEC);
-		if (efd < 0) {
+	for (int i = 0; wait_kind != W_COND && i < nworkers; i++) {
+		w[i].efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		if (w[i].efd < 0) {
 			perror("poolload: eventfd");
 			return 1;
 		}
@@ -618,11 +647,11 @@ int main(int argc, char **argv)
 	stopping = 1;
 	pthread_cond_broadcast(&qcond);
 	pthread_mutex_unlock(&qlock);
-	if (wait_kind != W_COND) {	/* one count each wakes them all to stop */
-		unsigned long long n = (unsigned long long)nworkers;
-
-		if (write(efd, &n, sizeof(n)) != sizeof(n))
-			perror("poolload: eventfd");
+	if (wait_kind != W_COND) {	/* wake every waiter to stop */
+		pthread_mutex_lock(&qlock);
+		while (nidle_list)
+			hand_to_idle_worker();
+		pthread_mutex_unlock(&qlock);
 	}
 	if (self_accept)
 		shutdown(listen_fd, SHUT_RDWR);	/* wakes the workers in accept */
