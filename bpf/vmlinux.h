@@ -70,6 +70,69 @@ struct task_struct {
 	u64 start_boottime;
 };
 
+
+/* --- pools family --- */
+/* ___pools flavors: CO-RE matches them to the kernel's types by the name
+ * before "___", so they cannot clash with another family's declarations. */
+typedef unsigned short umode_t;
+enum { BPF_RB_NO_WAKEUP = 1 };	/* uapi bpf.h */
+
+struct pt_regs___pools {
+	unsigned long r10;
+	unsigned long dx;
+	unsigned long si;
+	unsigned long di;
+	unsigned long orig_ax;
+};
+
+struct qstr___pools {
+	const unsigned char *name;
+};
+
+struct dentry___pools {
+	struct qstr___pools d_name;
+};
+
+struct path___pools {
+	struct dentry___pools *dentry;
+};
+
+struct inode___pools {
+	umode_t i_mode;
+	unsigned long i_ino;
+};
+
+struct file___pools {
+	struct path___pools f_path;
+	struct inode___pools *f_inode;
+	void *private_data;
+};
+
+struct fdtable___pools {
+	unsigned int max_fds;
+	struct file___pools **fd;
+};
+
+struct files_struct___pools {
+	struct fdtable___pools *fdt;
+};
+
+struct task_struct___pools {
+	struct files_struct___pools *files;
+};
+
+struct sock_common___pools {
+	unsigned char skc_state;
+};
+
+struct sock___pools {
+	struct sock_common___pools __sk_common;
+};
+
+struct socket___pools {
+	struct sock___pools *sk;
+};
+
 #pragma clang attribute pop
 
 

@@ -38,5 +38,6 @@ extern const struct collector_ops *const collector_table[FAM_NR];
 extern const struct collector_ops syscalls_collector;
 extern const struct collector_ops locks_collector;
 extern const struct collector_ops tcp_collector;
+extern const struct collector_ops pools_collector;
 
 #endif
