@@ -24,6 +24,7 @@ void options_usage(FILE *f)
 	      "      --top N            rows kept per JSON list (default 1000)\n"
 	      "      --btf FILE         kernel BTF to use when the kernel has none at\n"
 	      "                         /sys/kernel/btf/vmlinux (e.g. from btfhub)\n"
+	      "      --no-peers         without the peers view (it runs with syscalls)\n"
 	      "  -v, --verbose          libbpf's messages on stderr\n"
 	      "  -h, --help             this help\n"
 	      "  -V, --version          the version\n"
@@ -107,7 +108,7 @@ static int parse_probes(struct options *o, const char *val)
 	return ret;
 }
 
-enum { OPT_JSON = 256, OPT_PROBES, OPT_PROM, OPT_TOP, OPT_BTF };
+enum { OPT_JSON = 256, OPT_PROBES, OPT_PROM, OPT_TOP, OPT_BTF, OPT_NO_PEERS };
 
 int options_parse(struct options *o, int argc, char **argv)
 {
@@ -121,6 +122,7 @@ int options_parse(struct options *o, int argc, char **argv)
 		{ "prom", required_argument, 0, OPT_PROM },
 		{ "top", required_argument, 0, OPT_TOP },
 		{ "btf", required_argument, 0, OPT_BTF },
+		{ "no-peers", no_argument, 0, OPT_NO_PEERS },
 		{ "verbose", no_argument, 0, 'v' },
 		{ "help", no_argument, 0, 'h' },
 		{ "version", no_argument, 0, 'V' },
@@ -189,6 +191,9 @@ int options_parse(struct options *o, int argc, char **argv)
 			if (access(optarg, R_OK))
 				return bad("btf", optarg, strerror(errno));
 			o->btf_file = optarg;
+			break;
+		case OPT_NO_PEERS:
+			o->no_peers = true;
 			break;
 		case 'v':
 			o->verbose = true;

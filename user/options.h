@@ -27,6 +27,7 @@ struct options {
 	size_t top;
 	const char *btf_file;	/* --btf: kernel BTF when the kernel has none */
 	bool verbose;
+	bool no_peers;		/* --no-peers: the syscalls family without peers */
 };
 
 /* Parses argv into o. Returns 0 to go on, 1 after --help/--version (exit
