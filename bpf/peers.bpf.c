@@ -111,21 +111,22 @@ static __always_inline bool pid_wanted(__u32 tgid)
 	return false;
 }
 
-/* The struct file behind fd in the current task, or 0. */
+/* The struct file behind fd in the current task, or 0. task is a trusted
+ * BTF pointer: files and fdt are plain loads (no helper call), checked by
+ * the verifier; only the fd array's slot needs a probe read. */
 static __always_inline struct file *fd_file(struct task_struct *task, int fd)
 {
 	struct task_struct___peers *t = (void *)task;
+	struct files_struct *files = t->files;
 	struct fdtable *fdt;
-	struct file **arr;
 	struct file *f = 0;
 
-	if (fd < 0)
+	if (fd < 0 || !files)
 		return 0;
-	fdt = BPF_CORE_READ(t, files, fdt);
-	if (!fdt || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+	fdt = files->fdt;
+	if (!fdt || (unsigned int)fd >= fdt->max_fds)
 		return 0;
-	arr = BPF_CORE_READ(fdt, fd);
-	bpf_probe_read_kernel(&f, sizeof(f), arr + fd);
+	bpf_probe_read_kernel(&f, sizeof(f), (void *)fdt->fd + (__u64)fd * sizeof(f));
 	return f;
 }
 
@@ -300,11 +301,10 @@ static __always_inline __u64 fd_peer(struct task_struct *task, struct peer_threa
 	cs->fd = fd;
 	cs->ino = ino;
 	cs->peer = id;
-	/* An unconnected inet socket (port 0) or unnamed unix socket may get
-	 * its remote later: resolve it again next time. */
+	/* An unconnected inet socket (port 0) gets its remote later: resolve
+	 * it again next time. (An unnamed unix socket that connects does so in
+	 * connect, which resolves afresh.) */
 	if ((d->kind == PEER_TCP || d->kind == PEER_UDP) && !d->port)
-		cs->file = 0;
-	else if (d->kind == PEER_UNIX_INO)
 		cs->file = 0;
 	else
 		cs->file = (__u64)f;

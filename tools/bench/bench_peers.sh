@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Cost of the peers view: write(2)+read(2) of 64 bytes over a connected
+# socket pair (TCP on loopback, and a unix socketpair) with no tracer, with
+# latscope --probes syscalls --no-peers (the syscalls family alone) and with
+# latscope --probes syscalls (peers on). Reports ns per syscall and the
+# peers view's added cost as a share of the syscalls family's own. Each is
+# measured BENCH_REPEAT times, interleaved; the lowest figure is kept.
+set -u
+. "$(dirname "$0")/lib.sh"
+N=${BENCH_N:-300000}
+R=${BENCH_ROUNDS:-3}
+REPEAT=${BENCH_REPEAT:-3}
+min() { awk -v a="$1" -v b="${2:-}" 'BEGIN { print (b != "" && b + 0 < a + 0) ? b : a }'; }
+
+for kind in tcp unix; do
+	declare -A best=()
+	for rep in $(seq 1 "$REPEAT"); do
+		t=$("$BENCH/sock_loop" "$kind" "$N" "$R"); best[none]=$(min "$t" "${best[none]:-}")
+		if start_tracer 3 "$LATSCOPE" --probes syscalls --no-peers --json -i 1; then
+			t=$("$BENCH/sock_loop" "$kind" "$N" "$R"); stop_tracer
+			best[sys]=$(min "$t" "${best[sys]:-}")
+		fi
+		if start_tracer 5 "$LATSCOPE" --probes syscalls --json -i 1; then
+			t=$("$BENCH/sock_loop" "$kind" "$N" "$R"); stop_tracer
+			best[peers]=$(min "$t" "${best[peers]:-}")
+		fi
+	done
+	echo "## peers: $kind write+read of 64 B x $N, best of $R rounds x $REPEAT runs ($(nproc) CPUs, $(uname -r))"
+	echo
+	echo "| tracer                             | ns/call  | added ns |"
+	echo "|------------------------------------|----------|----------|"
+	awk -v n="${best[none]}" -v s="${best[sys]:-0}" -v p="${best[peers]:-0}" 'BEGIN {
+		printf "| %-34s | %8.1f | %8s |\n", "none", n, "-"
+		printf "| %-34s | %8.1f | %8.1f |\n", "syscalls --no-peers", s, s - n
+		printf "| %-34s | %8.1f | %8.1f |\n", "syscalls + peers", p, p - n
+		if (s > n)
+			printf "\npeers adds %.1f ns per call: %.0f%% of the syscalls family'"'"'s own %.1f ns (target: at most 30%%)\n",
+				p - s, 100 * (p - s) / (s - n), s - n }'
+	echo
+	unset best
+done
