@@ -39,3 +39,32 @@ for kind in tcp unix; do
 	echo
 	unset best
 done
+
+# The same split, per BPF program, from the kernel's own accounting
+# (kernel.bpf_stats_enabled: run_time_ns / run_cnt in each program's fdinfo):
+# steadier than the workload's clock on a busy host. Averages are over every
+# syscall on the host in that time (non-fd calls leave peers_* at once).
+prog_costs() {
+	local ls=$1 f fi id name
+	for f in /proc/"$ls"/fd/*; do
+		[ "$(readlink "$f")" = anon_inode:bpf-prog ] || continue
+		fi=/proc/$ls/fdinfo/${f##*/}
+		id=$(awk '/prog_id/ { print $2 }' "$fi")
+		name=$(bpftool prog show id "$id" --json 2>/dev/null | jq -r .name)
+		awk -v n="$name" '/run_time_ns/ { t = $2 } /run_cnt/ { c = $2 }
+			END { if (c) printf "| %-16s | %10d | %8.1f |\n", n, c, t / c }' "$fi"
+	done
+}
+if command -v bpftool >/dev/null && command -v jq >/dev/null &&
+   start_tracer 5 "$LATSCOPE" --probes syscalls --json -i 1; then
+	old=$(sysctl -n kernel.bpf_stats_enabled)
+	sysctl -qw kernel.bpf_stats_enabled=1
+	"$BENCH/sock_loop" unix "$N" "$R" > /dev/null
+	echo "## per program, unix write+read loop, kernel.bpf_stats_enabled"
+	echo
+	echo "| program          | runs       | ns/run   |"
+	echo "|------------------|------------|----------|"
+	prog_costs "$TRACER_PID" | sort
+	sysctl -qw kernel.bpf_stats_enabled="$old"
+	stop_tracer
+fi
