@@ -67,13 +67,15 @@ struct {
 /* x86-64 syscall numbers of the calls that take one fd (or a poll of one). */
 enum {
 	NR_read = 0, NR_write = 1, NR_poll = 7, NR_pread64 = 17, NR_pwrite64 = 18,
-	NR_readv = 19, NR_writev = 20, NR_connect = 42, NR_accept = 43,
+	NR_readv = 19, NR_writev = 20, NR_connect = 42,
 	NR_sendto = 44, NR_recvfrom = 45, NR_sendmsg = 46, NR_recvmsg = 47,
-	NR_ppoll = 271, NR_accept4 = 288, NR_preadv = 295, NR_pwritev = 296,
+	NR_ppoll = 271, NR_preadv = 295, NR_pwritev = 296,
 	NR_recvmmsg = 299, NR_sendmmsg = 307, NR_preadv2 = 327, NR_pwritev2 = 328,
 };
 
-enum call_class { C_NONE, C_IN, C_OUT, C_IN_MSGS, C_OUT_MSGS, C_WAIT, C_CONNECT, C_ACCEPT, C_POLL };
+/* accept is not a peer's call: it waits for any client (pools count it as
+ * idle), and the connection it returns is resolved at its first I/O. */
+enum call_class { C_NONE, C_IN, C_OUT, C_IN_MSGS, C_OUT_MSGS, C_CONNECT, C_POLL };
 
 static __always_inline int classify(long nr)
 {
@@ -90,8 +92,6 @@ static __always_inline int classify(long nr)
 		return C_OUT_MSGS;
 	case NR_connect:
 		return C_CONNECT;
-	case NR_accept: case NR_accept4:
-		return C_ACCEPT;
 	case NR_poll: case NR_ppoll:
 		return C_POLL;
 	}
@@ -357,12 +357,6 @@ int peers_enter(struct bpf_raw_tracepoint_args *ctx)
 	}
 	if (cls == C_IN_MSGS || cls == C_OUT_MSGS)
 		pt->flags = PEER_T_NO_BYTES;	/* returns messages, not bytes */
-	if (cls == C_ACCEPT) {
-		/* the peer is the connection accepted: known at exit */
-		pt->flags |= PEER_T_RESOLVE_AT_EXIT;
-		pt->start_ns = bpf_ktime_get_ns();
-		return 0;
-	}
 	if (cls == C_POLL) {
 		fd = poll_fd(regs);
 		if (fd < 0) {
@@ -427,10 +421,8 @@ int peers_exit(struct bpf_raw_tracepoint_args *ctx)
 	peer = pt->cur_peer;
 	pt->cur_peer = 0;
 	if (pt->flags & PEER_T_RESOLVE_AT_EXIT) {
-		int fd = (pt->flags & PEER_T_INVALIDATE) ? (int)pt->slot : (int)ret;
+		int fd = (int)pt->slot;
 
-		if (ret < 0 && !(pt->flags & PEER_T_INVALIDATE))
-			return 0;	/* a failed accept talked to no one */
 		peer = fd_peer(task, pt, fd, true);
 		if (!peer)
 			return 0;

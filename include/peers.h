@@ -79,7 +79,7 @@ struct peer_thread {
 	__u32 pad;
 	struct peer_cache_slot cache[PEER_CACHE_SLOTS];
 };
-#define PEER_T_RESOLVE_AT_EXIT 1	/* accept: the new fd is the peer */
+#define PEER_T_RESOLVE_AT_EXIT 1	/* connect: the remote is known after */
 #define PEER_T_INVALIDATE 2		/* connect: the fd's peer changes */
 #define PEER_T_NO_BYTES 4		/* recvmmsg/sendmmsg: ret counts messages */
 

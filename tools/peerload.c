@@ -16,7 +16,8 @@
  *   pair    100 bytes written into one end of a socketpair, read at the other
  *   pipe    100 bytes through a pipe
  *   file    4096 bytes written to peerload-PID.dat in $TMPDIR (or /tmp)
- *   udp     3 exchanges on a connected UDP socket
+ *   udp     3 exchanges on a connected UDP socket (write, poll(2) on the
+ *           one fd, read)
  * and prints one JSON line of what it did (ports, names, bytes it sent and
  * received per peer, exchanges).
  */
@@ -24,6 +25,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -462,7 +464,12 @@ int main(int argc, char **argv)
 		char req[REQ], resp[RESP];
 
 		memset(req, 'q', sizeof(req));
+		struct pollfd pf = { .fd = fd, .events = POLLIN };
+
 		udp.sent += write(fd, req, REQ);
+		/* a read with a timeout: poll on the one fd, then read */
+		if (poll(&pf, 1, 5000) != 1)
+			die("poll");
 		udp.received += read(fd, resp, RESP);
 		udp.exchanges++;
 	}

@@ -1,6 +1,7 @@
 /* The peers collector: reads bpf/peers.bpf.c's per-(process, peer) entries
  * of the interval that ended, names each peer id once (the kernel's
  * peer_names map, cached here), and makes the snapshot's peers rows. */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +26,7 @@ struct peers {
 	struct peer_key *del;
 	size_t del_cap;
 	__u32 ended;		/* epoch of the interval to read */
-	__u64 drops_seen, unresolved_seen;
+	__u64 full_seen, nostate_seen, unresolved_seen;
 };
 
 static struct peers *current;
@@ -69,24 +70,25 @@ const char *peers_name(struct peers *p, __u64 id)
 	return name;
 }
 
-static long sysctl_long(const char *path, long dflt)
+static long count_processes(void)
 {
-	FILE *f = fopen(path, "r");
-	long v;
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	long n = 0;
 
-	if (!f)
-		return dflt;
-	if (fscanf(f, "%ld", &v) != 1)
-		v = dflt;
-	fclose(f);
-	return v;
+	if (!d)
+		return 0;
+	while ((e = readdir(d)))
+		n += e->d_name[0] >= '1' && e->d_name[0] <= '9';
+	closedir(d);
+	return n;
 }
 
 struct peers *peers_open(const struct options *o, char *why, size_t n)
 {
 	struct peers *p = calloc(1, sizeof(*p));
 	char buf[128];
-	long threads;
+	long procs;
 	int err;
 
 	if (!p || !(p->names = hashmap_new(sizeof(__u64)))) {
@@ -102,10 +104,12 @@ struct peers *peers_open(const struct options *o, char *why, size_t n)
 	}
 	p->skel->rodata->filter_npids = o->npids;
 	memcpy((void *)p->skel->rodata->filter_pids, o->pids, sizeof(o->pids));
-	/* (process, peer) pairs of two intervals; 2.5 KiB each, preallocated */
-	threads = sysctl_long("/proc/sys/kernel/threads-max", 32768);
+	/* (process, peer) pairs of two intervals: room for 8 peers per process
+	 * now running, 8192 to 16384 entries (2.5 KiB each, preallocated: 20 to
+	 * 40 MiB of kernel memory); a full map is counted as a drop */
+	procs = count_processes() * 8 * 2;
 	bpf_map__set_max_entries(p->skel->maps.peer_stats,
-				 threads > 100000 ? 16384 : 8192);
+				 (__u32)(procs < 8192 ? 8192 : procs > 16384 ? 16384 : procs));
 	err = peers_bpf__load(p->skel);
 	if (err) {
 		snprintf(why, n, "cannot load: %s", bpf_util_strerror(err, buf, sizeof(buf)));
@@ -216,10 +220,13 @@ int peers_collect(struct peers *p, struct snapshot *s)
 	}
 	delete_read(p, ndel);
 
-	drops = __atomic_load_n(&bss->drop_map_full, __ATOMIC_RELAXED) +
-		__atomic_load_n(&bss->drop_no_state, __ATOMIC_RELAXED);
-	s->dropped.map_full += drops - p->drops_seen;
-	p->drops_seen = drops;
+	drops = __atomic_load_n(&bss->drop_map_full, __ATOMIC_RELAXED);
+	s->dropped.map_full += drops - p->full_seen;
+	p->full_seen = drops;
+	/* calls not seen at all: no per-thread state could be made */
+	drops = __atomic_load_n(&bss->drop_no_state, __ATOMIC_RELAXED);
+	s->dropped.events += drops - p->nostate_seen;
+	p->nostate_seen = drops;
 	unres = __atomic_load_n(&bss->unresolved, __ATOMIC_RELAXED);
 	s->dropped.peers_unresolved += unres - p->unresolved_seen;
 	p->unresolved_seen = unres;

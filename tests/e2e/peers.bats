@@ -66,6 +66,8 @@ run_peerload() {
 	[ "$(jq .roundtrips <<<"$u")" -eq "$(truth .udp.exchanges)" ]
 	[ "$(jq .bytes_out <<<"$u")" -eq "$(truth .udp.bytes_sent)" ]
 	[ "$(jq .bytes_in <<<"$u")" -eq "$(truth .udp.bytes_received)" ]
+	# connect + 3 x (write, poll on the one fd, read)
+	[ "$(jq .calls <<<"$u")" -eq 10 ]
 	[ "$(jq '.dropped.peers_unresolved' "$T/out")" -eq 0 ]
 }
 
