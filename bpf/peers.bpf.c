@@ -238,6 +238,10 @@ static __always_inline int file_desc(struct file *f, struct inode *inode, struct
 	else
 		return 0;
 	d->port = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	/* a TCP socket with no remote listens (a poll on it waits for any
+	 * client: idle) or is not connected yet: no peer */
+	if (d->kind == PEER_TCP && !d->port)
+		return 0;
 	if (family == AF_INET) {
 		__be32 a = BPF_CORE_READ(sk, __sk_common.skc_daddr);
 
@@ -311,6 +315,51 @@ static __always_inline __u64 fd_peer(struct task_struct *task, struct peer_threa
 	return id;
 }
 
+/* The peer a TCP/UDP connect(fd, addr) goes to, from the user's sockaddr:
+ * the same descriptor (so the same id) the socket gives once connected.
+ * 0 for other families or when something cannot be read. */
+static __always_inline __u64 connect_peer(struct task_struct *task, struct pt_regs *regs, int fd)
+{
+	struct sa_ { __u16 family; __be16 port; __u32 v4_or_flow; __u8 v6[16]; } sa;
+	struct file *f = fd_file(task, fd);
+	struct peer_desc *d;
+	struct socket *sock;
+	struct sock *sk;
+	__u32 zero = 0;
+	__u16 type;
+	__u64 id;
+
+	if (!f)
+		return 0;
+	if ((BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
+		return 0;
+	sock = BPF_CORE_READ(f, private_data);
+	sk = BPF_CORE_READ(sock, sk);
+	if (!sk || bpf_probe_read_user(&sa, sizeof(sa), (void *)BPF_CORE_READ(regs, si)))
+		return 0;
+	type = BPF_CORE_READ(sk, sk_type);
+	if ((sa.family != AF_INET && sa.family != AF_INET6) ||
+	    (type != SOCK_STREAM && type != SOCK_DGRAM))
+		return 0;
+	d = bpf_map_lookup_elem(&desc_scratch, &zero);
+	if (!d)
+		return 0;
+	__builtin_memset(d, 0, sizeof(*d));
+	d->kind = type == SOCK_STREAM ? PEER_TCP : PEER_UDP;
+	d->port = __builtin_bswap16(sa.port);
+	if (sa.family == AF_INET) {
+		__builtin_memcpy(d->addr, &sa.v4_or_flow, 4);
+	} else if (((__u64 *)sa.v6)[0] == 0 && ((__u32 *)sa.v6)[2] == 0xffff0000u) {
+		__builtin_memcpy(d->addr, &sa.v6[12], 4);
+	} else {
+		__builtin_memcpy(d->addr, sa.v6, 16);
+		d->v6 = 1;
+	}
+	id = desc_id(d);
+	bpf_map_update_elem(&peer_names, &id, d, BPF_ANY);
+	return id;
+}
+
 /* poll/ppoll on exactly one descriptor: a read with a timeout on that fd. */
 static __always_inline int poll_fd(struct pt_regs *regs)
 {
@@ -370,6 +419,9 @@ int peers_enter(struct bpf_raw_tracepoint_args *ctx)
 		/* the remote is set by the call: resolve after it */
 		pt->flags = PEER_T_RESOLVE_AT_EXIT | PEER_T_INVALIDATE;
 		pt->slot = (__u32)fd;
+		/* but a thread blocked in connect is blocked on that remote:
+		 * named now from the address it asked for (for pools) */
+		pt->cur_peer = connect_peer(task, regs, fd);
 		pt->start_ns = bpf_ktime_get_ns();
 		return 0;
 	}
