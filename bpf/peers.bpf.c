@@ -372,24 +372,14 @@ static __always_inline int poll_fd(struct pt_regs *regs)
 	return pfd.fd;
 }
 
-SEC("raw_tracepoint/sys_enter")
-int peers_enter(struct bpf_raw_tracepoint_args *ctx)
+/* At entry of a syscall of class cls (not C_NONE): resolves its fd and
+ * fills pt. Returns true when the call is to be recorded at its exit. No
+ * clock read: the caller keeps the entry time. */
+static __always_inline bool peers_begin(struct task_struct *task, struct peer_thread *pt,
+					struct pt_regs *regs, int cls)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct pt_regs *regs = (void *)ctx->args[0];
-	struct peer_thread *pt;
-	int cls = classify((long)ctx->args[1]);
 	int fd;
 
-	if (cls == C_NONE)
-		return 0;
-	if (filter_npids && !pid_wanted(task->tgid))
-		return 0;
-	pt = bpf_task_storage_get(&peer_threads, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!pt) {
-		__sync_fetch_and_add(&drop_no_state, 1);
-		return 0;
-	}
 	if (!pt->pstart)
 		pt->pstart = BPF_CORE_READ(task, group_leader, start_boottime) | 1;
 	pt->flags = 0;
@@ -408,10 +398,8 @@ int peers_enter(struct bpf_raw_tracepoint_args *ctx)
 		pt->flags = PEER_T_NO_BYTES;	/* returns messages, not bytes */
 	if (cls == C_POLL) {
 		fd = poll_fd(regs);
-		if (fd < 0) {
-			pt->start_ns = 0;
-			return 0;
-		}
+		if (fd < 0)
+			return false;
 	} else {
 		fd = (int)BPF_CORE_READ(regs, di);
 	}
@@ -422,12 +410,10 @@ int peers_enter(struct bpf_raw_tracepoint_args *ctx)
 		/* but a thread blocked in connect is blocked on that remote:
 		 * named now from the address it asked for (for pools) */
 		pt->cur_peer = connect_peer(task, regs, fd);
-		pt->start_ns = bpf_ktime_get_ns();
-		return 0;
+		return true;
 	}
 	pt->cur_peer = fd_peer(task, pt, fd, false);
-	pt->start_ns = pt->cur_peer ? bpf_ktime_get_ns() : 0;
-	return 0;
+	return pt->cur_peer != 0;
 }
 
 static __always_inline struct peer_stats *stats_lookup(struct peer_key *key)
@@ -453,34 +439,25 @@ static __always_inline struct peer_stats *stats_lookup(struct peer_key *key)
 	return st;
 }
 
-SEC("raw_tracepoint/sys_exit")
-int peers_exit(struct bpf_raw_tracepoint_args *ctx)
+/* At exit of a call peers_begin() chose to record, delta ns after entry. */
+static __always_inline void peers_end(struct task_struct *task, struct peer_thread *pt,
+				      long ret, __u64 delta)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	long ret = (long)ctx->args[1];
 	struct peer_cache_slot *cs;
 	struct peer_key key = {};
 	struct peer_stats *st;
-	struct peer_thread *pt;
-	__u64 delta, peer;
+	__u64 peer;
 	__u32 idx, slot;
 
-	pt = bpf_task_storage_get(&peer_threads, task, 0, 0);
-	if (!pt || !pt->start_ns)
-		return 0;
-	delta = bpf_ktime_get_ns() - pt->start_ns;
-	pt->start_ns = 0;
 	peer = pt->cur_peer;
 	pt->cur_peer = 0;
 	if (pt->flags & PEER_T_RESOLVE_AT_EXIT) {
 		int fd = (int)pt->slot;
 
 		peer = fd_peer(task, pt, fd, true);
-		if (!peer)
-			return 0;
 	}
 	if (!peer)
-		return 0;
+		return;
 
 	key.peer = peer;
 	key.pstart = pt->pstart;
@@ -488,7 +465,7 @@ int peers_exit(struct bpf_raw_tracepoint_args *ctx)
 	key.slot = (epoch & 1) ? PEER_KEY_SLOT : 0;
 	st = stats_lookup(&key);
 	if (!st)
-		return 0;
+		return;
 	__sync_fetch_and_add(&st->wait_ns, delta);
 	idx = hist_bucket(delta);
 	asm volatile("" : "+r"(idx));
@@ -497,7 +474,7 @@ int peers_exit(struct bpf_raw_tracepoint_args *ctx)
 	if (delta > st->max_ns)
 		st->max_ns = delta;
 	if (ret <= 0)
-		return 0;
+		return;
 
 	/* bytes from the return value; a send-then-receive turn on one fd of
 	 * this thread is a round trip */
@@ -514,5 +491,44 @@ int peers_exit(struct bpf_raw_tracepoint_args *ctx)
 			__sync_fetch_and_add(&st->bytes_out, ret);
 		cs->last_dir = PEER_DIR_OUT;
 	}
+}
+
+/* tools/bench/fold.bpf.c includes this file for its functions and maps only,
+ * to measure the same work folded into the syscalls family's programs. */
+#ifndef PEERS_NO_PROGS
+SEC("raw_tracepoint/sys_enter")
+int peers_enter(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct peer_thread *pt;
+	int cls = classify((long)ctx->args[1]);
+
+	if (cls == C_NONE)
+		return 0;
+	if (filter_npids && !pid_wanted(task->tgid))
+		return 0;
+	pt = bpf_task_storage_get(&peer_threads, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!pt) {
+		__sync_fetch_and_add(&drop_no_state, 1);
+		return 0;
+	}
+	pt->start_ns = peers_begin(task, pt, (void *)ctx->args[0], cls) ? bpf_ktime_get_ns() : 0;
 	return 0;
 }
+
+SEC("raw_tracepoint/sys_exit")
+int peers_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct peer_thread *pt;
+	__u64 delta;
+
+	pt = bpf_task_storage_get(&peer_threads, task, 0, 0);
+	if (!pt || !pt->start_ns)
+		return 0;
+	delta = bpf_ktime_get_ns() - pt->start_ns;
+	pt->start_ns = 0;
+	peers_end(task, pt, (long)ctx->args[1], delta);
+	return 0;
+}
+#endif
