@@ -68,3 +68,30 @@ if command -v bpftool >/dev/null && command -v jq >/dev/null &&
 	sysctl -qw kernel.bpf_stats_enabled="$old"
 	stop_tracer
 fi
+
+# The other design the STYLE asks to measure: the same peers work folded into
+# the syscalls family's two programs (tools/bench/fold.bpf.c: one task
+# storage lookup and one clock read serve both) against those programs
+# without it (fold_base.bpf.c). Per program, from bpf_stats, same loop.
+fold_cost() {	# object: summed ns/run of its programs
+	start_tracer 2 "$BENCH/floor" "$BENCH/$1" || return 1
+	sysctl -qw kernel.bpf_stats_enabled=1
+	"$BENCH/sock_loop" unix "$N" "$R" > /dev/null
+	prog_costs "$TRACER_PID" | awk -F'|' '{ s += $4 } END { printf "%.1f\n", s }'
+	sysctl -qw kernel.bpf_stats_enabled=0
+	stop_tracer
+}
+if command -v bpftool >/dev/null && command -v jq >/dev/null; then
+	declare -A fb=()
+	for rep in $(seq 1 "$REPEAT"); do
+		t=$(fold_cost fold_base.bpf.o) && fb[base]=$(min "$t" "${fb[base]:-}")
+		t=$(fold_cost fold.bpf.o) && fb[fold]=$(min "$t" "${fb[fold]:-}")
+	done
+	echo
+	echo "## folded design (bench only), unix write+read loop, ns per syscall (enter+exit programs)"
+	echo
+	awk -v b="${fb[base]:-0}" -v f="${fb[fold]:-0}" 'BEGIN {
+		printf "| syscalls work alone          | %8.1f |\n", b
+		printf "| syscalls + peers, folded     | %8.1f |\n", f
+		if (b > 0) printf "\nfolded peers adds %.1f ns: %.0f%% of the syscalls work (bpf_stats: program run time only)\n", f - b, 100 * (f - b) / b }'
+fi
