@@ -19,10 +19,16 @@
  *                       peers_map_fd(p, PEERS_MAP_THREADS));
  *     bpf_map__reuse_fd(other->maps.peer_names,
  *                       peers_map_fd(p, PEERS_MAP_NAMES));
- * (peers_map_fd() in user/collect_peers.h). Then in, e.g., sched_switch:
+ * (peers_current() and peers_map_fd() in user/collect_peers.h; the syscalls
+ * collector opens peers, and collectors open in collector_table order, so
+ * it is there when pools opens, or NULL when syscalls or peers is off: then
+ * blocked_on stays empty.) Then in, e.g., sched_switch:
  *     pt = bpf_task_storage_get(&peer_threads, prev, 0, 0);
  *     id = pt ? pt->cur_peer : 0;
- * Read cur_peer only; never create entries (flags 0), never write.
+ * Read cur_peer only; never create entries (flags 0), never write. The
+ * frontend names an id with peers_name(peers_current(), id). cur_peer is set
+ * for read/write-like calls, poll/ppoll on one fd and connect (named from
+ * the address asked for); not for accept (idle) or fds that are no peer.
  */
 #ifndef LATSCOPE_PEERS_H
 #define LATSCOPE_PEERS_H
