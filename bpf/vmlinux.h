@@ -185,16 +185,41 @@ struct sock_common {
 	struct in6_addr skc_v6_rcv_saddr;
 };
 
+struct fdtable {
+	unsigned int max_fds;
+	struct file **fd;
+};
+
+struct files_struct {
+	struct fdtable *fdt;
+};
+
+struct qstr {
+	const unsigned char *name;
+};
+
+struct dentry {
+	struct qstr d_name;
+};
+
+struct path {
+	struct dentry *dentry;
+};
+
 struct inode {
+	unsigned short i_mode;
 	unsigned long i_ino;
 };
 
 struct file {
+	struct path f_path;
 	struct inode *f_inode;
+	void *private_data;
 };
 
 struct socket {
 	struct file *file;
+	struct sock *sk;
 };
 
 struct sock {
@@ -229,6 +254,32 @@ struct tcp_skb_cb {
 /* task_struct's flags, under a flavor name: task_struct itself is above */
 struct task_struct___tcp {
 	unsigned int flags;
+};
+
+#pragma clang attribute pop
+
+
+/* --- peers family --- */
+#pragma clang attribute push(__attribute__((preserve_access_index)), apply_to = record)
+
+struct sockaddr_un {
+	unsigned short sun_family;
+	char sun_path[108];
+};
+
+struct unix_address {
+	int len;
+	struct sockaddr_un name[0];
+};
+
+struct unix_sock {
+	struct sock sk;
+	struct unix_address *addr;
+	struct sock *peer;
+};
+
+struct task_struct___peers {
+	struct files_struct *files;
 };
 
 #pragma clang attribute pop

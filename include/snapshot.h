@@ -152,6 +152,8 @@ struct snapshot {
 	} truncated;
 	struct {
 		__u64 events, map_full;
+		__u64 peers_unresolved;	/* fds of I/O calls that could not be
+					 * read through to a peer (not guessed) */
 	} dropped;
 	int holds;		/* extra owners (snapshot_hold); 0: one owner; atomic */
 };

@@ -12,6 +12,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "bpf_util.h"
+#include "collect_peers.h"
 #include "collector.h"
 #include "kernel_features.h"
 #include "hashmap.h"
@@ -33,6 +34,7 @@ struct sys_priv {
 	struct syscall_key *del;	/* this interval's keys, to delete */
 	size_t del_cap;
 	__u64 drops_seen;
+	struct peers *peers;	/* the peers view, run with this family */
 };
 
 /* Read a number from a /proc/sys file; dflt if it cannot be read. */
@@ -122,6 +124,11 @@ static int sys_open(struct collector *c, const struct options *o)
 			sizeof(struct syscall_key), sizeof(struct syscall_stats));
 	map_reader_init(&p->inflight, bpf_map__fd(p->skel->maps.inflight),
 			sizeof(__u32), sizeof(struct inflight_val));
+	if (!o->no_peers) {
+		p->peers = peers_open(o, buf, sizeof(buf));
+		if (!p->peers)
+			fprintf(stderr, "latscope: peers view unavailable: %s\n", buf);
+	}
 	return 0;
 }
 
@@ -245,6 +252,7 @@ static int sys_collect(struct collector *c, struct snapshot *s)
 
 	/* New calls go to the other entries from here on. */
 	__atomic_store_n(&bss->epoch, ended + 1, __ATOMIC_SEQ_CST);
+	peers_flip(p->peers);
 	flipped = mono_ns();
 	err = collect_inflight(p, s, s->interval_ns);
 	now = mono_ns();
@@ -256,6 +264,8 @@ static int sys_collect(struct collector *c, struct snapshot *s)
 	}
 	if (!err)
 		err = collect_stats(p, s, ended);
+	if (!err && p->peers)
+		err = peers_collect(p->peers, s);
 	drops = __atomic_load_n(&bss->drop_map_full, __ATOMIC_RELAXED) +
 		__atomic_load_n(&bss->drop_inflight_full, __ATOMIC_RELAXED) +
 		__atomic_load_n(&bss->drop_no_state, __ATOMIC_RELAXED);
@@ -270,6 +280,7 @@ static void sys_close(struct collector *c)
 
 	if (!p)
 		return;
+	peers_close(p->peers);
 	syscalls_bpf__destroy(p->skel);
 	map_reader_free(&p->stats);
 	map_reader_free(&p->inflight);

@@ -334,6 +334,7 @@ void render_json(const struct snapshot *s, struct jw *w)
 	jw_obj_begin(w);
 	jw_ku64(w, "events", s->dropped.events);
 	jw_ku64(w, "map_full", s->dropped.map_full);
+	jw_ku64(w, "peers_unresolved", s->dropped.peers_unresolved);
 	jw_obj_end(w);
 	jw_obj_end(w);
 }

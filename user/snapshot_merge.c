@@ -452,6 +452,7 @@ int merger_add(struct merger *m, const struct snapshot *s)
 	o->truncated.peers += s->truncated.peers;
 	o->dropped.events += s->dropped.events;
 	o->dropped.map_full += s->dropped.map_full;
+	o->dropped.peers_unresolved += s->dropped.peers_unresolved;
 	m->n++;
 	return 0;
 }

@@ -417,6 +417,7 @@ static struct snapshot *from_root(const json_t *root, char *err, size_t errsz)
 	o = json_object_get(root, "dropped");
 	s->dropped.events = get_u64(o, "events");
 	s->dropped.map_full = get_u64(o, "map_full");
+	s->dropped.peers_unresolved = get_u64(o, "peers_unresolved");
 	return s;
 oom:
 	snapshot_free(s);

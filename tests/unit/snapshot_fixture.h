@@ -145,6 +145,7 @@ static struct snapshot *full_snapshot(void)
 	s->truncated.peers = 5;
 	s->dropped.events = 6;
 	s->dropped.map_full = 7;
+	s->dropped.peers_unresolved = 8;
 	return s;
 }
 

@@ -1,0 +1,247 @@
+/* The peers collector: reads bpf/peers.bpf.c's per-(process, peer) entries
+ * of the interval that ended, names each peer id once (the kernel's
+ * peer_names map, cached here), and makes the snapshot's peers rows. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "bpf_util.h"
+#include "collect_peers.h"
+#include "hashmap.h"
+#include "histo.h"
+#include "peer_name.h"
+#include "peers.skel.h"
+
+/* Names kept by the frontend: past this many, the cache starts over (the
+ * names of peers still in use are read again from the kernel). */
+#define NAME_CACHE_MAX 65536
+
+struct peers {
+	struct peers_bpf *skel;
+	struct map_reader stats;
+	struct hashmap *names;	/* peer id -> char * */
+	struct peer_key *del;
+	size_t del_cap;
+	__u32 ended;		/* epoch of the interval to read */
+	__u64 full_seen, nostate_seen, unresolved_seen;
+};
+
+static struct peers *current;
+
+struct peers *peers_current(void)
+{
+	return current;
+}
+
+int peers_map_fd(struct peers *p, enum peers_map m)
+{
+	if (!p)
+		return -1;
+	return bpf_map__fd(m == PEERS_MAP_THREADS ? p->skel->maps.peer_threads
+						  : p->skel->maps.peer_names);
+}
+
+const char *peers_name(struct peers *p, __u64 id)
+{
+	struct peer_desc d;
+	char buf[SNAP_PEER_LEN], *name;
+
+	if (!p || !id)
+		return NULL;
+	name = hashmap_get(p->names, &id);
+	if (name)
+		return name;
+	if (bpf_map_lookup_elem(bpf_map__fd(p->skel->maps.peer_names), &id, &d))
+		return NULL;
+	if (p->names->len >= NAME_CACHE_MAX) {
+		hashmap_free(p->names, free);
+		p->names = hashmap_new(sizeof(__u64));
+		if (!p->names)
+			return NULL;
+	}
+	name = strdup(peer_format(&d, buf, sizeof(buf)));
+	if (!name || hashmap_put(p->names, &id, name)) {
+		free(name);
+		return NULL;
+	}
+	return name;
+}
+
+static long count_processes(void)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	long n = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d)))
+		n += e->d_name[0] >= '1' && e->d_name[0] <= '9';
+	closedir(d);
+	return n;
+}
+
+struct peers *peers_open(const struct options *o, char *why, size_t n)
+{
+	struct peers *p = calloc(1, sizeof(*p));
+	char buf[128];
+	long procs;
+	int err;
+
+	if (!p || !(p->names = hashmap_new(sizeof(__u64)))) {
+		snprintf(why, n, "out of memory");
+		free(p);
+		return NULL;
+	}
+	p->skel = peers_bpf__open_opts(bpf_util_open_opts());
+	if (!p->skel) {
+		snprintf(why, n, "cannot open BPF object: %s",
+			 bpf_util_strerror(-errno, buf, sizeof(buf)));
+		goto fail;
+	}
+	p->skel->rodata->filter_npids = o->npids;
+	memcpy((void *)p->skel->rodata->filter_pids, o->pids, sizeof(o->pids));
+	/* (process, peer) pairs of two intervals: room for 8 peers per process
+	 * now running, 8192 to 16384 entries (2.5 KiB each, preallocated: 20 to
+	 * 40 MiB of kernel memory); a full map is counted as a drop */
+	procs = count_processes() * 8 * 2;
+	bpf_map__set_max_entries(p->skel->maps.peer_stats,
+				 (__u32)(procs < 8192 ? 8192 : procs > 16384 ? 16384 : procs));
+	err = peers_bpf__load(p->skel);
+	if (err) {
+		snprintf(why, n, "cannot load: %s", bpf_util_strerror(err, buf, sizeof(buf)));
+		goto fail;
+	}
+	err = peers_bpf__attach(p->skel);
+	if (err) {
+		snprintf(why, n, "cannot attach raw_syscalls: %s",
+			 bpf_util_strerror(err, buf, sizeof(buf)));
+		goto fail;
+	}
+	map_reader_init(&p->stats, bpf_map__fd(p->skel->maps.peer_stats),
+			sizeof(struct peer_key), sizeof(struct peer_stats));
+	current = p;
+	return p;
+fail:
+	peers_close(p);
+	return NULL;
+}
+
+void peers_flip(struct peers *p)
+{
+	if (!p)
+		return;
+	p->ended = __atomic_load_n(&p->skel->bss->epoch, __ATOMIC_RELAXED);
+	__atomic_store_n(&p->skel->bss->epoch, p->ended + 1, __ATOMIC_SEQ_CST);
+}
+
+static int add_row(struct peers *p, struct snapshot *s, const struct peer_key *k,
+		   const struct peer_stats *st)
+{
+	static const double q99 = 0.99;
+	const char *name = peers_name(p, k->peer);
+	struct snap_peer *row;
+	__u64 *hist, count = 0, max = st->max_ns;
+	int top = -1;
+
+	hist = calloc(HIST_NBUCKETS, sizeof(*hist));
+	row = hist ? vec_push(&s->peers) : NULL;
+	if (!row) {
+		free(hist);
+		return -ENOMEM;
+	}
+	for (__u32 i = 0; i < HIST_NBUCKETS; i++) {
+		hist[i] = st->hist[i];
+		count += hist[i];
+		if (hist[i])
+			top = (int)i;
+	}
+	/* max is kept without a lock in the kernel: never below the top bucket */
+	if (top >= 0 && max < hist_bucket_lo((__u32)top))
+		max = hist_bucket_lo((__u32)top);
+	row->pid = k->tgid;
+	snap_strcpy(row->comm, sizeof(row->comm), st->comm, sizeof(st->comm));
+	/* the kernel forgot the name (LRU) before it was read: say so */
+	snprintf(row->peer, sizeof(row->peer), "%s", name ? name : "unknown");
+	row->calls = count;
+	row->bytes_in = st->bytes_in;
+	row->bytes_out = st->bytes_out;
+	row->roundtrips = st->roundtrips;
+	row->wait_ns = st->wait_ns;
+	row->max_ns = max;
+	hist_percentiles(hist, count, &q99, 1, max, &row->p99_ns);
+	row->hist = hist;
+	return 0;
+}
+
+static void delete_read(struct peers *p, size_t n)
+{
+	__u32 count = (__u32)n;
+
+	if (!n)
+		return;
+	if (bpf_map_delete_batch(p->stats.fd, p->del, &count, NULL) == 0)
+		return;
+	for (size_t i = 0; i < n; i++)
+		bpf_map_delete_elem(p->stats.fd, &p->del[i]);
+}
+
+int peers_collect(struct peers *p, struct snapshot *s)
+{
+	__u32 slot = (p->ended & 1) ? PEER_KEY_SLOT : 0;
+	struct peers_bpf__bss *bss = p->skel->bss;
+	__u64 drops, unres;
+	size_t ndel = 0;
+	int err = map_reader_read(&p->stats);
+
+	if (!err && p->del_cap < p->stats.len) {
+		void *n = realloc(p->del, p->stats.len * sizeof(*p->del));
+
+		if (!n)
+			err = -ENOMEM;
+		else {
+			p->del = n;
+			p->del_cap = p->stats.len;
+		}
+	}
+	for (size_t i = 0; !err && i < p->stats.len; i++) {
+		const struct peer_key *k =
+			(const void *)((char *)p->stats.keys + i * sizeof(*k));
+		const struct peer_stats *st =
+			(const void *)((char *)p->stats.values + i * sizeof(*st));
+
+		if (k->slot != slot)
+			continue;
+		p->del[ndel++] = *k;
+		err = add_row(p, s, k, st);
+	}
+	delete_read(p, ndel);
+
+	drops = __atomic_load_n(&bss->drop_map_full, __ATOMIC_RELAXED);
+	s->dropped.map_full += drops - p->full_seen;
+	p->full_seen = drops;
+	/* calls not seen at all: no per-thread state could be made */
+	drops = __atomic_load_n(&bss->drop_no_state, __ATOMIC_RELAXED);
+	s->dropped.events += drops - p->nostate_seen;
+	p->nostate_seen = drops;
+	unres = __atomic_load_n(&bss->unresolved, __ATOMIC_RELAXED);
+	s->dropped.peers_unresolved += unres - p->unresolved_seen;
+	p->unresolved_seen = unres;
+	return err;
+}
+
+void peers_close(struct peers *p)
+{
+	if (!p)
+		return;
+	if (current == p)
+		current = NULL;
+	peers_bpf__destroy(p->skel);
+	map_reader_free(&p->stats);
+	hashmap_free(p->names, free);
+	free(p->del);
+	free(p);
+}
