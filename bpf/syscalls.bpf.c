@@ -62,12 +62,25 @@ static __always_inline bool pid_wanted(__u32 tgid)
 	return false;
 }
 
+/* The call in progress on each CPU. A syscall that returns without the
+ * thread leaving the CPU (most of them) never touches task storage: entry
+ * and exit meet here. When the thread is switched out inside the call,
+ * sched_switch moves it to the thread's task storage, where sys_exit finds
+ * it on whatever CPU the thread comes back. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct cpu_call);
+} cpu_calls SEC(".maps");
+
 SEC("raw_tracepoint/sys_enter")
 int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct thread_state *ts;
+	struct cpu_call *cc;
 	long nr = (long)ctx->args[1];
+	__u32 zero = 0;
 
 	/* task is a trusted BTF pointer: task->tgid is a plain load, cheaper
 	 * than the bpf_get_current_pid_tgid() helper on this hot path */
@@ -75,16 +88,12 @@ int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	if (nr < 0 || nr >= SYSCALLS_MAX_NR)
 		return 0;
-	ts = bpf_task_storage_get(&thread_states, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!ts) {
-		__sync_fetch_and_add(&drop_no_state, 1);
+	cc = bpf_map_lookup_elem(&cpu_calls, &zero);
+	if (!cc)
 		return 0;
-	}
-	/* Learnt once per thread: the process's start time keys its stats. */
-	if (!ts->pstart)
-		ts->pstart = BPF_CORE_READ(task, group_leader, start_boottime) | 1;
-	ts->nr = nr;
-	ts->start_ns = bpf_ktime_get_ns();
+	cc->tid = task->pid;
+	cc->nr = nr;
+	cc->start_ns = bpf_ktime_get_ns();
 	return 0;
 }
 
@@ -119,28 +128,42 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	struct syscall_key key = {};
 	struct syscall_stats *st;
 	struct thread_state *ts;
+	struct cpu_call *cc;
 	__u64 now, delta;
-	__u32 idx;
+	__u32 idx, nr, zero = 0;
 	long ret = (long)ctx->args[1];
 
 	if (filter_npids && !pid_wanted(tgid))
 		return 0;
-	ts = bpf_task_storage_get(&thread_states, task, 0, 0);
-	if (!ts || !ts->start_ns)
+	cc = bpf_map_lookup_elem(&cpu_calls, &zero);
+	if (!cc)
 		return 0;
 	now = bpf_ktime_get_ns();
-	delta = now - ts->start_ns;
-	ts->start_ns = 0;
-	if (ts->flags & THREAD_INFLIGHT) {
-		__u32 tid = task->pid;
+	if (cc->start_ns && cc->tid == (__u32)task->pid) {
+		/* it never left the CPU */
+		delta = now - cc->start_ns;
+		nr = cc->nr;
+		cc->start_ns = 0;
+	} else {
+		ts = bpf_task_storage_get(&thread_states, task, 0, 0);
+		if (!ts || !ts->start_ns)
+			return 0;	/* entered before we attached */
+		delta = now - ts->start_ns;
+		nr = ts->nr;
+		ts->start_ns = 0;
+		if (ts->flags & THREAD_INFLIGHT) {
+			__u32 tid = task->pid;
 
-		bpf_map_delete_elem(&inflight, &tid);
-		ts->flags &= ~THREAD_INFLIGHT;
+			bpf_map_delete_elem(&inflight, &tid);
+			ts->flags &= ~THREAD_INFLIGHT;
+		}
 	}
 
 	key.tgid = tgid;
-	key.nr = ts->nr | ((epoch & 1) ? SYSCALL_KEY_SLOT : 0);
-	key.pstart = ts->pstart;
+	key.nr = nr | ((epoch & 1) ? SYSCALL_KEY_SLOT : 0);
+	/* the process's start time tells a reused pid apart: plain loads
+	 * through the trusted task pointer */
+	key.pstart = task->group_leader->start_boottime | 1;
 	st = stats_lookup(&key);
 	if (!st)
 		return 0;
@@ -158,24 +181,39 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	return 0;
 }
 
-/* The first time a thread sleeps inside a syscall it is listed in
- * `inflight`, so the frontend can show calls that have not returned. current
- * is still the task being switched out here. */
+/* A thread leaving its CPU inside a syscall: its call moves from the CPU's
+ * slot to its task storage, and it is listed in `inflight` so the frontend
+ * can show calls that have not returned. current is still the task being
+ * switched out here. Outside a syscall this is one per-CPU lookup. */
 SEC("raw_tracepoint/sched_switch")
 int inflight_switch(struct bpf_raw_tracepoint_args *ctx)
 {
-	__u64 id = bpf_get_current_pid_tgid();
+	struct task_struct *task = bpf_get_current_task_btf();
 	struct inflight_val v = {};
 	struct thread_state *ts;
-	__u32 tid = (__u32)id;
+	struct cpu_call *cc;
+	__u32 tid = task->pid, zero = 0;
 
-	if (filter_npids && !pid_wanted(id >> 32))
+	cc = bpf_map_lookup_elem(&cpu_calls, &zero);
+	if (!cc || !cc->start_ns)
 		return 0;
-	ts = bpf_task_storage_get(&thread_states, bpf_get_current_task_btf(), 0, 0);
-	if (!ts || !ts->start_ns || (ts->flags & THREAD_INFLIGHT))
+	if (cc->tid != tid) {
+		cc->start_ns = 0;	/* not ours: cannot happen, be safe */
+		return 0;
+	}
+	ts = bpf_task_storage_get(&thread_states, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!ts) {
+		__sync_fetch_and_add(&drop_no_state, 1);
+		cc->start_ns = 0;
+		return 0;
+	}
+	ts->start_ns = cc->start_ns;
+	ts->nr = cc->nr;
+	cc->start_ns = 0;
+	if (ts->flags & THREAD_INFLIGHT)
 		return 0;
 	v.start_ns = ts->start_ns;
-	v.tgid = id >> 32;
+	v.tgid = task->tgid;
 	v.nr = ts->nr;
 	bpf_get_current_comm(v.comm, sizeof(v.comm));
 	if (bpf_map_update_elem(&inflight, &tid, &v, BPF_ANY)) {

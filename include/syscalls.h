@@ -6,10 +6,16 @@
 #define FILTER_MAX_PIDS 64	/* -p list, checked in rodata before any map */
 #define TASK_COMM_LEN 16
 
-/* Per-thread scratch, kept in task storage (also read by other families). */
+/* The syscall a CPU's current thread is in (per-CPU array). */
+struct cpu_call {
+	__u64 start_ns;		/* entry time; 0: none */
+	__u32 tid;
+	__u32 nr;
+};
+
+/* A thread switched out inside a syscall, kept in task storage. */
 struct thread_state {
 	__u64 start_ns;		/* entry time of the current syscall, 0 when outside */
-	__u64 pstart;		/* process start (boottime ns): tells reused pids apart */
 	__u32 nr;		/* current syscall number */
 	__u32 flags;		/* THREAD_* */
 };
