@@ -2,7 +2,7 @@
  * fd-based I/O syscalls talk to (SPEC "peers").
  *
  * The peers programs run with the syscalls family (its own raw_tp
- * sys_enter/sys_exit pair, own skeleton): --no-peers switches them off.
+ * sys_enter/sys_exit pair, own skeleton): they load only with --peers.
  *
  * For other families (pools' blocked_on): the peer a thread is blocked on.
  *   - peer_threads (BPF_MAP_TYPE_TASK_STORAGE, value struct peer_thread):

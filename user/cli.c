@@ -36,7 +36,8 @@ void options_usage(FILE *f)
 	      "                         the merged histograms); several files merge too\n"
 	      "      --from T, --to T   only snapshots ending in [T, T]: seconds since the\n"
 	      "                         epoch or UTC 2026-12-01T19:30:00[Z]\n"
-	      "      --no-peers         without the peers view (it runs with syscalls)\n"
+	      "      --peers            also the peers view (with syscalls; costs about as\n"
+	      "                         much again per fd syscall)\n"
 	      "  -v, --verbose          libbpf's messages on stderr\n"
 	      "  -h, --help             this help\n"
 	      "  -V, --version          the version\n"
@@ -186,7 +187,7 @@ static int parse_time(const char *opt, const char *val, __u64 *ns)
 }
 
 enum { OPT_JSON = 256, OPT_PROBES, OPT_PROM, OPT_TOP, OPT_ROTATE, OPT_KEEP, OPT_SUMMARY,
-       OPT_FROM, OPT_TO, OPT_BTF, OPT_UPROBE_LOCKS, OPT_NO_PEERS };
+       OPT_FROM, OPT_TO, OPT_BTF, OPT_UPROBE_LOCKS, OPT_PEERS };
 
 int options_parse(struct options *o, int argc, char **argv)
 {
@@ -206,7 +207,7 @@ int options_parse(struct options *o, int argc, char **argv)
 		{ "to", required_argument, 0, OPT_TO },
 		{ "btf", required_argument, 0, OPT_BTF },
 		{ "uprobe-locks", required_argument, 0, OPT_UPROBE_LOCKS },
-		{ "no-peers", no_argument, 0, OPT_NO_PEERS },
+		{ "peers", no_argument, 0, OPT_PEERS },
 		{ "verbose", no_argument, 0, 'v' },
 		{ "help", no_argument, 0, 'h' },
 		{ "version", no_argument, 0, 'V' },
@@ -319,8 +320,8 @@ int options_parse(struct options *o, int argc, char **argv)
 			if ((r = parse_time("to", optarg, &o->to_ns)))
 				return r;
 			break;
-		case OPT_NO_PEERS:
-			o->no_peers = true;
+		case OPT_PEERS:
+			o->peers = true;
 			break;
 		case 'v':
 			o->verbose = true;

@@ -1,6 +1,6 @@
 /* The peers view (SPEC "peers"): runs with the syscalls family, which opens
- * it after its own programs and calls it each snapshot; --no-peers turns it
- * off. Its own skeleton (bpf/peers.bpf.c), so a kernel where it cannot
+ * it after its own programs and calls it each snapshot when --peers asks
+ * for it. Its own skeleton (bpf/peers.bpf.c), so a kernel where it cannot
  * load keeps the syscalls family (a warning on stderr says why). */
 #ifndef LATSCOPE_COLLECT_PEERS_H
 #define LATSCOPE_COLLECT_PEERS_H

@@ -124,7 +124,7 @@ static int sys_open(struct collector *c, const struct options *o)
 			sizeof(struct syscall_key), sizeof(struct syscall_stats));
 	map_reader_init(&p->inflight, bpf_map__fd(p->skel->maps.inflight),
 			sizeof(__u32), sizeof(struct inflight_val));
-	if (!o->no_peers) {
+	if (o->peers) {
 		p->peers = peers_open(o, buf, sizeof(buf));
 		if (!p->peers)
 			fprintf(stderr, "latscope: peers view unavailable: %s\n", buf);

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Cost of the peers view: write(2)+read(2) of 64 bytes over a connected
 # socket pair (TCP on loopback, and a unix socketpair) with no tracer, with
-# latscope --probes syscalls --no-peers (the syscalls family alone) and with
-# latscope --probes syscalls (peers on). Reports ns per syscall and the
+# latscope --probes syscalls (the syscalls family alone) and with
+# latscope --probes syscalls --peers. Reports ns per syscall and the
 # peers view's added cost as a share of the syscalls family's own. Each is
 # measured BENCH_REPEAT times, interleaved; the lowest figure is kept.
 set -u
@@ -16,11 +16,11 @@ for kind in tcp unix; do
 	declare -A best=()
 	for rep in $(seq 1 "$REPEAT"); do
 		t=$("$BENCH/sock_loop" "$kind" "$N" "$R"); best[none]=$(min "$t" "${best[none]:-}")
-		if start_tracer 3 "$LATSCOPE" --probes syscalls --no-peers --json -i 1; then
+		if start_tracer 3 "$LATSCOPE" --probes syscalls --json -i 1; then
 			t=$("$BENCH/sock_loop" "$kind" "$N" "$R"); stop_tracer
 			best[sys]=$(min "$t" "${best[sys]:-}")
 		fi
-		if start_tracer 5 "$LATSCOPE" --probes syscalls --json -i 1; then
+		if start_tracer 5 "$LATSCOPE" --probes syscalls --peers --json -i 1; then
 			t=$("$BENCH/sock_loop" "$kind" "$N" "$R"); stop_tracer
 			best[peers]=$(min "$t" "${best[peers]:-}")
 		fi
@@ -31,7 +31,7 @@ for kind in tcp unix; do
 	echo "|------------------------------------|----------|----------|"
 	awk -v n="${best[none]}" -v s="${best[sys]:-0}" -v p="${best[peers]:-0}" 'BEGIN {
 		printf "| %-34s | %8.1f | %8s |\n", "none", n, "-"
-		printf "| %-34s | %8.1f | %8.1f |\n", "syscalls --no-peers", s, s - n
+		printf "| %-34s | %8.1f | %8.1f |\n", "syscalls alone", s, s - n
 		printf "| %-34s | %8.1f | %8.1f |\n", "syscalls + peers", p, p - n
 		if (s > n)
 			printf "\npeers adds %.1f ns per call: %.0f%% of the syscalls family'"'"'s own %.1f ns (target: at most 30%%)\n",
@@ -56,7 +56,7 @@ prog_costs() {
 	done
 }
 if command -v bpftool >/dev/null && command -v jq >/dev/null &&
-   start_tracer 5 "$LATSCOPE" --probes syscalls --json -i 1; then
+   start_tracer 5 "$LATSCOPE" --probes syscalls --peers --json -i 1; then
 	old=$(sysctl -n kernel.bpf_stats_enabled)
 	sysctl -qw kernel.bpf_stats_enabled=1
 	"$BENCH/sock_loop" unix "$N" "$R" > /dev/null

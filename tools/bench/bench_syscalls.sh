@@ -45,7 +45,7 @@ measure() {	# name min_fds cmd...
 for rep in $(seq 1 "$REPEAT"); do
 	measure none 0
 	measure floor 2 "$BENCH/floor" "$BENCH/floor.bpf.o"
-	measure latscope 3 "$LATSCOPE" --probes syscalls --no-peers --json -i 1
+	measure latscope 3 "$LATSCOPE" --probes syscalls --json -i 1
 	command -v bpftrace >/dev/null && measure bpftrace 2 bpftrace -e "$BPFTRACE_PROG"
 	[ -n "$SYSCOUNT" ] && measure syscount 2 "$SYSCOUNT" -L -i 1
 done
