@@ -86,18 +86,27 @@ $(FUZZ_BIN): $(FUZZ_SRCS) $(wildcard include/*.h user/*.h)
 		-std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -o $@ $(FUZZ_SRCS) \
 		$(shell $(PKG_CONFIG) --cflags --libs jansson zlib)
 
-fuzz-build: $(FUZZ_BIN)
+FUZZ_CLI_BIN := $(OUT)/fuzz/fuzz_cli
+$(FUZZ_CLI_BIN): tests/fuzz/fuzz_cli.c user/cli.c user/snapshot.c $(wildcard include/*.h user/*.h)
+	@mkdir -p $(OUT)/fuzz
+	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -o $@ tests/fuzz/fuzz_cli.c user/cli.c user/snapshot.c -lm
+
+fuzz-build: $(FUZZ_BIN) $(FUZZ_CLI_BIN)
 
 # New inputs go to build/fuzz/corpus; tests/fuzz/corpus is the kept seed.
-fuzz: $(FUZZ_BIN)
+fuzz: $(FUZZ_BIN) $(FUZZ_CLI_BIN)
 	@mkdir -p $(OUT)/fuzz/corpus
+	@mkdir -p $(OUT)/fuzz/cli_corpus
+	$(FUZZ_CLI_BIN) -max_total_time=$(FUZZ_TIME) -max_len=4096 -close_fd_mask=3 -timeout=10 -artifact_prefix=$(OUT)/fuzz/ \
+		-print_final_stats=1 $(OUT)/fuzz/cli_corpus tests/fuzz/cli_corpus
 	$(FUZZ_BIN) -max_total_time=$(FUZZ_TIME) -max_len=65536 -timeout=10 -artifact_prefix=$(OUT)/fuzz/ \
 		-print_final_stats=1 $(OUT)/fuzz/corpus tests/fuzz/corpus
 
 # The README's test command. Ends with "N passed, N failed".
 test: $(BIN) $(UNIT_BINS) $(TOOL_BINS)
 	@$(MAKE) -s fuzz-build >/dev/null 2>&1 || echo "# fuzz: target not built (make deps installs libclang-rt-19-dev)"
-	@LATSCOPE=$(CURDIR)/$(BIN) FUZZ_BIN=$(FUZZ_BIN) bash tests/run.sh $(UNIT_BINS)
+	@LATSCOPE=$(CURDIR)/$(BIN) FUZZ_BIN=$(FUZZ_BIN) FUZZ_CLI_BIN=$(FUZZ_CLI_BIN) bash tests/run.sh $(UNIT_BINS)
 
 # The whole suite again with the frontend and the unit tests built with
 # AddressSanitizer and UndefinedBehaviorSanitizer (any report fails the test).

@@ -58,6 +58,23 @@ if [ $unit_only -eq 0 ] && [ -n "${FUZZ_BIN:-}" ] && [ -x "$FUZZ_BIN" ]; then
 		;;
 	esac
 fi
+if [ $unit_only -eq 0 ] && [ -n "${FUZZ_CLI_BIN:-}" ] && [ -x "$FUZZ_CLI_BIN" ]; then
+	case fuzz in *${E2E:-}*)
+		echo "# fuzz: $FUZZ_CLI_BIN for 10 s"
+		fdir=$(mktemp -d)
+		if "$FUZZ_CLI_BIN" -max_total_time=10 -max_len=4096 -close_fd_mask=3 -timeout=10 -artifact_prefix=build/fuzz/ \
+			"$fdir" tests/fuzz/cli_corpus > "$log" 2>&1; then
+			echo "ok - fuzz: the command line took 10 s of fuzzing without a fault"
+			pass=$((pass + 1))
+		else
+			tail -n 40 "$log" | sed 's/^/    /'
+			echo "not ok - fuzz: the command line failed under libFuzzer (reproducer: build/fuzz/crash-*)"
+			fail=$((fail + 1))
+		fi
+		rm -rf "$fdir"
+		;;
+	esac
+fi
 
 if [ $unit_only -eq 0 ]; then
 	if [ "$(id -u)" -ne 0 ]; then

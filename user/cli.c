@@ -229,7 +229,7 @@ int options_parse(struct options *o, int argc, char **argv)
 		argc--;
 	}
 	opterr = 0;
-	optind = 1;
+	optind = 0;	/* 0: glibc resets all its getopt state (parsing twice is safe) */
 	while ((c = getopt_long(argc, argv, ":i:d:p:o:vhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
