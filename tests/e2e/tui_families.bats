@@ -1,0 +1,94 @@
+#!/usr/bin/env bats
+# The TCP, Locks, Pools and Peers views of the live TUI on a real terminal
+# (tmux), each showing the rows of a workload that makes them: a pool of
+# workers contending a mutex (tools/poolload), threads contending a pthread
+# mutex inside a named function (tools/mutexload), connects refused by a
+# closed port (tools/tcpload), and, with --peers, a writer and a reader on
+# a fifo. Enter on a lock shows its stack.
+
+load helpers
+
+setup() {
+	T=$(mktemp -d)
+	TM=(tmux -S "$T/tmux.sock" -f /dev/null)
+	mkfifo "$T/go1" "$T/go2"
+}
+
+teardown() {
+	"${TM[@]}" kill-server 2>/dev/null || true
+	[ -n "${LOOP:-}" ] && kill "$LOOP" 2>/dev/null
+	for p in ${WLS:-}; do kill "$p" 2>/dev/null; done
+	exec 7>&- 8>&- 2>/dev/null || true
+	wait 2>/dev/null || true
+	rm -rf "$T"
+}
+
+screen() { "${TM[@]}" capture-pane -p -t ls; }
+keys() { "${TM[@]}" send-keys -t ls "$@"; }
+wait_screen() {
+	local i
+	for i in $(seq 1 "${2:-100}"); do
+		screen | grep -qF -- "$1" && return 0
+		sleep 0.1
+	done
+	echo "the screen never showed '$1'; it shows:" >&2
+	screen >&2
+	return 1
+}
+
+@test "tui: the TCP, Locks and Pools views show their workloads' rows; Enter on a lock shows its stack" {
+	"$TOOLS/poolload" --workers 4 --name tuipool --mode lock --rate 300 --task-us 3000 \
+		--duration 60 < "$T/go1" > "$T/pool" &
+	WLS="$!"
+	"$TOOLS/mutexload" --mutex 4:20000:2000 < "$T/go2" > "$T/mtx" &
+	WLS="$WLS $!"
+	exec 7> "$T/go1" 8> "$T/go2"
+	wait_for_file "$T/pool"
+	wait_for_file "$T/mtx"
+	"${TM[@]}" new-session -d -s ls -x 132 -y 40 \
+		"TERM=screen '$LATSCOPE' -i 0.5 2> '$T/stderr'; echo EXIT=\$? > '$T/exit'; sleep 60"
+	wait_screen "1 Overview"
+	echo go >&7
+	echo go >&8
+	# refused connects all along: failed connects and resets received
+	( while :; do "$TOOLS/tcpload" client --addr 127.0.0.1 --port 9 --conns 2 > /dev/null 2>&1
+		sleep 0.1; done ) &
+	LOOP=$!
+
+	keys 5
+	wait_screen "[5 Pools]"
+	wait_screen "tuipool" 100
+	keys 4
+	wait_screen "[4 Locks]"
+	wait_screen "mutexload" 100
+	# the filter keeps the mutexload row; Enter shows its stack
+	keys / mutexload Enter
+	sleep 1
+	keys Enter
+	wait_screen "contend_shared_mutex" 100
+	keys Escape
+	keys '\'
+	keys 3
+	wait_screen "[3 TCP]"
+	wait_screen "127.0.0.1:9" 100
+	keys q
+	for i in $(seq 1 50); do [ -s "$T/exit" ] && break; sleep 0.1; done
+	[ "$(cat "$T/exit")" = "EXIT=0" ]
+}
+
+@test "tui: with --peers the Peers view shows a pipe peer" {
+	"${TM[@]}" new-session -d -s ls -x 132 -y 40 \
+		"TERM=screen '$LATSCOPE' --peers --probes syscalls -i 0.5 2> '$T/stderr'; echo EXIT=\$? > '$T/exit'; sleep 60"
+	wait_screen "1 Overview"
+	# a writer and a reader on a fifo: both have the peer "pipe"
+	( for i in $(seq 1 400); do echo ping; sleep 0.02; done > "$T/go1" ) &
+	WLS="$!"
+	( cat "$T/go1" > /dev/null ) &
+	WLS="$WLS $!"
+	keys 6
+	wait_screen "[6 Peers]"
+	wait_screen "pipe" 100
+	keys q
+	for i in $(seq 1 50); do [ -s "$T/exit" ] && break; sleep 0.1; done
+	[ "$(cat "$T/exit")" = "EXIT=0" ]
+}
