@@ -2,8 +2,9 @@
 # soak: latscope recording (every family, -i 1, gzip) under a mixed load for
 # SOAK_SECS seconds (default 1800): syscalls and context switches from
 # thousands of threads coming and going (tools/scaleload), connection churn
-# on loopback, contended mutexes and a saturated thread pool when those
-# workload tools are built. Then checks what an operator relies on:
+# on loopback (tools/tcpload), contended mutexes and kernel locks
+# (tools/mutexload) and a busy thread pool (tools/poolload). Then checks
+# what an operator relies on:
 #   - latscope ran to the end and stopped cleanly (exit 0 on SIGINT);
 #   - every line of the recording is a valid latscope/1 snapshot, one per s;
 #   - its RSS after warm-up stays flat: it grows by less than
@@ -23,21 +24,31 @@ DIR=${1:-$(mktemp -d /tmp/latscope-soak.XXXXXX)}
 mkdir -p "$DIR"
 T=$ROOT/build/tools
 pids=()
+# spawn CMD...: CMD in its own process group, stopped as a whole at the end
+spawn() { setsid "$@" & pids+=($!); }
+stop_load() {
+	for p in "${pids[@]}"; do kill -- "-$p" 2>/dev/null || kill "$p" 2>/dev/null; done
+	wait "${pids[@]}" 2>/dev/null
+	pids=()
+}
 cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	stop_load
 	[ -n "${LS:-}" ] && kill -INT "$LS" 2>/dev/null
 	wait 2>/dev/null
 }
 trap cleanup EXIT
 
-"$T/scaleload" --procs "$PROCS" --threads "$THREADS" --churn "$CHURN" --period 50 > /dev/null &
-pids+=($!)
-[ -x "$T/soak_extra.sh" ] && { bash "$T/soak_extra.sh" & pids+=($!); }
-for extra in "$ROOT"/tools/soak.d/*.sh; do
-	[ -e "$extra" ] || continue
-	bash "$extra" &
-	pids+=($!)
-done
+spawn "$T/scaleload" --procs "$PROCS" --threads "$THREADS" --churn "$CHURN" --period 50 > /dev/null
+# contended pthread mutexes and kernel locks, again and again
+spawn bash -c "while :; do '$T/mutexload' --no-wait --mutex 4:2000:200 --kernel 2:500; done" > /dev/null 2>&1
+# a thread pool kept busy on a slow downstream
+spawn bash -c "while :; do echo go | '$T/poolload' --workers 8 --name soakpool --mode io \
+	--rate 400 --task-us 5000 --duration 30; done" > /dev/null 2>&1
+# connection churn on loopback
+PORT=$(( 20000 + RANDOM % 20000 ))
+spawn "$T/tcpload" server --addr 127.0.0.1 --port "$PORT" --close-first > /dev/null 2>&1
+spawn bash -c "sleep 0.5; while :; do '$T/tcpload' client --addr 127.0.0.1 --port $PORT \
+	--conns 200 --quiet; sleep 0.2; done" > /dev/null 2>&1
 
 "$ROOT/latscope" -o "$DIR/soak.json.gz" -i 1 2> "$DIR/latscope.err" &
 LS=$!
@@ -55,9 +66,7 @@ kill -INT "$LS" 2>/dev/null
 rc=0
 wait "$LS" || rc=$?
 LS=
-for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-wait 2>/dev/null
-pids=()
+stop_load
 
 fail=0
 lines=$(zcat "$DIR/soak.json.gz" | wc -l)
