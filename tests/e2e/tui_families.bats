@@ -7,6 +7,7 @@
 # a fifo. Enter on a lock shows its stack.
 
 load helpers
+load tmux
 
 setup() {
 	T=$(mktemp -d)
@@ -23,18 +24,6 @@ teardown() {
 	rm -rf "$T"
 }
 
-screen() { "${TM[@]}" capture-pane -p -t ls; }
-keys() { "${TM[@]}" send-keys -t ls "$@"; }
-wait_screen() {
-	local i
-	for i in $(seq 1 "${2:-100}"); do
-		screen | grep -qF -- "$1" && return 0
-		sleep 0.1
-	done
-	echo "the screen never showed '$1'; it shows:" >&2
-	screen >&2
-	return 1
-}
 
 @test "tui: the TCP, Locks and Pools views show their workloads' rows; Enter on a lock shows its stack" {
 	"$TOOLS/poolload" --workers 4 --name tuipool --mode lock --rate 300 --task-us 3000 \

@@ -6,6 +6,7 @@
 # one read(2) blocked (in flight).
 
 load helpers
+load tmux
 
 setup() {
 	T=$(mktemp -d)
@@ -39,21 +40,6 @@ tui_start() {
 	sleep 600
 	EOF
 	"${TM[@]}" new-session -d -s ls -x "$cols" -y "$rows" "bash $T/run.sh"
-}
-
-screen() { "${TM[@]}" capture-pane -p -t ls; }
-keys() { "${TM[@]}" send-keys -t ls "$@"; }
-
-# wait_screen TEXT [TRIES]: until the pane shows TEXT (fixed string)
-wait_screen() {
-	local i
-	for i in $(seq 1 "${2:-100}"); do
-		screen | grep -qF -- "$1" && return 0
-		sleep 0.1
-	done
-	echo "the screen never showed '$1'; it shows:" >&2
-	screen >&2
-	return 1
 }
 
 # wait_screen_re REGEX [TRIES]: until a line of the pane matches REGEX

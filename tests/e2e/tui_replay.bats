@@ -4,6 +4,7 @@
 # header shows the time of the snapshot on screen.
 
 load helpers
+load tmux
 
 setup() {
 	T=$(mktemp -d)
@@ -15,18 +16,6 @@ teardown() {
 	rm -rf "$T"
 }
 
-screen() { "${TM[@]}" capture-pane -p -t ls; }
-keys() { "${TM[@]}" send-keys -t ls "$@"; }
-wait_screen() {
-	local i
-	for i in $(seq 1 "${2:-100}"); do
-		screen | grep -qF -- "$1" && return 0
-		sleep 0.1
-	done
-	echo "the screen never showed '$1'; it shows:" >&2
-	screen >&2
-	return 1
-}
 # hhmmss N: the header's time of snapshot N (1-based) of the recording
 hhmmss() { date -d "@$(jq -s ".[$(($1 - 1))].ts_ns / 1000000000 | floor" "$T/rec.json")" +%H:%M:%S; }
 secs() { jq -s ".[$(($1 - 1))].ts_ns / 1000000000 | floor" "$T/rec.json"; }
