@@ -88,7 +88,9 @@ run_traced() {
 }
 
 @test "locks: stacks of a process that exited before the snapshot are still symbolized" {
-	start_workload --mutex 3:20:500
+	# long enough (~0.3 s) for the map reader to run while it lives even
+	# on a slow host (or under ASan); it still exits before the snapshot
+	start_workload --mutex 3:200:500
 	run_traced
 	# the workload is gone by now (waited for above), yet its frames
 	# have names: its map was read while it ran
