@@ -9,7 +9,12 @@
 #include "../../bpf/peers.bpf.c"
 
 struct fold_state {
-	struct thread_state ts;
+	struct {		/* the syscalls family's per-thread state as it */
+		__u64 start_ns;	/* was when this prototype was measured */
+		__u64 pstart;
+		__u32 nr;
+		__u32 flags;
+	} ts;
 	struct peer_thread pt;
 };
 
