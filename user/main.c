@@ -251,6 +251,13 @@ int main(int argc, char **argv)
 			now = mono_ns();
 			if (now < deadline && !stop_signal && !ctl.stop)
 				continue;
+		} else if (!stop_signal) {
+			/* Behind schedule (a snapshot took longer than the
+			 * interval): no wait, but let a pending SIGINT/TERM/HUP
+			 * in, or a loaded host could never stop us. */
+			struct timespec zero = { 0, 0 };
+
+			ppoll(NULL, 0, &zero, &waitmask);
 		}
 		if (stop_signal || (end && now >= end))
 			ctl.stop = true;
