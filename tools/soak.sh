@@ -62,17 +62,26 @@ while :; do
 	[ "$now" -ge "$SECS" ] && break
 	sleep "$step"
 done
-kill -INT "$LS" 2>/dev/null
-rc=0
-wait "$LS" || rc=$?
-LS=
+# the load first (nothing may outlive the soak), then latscope, which must
+# stop within 30 s of SIGINT: one that does not is a failure, not a hang
 stop_load
+kill -INT "$LS" 2>/dev/null
+for i in $(seq 1 300); do kill -0 "$LS" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$LS" 2>/dev/null; then
+	echo "soak: FAIL: latscope still running 30 s after SIGINT; killed" >&2
+	kill -KILL "$LS" 2>/dev/null
+	wait "$LS" 2>/dev/null
+	rc=137
+else
+	rc=0
+	wait "$LS" || rc=$?
+fi
+LS=
 
 fail=0
 lines=$(zcat "$DIR/soak.json.gz" | wc -l)
 valid=$(zcat "$DIR/soak.json.gz" | jq -c 'select(.schema == "latscope/1") | 1' 2>/dev/null | wc -l)
 drops=$(zcat "$DIR/soak.json.gz" | jq -s '[.[] | .dropped.events + .dropped.map_full] | add // 0' 2>/dev/null)
-threads=$(zcat "$DIR/soak.json.gz" | jq -s '[.[] | [.syscalls[] | select(.comm == "scaleload")] | length] | max // 0' 2>/dev/null)
 # RSS: after warm-up (the first fifth; the first half of a short run, whose
 # buffers are still settling) against the end
 WARM=$(( SECS >= 300 ? SECS / 5 : SECS / 2 ))
