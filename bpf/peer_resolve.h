@@ -1,0 +1,171 @@
+/* Resolving a file descriptor to the peer it talks to, in BPF: shared by
+ * the peers programs (bpf/peers.bpf.c) and pools' blocked_on
+ * (bpf/pools.bpf.c). Map-free: callers bring the scratch descriptor and keep
+ * their own names map. CO-RE reads only, bounded. */
+#ifndef LATSCOPE_PEER_RESOLVE_H
+#define LATSCOPE_PEER_RESOLVE_H
+
+#include "peers.h"
+
+#define S_IFMT 0170000
+#define S_IFSOCK 0140000
+#define S_IFREG 0100000
+#define S_IFIFO 0010000
+#define AF_UNIX 1
+#define AF_INET 2
+#define AF_INET6 10
+#define SOCK_STREAM 1
+#define SOCK_DGRAM 2
+
+/* The struct file behind fd in the current task, or 0. task is a trusted
+ * BTF pointer: files and fdt are plain loads (no helper call), checked by
+ * the verifier; only the fd array's slot needs a probe read. */
+static __always_inline struct file *fd_file(struct task_struct *task, int fd)
+{
+	struct task_struct___peers *t = (void *)task;
+	struct files_struct *files = t->files;
+	struct fdtable *fdt;
+	struct file *f = 0;
+
+	if (fd < 0 || !files)
+		return 0;
+	fdt = files->fdt;
+	if (!fdt || (unsigned int)fd >= fdt->max_fds)
+		return 0;
+	bpf_probe_read_kernel(&f, sizeof(f), (void *)fdt->fd + (__u64)fd * sizeof(f));
+	return f;
+}
+
+/* 64-bit FNV-1a over the descriptor's words: ids need only be distinct
+ * among the peers of one host, and 0 is kept for "none". */
+static __always_inline __u64 desc_id(const struct peer_desc *d)
+{
+	const __u64 *w = (const void *)d;
+	__u64 h = 0xcbf29ce484222325ULL;
+
+	for (int i = 0; i < (int)(sizeof(*d) / 8); i++) {
+		h ^= w[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h ? h : 1;
+}
+
+/* A unix socket: named by the address of the socket it is connected to, or
+ * else its own (accepted sockets carry the listener's path), or else its
+ * inode. Returns false if the address cannot be read. */
+static __always_inline bool unix_desc(struct sock *sk, struct inode *inode,
+				      struct peer_desc *d)
+{
+	struct unix_sock *us = (void *)sk, *peer;
+	struct unix_address *ua = 0;
+	const char *path;
+	char first;
+	int len;
+
+	peer = (void *)BPF_CORE_READ(us, peer);
+	if (peer)
+		ua = BPF_CORE_READ(peer, addr);
+	if (!ua)
+		ua = BPF_CORE_READ(us, addr);
+	if (!ua) {
+		d->kind = PEER_UNIX_INO;
+		d->ino = BPF_CORE_READ(inode, i_ino);
+		return true;
+	}
+	/* len counts sun_family (2 bytes) and the path */
+	len = BPF_CORE_READ(ua, len) - 2;
+	if (len <= 0) {
+		d->kind = PEER_UNIX_INO;
+		d->ino = BPF_CORE_READ(inode, i_ino);
+		return true;
+	}
+	if (len > PEER_NAME_LEN - 1)
+		len = PEER_NAME_LEN - 1;
+	path = ua->name[0].sun_path;
+	if (bpf_probe_read_kernel(&first, 1, path))
+		return false;
+	if (first) {
+		/* a path: NUL-terminated within len, or running to its end */
+		long n = bpf_probe_read_kernel_str(d->name, (len + 1) & 0x7f, path);
+
+		if (n <= 0)
+			return false;
+		d->kind = PEER_UNIX_PATH;
+		d->name_len = n - 1;
+	} else {
+		/* abstract: every byte after the leading NUL is the name */
+		if (len <= 1 || bpf_probe_read_kernel(d->name, (len - 1) & 0x7f, path + 1))
+			return false;
+		d->kind = PEER_UNIX_ABSTRACT;
+		d->name_len = len - 1;
+	}
+	return true;
+}
+
+/* Fills d from a file. Returns 1 for a peer, 0 for an fd that is not one
+ * (tty, eventfd, device...), -1 when a read failed. */
+static __always_inline int file_desc(struct file *f, struct inode *inode, struct peer_desc *d)
+{
+	unsigned short mode = BPF_CORE_READ(inode, i_mode) & S_IFMT;
+	struct socket *sock;
+	struct sock *sk;
+	__u16 family, type;
+
+	if (mode == S_IFIFO) {
+		d->kind = PEER_PIPE;
+		return 1;
+	}
+	if (mode == S_IFREG) {
+		const unsigned char *name = BPF_CORE_READ(f, f_path.dentry, d_name.name);
+		long n = bpf_probe_read_kernel_str(d->name, PEER_NAME_LEN, name);
+
+		if (n <= 0)
+			return -1;
+		d->kind = PEER_FILE;
+		d->name_len = n - 1;
+		return 1;
+	}
+	if (mode != S_IFSOCK)
+		return 0;
+	sock = BPF_CORE_READ(f, private_data);
+	sk = BPF_CORE_READ(sock, sk);
+	if (!sk)
+		return -1;
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (family == AF_UNIX)
+		return unix_desc(sk, inode, d) ? 1 : -1;
+	if (family != AF_INET && family != AF_INET6)
+		return 0;
+	type = BPF_CORE_READ(sk, sk_type);
+	if (type == SOCK_STREAM)
+		d->kind = PEER_TCP;
+	else if (type == SOCK_DGRAM)
+		d->kind = PEER_UDP;
+	else
+		return 0;
+	d->port = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	/* a TCP socket with no remote listens (a poll on it waits for any
+	 * client: idle) or is not connected yet: no peer */
+	if (d->kind == PEER_TCP && !d->port)
+		return 0;
+	if (family == AF_INET) {
+		__be32 a = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+
+		__builtin_memcpy(d->addr, &a, 4);
+		return 1;
+	}
+	if (bpf_probe_read_kernel(d->addr, 16, &sk->__sk_common.skc_v6_daddr))
+		return -1;
+	/* a v4-mapped remote (a dual-stack socket) is that IPv4 peer */
+	if (((__u64 *)d->addr)[0] == 0 && ((__u32 *)d->addr)[2] == 0xffff0000u) {
+		__u32 a = ((__u32 *)d->addr)[3];
+
+		__builtin_memset(d->addr, 0, 16);
+		__builtin_memcpy(d->addr, &a, 4);
+	} else {
+		d->v6 = 1;
+	}
+	return 1;
+}
+
+#endif
