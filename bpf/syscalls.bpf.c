@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
-/* syscalls family: per-(process, syscall) latency from raw_syscalls. */
+/* syscalls family: per-(process, syscall) latency from raw_syscalls, and
+ * the peers view's per-(process, peer) figures at the same sys_exit. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include "hist.h"
 #include "syscalls.h"
+#include "peers.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -47,6 +49,8 @@ struct {
 	__type(key, __u32);		/* tid */
 	__type(value, struct inflight_val);
 } inflight SEC(".maps");
+
+#include "peers_work.h"
 
 /* Called only when a filter is set: without one no program pays for it. */
 static __always_inline bool pid_wanted(__u32 tgid)
@@ -178,6 +182,9 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 
 	if (delta > st->max_ns)
 		st->max_ns = delta;
+	if (peers_on)
+		peers_exit(task, (void *)ctx->args[0], nr, ret, delta, key.pstart,
+			   (epoch & 1) ? PEER_KEY_SLOT : 0);
 	return 0;
 }
 

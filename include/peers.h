@@ -1,35 +1,5 @@
-/* Shared between bpf/peers.bpf.c and user/collect_peers.c: who a thread's
- * fd-based I/O syscalls talk to (SPEC "peers").
- *
- * The peers programs run with the syscalls family (its own raw_tp
- * sys_enter/sys_exit pair, own skeleton): they load only with --peers.
- *
- * For other families (pools' blocked_on): the peer a thread is blocked on.
- *   - peer_threads (BPF_MAP_TYPE_TASK_STORAGE, value struct peer_thread):
- *     cur_peer is the peer id of the fd syscall the thread is in now: set at
- *     sys_enter once the fd is resolved, 0 when the thread is outside such a
- *     call (cleared at sys_exit) or the fd is not a peer (tty, eventfd...).
- *   - peer_names (LRU hash, peer id -> struct peer_desc): what an id names.
- *     The frontend turns a desc into the SPEC's text with peer_format()
- *     (user/peer_name.h).
- * To use them from another skeleton, declare maps of the same type, key and
- * value in that .bpf.c (no pinning needed) and, after this skeleton is
- * loaded and before the other one is, point them at these maps:
- *     bpf_map__reuse_fd(other->maps.peer_threads,
- *                       peers_map_fd(p, PEERS_MAP_THREADS));
- *     bpf_map__reuse_fd(other->maps.peer_names,
- *                       peers_map_fd(p, PEERS_MAP_NAMES));
- * (peers_current() and peers_map_fd() in user/collect_peers.h; the syscalls
- * collector opens peers, and collectors open in collector_table order, so
- * it is there when pools opens, or NULL when syscalls or peers is off: then
- * blocked_on stays empty.) Then in, e.g., sched_switch:
- *     pt = bpf_task_storage_get(&peer_threads, prev, 0, 0);
- *     id = pt ? pt->cur_peer : 0;
- * Read cur_peer only; never create entries (flags 0), never write. The
- * frontend names an id with peers_name(peers_current(), id). cur_peer is set
- * for read/write-like calls, poll/ppoll on one fd and connect (named from
- * the address asked for); not for accept (idle) or fds that are no peer.
- */
+/* Shared between the peers view's kernel side (bpf/peers_work.h, folded
+ * into the syscalls family's sys_exit program) and user/collect_peers.c. */
 #ifndef LATSCOPE_PEERS_H
 #define LATSCOPE_PEERS_H
 
@@ -62,32 +32,23 @@ struct peer_desc {
 };
 
 struct peer_cache_slot {
-	__u64 file;		/* struct file pointer the entry was made for */
-	__u64 ino;		/* and its inode number: a freed and reused file
-				 * (SLAB_TYPESAFE_BY_RCU) has another inode */
+	__u64 file;		/* struct file pointer of the last call on fd */
+	__u64 inode;		/* its inode pointer once resolved, 0 when the
+				 * peer is to be resolved again (a freed and
+				 * reused struct file has another inode) */
 	__u64 peer;		/* peer id */
 	__s32 fd;
-	__u32 last_dir;		/* PEER_DIR_* of the last call on this fd */
+	__u32 last_dir;		/* PEER_DIR_* of the last call on this file */
 };
 
 #define PEER_DIR_NONE 0
 #define PEER_DIR_IN 1
 #define PEER_DIR_OUT 2
 
-/* Per thread, in task storage. */
+/* Per thread, in task storage: its recent fds, direct-mapped by fd. */
 struct peer_thread {
-	__u64 start_ns;		/* entry of the current fd syscall, 0 outside */
-	__u64 cur_peer;		/* peer id of that call, 0 if none (read by others) */
-	__u64 pstart;		/* process start (boottime ns): tells reused pids apart */
-	__u32 dir;		/* PEER_DIR_* of the current call */
-	__u32 slot;		/* cache slot of the current call's fd */
-	__u32 flags;		/* PEER_T_* */
-	__u32 pad;
 	struct peer_cache_slot cache[PEER_CACHE_SLOTS];
 };
-#define PEER_T_RESOLVE_AT_EXIT 1	/* connect: the remote is known after */
-#define PEER_T_INVALIDATE 2		/* connect: the fd's peer changes */
-#define PEER_T_NO_BYTES 4		/* recvmmsg/sendmmsg: ret counts messages */
 
 /* Stats key: like syscall_key, the epoch's parity in the top bit of slot
  * sends each interval's calls to their own entries. */

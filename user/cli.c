@@ -28,6 +28,8 @@ void options_usage(FILE *f)
 	      "      --top N            rows kept per JSON list (default 1000)\n"
 	      "      --btf FILE         kernel BTF to use when the kernel has none at\n"
 	      "                         /sys/kernel/btf/vmlinux (e.g. from btfhub)\n"
+	      "      --no-peers         without the peers view (which the syscalls family\n"
+	      "                         records on fd syscalls, at some cost per call)\n"
 	      "      --uprobe-locks PID exact pthread_mutex_lock waits of PID (uprobes:\n"
 	      "                         microseconds per call of that process)\n"
 	      "replay:\n"
@@ -36,8 +38,6 @@ void options_usage(FILE *f)
 	      "                         the merged histograms); several files merge too\n"
 	      "      --from T, --to T   only snapshots ending in [T, T]: seconds since the\n"
 	      "                         epoch or UTC 2026-12-01T19:30:00[Z]\n"
-	      "      --peers            also the peers view (with syscalls; costs about as\n"
-	      "                         much again per fd syscall)\n"
 	      "  -v, --verbose          libbpf's messages on stderr\n"
 	      "  -h, --help             this help\n"
 	      "  -V, --version          the version\n"
@@ -187,7 +187,7 @@ static int parse_time(const char *opt, const char *val, __u64 *ns)
 }
 
 enum { OPT_JSON = 256, OPT_PROBES, OPT_PROM, OPT_TOP, OPT_ROTATE, OPT_KEEP, OPT_SUMMARY,
-       OPT_FROM, OPT_TO, OPT_BTF, OPT_UPROBE_LOCKS, OPT_PEERS };
+       OPT_FROM, OPT_TO, OPT_BTF, OPT_UPROBE_LOCKS, OPT_PEERS, OPT_NO_PEERS };
 
 int options_parse(struct options *o, int argc, char **argv)
 {
@@ -208,6 +208,7 @@ int options_parse(struct options *o, int argc, char **argv)
 		{ "btf", required_argument, 0, OPT_BTF },
 		{ "uprobe-locks", required_argument, 0, OPT_UPROBE_LOCKS },
 		{ "peers", no_argument, 0, OPT_PEERS },
+		{ "no-peers", no_argument, 0, OPT_NO_PEERS },
 		{ "verbose", no_argument, 0, 'v' },
 		{ "help", no_argument, 0, 'h' },
 		{ "version", no_argument, 0, 'V' },
@@ -220,6 +221,7 @@ int options_parse(struct options *o, int argc, char **argv)
 	o->keep = 5;
 	o->interval_ns = 1000000000ULL;
 	o->top = 1000;
+	o->peers = true;
 	for (int f = 0; f < FAM_NR; f++)
 		o->probes[f] = true;
 
@@ -322,6 +324,9 @@ int options_parse(struct options *o, int argc, char **argv)
 			break;
 		case OPT_PEERS:
 			o->peers = true;
+			break;
+		case OPT_NO_PEERS:
+			o->peers = false;
 			break;
 		case 'v':
 			o->verbose = true;

@@ -1,7 +1,7 @@
-/* The peers collector: reads bpf/peers.bpf.c's per-(process, peer) entries
- * of the interval that ended, names each peer id once (the kernel's
- * peer_names map, cached here), and makes the snapshot's peers rows. */
-#include <dirent.h>
+/* The peers view's collector: reads the per-(process, peer) entries the
+ * syscalls family's sys_exit made (bpf/peers_work.h) for the interval that
+ * ended, names each peer id once (the kernel's peer_names map, cached
+ * here), and makes the snapshot's peers rows. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,43 +13,29 @@
 #include "hashmap.h"
 #include "histo.h"
 #include "peer_name.h"
-#include "peers.skel.h"
+#include "syscalls.h"
+#include "peers.h"
+#include "syscalls.skel.h"
 
 /* Names kept by the frontend: past this many, the cache starts over (the
  * names of peers still in use are read again from the kernel). */
 #define NAME_CACHE_MAX 65536
 
 struct peers {
-	struct peers_bpf *skel;
+	struct syscalls_bpf *skel;
 	struct map_reader stats;
 	struct hashmap *names;	/* peer id -> char * */
 	struct peer_key *del;
 	size_t del_cap;
-	__u32 ended;		/* epoch of the interval to read */
-	__u64 full_seen, nostate_seen, unresolved_seen;
+	__u64 full_seen, unresolved_seen;
 };
 
-static struct peers *current;
-
-struct peers *peers_current(void)
-{
-	return current;
-}
-
-int peers_map_fd(struct peers *p, enum peers_map m)
-{
-	if (!p)
-		return -1;
-	return bpf_map__fd(m == PEERS_MAP_THREADS ? p->skel->maps.peer_threads
-						  : p->skel->maps.peer_names);
-}
-
-const char *peers_name(struct peers *p, __u64 id)
+static const char *peers_name(struct peers *p, __u64 id)
 {
 	struct peer_desc d;
 	char buf[SNAP_PEER_LEN], *name;
 
-	if (!p || !id)
+	if (!id)
 		return NULL;
 	name = hashmap_get(p->names, &id);
 	if (name)
@@ -70,72 +56,33 @@ const char *peers_name(struct peers *p, __u64 id)
 	return name;
 }
 
-static long count_processes(void)
+void peers_configure(struct syscalls_bpf *skel, bool on, long procs)
 {
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-	long n = 0;
+	long n = procs * 8 * 2;
 
-	if (!d)
-		return 0;
-	while ((e = readdir(d)))
-		n += e->d_name[0] >= '1' && e->d_name[0] <= '9';
-	closedir(d);
-	return n;
+	skel->rodata->peers_on = on;
+	/* (process, peer) pairs of two intervals: room for 8 peers per process
+	 * now running, 8192 to 16384 entries (2.5 KiB each, preallocated: 20 to
+	 * 40 MiB of kernel memory); a full map is counted as a drop. Off, the
+	 * maps are made as small as they can be. */
+	bpf_map__set_max_entries(skel->maps.peer_stats,
+				 !on ? 1 : (__u32)(n < 8192 ? 8192 : n > 16384 ? 16384 : n));
+	if (!on)
+		bpf_map__set_max_entries(skel->maps.peer_names, 64);
 }
 
-struct peers *peers_open(const struct options *o, char *why, size_t n)
+struct peers *peers_new(struct syscalls_bpf *skel)
 {
 	struct peers *p = calloc(1, sizeof(*p));
-	char buf[128];
-	long procs;
-	int err;
 
 	if (!p || !(p->names = hashmap_new(sizeof(__u64)))) {
-		snprintf(why, n, "out of memory");
 		free(p);
 		return NULL;
 	}
-	p->skel = peers_bpf__open_opts(bpf_util_open_opts());
-	if (!p->skel) {
-		snprintf(why, n, "cannot open BPF object: %s",
-			 bpf_util_strerror(-errno, buf, sizeof(buf)));
-		goto fail;
-	}
-	p->skel->rodata->filter_npids = o->npids;
-	memcpy((void *)p->skel->rodata->filter_pids, o->pids, sizeof(o->pids));
-	/* (process, peer) pairs of two intervals: room for 8 peers per process
-	 * now running, 8192 to 16384 entries (2.5 KiB each, preallocated: 20 to
-	 * 40 MiB of kernel memory); a full map is counted as a drop */
-	procs = count_processes() * 8 * 2;
-	bpf_map__set_max_entries(p->skel->maps.peer_stats,
-				 (__u32)(procs < 8192 ? 8192 : procs > 16384 ? 16384 : procs));
-	err = peers_bpf__load(p->skel);
-	if (err) {
-		snprintf(why, n, "cannot load: %s", bpf_util_strerror(err, buf, sizeof(buf)));
-		goto fail;
-	}
-	err = peers_bpf__attach(p->skel);
-	if (err) {
-		snprintf(why, n, "cannot attach raw_syscalls: %s",
-			 bpf_util_strerror(err, buf, sizeof(buf)));
-		goto fail;
-	}
-	map_reader_init(&p->stats, bpf_map__fd(p->skel->maps.peer_stats),
+	p->skel = skel;
+	map_reader_init(&p->stats, bpf_map__fd(skel->maps.peer_stats),
 			sizeof(struct peer_key), sizeof(struct peer_stats));
-	current = p;
 	return p;
-fail:
-	peers_close(p);
-	return NULL;
-}
-
-void peers_flip(struct peers *p)
-{
-	if (!p)
-		return;
-	p->ended = __atomic_load_n(&p->skel->bss->epoch, __ATOMIC_RELAXED);
-	__atomic_store_n(&p->skel->bss->epoch, p->ended + 1, __ATOMIC_SEQ_CST);
 }
 
 static int add_row(struct peers *p, struct snapshot *s, const struct peer_key *k,
@@ -189,10 +136,10 @@ static void delete_read(struct peers *p, size_t n)
 		bpf_map_delete_elem(p->stats.fd, &p->del[i]);
 }
 
-int peers_collect(struct peers *p, struct snapshot *s)
+int peers_collect(struct peers *p, struct snapshot *s, __u32 ended)
 {
-	__u32 slot = (p->ended & 1) ? PEER_KEY_SLOT : 0;
-	struct peers_bpf__bss *bss = p->skel->bss;
+	__u32 slot = (ended & 1) ? PEER_KEY_SLOT : 0;
+	struct syscalls_bpf__bss *bss = p->skel->bss;
 	__u64 drops, unres;
 	size_t ndel = 0;
 	int err = map_reader_read(&p->stats);
@@ -220,26 +167,19 @@ int peers_collect(struct peers *p, struct snapshot *s)
 	}
 	delete_read(p, ndel);
 
-	drops = __atomic_load_n(&bss->drop_map_full, __ATOMIC_RELAXED);
+	drops = __atomic_load_n(&bss->peer_drop_map_full, __ATOMIC_RELAXED);
 	s->dropped.map_full += drops - p->full_seen;
 	p->full_seen = drops;
-	/* calls not seen at all: no per-thread state could be made */
-	drops = __atomic_load_n(&bss->drop_no_state, __ATOMIC_RELAXED);
-	s->dropped.events += drops - p->nostate_seen;
-	p->nostate_seen = drops;
-	unres = __atomic_load_n(&bss->unresolved, __ATOMIC_RELAXED);
+	unres = __atomic_load_n(&bss->peer_unresolved, __ATOMIC_RELAXED);
 	s->dropped.peers_unresolved += unres - p->unresolved_seen;
 	p->unresolved_seen = unres;
 	return err;
 }
 
-void peers_close(struct peers *p)
+void peers_free(struct peers *p)
 {
 	if (!p)
 		return;
-	if (current == p)
-		current = NULL;
-	peers_bpf__destroy(p->skel);
 	map_reader_free(&p->stats);
 	hashmap_free(p->names, free);
 	free(p->del);

@@ -20,6 +20,8 @@
 #include "procfs.h"
 #include "syscall_row.h"
 #include "syscall_names.h"
+#include "syscalls.h"
+#include "peers.h"
 #include "syscalls.skel.h"
 
 #define INFLIGHT_MIN_NS 100000000ULL	/* SPEC: blocked at least 100 ms */
@@ -77,13 +79,15 @@ static long count_processes(void)
  * preallocated: 40 to 160 MiB of kernel memory). A full map is counted as a
  * drop. inflight holds at most
  * one entry per thread. */
-static void size_maps(struct syscalls_bpf *skel)
+static void size_maps(struct syscalls_bpf *skel, const struct options *o)
 {
 	long pid_max = sysctl_long("/proc/sys/kernel/pid_max", 32768);
 	long threads = sysctl_long("/proc/sys/kernel/threads-max", 32768);
+	long procs = count_processes();
 
 	bpf_map__set_max_entries(skel->maps.syscall_stats,
-				 clamp_u32(count_processes() * 16, 16384, 65536));
+				 clamp_u32(procs * 16, 16384, 65536));
+	peers_configure(skel, o->peers, procs);
 	bpf_map__set_max_entries(skel->maps.inflight,
 				 clamp_u32(threads < pid_max ? threads : pid_max, 4096, 1 << 17));
 }
@@ -106,7 +110,7 @@ static int sys_open(struct collector *c, const struct options *o)
 	}
 	p->skel->rodata->filter_npids = o->npids;
 	memcpy((void *)p->skel->rodata->filter_pids, o->pids, sizeof(o->pids));
-	size_maps(p->skel);
+	size_maps(p->skel, o);
 
 	err = syscalls_bpf__load(p->skel);
 	if (err) {
@@ -124,10 +128,9 @@ static int sys_open(struct collector *c, const struct options *o)
 			sizeof(struct syscall_key), sizeof(struct syscall_stats));
 	map_reader_init(&p->inflight, bpf_map__fd(p->skel->maps.inflight),
 			sizeof(__u32), sizeof(struct inflight_val));
-	if (o->peers) {
-		p->peers = peers_open(o, buf, sizeof(buf));
-		if (!p->peers)
-			fprintf(stderr, "latscope: peers view unavailable: %s\n", buf);
+	if (o->peers && !(p->peers = peers_new(p->skel))) {
+		snprintf(c->status, sizeof(c->status), "out of memory");
+		return -ENOMEM;
 	}
 	return 0;
 }
@@ -252,7 +255,6 @@ static int sys_collect(struct collector *c, struct snapshot *s)
 
 	/* New calls go to the other entries from here on. */
 	__atomic_store_n(&bss->epoch, ended + 1, __ATOMIC_SEQ_CST);
-	peers_flip(p->peers);
 	flipped = mono_ns();
 	err = collect_inflight(p, s, s->interval_ns);
 	now = mono_ns();
@@ -265,7 +267,7 @@ static int sys_collect(struct collector *c, struct snapshot *s)
 	if (!err)
 		err = collect_stats(p, s, ended);
 	if (!err && p->peers)
-		err = peers_collect(p->peers, s);
+		err = peers_collect(p->peers, s, ended);
 	drops = __atomic_load_n(&bss->drop_map_full, __ATOMIC_RELAXED) +
 		__atomic_load_n(&bss->drop_inflight_full, __ATOMIC_RELAXED) +
 		__atomic_load_n(&bss->drop_no_state, __ATOMIC_RELAXED);
@@ -280,7 +282,7 @@ static void sys_close(struct collector *c)
 
 	if (!p)
 		return;
-	peers_close(p->peers);
+	peers_free(p->peers);
 	syscalls_bpf__destroy(p->skel);
 	map_reader_free(&p->stats);
 	map_reader_free(&p->inflight);

@@ -36,7 +36,7 @@ struct options {
 	const char *btf_file;	/* --btf: kernel BTF when the kernel has none */
 	__u32 uprobe_pid;	/* --uprobe-locks: 0 none */
 	bool verbose;
-	bool peers;		/* --peers: the peers view, with the syscalls family */
+	bool peers;		/* the peers view, with the syscalls family (--no-peers) */
 };
 
 /* Parses argv into o. Returns 0 to go on, 1 after --help/--version (exit

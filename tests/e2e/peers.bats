@@ -39,7 +39,7 @@ peer() {
 
 run_peerload() {
 	start_workload "$@"
-	start_latscope_attached "$T/out" 5 -p "$WL" -i 60 --probes syscalls --peers
+	start_latscope_attached "$T/out" 3 -p "$WL" -i 60 --probes syscalls
 	echo go >&7
 	wait "$WL"
 	stop_latscope
@@ -107,11 +107,11 @@ run_peerload() {
 	jq -s -e '[.[].peers[].peer] | all(test("^(tcp|udp):([0-9.]+|\\[[0-9a-f:.]+\\]):[0-9]+$|^unix:(/|@|ino:[0-9]+$)|^pipe$|^file:[^/]+$"))' "$T/out"
 }
 
-@test "peers: without --peers the syscalls family runs alone, without peers rows" {
+@test "peers: with --no-peers the syscalls family runs alone, without peers rows" {
 	start_workload --chatty 5 --pool 2:1
-	start_latscope_attached "$T/out" 3 -p "$WL" -i 60 --probes syscalls
+	start_latscope_attached "$T/out" 3 -p "$WL" -i 60 --probes syscalls --no-peers
 	sleep 0.3
-	# the syscalls family's three programs, not the peers pair
+	# the syscalls family's three programs: peers is part of them
 	[ "$(bpf_links "$LS_PID")" -eq 3 ]
 	echo go >&7
 	wait "$WL"

@@ -24,7 +24,7 @@ static void test_defaults(void **state)
 	assert_int_equal(o.interval_ns, 1000000000ULL);
 	assert_int_equal(o.duration_ns, 0);
 	assert_int_equal(o.top, 1000);
-	assert_false(o.peers);
+	assert_true(o.peers);
 	for (int f = 0; f < FAM_NR; f++)
 		assert_true(o.probes[f]);
 }
@@ -41,8 +41,10 @@ static void test_good_values(void **state)
 	assert_int_equal(o.pids[1], 34);
 	assert_true(o.probes[FAM_SYSCALLS] && o.probes[FAM_LOCKS]);
 	assert_false(o.probes[FAM_TCP] || o.probes[FAM_POOLS]);
-	assert_int_equal(parse(&o, "--probes", "syscalls", "--peers"), 0);
-	assert_true(o.peers && o.probes[FAM_SYSCALLS]);
+	assert_int_equal(parse(&o, "--probes", "syscalls", "--no-peers"), 0);
+	assert_true(!o.peers && o.probes[FAM_SYSCALLS]);
+	assert_int_equal(parse(&o, "--no-peers", "--peers", NULL), 0);
+	assert_true(o.peers);
 	assert_int_equal(parse(&o, "--peers=1", NULL, NULL), 2);
 	assert_int_equal(parse(&o, "replay", "rec.json.gz", "--json"), 0);
 	assert_true(o.replay);

@@ -32,12 +32,13 @@ L="$LATSCOPE --json -i 1"
 for rep in $(seq 1 "$REPEAT"); do
 	measure none 0
 	measure floor 10 "$BENCH/floor" "$BENCH/floor_sched.bpf.o"
+	measure "syscalls --no-peers" 6 $L --probes syscalls --no-peers
 	measure "syscalls" 6 $L --probes syscalls
 	measure "tcp" 16 $L --probes tcp
 	measure "locks" 8 $L --probes locks
 	measure "pools" 13 $L --probes pools
+	measure "all, --no-peers" 43 $L --no-peers
 	measure "all families" 43 $L
-	measure "all + --peers" 47 $L --peers
 	[ -x /usr/sbin/syscount ] && measure "syscount -L" 2 /usr/sbin/syscount -L -i 1
 	[ -x /usr/sbin/runqlat ] && measure "runqlat" 2 /usr/sbin/runqlat 1
 done

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Cost of the peers view: write(2)+read(2) of 64 bytes over a connected
 # socket pair (TCP on loopback, and a unix socketpair) with no tracer, with
-# latscope --probes syscalls (the syscalls family alone) and with
-# latscope --probes syscalls --peers. Reports ns per syscall and the
-# peers view's added cost as a share of the syscalls family's own. Each is
+# the syscalls family alone (latscope --probes syscalls --no-peers) and with
+# the peers view on (--probes syscalls, peers being part of that family's
+# sys_exit program). Reports ns per syscall and the peers view's added cost
+# as a share of the syscalls family's own (target: at most 30%). Each is
 # measured BENCH_REPEAT times, interleaved; the lowest figure is kept.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -16,11 +17,11 @@ for kind in tcp unix; do
 	declare -A best=()
 	for rep in $(seq 1 "$REPEAT"); do
 		t=$("$BENCH/sock_loop" "$kind" "$N" "$R"); best[none]=$(min "$t" "${best[none]:-}")
-		if start_tracer 3 "$LATSCOPE" --probes syscalls --json -i 1; then
+		if start_tracer 3 "$LATSCOPE" --probes syscalls --no-peers --json -i 1; then
 			t=$("$BENCH/sock_loop" "$kind" "$N" "$R"); stop_tracer
 			best[sys]=$(min "$t" "${best[sys]:-}")
 		fi
-		if start_tracer 5 "$LATSCOPE" --probes syscalls --peers --json -i 1; then
+		if start_tracer 3 "$LATSCOPE" --probes syscalls --json -i 1; then
 			t=$("$BENCH/sock_loop" "$kind" "$N" "$R"); stop_tracer
 			best[peers]=$(min "$t" "${best[peers]:-}")
 		fi
@@ -31,8 +32,8 @@ for kind in tcp unix; do
 	echo "|------------------------------------|----------|----------|"
 	awk -v n="${best[none]}" -v s="${best[sys]:-0}" -v p="${best[peers]:-0}" 'BEGIN {
 		printf "| %-34s | %8.1f | %8s |\n", "none", n, "-"
-		printf "| %-34s | %8.1f | %8.1f |\n", "syscalls alone", s, s - n
-		printf "| %-34s | %8.1f | %8.1f |\n", "syscalls + peers", p, p - n
+		printf "| %-34s | %8.1f | %8.1f |\n", "syscalls, --no-peers", s, s - n
+		printf "| %-34s | %8.1f | %8.1f |\n", "syscalls with peers", p, p - n
 		if (s > n)
 			printf "\npeers adds %.1f ns per call: %.0f%% of the syscalls family'"'"'s own %.1f ns (target: at most 30%%)\n",
 				p - s, 100 * (p - s) / (s - n), s - n }'
@@ -40,11 +41,12 @@ for kind in tcp unix; do
 	unset best
 done
 
-# The same split, per BPF program, from the kernel's own accounting
-# (kernel.bpf_stats_enabled: run_time_ns / run_cnt in each program's fdinfo):
-# steadier than the workload's clock on a busy host. Averages are over every
-# syscall on the host in that time (non-fd calls leave peers_* at once).
-prog_costs() {
+# The same split from the kernel's own accounting (kernel.bpf_stats_enabled:
+# run_time_ns / run_cnt of each program): steadier than the workload's clock
+# on a busy host, but it leaves out the tracepoint's dispatch cost, which
+# peers does not add to. Averages are over every syscall on the host in that
+# time, so the loop runs alone on a quiet host for a clean figure.
+prog_costs() {	# PID: "name ns/run" per program PID holds
 	local ls=$1 f fi id name
 	for f in /proc/"$ls"/fd/*; do
 		[ "$(readlink "$f")" = anon_inode:bpf-prog ] || continue
@@ -52,46 +54,29 @@ prog_costs() {
 		id=$(awk '/prog_id/ { print $2 }' "$fi")
 		name=$(bpftool prog show id "$id" --json 2>/dev/null | jq -r .name)
 		awk -v n="$name" '/run_time_ns/ { t = $2 } /run_cnt/ { c = $2 }
-			END { if (c) printf "| %-16s | %10d | %8.1f |\n", n, c, t / c }' "$fi"
+			END { if (c) printf "%s %.1f\n", n, t / c }' "$fi"
 	done
 }
-if command -v bpftool >/dev/null && command -v jq >/dev/null &&
-   start_tracer 5 "$LATSCOPE" --probes syscalls --peers --json -i 1; then
-	old=$(sysctl -n kernel.bpf_stats_enabled)
+enter_exit() {	# latscope args...: sys_enter + sys_exit ns/run on the unix loop
+	start_tracer 3 "$LATSCOPE" --probes syscalls --json -i 1 "$@" || return 1
 	sysctl -qw kernel.bpf_stats_enabled=1
 	"$BENCH/sock_loop" unix "$N" "$R" > /dev/null
-	echo "## per program, unix write+read loop, kernel.bpf_stats_enabled"
-	echo
-	echo "| program          | runs       | ns/run   |"
-	echo "|------------------|------------|----------|"
-	prog_costs "$TRACER_PID" | sort
-	sysctl -qw kernel.bpf_stats_enabled="$old"
-	stop_tracer
-fi
-
-# The other design the STYLE asks to measure: the same peers work folded into
-# the syscalls family's two programs (tools/bench/fold.bpf.c: one task
-# storage lookup and one clock read serve both) against those programs
-# without it (fold_base.bpf.c). Per program, from bpf_stats, same loop.
-fold_cost() {	# object: summed ns/run of its programs
-	start_tracer 2 "$BENCH/floor" "$BENCH/$1" || return 1
-	sysctl -qw kernel.bpf_stats_enabled=1
-	"$BENCH/sock_loop" unix "$N" "$R" > /dev/null
-	prog_costs "$TRACER_PID" | awk -F'|' '{ s += $4 } END { printf "%.1f\n", s }'
+	prog_costs "$TRACER_PID" | awk '$1 == "sys_enter" || $1 == "sys_exit" { s += $2 } END { printf "%.1f\n", s }'
 	sysctl -qw kernel.bpf_stats_enabled=0
 	stop_tracer
 }
 if command -v bpftool >/dev/null && command -v jq >/dev/null; then
-	declare -A fb=()
+	old=$(sysctl -n kernel.bpf_stats_enabled)
+	declare -A pb=()
 	for rep in $(seq 1 "$REPEAT"); do
-		t=$(fold_cost fold_base.bpf.o) && fb[base]=$(min "$t" "${fb[base]:-}")
-		t=$(fold_cost fold.bpf.o) && fb[fold]=$(min "$t" "${fb[fold]:-}")
+		t=$(enter_exit --no-peers) && pb[base]=$(min "$t" "${pb[base]:-}")
+		t=$(enter_exit) && pb[peers]=$(min "$t" "${pb[peers]:-}")
 	done
+	sysctl -qw kernel.bpf_stats_enabled="$old"
+	echo "## per program (bpf_stats), unix write+read loop: sys_enter + sys_exit ns per syscall"
 	echo
-	echo "## folded design (bench only), unix write+read loop, ns per syscall (enter+exit programs)"
-	echo
-	awk -v b="${fb[base]:-0}" -v f="${fb[fold]:-0}" 'BEGIN {
-		printf "| syscalls work alone          | %8.1f |\n", b
-		printf "| syscalls + peers, folded     | %8.1f |\n", f
-		if (b > 0) printf "\nfolded peers adds %.1f ns: %.0f%% of the syscalls work (bpf_stats: program run time only)\n", f - b, 100 * (f - b) / b }'
+	awk -v b="${pb[base]:-0}" -v f="${pb[peers]:-0}" 'BEGIN {
+		printf "| syscalls, --no-peers         | %8.1f |\n", b
+		printf "| syscalls with peers          | %8.1f |\n", f
+		if (b > 0) printf "\npeers adds %.1f ns of program run time: %.0f%% of the syscalls programs'"'"' own\n", f - b, 100 * (f - b) / b }'
 fi
