@@ -36,8 +36,7 @@ struct sys_priv {
 	__u64 drops_seen;
 	struct peers *peers;	/* the peers view, run with this family */
 	size_t top;		/* --top: rows kept */
-	struct pick *pick;	/* this interval's entries, to choose the top */
-	size_t pick_cap;
+	struct pick *pick;	/* this interval's entries, to choose the top (del_cap) */
 };
 
 /* An entry of the ended epoch and its sort key (the row's total_ns). */
