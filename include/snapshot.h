@@ -170,7 +170,8 @@ void snapshot_free(struct snapshot *s);
 /* One more owner: a sink that keeps a snapshot past its write (the TUI
  * redraws from it until the next one) holds it instead of copying it. */
 struct snapshot *snapshot_hold(const struct snapshot *s);
-/* Sort every list by its main cost and cut each to top rows. */
+/* Sort every list by its main cost and cut each to top rows; the rows cut
+ * are added to s->truncated (a collector may have left some out already). */
 void snapshot_sort_truncate(struct snapshot *s, size_t top);
 /* Copy a possibly hostile kernel string (not NUL-terminated past n). */
 void snap_strcpy(char *dst, size_t dstsz, const char *src, size_t n);

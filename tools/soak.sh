@@ -12,7 +12,9 @@
 #     settle in steps of a few MiB as the number of rows moves);
 #   - nothing was dropped (maps are sized for the load).
 # Prints the figures; exit 1 if any check fails.
-#   tools/soak.sh [DIR]     (DIR keeps the recording and rss.csv)
+#   tools/soak.sh [DIR]     (DIR keeps the recording, rss.csv and mem.csv)
+#   SOAK_SECS, SOAK_PROCS, SOAK_THREADS, SOAK_CHURN, SOAK_RSS_GROWTH_PCT,
+#   SOAK_PROBES (e.g. pools: only that family) tune it.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SECS=${SOAK_SECS:-1800}
@@ -50,7 +52,11 @@ spawn "$T/tcpload" server --addr 127.0.0.1 --port "$PORT" --close-first > /dev/n
 spawn bash -c "sleep 0.5; while :; do '$T/tcpload' client --addr 127.0.0.1 --port $PORT \
 	--conns 200 --quiet; sleep 0.2; done" > /dev/null 2>&1
 
-"$ROOT/latscope" -o "$DIR/soak.json.gz" -i 1 2> "$DIR/latscope.err" &
+# SOAK_PROBES: a subset of families (latscope --probes), to find which one
+# holds memory; mem.csv: latscope's own per-snapshot view of its memory
+# (RSS; heap in use/free; resident heap, other anonymous, BPF, files)
+LATSCOPE_MEMLOG="$DIR/mem.csv" "$ROOT/latscope" ${SOAK_PROBES:+--probes "$SOAK_PROBES"} \
+	-o "$DIR/soak.json.gz" -i 1 2> "$DIR/latscope.err" &
 LS=$!
 echo "t_s,rss_kib" > "$DIR/rss.csv"
 start=$(date +%s)

@@ -4,6 +4,7 @@
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -92,12 +93,45 @@ void map_reader_init(struct map_reader *r, int fd, size_t key_size, size_t value
 	r->value_size = value_size;
 }
 
+/* The buffers are mappings of their own (not the heap): their pages can be
+ * given back however the allocator would place them. */
+static size_t page_up(size_t n)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+
+	return (n + pg - 1) / pg * pg;
+}
+
+static void *buf_resize(void *old, size_t old_bytes, size_t bytes)
+{
+	void *p;
+
+	if (!old)
+		p = mmap(NULL, page_up(bytes), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			 -1, 0);
+	else
+		p = mremap(old, page_up(old_bytes), page_up(bytes), MREMAP_MAYMOVE);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void buf_release(void *buf, size_t cap_bytes, size_t keep_bytes, size_t used_bytes)
+{
+	size_t from = page_up(keep_bytes), to = page_up(used_bytes);
+
+	if (to > page_up(cap_bytes))
+		to = page_up(cap_bytes);
+	if (from < to)
+		madvise((char *)buf + from, to - from, MADV_DONTNEED);
+}
+
 void map_reader_free(struct map_reader *r)
 {
-	free(r->keys);
-	free(r->values);
+	if (r->keys)
+		munmap(r->keys, page_up(r->cap * r->key_size));
+	if (r->values)
+		munmap(r->values, page_up(r->cap * r->value_size));
 	r->keys = r->values = NULL;
-	r->cap = r->len = 0;
+	r->cap = r->len = r->touched = 0;
 }
 
 static int reserve(struct map_reader *r, size_t need)
@@ -109,16 +143,39 @@ static int reserve(struct map_reader *r, size_t need)
 		return 0;
 	while (cap < need)
 		cap *= 2;
-	k = realloc(r->keys, cap * r->key_size);
+	k = buf_resize(r->keys, r->cap * r->key_size, cap * r->key_size);
 	if (!k)
 		return -ENOMEM;
 	r->keys = k;
-	v = realloc(r->values, cap * r->value_size);
-	if (!v)
+	v = buf_resize(r->values, r->cap * r->value_size, cap * r->value_size);
+	if (!v) {
+		/* keys grown, values not: shrink the keys back */
+		k = buf_resize(r->keys, cap * r->key_size, r->cap * r->key_size);
+		if (k)
+			r->keys = k;
 		return -ENOMEM;
+	}
 	r->values = v;
 	r->cap = cap;
 	return 0;
+}
+
+/* After a read: the pages past twice what this read needed go back to the
+ * system, so the buffers' resident size follows the map's current size and
+ * not the largest it ever was (a burst of entries once, e.g. a fork storm,
+ * would otherwise stay in the RSS for good). Steady sizes cost nothing. */
+static void release_unused(struct map_reader *r)
+{
+	size_t keep = r->len * 2 > 256 ? r->len * 2 : 256;
+
+	if (r->len + 1 > r->touched)
+		r->touched = r->len + 1;
+	if (r->touched <= keep)
+		return;
+	buf_release(r->keys, r->cap * r->key_size, keep * r->key_size, r->touched * r->key_size);
+	buf_release(r->values, r->cap * r->value_size, keep * r->value_size,
+		    r->touched * r->value_size);
+	r->touched = keep;
 }
 
 static int read_by_key(struct map_reader *r)
@@ -144,7 +201,7 @@ static int read_by_key(struct map_reader *r)
 	return errno == ENOENT ? 0 : -errno;
 }
 
-int map_reader_read(struct map_reader *r)
+static int read_all(struct map_reader *r)
 {
 	/* the batch cursor of a hash map is a bucket index; give it room */
 	unsigned long long in_batch[8], out_batch[8];
@@ -182,4 +239,13 @@ int map_reader_read(struct map_reader *r)
 		memcpy(in_batch, out_batch, sizeof(in_batch));
 		first = false;
 	}
+}
+
+int map_reader_read(struct map_reader *r)
+{
+	int err = read_all(r);
+
+	if (!err)
+		release_unused(r);
+	return err;
 }

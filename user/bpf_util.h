@@ -6,12 +6,14 @@
 
 /* Reads every entry of a hash map, in batches where the kernel can
  * (BPF_MAP_LOOKUP_BATCH), else key by key; the choice is made once per
- * reader. Buffers are kept between calls. */
+ * reader. Buffers are kept between calls (mappings of their own; the pages
+ * past twice the last read's size are given back). */
 struct map_reader {
 	int fd;
 	size_t key_size, value_size;
 	void *keys, *values;
 	size_t cap, len;
+	size_t touched;		/* entries possibly resident */
 	bool no_batch;
 };
 

@@ -440,8 +440,9 @@ static int collect_user(struct locks_priv *p, struct snapshot *s, __u32 ended)
 	return 0;
 }
 
-/* Deletes entries that stayed idle since the last sweep: kernel entries
- * after one idle sweep period, user ones when their process is gone. Then
+/* Deletes entries that stayed idle since the last sweep: after one idle
+ * sweep period, and user ones at once when their process is gone (a key
+ * seen again later starts from zero, read as fresh: nothing is lost). Then
  * the stacks no entry refers to any more. Runs every SWEEP_EVERY intervals,
  * after the entries were read, so nothing unread is lost. */
 static void sweep(struct locks_priv *p)
@@ -468,11 +469,16 @@ static void sweep(struct locks_priv *p)
 				drop = pv && pv->count == st->count && pv->idle++ >= 1;
 			} else {
 				const struct ulock_key *k = key;
+				bool idle = pv && pv->count == st->count;
+				bool gone = idle && !procfs_alive(k->tgid, k->pstart);
 
+				/* idle ones too, not only those of exited
+				 * processes: a live process waiting on ever
+				 * new futexes (threads coming and going, heap
+				 * objects) would fill the map for good */
 				stack = k->stack;
-				drop = pv && pv->count == st->count &&
-				       !procfs_alive(k->tgid, k->pstart);
-				if (drop)
+				drop = gone || (idle && pv->idle++ >= 1);
+				if (gone)
 					usyms_forget(p->usyms, k->tgid, k->pstart);
 			}
 			if (drop) {

@@ -37,6 +37,14 @@ struct sys_priv {
 	size_t del_cap;
 	__u64 drops_seen;
 	struct peers *peers;	/* the peers view, run with this family */
+	size_t top;		/* --top: rows kept */
+	struct pick *pick;	/* this interval's entries, to choose the top (del_cap) */
+};
+
+/* An entry of the ended epoch and its sort key (the row's total_ns). */
+struct pick {
+	__u64 total_ns;
+	size_t i;
 };
 
 /* Read a number from a /proc/sys file; dflt if it cannot be read. */
@@ -111,6 +119,7 @@ static int sys_open(struct collector *c, const struct options *o)
 	p->skel->rodata->filter_npids = o->npids;
 	memcpy((void *)p->skel->rodata->filter_pids, o->pids, sizeof(o->pids));
 	size_maps(p->skel, o);
+	p->top = o->top;
 
 	err = syscalls_bpf__load(p->skel);
 	if (err) {
@@ -174,22 +183,38 @@ static void delete_read(struct sys_priv *p, size_t n)
 		bpf_map_delete_elem(p->stats.fd, &p->del[i]);
 }
 
+static int cmp_pick(const void *a, const void *b)
+{
+	const struct pick *x = a, *y = b;
+
+	return x->total_ns < y->total_ns ? 1 : x->total_ns > y->total_ns ? -1 : 0;
+}
+
 /* The rows of the epoch that ended: every entry of its parity. Entries of
- * the new epoch are left for the next snapshot. */
+ * the new epoch are left for the next snapshot. Only the --top entries of
+ * most total time become rows (the snapshot keeps no more, by the same
+ * key); the others are counted as truncated. A row carries a 4.6 KiB
+ * histogram: making one per entry of a host with thousands of processes
+ * would cost tens of MiB per interval, only to be thrown away. */
 static int collect_stats(struct sys_priv *p, struct snapshot *s, __u32 ended)
 {
 	__u32 slot = (ended & 1) ? SYSCALL_KEY_SLOT : 0;
-	size_t ndel = 0;
+	size_t ndel = 0, n;
 	int err = map_reader_read(&p->stats);
 
 	if (err)
 		return err;
 	if (p->del_cap < p->stats.len) {
-		void *n = realloc(p->del, p->stats.len * sizeof(*p->del));
+		void *d = realloc(p->del, p->stats.len * sizeof(*p->del));
+		void *k;
 
-		if (!n)
+		if (!d)
 			return -ENOMEM;
-		p->del = n;
+		p->del = d;
+		k = realloc(p->pick, p->stats.len * sizeof(*p->pick));
+		if (!k)
+			return -ENOMEM;
+		p->pick = k;
 		p->del_cap = p->stats.len;
 	}
 	for (size_t i = 0; i < p->stats.len; i++) {
@@ -200,9 +225,21 @@ static int collect_stats(struct sys_priv *p, struct snapshot *s, __u32 ended)
 
 		if ((k->nr & SYSCALL_KEY_SLOT) != slot)
 			continue;
+		p->pick[ndel].total_ns = st->total_ns;
+		p->pick[ndel].i = i;
 		p->del[ndel++] = *k;
-		if ((err = add_row(p, s, k, st)))
-			break;
+	}
+	n = ndel;
+	if (p->top && n > p->top) {
+		qsort(p->pick, n, sizeof(*p->pick), cmp_pick);
+		s->truncated.syscalls += n - p->top;
+		n = p->top;
+	}
+	for (size_t j = 0; j < n && !err; j++) {
+		size_t i = p->pick[j].i;
+
+		err = add_row(p, s, (const void *)((char *)p->stats.keys + i * sizeof(struct syscall_key)),
+			      (const void *)((char *)p->stats.values + i * sizeof(struct syscall_stats)));
 	}
 	delete_read(p, ndel);
 	return err;
@@ -287,6 +324,7 @@ static void sys_close(struct collector *c)
 	map_reader_free(&p->stats);
 	map_reader_free(&p->inflight);
 	free(p->del);
+	free(p->pick);
 	free(p);
 	c->priv = NULL;
 }

@@ -131,6 +131,74 @@ static struct snapshot *take_snapshot(struct collector *cols, const struct optio
 	return s;
 }
 
+/* LATSCOPE_MEMLOG=FILE: one CSV line per snapshot with the RSS and the
+ * allocator's view (bytes in use, free in the arenas, mmapped chunks), to
+ * tell held memory (a table that grows) from fragmentation in a soak. */
+static FILE *memlog_open(void)
+{
+	const char *path = getenv("LATSCOPE_MEMLOG");
+	FILE *f;
+
+	if (!path || !*path)
+		return NULL;
+	f = fopen(path, "w");
+	if (f) {
+		setvbuf(f, NULL, _IOLBF, 0);
+		fprintf(f, "t_s,rss_kib,arena_kib,inuse_kib,free_kib,mmap_kib,mmap_n,"
+			"heap_rss,anon_rss,bpf_rss,file_rss,big_anon\n");
+	}
+	return f;
+}
+
+static void memlog_line(FILE *f, __u64 start)
+{
+	struct mallinfo2 mi = mallinfo2();
+	long pages = 0, rss = 0;
+	FILE *sm = fopen("/proc/self/statm", "r");
+
+	if (sm) {
+		if (fscanf(sm, "%ld %ld", &pages, &rss) != 2)
+			rss = 0;
+		fclose(sm);
+	}
+	/* where the resident pages are: brk heap, other anonymous memory
+	 * (mmapped chunks, thread arenas), BPF maps, files */
+	long heap = 0, anon = 0, bpf = 0, file = 0, big = 0, kb;
+	int kind = 0;
+	char line[512];
+
+	sm = fopen("/proc/self/smaps", "r");
+	while (sm && fgets(line, sizeof(line), sm)) {
+		unsigned long a, b;
+		int pos = 0;
+
+		if (sscanf(line, "%lx-%lx %*s %*s %*s %*s%n", &a, &b, &pos) == 2 && pos) {
+			const char *name = line + pos;
+
+			while (*name == ' ')
+				name++;
+			kind = !strncmp(name, "[heap]", 6) ? 1 : strstr(name, "bpf") ? 3 :
+			       *name == '/' ? 4 : 2;
+		} else if (sscanf(line, "Rss: %ld kB", &kb) == 1) {
+			if (kind == 1)
+				heap += kb;
+			else if (kind == 2) {
+				anon += kb;
+				if (kb > big)
+					big = kb;
+			} else if (kind == 3)
+				bpf += kb;
+			else
+				file += kb;
+		}
+	}
+	if (sm)
+		fclose(sm);
+	fprintf(f, "%.1f,%ld,%zu,%zu,%zu,%zu,%zu,%ld,%ld,%ld,%ld,%ld\n", (mono_ns() - start) / 1e9,
+		rss * (sysconf(_SC_PAGESIZE) / 1024), mi.arena / 1024, mi.uordblks / 1024,
+		mi.fordblks / 1024, mi.hblkhd / 1024, mi.hblks, heap, anon, bpf, file, big);
+}
+
 static int open_sinks(struct sink **sinks, const struct options *o)
 {
 	int n = 0;
@@ -198,6 +266,7 @@ int main(int argc, char **argv)
 	sigset_t waitmask;
 	__u64 start, last, next, end = 0;
 	int nsinks = 0, ret = 1, r, i;
+	FILE *memlog = NULL;
 
 	r = options_parse(&o, argc, argv);
 	if (r)
@@ -210,6 +279,11 @@ int main(int argc, char **argv)
 		return 1;
 	features_set_btf(o.btf_file);
 	setrlimit(RLIMIT_MEMLOCK, &(struct rlimit){ RLIM_INFINITY, RLIM_INFINITY });
+	/* A fixed mmap threshold: glibc otherwise raises it each time a large
+	 * block is freed, and the per-interval buffers (row vectors, JSON
+	 * lines) then come from the heap, where they strand free pages among
+	 * long-lived entries and the RSS ratchets up over hours. */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	setup_signals(&waitmask);
 
 	nsinks = open_sinks(sinks, &o);
@@ -222,6 +296,7 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 
+	memlog = memlog_open();
 	ctl.interval_ns = o.interval_ns;
 	start = last = mono_ns();
 	next = start + ctl.interval_ns;
@@ -281,6 +356,8 @@ int main(int argc, char **argv)
 		/* give the snapshot's memory back to the system: a long-running
 		 * recorder's RSS then follows what it holds, not its peak */
 		malloc_trim(0);
+		if (memlog)
+			memlog_line(memlog, start);
 		/* keep the grid unless we fell behind by a whole interval */
 		next += ctl.interval_ns;
 		if (next <= now)
@@ -293,5 +370,7 @@ cleanup:
 	for (i = 0; i < FAM_NR; i++)
 		if (cols[i].on)
 			cols[i].ops->close(&cols[i]);
+	if (memlog)
+		fclose(memlog);
 	return ret;
 }

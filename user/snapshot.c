@@ -192,16 +192,17 @@ static __u64 sort_cut(struct snapshot *s, struct vec *v, int (*cmp)(const void *
 
 void snapshot_sort_truncate(struct snapshot *s, size_t top)
 {
-	s->truncated.syscalls = sort_cut(s, &s->syscalls, cmp_syscall, top) +
-				sort_cut(s, &s->inflight, cmp_inflight, top);
-	s->truncated.tcp = sort_cut(s, &s->tcp_retrans, cmp_retrans, top) +
-			   sort_cut(s, &s->tcp_resets, cmp_reset, top) +
-			   sort_cut(s, &s->tcp_connect, cmp_connect, top) +
-			   sort_cut(s, &s->tcp_peers, cmp_tcp_peer, top);
-	s->truncated.locks = sort_cut(s, &s->kernel_locks, cmp_klock, top) +
-			     sort_cut(s, &s->user_locks, cmp_ulock, top);
-	s->truncated.pools = sort_cut(s, &s->pools, cmp_pool_full, top);
-	s->truncated.peers = sort_cut(s, &s->peers, cmp_peer, top);
+	/* added to what a collector already left out (see collect_syscalls.c) */
+	s->truncated.syscalls += sort_cut(s, &s->syscalls, cmp_syscall, top) +
+				 sort_cut(s, &s->inflight, cmp_inflight, top);
+	s->truncated.tcp += sort_cut(s, &s->tcp_retrans, cmp_retrans, top) +
+			    sort_cut(s, &s->tcp_resets, cmp_reset, top) +
+			    sort_cut(s, &s->tcp_connect, cmp_connect, top) +
+			    sort_cut(s, &s->tcp_peers, cmp_tcp_peer, top);
+	s->truncated.locks += sort_cut(s, &s->kernel_locks, cmp_klock, top) +
+			      sort_cut(s, &s->user_locks, cmp_ulock, top);
+	s->truncated.pools += sort_cut(s, &s->pools, cmp_pool_full, top);
+	s->truncated.peers += sort_cut(s, &s->peers, cmp_peer, top);
 }
 
 void snap_strcpy(char *dst, size_t dstsz, const char *src, size_t n)

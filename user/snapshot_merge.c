@@ -479,7 +479,6 @@ struct snapshot *merger_finish(struct merger *m, size_t top)
 {
 	struct snapshot *o = m->out;
 	struct meta **mt;
-	__typeof__(o->truncated) cut;
 
 	if (!m->n)
 		return NULL;
@@ -576,14 +575,9 @@ struct snapshot *merger_finish(struct merger *m, size_t top)
 	}
 	free(mt);
 
-	/* what the inputs had cut stays counted, plus what the cut cuts now */
-	cut = o->truncated;
+	/* what the inputs had cut stays counted, plus what the cut cuts now
+	 * (snapshot_sort_truncate adds to it) */
 	snapshot_sort_truncate(o, top);
-	o->truncated.syscalls += cut.syscalls;
-	o->truncated.tcp += cut.tcp;
-	o->truncated.locks += cut.locks;
-	o->truncated.pools += cut.pools;
-	o->truncated.peers += cut.peers;
 	m->out = NULL;
 	return o;
 }

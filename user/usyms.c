@@ -47,10 +47,17 @@ struct uproc {
 	bool rescanned;		/* re-read once already for a missing address */
 };
 
+/* Binaries no process map refers to are dropped once the cache holds
+ * twice as many as after the last such sweep (and at least this many): a
+ * host that keeps building and running new executables (each build is a
+ * new inode) would otherwise grow the cache without end. */
+#define BINS_SWEEP_MIN 64
+
 struct usyms {
 	pthread_mutex_t lock;
 	struct hashmap *bins;	/* bin_key -> struct binary */
 	struct hashmap *procs;	/* pid -> struct uproc */
+	size_t bins_sweep_at;	/* sweep when bins->len reaches this */
 };
 
 static void binary_free(void *p)
@@ -87,6 +94,7 @@ struct usyms *usyms_new(void)
 	pthread_mutex_init(&u->lock, NULL);
 	u->bins = hashmap_new(sizeof(struct bin_key));
 	u->procs = hashmap_new(sizeof(__u32));
+	u->bins_sweep_at = BINS_SWEEP_MIN;
 	if (!u->bins || !u->procs)
 		goto fail;
 	return u;
@@ -453,14 +461,49 @@ const char *usyms_resolve(struct usyms *u, __u32 pid, __u64 gen, __u64 addr, cha
 	return buf;
 }
 
+/* Drops the cached binaries no process map points to; the caller holds
+ * the lock. */
+static void sweep_bins(struct usyms *u)
+{
+	struct hashmap *used = hashmap_new(sizeof(struct binary *));
+	struct bin_key *stale = NULL;
+	struct hm_entry *it;
+	size_t b, nstale = 0;
+
+	if (!used)
+		return;
+	for (it = NULL; (it = hashmap_next(u->procs, it, &b));) {
+		const struct uproc *up = it->value;
+
+		for (size_t i = 0; i < up->nmaps; i++)
+			if (up->maps[i].bin && hashmap_put(used, &up->maps[i].bin, (void *)1))
+				goto out;	/* out of memory: keep everything */
+	}
+	stale = calloc(u->bins->len ? u->bins->len : 1, sizeof(*stale));
+	if (!stale)
+		goto out;
+	for (it = NULL; (it = hashmap_next(u->bins, it, &b));)
+		if (!hashmap_get(used, &it->value))
+			memcpy(&stale[nstale++], it->key, sizeof(*stale));
+	for (size_t i = 0; i < nstale; i++)
+		binary_free(hashmap_del(u->bins, &stale[i]));
+out:
+	free(stale);
+	hashmap_free(used, NULL);
+	u->bins_sweep_at = u->bins->len * 2 > BINS_SWEEP_MIN ? u->bins->len * 2 : BINS_SWEEP_MIN;
+}
+
 void usyms_forget(struct usyms *u, __u32 pid, __u64 gen)
 {
 	struct uproc *up;
 
 	pthread_mutex_lock(&u->lock);
 	up = hashmap_get(u->procs, &pid);
-	if (up && (!gen || !up->gen || up->gen <= gen))
+	if (up && (!gen || !up->gen || up->gen <= gen)) {
 		uproc_free(hashmap_del(u->procs, &pid));
+		if (u->bins->len >= u->bins_sweep_at)
+			sweep_bins(u);
+	}
 	pthread_mutex_unlock(&u->lock);
 }
 
