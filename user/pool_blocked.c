@@ -6,10 +6,13 @@
 int pool_blocked_add(struct vec *v, const char *peer, __u64 io_ns)
 {
 	struct snap_pool_blocked *b;
+	char cut[SNAP_PEER_LEN];
 
+	/* compared as it is stored: a name past the field is cut */
+	snap_strcpy(cut, sizeof(cut), peer, SNAP_PEER_LEN);
 	for (size_t i = 0; i < v->len; i++) {
 		b = vec_at(v, struct snap_pool_blocked, i);
-		if (!strncmp(b->peer, peer, sizeof(b->peer))) {
+		if (!strcmp(b->peer, cut)) {
 			b->io_ns += io_ns;
 			return 0;
 		}
@@ -17,7 +20,7 @@ int pool_blocked_add(struct vec *v, const char *peer, __u64 io_ns)
 	b = vec_push(v);
 	if (!b)
 		return -ENOMEM;
-	snap_strcpy(b->peer, sizeof(b->peer), peer, SNAP_PEER_LEN);
+	memcpy(b->peer, cut, sizeof(b->peer));
 	b->io_ns = io_ns;
 	return 0;
 }
