@@ -426,8 +426,8 @@ static __always_inline __u64 connect_peer_id(struct task_struct *task,
  * the sched_switch path pays only the call when the sleep is not io. */
 static __noinline __u64 blocked_resolve(struct pool_thread *pt, long nr)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct pt_regs___pools *regs = (void *)bpf_task_pt_regs(task);
+	struct pt_regs___pools *regs;
+	struct task_struct *task;
 	struct peer_desc *d;
 	struct inode *inode;
 	struct file *f;
@@ -439,6 +439,10 @@ static __noinline __u64 blocked_resolve(struct pool_thread *pt, long nr)
 	if (nr < 0 || nr >= NR_MAX || !pt)
 		return 0;
 	fl = sys_flags[nr];
+	if (!(fl & (SF_PEERFD | SF_CONNECT)) && (fl & SF_CLASS) != PW_POLL)
+		return 0;	/* nanosleep, a futex op, ...: no peer */
+	task = bpf_get_current_task_btf();
+	regs = (void *)bpf_task_pt_regs(task);
 	if (fl & SF_PEERFD) {
 		fd = (long)BPF_CORE_READ(regs, di);
 	} else if ((fl & SF_CLASS) == PW_POLL) {

@@ -1047,7 +1047,8 @@ static void blocked_read(struct pool_priv *p)
 
 /* After the thread entries are read (p->threads) and the threads that
  * exited marked gone: this interval's io per (thread, peer) into p->bthr;
- * the entries of gone threads are dropped here and in the kernel. */
+ * the entries of gone threads and idle pairs are dropped here and in the
+ * kernel, so the map holds the pairs of about one interval. */
 static void blocked_deltas(struct pool_priv *p, __u64 t1)
 {
 	struct pool_blocked_key *dead = NULL;
@@ -1086,7 +1087,10 @@ static void blocked_deltas(struct pool_priv *p, __u64 t1)
 		}
 		if (d && t && t->tgid == k.tgid && p->bthr)
 			bthr_add(p, k.tid, k.peer, d);
-		if (!t || t->gone || t->tgid != k.tgid) {
+		/* gone threads, and peers a thread no longer waited on in a whole
+		 * interval (a server's clients come and go): the kernel's entry
+		 * starts again from 0 if it is charged again */
+		if (!t || t->gone || t->tgid != k.tgid || (!d && a->cum <= a->prev)) {
 			struct pool_blocked_key *x = realloc(dead, (ndead + 1) * sizeof(*x));
 
 			if (x) {
@@ -1096,8 +1100,16 @@ static void blocked_deltas(struct pool_priv *p, __u64 t1)
 		}
 	}
 	for (size_t i = 0; i < ndead; i++) {
-		free(hashmap_del(p->bacc, &dead[i]));
+		struct bacc *a = hashmap_get(p->bacc, &dead[i]);
+		const struct pthr *t = hashmap_get(p->thr, &dead[i].tid);
+		__u64 now;
+
+		/* an idle pair charged since it was read: kept */
+		if (a && t && !t->gone && t->tgid == dead[i].tgid &&
+		    !bpf_map_lookup_elem(p->blocked.fd, &dead[i], &now) && now != a->cum)
+			continue;
 		bpf_map_delete_elem(p->blocked.fd, &dead[i]);
+		free(hashmap_del(p->bacc, &dead[i]));
 	}
 	free(dead);
 }
