@@ -13,6 +13,7 @@
 #include <bpf/bpf_core_read.h>
 #include "hist.h"
 #include "pools.h"
+#include "peer_resolve.h"	/* fd_file, file_desc, desc_id: blocked_on */
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -21,9 +22,10 @@ char LICENSE[] SEC("license") = "GPL";
 #define SF_IOFD 0x10		/* first argument is a descriptor read or written */
 #define SF_ACCEPT 0x20		/* returns an accepted connection */
 #define SF_SETNAME 0x40		/* prctl: the thread may have renamed itself */
+#define SF_PEERFD 0x08		/* blocked_on: first argument names the peer */
+#define SF_CONNECT 0x80		/* blocked_on: connect, named from its sockaddr */
 
-#define S_IFMT 00170000
-#define S_IFSOCK 0140000
+/* S_IFMT, S_IFSOCK: peer_resolve.h */
 #define TCP_LISTEN 10
 
 /* Set through skel->rodata before load. */
@@ -133,22 +135,11 @@ static __always_inline struct pool_thread *thread_get(__u32 tid, __u32 tgid,
 	return pt;
 }
 
-/* Closes the current state at now. */
-static __always_inline void close_state(struct pool_thread *pt, __u64 now)
-{
-	__u64 d = now > pt->since ? now - pt->since : 0;
-	__u32 s = pt->state;
-
-	/* ns[PST_UNKNOWN] collects time in no known state; never reported */
-	if (s < PST_NR)
-		pt->ns[s] += d;
-	pt->since = now;
-}
 
 /* --- what a sleeping thread waits on ------------------------------------ */
 
 /* The struct file of descriptor fd of the current task, or NULL. */
-static __always_inline struct file___pools *fd_file(struct fdtable___pools *fdt, long fd)
+static __always_inline struct file___pools *pools_fd_file(struct fdtable___pools *fdt, long fd)
 {
 	struct file___pools **arr, *f = 0;
 	unsigned int max;
@@ -175,7 +166,7 @@ static __always_inline struct fdtable___pools *current_fdt(void)
  * of its own, checked once by the verifier. */
 static __noinline bool fd_is_wait_for_work(struct fdtable___pools *fdt, long fd)
 {
-	struct file___pools *f = fd_file(fdt, fd);
+	struct file___pools *f = pools_fd_file(fdt, fd);
 	const unsigned char *name;
 	char head[4] = {};
 	umode_t mode;
@@ -342,6 +333,190 @@ static __always_inline __u8 classify_sleep(long *nrp)
 	}
 }
 
+/* --- blocked_on: the peer an io sleep waits on ----------------------------- */
+
+/* Resolved when a thread goes to sleep in io in a call that names a peer
+ * (read/write-like calls on an fd, poll/ppoll on one fd, connect), kept in
+ * the thread's entry (io_peer) and charged with the sleep's length when it
+ * ends (close_state). Independent of the peers family (--peers). */
+
+__u64 blocked_unresolved = 0;	/* a peer's descriptor could not be read */
+__u64 drop_blocked_full = 0;	/* blocked map full: io time not attributed */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);	/* resized by the frontend before load */
+	__type(key, struct pool_blocked_key);
+	__type(value, __u64);		/* io ns, cumulative */
+} blocked SEC(".maps");
+
+/* What a peer id names, for the frontend (user/peer_name.c formats it). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct peer_desc);
+} peer_names SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct peer_desc);
+} desc_scratch SEC(".maps");
+
+static __always_inline struct peer_desc *scratch_desc(void)
+{
+	__u32 zero = 0;
+	struct peer_desc *d = bpf_map_lookup_elem(&desc_scratch, &zero);
+
+	if (d)
+		__builtin_memset(d, 0, sizeof(*d));
+	return d;
+}
+
+static __always_inline __u64 name_peer(struct peer_desc *d)
+{
+	__u64 id = desc_id(d);
+
+	bpf_map_update_elem(&peer_names, &id, d, BPF_ANY);
+	return id;
+}
+
+/* connect(fd, addr, len) on an IPv4/IPv6 TCP or UDP socket: the remote
+ * asked for, from the caller's own sockaddr (the socket has none yet). */
+static __always_inline __u64 connect_peer_id(struct task_struct *task,
+					     struct pt_regs___pools *regs)
+{
+	struct { __u16 family; __be16 port; __u32 v4; __u8 v6[16]; } sa;
+	struct file *f = fd_file(task, (int)BPF_CORE_READ(regs, di));
+	struct peer_desc *d;
+	struct socket *sock;
+	struct sock *sk;
+	__u16 type;
+
+	if (!f || (BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
+		return 0;
+	sock = BPF_CORE_READ(f, private_data);
+	sk = BPF_CORE_READ(sock, sk);
+	if (!sk || bpf_probe_read_user(&sa, sizeof(sa), (void *)BPF_CORE_READ(regs, si)))
+		return 0;
+	type = BPF_CORE_READ(sk, sk_type);
+	if ((sa.family != AF_INET && sa.family != AF_INET6) ||
+	    (type != SOCK_STREAM && type != SOCK_DGRAM))
+		return 0;
+	d = scratch_desc();
+	if (!d)
+		return 0;
+	d->kind = type == SOCK_STREAM ? PEER_TCP : PEER_UDP;
+	d->port = __builtin_bswap16(sa.port);
+	if (sa.family == AF_INET) {
+		__builtin_memcpy(d->addr, &sa.v4, 4);
+	} else if (((__u64 *)sa.v6)[0] == 0 && ((__u32 *)sa.v6)[2] == 0xffff0000u) {
+		__builtin_memcpy(d->addr, &sa.v6[12], 4);	/* v4-mapped */
+	} else {
+		__builtin_memcpy(d->addr, sa.v6, 16);
+		d->v6 = 1;
+	}
+	return name_peer(d);
+}
+
+/* The peer the current thread, going to sleep in io in syscall nr, waits
+ * on; 0 if the call names none. A subprogram of its own: verified once, and
+ * the sched_switch path pays only the call when the sleep is not io. */
+static __noinline __u64 blocked_resolve(struct pool_thread *pt, long nr)
+{
+	struct pt_regs___pools *regs;
+	struct task_struct *task;
+	struct peer_desc *d;
+	struct inode *inode;
+	struct file *f;
+	__u64 ino, id;
+	long fd;
+	__u8 fl;
+	int r;
+
+	if (nr < 0 || nr >= NR_MAX || !pt)
+		return 0;
+	fl = sys_flags[nr];
+	if (!(fl & (SF_PEERFD | SF_CONNECT)) && (fl & SF_CLASS) != PW_POLL)
+		return 0;	/* nanosleep, a futex op, ...: no peer */
+	task = bpf_get_current_task_btf();
+	regs = (void *)bpf_task_pt_regs(task);
+	if (fl & SF_PEERFD) {
+		fd = (long)BPF_CORE_READ(regs, di);
+	} else if ((fl & SF_CLASS) == PW_POLL) {
+		struct pollfd___user pf;
+
+		/* poll/ppoll on exactly one descriptor: a read with a timeout */
+		if (BPF_CORE_READ(regs, si) != 1 ||
+		    bpf_probe_read_user(&pf, sizeof(pf), (void *)BPF_CORE_READ(regs, di)))
+			return 0;
+		fd = pf.fd;
+	} else if (fl & SF_CONNECT) {
+		return connect_peer_id(task, regs);
+	} else {
+		return 0;
+	}
+	f = fd_file(task, (int)fd);
+	if (!f)
+		return 0;
+	inode = BPF_CORE_READ(f, f_inode);
+	ino = BPF_CORE_READ(inode, i_ino);
+	if (pt->pc_file == (__u64)f && pt->pc_ino == ino)
+		return pt->pc_peer;
+	d = scratch_desc();
+	if (!d)
+		return 0;
+	r = file_desc(f, inode, d);
+	if (r < 0)
+		__sync_fetch_and_add(&blocked_unresolved, 1);
+	if (r <= 0)
+		return 0;	/* not cached: a socket may get its peer later */
+	id = name_peer(d);
+	pt->pc_file = (__u64)f;
+	pt->pc_ino = ino;
+	pt->pc_peer = id;
+	return id;
+}
+
+/* An io sleep on a peer ended after d ns. */
+static __always_inline void blocked_charge(struct pool_thread *pt, __u32 tid, __u64 d)
+{
+	struct pool_blocked_key k = { .peer = pt->io_peer, .tid = tid, .tgid = pt->tgid };
+	__u64 *v = bpf_map_lookup_elem(&blocked, &k);
+	long err;
+
+	if (v) {
+		__sync_fetch_and_add(v, d);
+		return;
+	}
+	err = bpf_map_update_elem(&blocked, &k, &d, BPF_NOEXIST);
+	if (err == -17 /* EEXIST: made on another CPU */) {
+		v = bpf_map_lookup_elem(&blocked, &k);
+		if (v)
+			__sync_fetch_and_add(v, d);
+	} else if (err) {
+		__sync_fetch_and_add(&drop_blocked_full, 1);
+	}
+}
+
+/* Closes the current state of thread tid at now. */
+static __always_inline void close_state(struct pool_thread *pt, __u32 tid, __u64 now)
+{
+	__u64 d = now > pt->since ? now - pt->since : 0;
+	__u32 s = pt->state;
+
+	/* ns[PST_UNKNOWN] collects time in no known state; never reported */
+	if (s < PST_NR)
+		pt->ns[s] += d;
+	pt->since = now;
+	if (s == PST_IO && pt->io_peer) {
+		blocked_charge(pt, tid, d);
+		pt->io_peer = 0;
+	}
+}
+
 /* --- the scheduler's tracepoints ----------------------------------------- */
 
 /* TP_PROTO(bool preempt, struct task_struct *prev, struct task_struct *next,
@@ -365,7 +540,7 @@ int pools_switch(struct bpf_raw_tracepoint_args *ctx)
 			/* first seen running: not idle, whatever /proc said */
 			if (pt->state == PST_UNKNOWN)
 				emit(now, tid, tgid, PEV_WAKE_UNKNOWN, 0, pt->comm);
-			close_state(pt, now);
+			close_state(pt, tid, now);
 			/* preempted: 0, or only TASK_REPORT_MAX (0x100) */
 			if (!(prev_state & 0xff)) {
 				st = PST_RUNQ;
@@ -373,6 +548,8 @@ int pools_switch(struct bpf_raw_tracepoint_args *ctx)
 				st = PST_LOCK;	/* asleep on a contended kernel lock */
 			} else {
 				st = classify_sleep(&nr);
+				if (st == PST_IO)
+					pt->io_peer = blocked_resolve(pt, nr);
 				bpf_get_current_comm(pt->comm, sizeof(pt->comm));
 				if (st == PST_IDLE)
 					emit(now, tid, tgid, PEV_IDLE_ENTER, (__u32)nr, pt->comm);
@@ -403,7 +580,7 @@ int pools_switch(struct bpf_raw_tracepoint_args *ctx)
 		emit(now, ntid, ntgid, pt->state == PST_IDLE ? PEV_IDLE_LEAVE : PEV_WAKE_UNKNOWN,
 		     0, pt->comm);
 	}
-	close_state(pt, now);
+	close_state(pt, ntid, now);
 	pt->state = PST_ONCPU;
 	return 0;
 }
@@ -434,7 +611,7 @@ static __always_inline int on_wakeup(struct task_struct *p, bool new)
 	default:
 		return 0;	/* woken before it slept: still running */
 	}
-	close_state(pt, now);
+	close_state(pt, tid, now);
 	pt->state = PST_RUNQ;
 	return 0;
 }
@@ -467,7 +644,7 @@ int pools_exit(struct bpf_raw_tracepoint_args *ctx)
 	pt = thread_get(tid, tgid, (void *)ctx->args[0], now);
 	if (!pt || pt->exited)
 		return 0;
-	close_state(pt, now);
+	close_state(pt, tid, now);
 	pt->exited = 1;
 	emit(now, tid, tgid, PEV_EXIT, 0, pt->comm);
 	return 0;
@@ -519,7 +696,7 @@ int pools_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	if (fl & SF_ACCEPT) {
 		if (ret < 0 || tid == tgid)
 			return 0;
-		f = fd_file(current_fdt(), ret);
+		f = pools_fd_file(current_fdt(), ret);
 		if (!f)
 			return 0;
 		nv.ino = BPF_CORE_READ(f, f_inode, i_ino);
@@ -536,7 +713,7 @@ int pools_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	}
 	if (ret < 0 || !bpf_map_lookup_elem(&accept_procs, &tgid))
 		return 0;
-	f = fd_file(current_fdt(), (long)BPF_CORE_READ(regs, di));
+	f = pools_fd_file(current_fdt(), (long)BPF_CORE_READ(regs, di));
 	if (!f)
 		return 0;
 	__u64 key = (__u64)f;

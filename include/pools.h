@@ -59,6 +59,22 @@ struct pool_thread {
 	__u8 in_klock;		/* between lock:contention_begin and _end */
 	char comm[POOLS_COMM_LEN];
 	__u32 runq_hist[PH_NBUCKETS];
+	/* blocked_on: the peer of the io sleep under way (0: none or not a
+	 * peer), and the last descriptor resolved (struct file, its inode
+	 * number, its peer id): a thread blocking on the same socket again
+	 * costs a compare, not a resolution */
+	__u64 io_peer;
+	__u64 pc_file, pc_ino, pc_peer;
+};
+
+/* blocked_on: io time per (thread, peer), cumulative like ns[] (closed
+ * sleeps only: the frontend adds the open one from io_peer and since).
+ * The values of the peer ids are in the pools object's peer_names map
+ * (id -> struct peer_desc, include/peers.h). */
+struct pool_blocked_key {
+	__u64 peer;
+	__u32 tid;
+	__u32 tgid;
 };
 
 enum pool_event_kind {

@@ -30,6 +30,8 @@
 #include "kernel_features.h"
 #include "hashmap.h"
 #include "histo.h"
+#include "peer_name.h"
+#include "pool_blocked.h"
 #include "pool_name.h"
 #include "pool_seed.h"
 #include "pools.h"
@@ -40,6 +42,8 @@
 #define SF_IOFD 0x10
 #define SF_ACCEPT 0x20
 #define SF_SETNAME 0x40
+#define SF_PEERFD 0x08		/* blocked_on: the first argument names the peer */
+#define SF_CONNECT 0x80		/* blocked_on: connect, named from its sockaddr */
 
 /* What the frontend knows of one thread. */
 struct pthr {
@@ -88,7 +92,19 @@ struct pool_priv {
 	bool sys_exit_failed;
 	__u64 t0;			/* start of the current interval */
 	__u64 drops_seen, events_seen;
+	/* blocked_on (see "blocked_on" below) */
+	struct map_reader blocked;	/* (tid, peer) -> io ns, cumulative */
+	struct hashmap *bacc;		/* struct pool_blocked_key -> struct bacc */
+	struct hashmap *bthr;		/* tid -> struct bthr: this interval's */
+	struct hashmap *bnames;		/* peer id -> struct bname */
+	__u64 bdrops_seen;
 };
+
+/* blocked_on, defined at the end */
+struct group;
+static void blocked_read(struct pool_priv *p);
+static void blocked_deltas(struct pool_priv *p, __u64 t1);
+static int blocked_fill(struct pool_priv *p, struct snap_pool *row, const struct group *g);
 
 static struct pthr *pthr_get(struct pool_priv *p, __u32 tid, __u32 tgid)
 {
@@ -265,6 +281,24 @@ static void set_flag(__u8 *f, long nr, __u8 v)
 		f[nr] |= v;
 }
 
+/* blocked_on: the calls whose io sleeps are charged to a peer (poll and
+ * ppoll on one descriptor too: the kernel side looks at PW_POLL). */
+static void fill_blocked_flags(__u8 *f)
+{
+	static const long peerfd[] = {
+		SYS_read, SYS_write, SYS_readv, SYS_writev, SYS_recvfrom, SYS_sendto,
+		SYS_recvmsg, SYS_sendmsg, SYS_recvmmsg, SYS_sendmmsg, SYS_sendfile,
+		SYS_pread64, SYS_pwrite64, SYS_preadv, SYS_pwritev,
+#ifdef SYS_preadv2
+		SYS_preadv2, SYS_pwritev2,
+#endif
+	};
+
+	for (size_t i = 0; i < sizeof(peerfd) / sizeof(peerfd[0]); i++)
+		set_flag(f, peerfd[i], SF_PEERFD);
+	set_flag(f, SYS_connect, SF_CONNECT);
+}
+
 static void fill_sys_flags(__u8 *f)
 {
 	static const long idle[] = {
@@ -296,6 +330,7 @@ static void fill_sys_flags(__u8 *f)
 	set_flag(f, SYS_select, PW_SELECT);
 	set_flag(f, SYS_pselect6, PW_SELECT);
 	set_flag(f, SYS_io_uring_enter, PW_URING);
+	fill_blocked_flags(f);
 }
 
 /* --- seeding from /proc -------------------------------------------------- */
@@ -521,7 +556,9 @@ static int pools_open(struct collector *c, const struct options *o)
 	pthread_mutex_init(&p->lock, NULL);
 	p->thr = hashmap_new(sizeof(__u32));
 	p->ogroups = hashmap_new(sizeof(struct group_key));
-	if (!p->thr || !p->ogroups)
+	p->bacc = hashmap_new(sizeof(struct pool_blocked_key));
+	p->bnames = hashmap_new(sizeof(__u64));
+	if (!p->thr || !p->ogroups || !p->bacc || !p->bnames)
 		return -ENOMEM;
 	p->skel = pools_bpf__open_opts(bpf_util_open_opts());
 	if (!p->skel) {
@@ -538,6 +575,7 @@ static int pools_open(struct collector *c, const struct options *o)
 	bpf_program__set_autoattach(p->skel->progs.pools_klock_begin, false);
 	bpf_program__set_autoattach(p->skel->progs.pools_klock_end, false);
 	bpf_map__set_max_entries(p->skel->maps.threads, thread_map_size(o));
+	bpf_map__set_max_entries(p->skel->maps.blocked, thread_map_size(o));
 
 	err = pools_bpf__load(p->skel);
 	if (err) {
@@ -569,6 +607,8 @@ static int pools_open(struct collector *c, const struct options *o)
 	}
 	map_reader_init(&p->threads, bpf_map__fd(p->skel->maps.threads), sizeof(__u32),
 			sizeof(struct pool_thread));
+	map_reader_init(&p->blocked, bpf_map__fd(p->skel->maps.blocked),
+			sizeof(struct pool_blocked_key), sizeof(__u64));
 	p->t0 = mono_ns();
 	seed_all(p, o);
 	if (pthread_create(&p->poller, NULL, poller_main, p) == 0)
@@ -766,6 +806,8 @@ static int make_pool(struct pool_priv *p, struct snapshot *s, struct group *g, _
 		row->saturated_pct = 100.0 * (double)sat / (double)(hi - lo);
 	}
 	row->runq_p99_ns = ph_percentile(hist, 0.99);
+	if (blocked_fill(p, row, g))
+		return -ENOMEM;
 	if (row->thread_rows.len > 1)
 		qsort(row->thread_rows.data, row->thread_rows.len, row->thread_rows.elem,
 		      cmp_thread_row);
@@ -784,6 +826,7 @@ static int pools_collect(struct collector *c, struct snapshot *s)
 
 	pthread_mutex_lock(&p->lock);
 	ring_buffer__consume(p->rb);
+	blocked_read(p);
 	t1 = mono_ns();
 	err = map_reader_read(&p->threads);
 	if (err)
@@ -829,6 +872,7 @@ static int pools_collect(struct collector *c, struct snapshot *s)
 		if (t->gone)
 			bpf_map_delete_elem(p->threads.fd, &tid);
 	}
+	blocked_deltas(p, t1);
 	groups = hashmap_new(sizeof(struct group_key));
 	if (!groups) {
 		err = -ENOMEM;
@@ -903,7 +947,211 @@ out:
 	drops = __atomic_load_n(&bss->drop_events, __ATOMIC_RELAXED);
 	s->dropped.events += drops - p->events_seen;
 	p->events_seen = drops;
+	drops = __atomic_load_n(&bss->drop_blocked_full, __ATOMIC_RELAXED);
+	s->dropped.map_full += drops - p->bdrops_seen;
+	p->bdrops_seen = drops;
 	return err;
+}
+
+/* --- blocked_on ------------------------------------------------------------
+ * The kernel charges each io sleep on a peer to (thread, peer), cumulative;
+ * like the state times, a sleep still under way is counted up to the
+ * snapshot from the thread's entry (io_peer, since), and the rest when it
+ * ends. Per pool: the sum over its workers, the most io first. */
+
+struct bacc {			/* one (thread, peer) */
+	__u64 prev;		/* reported so far */
+	__u64 cum;		/* as of this snapshot */
+};
+
+struct bpeer {
+	__u64 peer, ns;
+};
+
+struct bthr {			/* one thread's io per peer, this interval */
+	size_t n, cap;
+	struct bpeer *e;
+};
+
+struct bname {
+	char s[SNAP_PEER_LEN];
+};
+
+#define BNAMES_MAX 4096		/* names kept before the cache starts over */
+
+static struct bacc *bacc_get(struct pool_priv *p, const struct pool_blocked_key *k)
+{
+	struct bacc *a = hashmap_get(p->bacc, k);
+
+	if (a)
+		return a;
+	a = calloc(1, sizeof(*a));
+	if (a && hashmap_put(p->bacc, k, a)) {
+		free(a);
+		a = NULL;
+	}
+	return a;
+}
+
+static void bthr_free(void *v)
+{
+	struct bthr *b = v;
+
+	free(b->e);
+	free(b);
+}
+
+static void bthr_add(struct pool_priv *p, __u32 tid, __u64 peer, __u64 ns)
+{
+	struct bthr *b = hashmap_get(p->bthr, &tid);
+
+	if (!b) {
+		b = calloc(1, sizeof(*b));
+		if (!b || hashmap_put(p->bthr, &tid, b)) {
+			free(b);
+			return;
+		}
+	}
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 4;
+		struct bpeer *e = realloc(b->e, cap * sizeof(*e));
+
+		if (!e)
+			return;
+		b->e = e;
+		b->cap = cap;
+	}
+	b->e[b->n++] = (struct bpeer){ peer, ns };
+}
+
+/* The closed sleeps, read before the thread entries: a sleep that ends in
+ * between is counted at the next snapshot, never twice. */
+static void blocked_read(struct pool_priv *p)
+{
+	struct hm_entry *it;
+	size_t b;
+
+	for (it = NULL; (it = hashmap_next(p->bacc, it, &b));)
+		((struct bacc *)it->value)->cum = 0;
+	if (map_reader_read(&p->blocked))
+		return;
+	for (size_t i = 0; i < p->blocked.len; i++) {
+		const struct pool_blocked_key *k =
+			(const void *)((char *)p->blocked.keys + i * sizeof(*k));
+		struct bacc *a = bacc_get(p, k);
+
+		if (a)
+			a->cum = ((const __u64 *)p->blocked.values)[i];
+	}
+}
+
+/* After the thread entries are read (p->threads) and the threads that
+ * exited marked gone: this interval's io per (thread, peer) into p->bthr;
+ * the entries of gone threads and idle pairs are dropped here and in the
+ * kernel, so the map holds the pairs of about one interval. */
+static void blocked_deltas(struct pool_priv *p, __u64 t1)
+{
+	struct pool_blocked_key *dead = NULL;
+	size_t ndead = 0, b;
+	struct hm_entry *it;
+
+	for (size_t i = 0; i < p->threads.len; i++) {
+		const struct pool_thread *v =
+			(const void *)((char *)p->threads.values + i * sizeof(*v));
+		struct pool_blocked_key k = { .peer = v->io_peer,
+					      .tid = ((__u32 *)p->threads.keys)[i],
+					      .tgid = v->tgid };
+		struct bacc *a;
+
+		if (v->exited || v->state != PST_IO || !v->io_peer || t1 <= v->since)
+			continue;
+		a = bacc_get(p, &k);
+		if (a)
+			a->cum += t1 - v->since;
+	}
+	hashmap_free(p->bthr, bthr_free);
+	p->bthr = hashmap_new(sizeof(__u32));
+	for (it = NULL; (it = hashmap_next(p->bacc, it, &b));) {
+		struct pool_blocked_key k;
+		struct bacc *a = it->value;
+		struct pthr *t;
+		__u64 d = 0;
+
+		memcpy(&k, it->key, sizeof(k));
+		t = hashmap_get(p->thr, &k.tid);
+		/* less than reported: an open sleep ended before its charge was
+		 * read; nothing until it catches up */
+		if (a->cum > a->prev) {
+			d = a->cum - a->prev;
+			a->prev = a->cum;
+		}
+		if (d && t && t->tgid == k.tgid && p->bthr)
+			bthr_add(p, k.tid, k.peer, d);
+		/* gone threads, and peers a thread no longer waited on in a whole
+		 * interval (a server's clients come and go): the kernel's entry
+		 * starts again from 0 if it is charged again */
+		if (!t || t->gone || t->tgid != k.tgid || (!d && a->cum <= a->prev)) {
+			struct pool_blocked_key *x = realloc(dead, (ndead + 1) * sizeof(*x));
+
+			if (x) {
+				dead = x;
+				dead[ndead++] = k;
+			}
+		}
+	}
+	for (size_t i = 0; i < ndead; i++) {
+		struct bacc *a = hashmap_get(p->bacc, &dead[i]);
+		const struct pthr *t = hashmap_get(p->thr, &dead[i].tid);
+		__u64 now;
+
+		/* an idle pair charged since it was read: kept */
+		if (a && t && !t->gone && t->tgid == dead[i].tgid &&
+		    !bpf_map_lookup_elem(p->blocked.fd, &dead[i], &now) && now != a->cum)
+			continue;
+		bpf_map_delete_elem(p->blocked.fd, &dead[i]);
+		free(hashmap_del(p->bacc, &dead[i]));
+	}
+	free(dead);
+}
+
+/* The SPEC's text for a peer id, from the kernel's peer_names. */
+static const char *blocked_name(struct pool_priv *p, __u64 id)
+{
+	static char tmp[SNAP_PEER_LEN];
+	struct bname *n = p->bnames ? hashmap_get(p->bnames, &id) : NULL;
+	struct peer_desc d;
+
+	if (n)
+		return n->s;
+	if (bpf_map_lookup_elem(bpf_map__fd(p->skel->maps.peer_names), &id, &d))
+		return "unknown";
+	if (p->bnames && p->bnames->len >= BNAMES_MAX) {
+		hashmap_free(p->bnames, free);
+		p->bnames = hashmap_new(sizeof(__u64));
+	}
+	n = p->bnames ? calloc(1, sizeof(*n)) : NULL;
+	if (!n || hashmap_put(p->bnames, &id, n)) {
+		free(n);
+		return peer_format(&d, tmp, sizeof(tmp));
+	}
+	return peer_format(&d, n->s, sizeof(n->s));
+}
+
+static int blocked_fill(struct pool_priv *p, struct snap_pool *row, const struct group *g)
+{
+	for (size_t i = 0; p->bthr && i < g->n; i++) {
+		const struct pthr *t = g->m[i];
+		const struct bthr *b;
+
+		if (t->acceptor || !(b = hashmap_get(p->bthr, &t->tid)))
+			continue;
+		for (size_t j = 0; j < b->n; j++)
+			if (pool_blocked_add(&row->blocked_on, blocked_name(p, b->e[j].peer),
+					     b->e[j].ns))
+				return -ENOMEM;
+	}
+	pool_blocked_finish(&row->blocked_on, POOL_BLOCKED_TOP);
+	return 0;
 }
 
 
@@ -922,6 +1170,10 @@ static void pools_close(struct collector *c)
 	ring_buffer__free(p->rb);
 	pools_bpf__destroy(p->skel);
 	map_reader_free(&p->threads);
+	map_reader_free(&p->blocked);
+	hashmap_free(p->bacc, free);
+	hashmap_free(p->bthr, bthr_free);
+	hashmap_free(p->bnames, free);
 	hashmap_free(p->thr, free);
 	hashmap_free(p->ogroups, free);
 	pthread_mutex_destroy(&p->lock);

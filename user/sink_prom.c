@@ -51,6 +51,7 @@ enum metric {
 	M_KLOCK_N, M_KLOCK_NS, M_ULOCK_N, M_ULOCK_NS,
 	M_POOL_STATE_NS,
 	M_PEER_CALLS, M_PEER_NS,
+	M_POOL_BLOCKED_NS,
 	M_NR
 };
 
@@ -84,6 +85,8 @@ static const struct {
 			   "I/O system calls, per process and peer.", false, false },
 	[M_PEER_NS] = { "latscope_peer_wait_seconds_total",
 			"Time spent waiting in I/O system calls on a peer.", false, true },
+	[M_POOL_BLOCKED_NS] = { "latscope_pool_blocked_on_io_seconds_total",
+				"Worker-time of thread pools asleep in I/O on a peer.", false, true },
 };
 
 struct prom_priv {
@@ -247,6 +250,13 @@ static int accumulate(struct prom_priv *p, const struct snapshot *s)
 		for (int k = 0; k < 5 && !err; k++) {
 			L("comm", r->comm, "pool", r->pool, "state", states[k]);
 			err = add(p, M_POOL_STATE_NS, lab, ts, ns[k]);
+		}
+		for (size_t j = 0; j < r->blocked_on.len && !err; j++) {
+			const struct snap_pool_blocked *b =
+				vec_at(&r->blocked_on, struct snap_pool_blocked, j);
+
+			L("comm", r->comm, "pool", r->pool, "peer", b->peer);
+			err = add(p, M_POOL_BLOCKED_NS, lab, ts, b->io_ns);
 		}
 	}
 	for (size_t i = 0; i < s->peers.len && !err; i++) {

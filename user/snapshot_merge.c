@@ -5,6 +5,7 @@
 #include <string.h>
 #include "hashmap.h"
 #include "histo.h"
+#include "pool_blocked.h"
 #include "snapshot_merge.h"
 
 #define KEY_LEN 400
@@ -313,15 +314,9 @@ static int add_pool(struct snap_pool *d, struct meta *mt, const struct snap_pool
 	d->runq_p99_ns = max64(d->runq_p99_ns, r->runq_p99_ns);
 	for (size_t i = 0; i < r->blocked_on.len; i++) {
 		const struct snap_pool_blocked *b = vec_at(&r->blocked_on, struct snap_pool_blocked, i);
-		struct snap_pool_blocked *x = NULL;
 
-		for (size_t j = 0; j < d->blocked_on.len && !x; j++)
-			if (!strcmp(vec_at(&d->blocked_on, struct snap_pool_blocked, j)->peer, b->peer))
-				x = vec_at(&d->blocked_on, struct snap_pool_blocked, j);
-		if (!x && !(x = vec_push(&d->blocked_on)))
+		if (pool_blocked_add(&d->blocked_on, b->peer, b->io_ns))
 			return -ENOMEM;
-		memcpy(x->peer, b->peer, sizeof(x->peer));
-		x->io_ns += b->io_ns;
 	}
 	for (size_t i = 0; i < r->others.len; i++) {
 		const struct snap_pool_other *o = vec_at(&r->others, struct snap_pool_other, i);
@@ -572,6 +567,7 @@ struct snapshot *merger_finish(struct merger *m, size_t top)
 			r->busy_pct = mt[i]->busy_acc / mt[i]->weight;
 			r->saturated_pct = mt[i]->sat_acc / mt[i]->weight;
 		}
+		pool_blocked_finish(&r->blocked_on, POOL_BLOCKED_TOP);
 	}
 	free(mt);
 

@@ -81,3 +81,27 @@ teardown() {
 	for i in $(seq 1 50); do [ -s "$T/exit" ] && break; sleep 0.1; done
 	[ "$(cat "$T/exit")" = "EXIT=0" ]
 }
+
+@test "tui: the pool drill-down shows what the pool is blocked on" {
+	# peerload's workers call a 1 ms and a 50 ms server over TCP: ~10 s
+	"$TOOLS/peerload" --chatty 0 --pool 4:200 < "$T/go1" > "$T/peer" &
+	WLS="$!"
+	exec 7> "$T/go1"
+	wait_for_file "$T/peer"
+	"${TM[@]}" new-session -d -s ls -x 132 -y 40 \
+		"TERM=screen '$LATSCOPE' --probes pools -p $WLS -i 0.5 2> '$T/stderr'; echo EXIT=\$? > '$T/exit'; sleep 60"
+	wait_screen "1 Overview"
+	echo go >&7
+	keys 5
+	wait_screen "[5 Pools]"
+	wait_screen "worker" 100
+	keys / worker Enter
+	sleep 1
+	keys Enter
+	wait_screen "Blocked on" 100
+	wait_screen "tcp:127.0.0.1:" 50
+	keys Escape
+	keys q
+	for i in $(seq 1 50); do [ -s "$T/exit" ] && break; sleep 0.1; done
+	[ "$(cat "$T/exit")" = "EXIT=0" ]
+}

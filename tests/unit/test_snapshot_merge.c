@@ -196,6 +196,11 @@ static void test_sections_and_hosts(void **state)
 	/* busy 100% for 1 s, 0% for 3 s, 100% for 1 s: 40% */
 	assert_true(pl->busy_pct > 39.99 && pl->busy_pct < 40.01);
 	assert_int_equal(pl->blocked_on.len, 2);
+	/* merged by name, the most io first */
+	assert_string_equal(vec_at(&pl->blocked_on, struct snap_pool_blocked, 0)->peer,
+			    "tcp:10.0.0.2:5432");
+	assert_int_equal(vec_at(&pl->blocked_on, struct snap_pool_blocked, 0)->io_ns, 10);
+	assert_int_equal(vec_at(&pl->blocked_on, struct snap_pool_blocked, 1)->io_ns, 5);
 	assert_int_equal(o->inflight.len, 1);
 	assert_int_equal(vec_at(&o->inflight, struct snap_inflight, 0)->elapsed_ns, 900);
 	assert_int_equal(o->dropped.events, 3);
