@@ -191,3 +191,31 @@ dominant() {
 	jq -s -e --argjson pid "$WL" '[.[].pools[] | select(.pid == $pid) | .pool] | unique |
 		map(select(startswith("w\"\\"))) | length == 1' "$T/out"
 }
+
+@test "pools: a rename of the main thread shows in the next snapshots (its name is kept between them)" {
+	"$TOOLS/poolload" --workers 4 --mode io --rate 160 --task-us 20000 --duration 5 \
+		--acceptor --name srv < "$T/go" > "$T/truth" 2> "$T/wl.err" &
+	WL=$!
+	exec 7> "$T/go"
+	wait_for_file "$T/truth"
+	start_latscope_attached "$T/out" $POOL_LINKS --probes pools -p "$WL" -i 0.5
+	echo go >&7
+	# listed apart as "main" while it has the workers' name
+	for i in $(seq 1 100); do
+		jq -e --argjson pid "$WL" 'select(any(.pools[]; .pid == $pid and
+			any(.others[]; .role == "main")))' "$T/out" > /dev/null 2>&1 && break
+		sleep 0.1
+	done
+	echo -n renamed > /proc/"$WL"/comm
+	renamed=$(date +%s%N)
+	wait "$WL"
+	stop_latscope
+	# every snapshot begun after the rename: its name, and not main any more
+	jq -s -e --argjson pid "$WL" --argjson r "$renamed" '
+		[.[] | select(.ts_ns - .interval_ns > $r) | .pools[] | select(.pid == $pid)] |
+		length >= 2 and all(.[]; .comm == "renamed" and all(.others[]; .role != "main"))' "$T/out"
+	# and before it, the workers' name
+	jq -s -e --argjson pid "$WL" --argjson r "$renamed" '
+		[.[] | select(.ts_ns < $r) | .pools[] | select(.pid == $pid)] |
+		length >= 1 and all(.[]; .comm == "srv")' "$T/out"
+}
