@@ -193,29 +193,19 @@ dominant() {
 }
 
 @test "pools: a rename of the main thread shows in the next snapshots (its name is kept between them)" {
-	"$TOOLS/poolload" --workers 4 --mode io --rate 160 --task-us 20000 --duration 5 \
-		--acceptor --name srv < "$T/go" > "$T/truth" 2> "$T/wl.err" &
-	WL=$!
-	exec 7> "$T/go"
-	wait_for_file "$T/truth"
-	start_latscope_attached "$T/out" $POOL_LINKS --probes pools -p "$WL" -i 0.5
-	echo go >&7
-	# listed apart as "main" while it has the workers' name
-	for i in $(seq 1 100); do
-		jq -e --argjson pid "$WL" 'select(any(.pools[]; .pid == $pid and
-			any(.others[]; .role == "main")))' "$T/out" > /dev/null 2>&1 && break
-		sleep 0.1
-	done
-	echo -n renamed > /proc/"$WL"/comm
-	renamed=$(date +%s%N)
-	wait "$WL"
-	stop_latscope
-	# every snapshot begun after the rename: its name, and not main any more
-	jq -s -e --argjson pid "$WL" --argjson r "$renamed" '
-		[.[] | select(.ts_ns - .interval_ns > $r) | .pools[] | select(.pid == $pid)] |
+	# the main thread names itself "renamed" halfway through the run
+	run_pool --workers 4 --mode io --rate 160 --task-us 20000 --duration 4 --acceptor \
+		--name srv --rename-main renamed
+	renamed=$(awk '$1 == "renamed" { print $2 }' "$T/wl.err")
+	[ -n "$renamed" ]
+	# every snapshot begun after the rename and ended before the run did
+	# (then /proc has no name to give): its name, and not main any more
+	jq -s -e --argjson pid "$WL" --argjson r "$renamed" --argjson e "$(truth .end_real_ns)" '
+		[.[] | select(.ts_ns - .interval_ns > $r and .ts_ns <= $e) | .pools[] |
+		 select(.pid == $pid)] |
 		length >= 2 and all(.[]; .comm == "renamed" and all(.others[]; .role != "main"))' "$T/out"
-	# and before it, the workers' name
+	# and before it, the workers' name, listed apart as main in their pool
 	jq -s -e --argjson pid "$WL" --argjson r "$renamed" '
 		[.[] | select(.ts_ns < $r) | .pools[] | select(.pid == $pid)] |
-		length >= 1 and all(.[]; .comm == "srv")' "$T/out"
+		length >= 1 and all(.[]; .comm == "srv") and any(.[]; any(.others[]; .role == "main"))' "$T/out"
 }
