@@ -37,6 +37,7 @@ const volatile __u8 sys_flags[NR_MAX] = {};	/* SF_* per syscall number */
 __u64 drop_map_full = 0;	/* thread map full: thread not followed */
 __u64 drop_events = 0;		/* ring buffer full: idle/role change lost */
 __u64 accepts_seen = 0;		/* a non-main thread slept in accept(2) */
+__u32 main_names = 0;		/* the frontend keeps main threads' names (task_rename on) */
 
 struct pool_thread zero_thread = {};
 
@@ -638,15 +639,38 @@ int pools_exit(struct bpf_raw_tracepoint_args *ctx)
 	__u32 tid = (__u32)id, tgid = id >> 32;
 	struct pool_thread *pt;
 
-	if (tid == tgid || !pid_wanted(tgid))
+	if (!pid_wanted(tgid))
 		return 0;
 	now = bpf_ktime_get_ns();
+	if (tid == tgid) {
+		/* the frontend forgets the name it keeps of the process */
+		if (main_names)
+			emit(now, tid, tgid, PEV_MAIN_EXIT, 0, zero_thread.comm);
+		return 0;
+	}
 	pt = thread_get(tid, tgid, (void *)ctx->args[0], now);
 	if (!pt || pt->exited)
 		return 0;
 	close_state(pt, tid, now);
 	pt->exited = 1;
 	emit(now, tid, tgid, PEV_EXIT, 0, pt->comm);
+	return 0;
+}
+
+/* TP_PROTO(struct task_struct *task, const char *comm): prctl(PR_SET_NAME),
+ * exec and writes to /proc/PID/comm. The frontend shows each pool's main
+ * thread's name and keeps it instead of reading /proc every interval: a
+ * main thread's rename tells it to read it again. Attached by the frontend
+ * (main_names set first); without it, it reads /proc each time. */
+SEC("raw_tracepoint/task_rename")
+int pools_rename(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *t = (void *)ctx->args[0];
+	__u32 tid = BPF_CORE_READ(t, pid), tgid = BPF_CORE_READ(t, tgid);
+
+	if (tid != tgid || !pid_wanted(tgid))
+		return 0;
+	emit(bpf_ktime_get_ns(), tid, tgid, PEV_MAIN_NAME, 0, zero_thread.comm);
 	return 0;
 }
 

@@ -84,6 +84,8 @@ enum pool_event_kind {
 	PEV_EXIT,		/* thread exited */
 	PEV_ACCEPTOR,		/* another thread did I/O on a socket it accepted */
 	PEV_WORKER,		/* it did I/O on a socket it accepted itself */
+	PEV_MAIN_NAME,		/* a main thread (tid == tgid) was renamed */
+	PEV_MAIN_EXIT,		/* a main thread exited */
 };
 
 struct pool_event {

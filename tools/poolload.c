@@ -59,6 +59,7 @@ static int idle_list[MAX_WORKERS], nidle_list;
 static int nworkers = 4, rate = 100, burst = 1, task_us = 10000, acceptor_mode, acceptor_late,
 	   self_accept;
 static double duration = 3;
+static const char *rename_main;	/* --rename-main NAME: main renames itself halfway */
 static enum mode mode = M_IO;
 static int use_socket;
 static const char *name = "worker";
@@ -430,7 +431,7 @@ static int usage(void)
 {
 	fprintf(stderr, "usage: poolload [--workers N] [--name NAME] [--mode io|poll|lock|cpu|klock] "
 			"[--downstream pipe|socket] [--rate N] [--burst B] [--task-us US] "
-			"[--duration S] [--acceptor|--acceptor-late]\n");
+			"[--duration S] [--acceptor|--acceptor-late] [--rename-main NAME]\n");
 	return 2;
 }
 
@@ -467,6 +468,8 @@ int main(int argc, char **argv)
 			burst = atoi(v);
 		else if (!strcmp(a, "--task-us"))
 			task_us = atoi(v);
+		else if (!strcmp(a, "--rename-main"))
+			rename_main = v;
 		else if (!strcmp(a, "--duration"))
 			duration = atof(v);
 		else if (!strcmp(a, "--wait")) {
@@ -608,6 +611,16 @@ int main(int argc, char **argv)
 		ca.rounds = rounds;
 		if (pthread_create(&cli, NULL, client_main, &ca))
 			return 1;
+		if (rename_main) {
+			/* halfway, the main thread renames itself; when goes to
+			 * stderr for the tests: "renamed REAL_NS" */
+			struct timespec half = { (time_t)(duration / 2),
+						 (long)((duration / 2 - (time_t)(duration / 2)) * 1e9) };
+
+			nanosleep(&half, NULL);
+			prctl(PR_SET_NAME, rename_main);
+			fprintf(stderr, "renamed %llu\n", real_ns());
+		}
 		pthread_join(cli, NULL);
 		/* let the last tasks finish */
 		t_end = now_ns() + 1000ULL * (unsigned long long)task_us;

@@ -45,10 +45,11 @@
 #define SF_PEERFD 0x08		/* blocked_on: the first argument names the peer */
 #define SF_CONNECT 0x80		/* blocked_on: connect, named from its sockaddr */
 
-/* What the frontend knows of one thread. */
+/* What the frontend knows of one thread. Every snapshot walks all of them
+ * (10,000s on a big host): what each walk reads comes first, in the first
+ * cache lines, and the run-queue histogram last. */
 struct pthr {
 	__u32 tid, tgid;
-	char comm[POOLS_COMM_LEN];
 	bool in_kernel;		/* has had a kernel entry */
 	bool seeded;		/* state read from /proc at start */
 	__u8 seed_state;	/* enum pool_state */
@@ -56,14 +57,23 @@ struct pthr {
 	bool acceptor;		/* sticky role */
 	bool gone;		/* exited: dropped after this interval */
 	bool counted;		/* counted in og->idle (an idle worker) */
+	bool active;
 	struct ogroup *og;	/* its group, as of the last event */
-	__u64 prev_ns[PST_NR];	/* state times already reported */
-	__u32 prev_hist[PH_NBUCKETS];
-	/* this interval's figures, filled at collect */
+	/* this interval's figures, filled at collect (its run-queue waits go
+	 * straight into its group's histogram) */
 	__u64 d_ns[PST_NR];
 	__u64 exist_a, exist_b;
-	bool active;
-	__u32 d_hist[PH_NBUCKETS];
+	char comm[POOLS_COMM_LEN];
+	__u64 prev_ns[PST_NR];	/* state times already reported */
+	__u64 prev_runq;	/* run-queue waits already reported: sum of prev_hist */
+	__u32 prev_hist[PH_NBUCKETS];
+};
+
+/* The name of a pool's main thread, as /proc gave it, kept while the kernel
+ * says no rename (pools_rename) and no exit of that thread. */
+struct mainc {
+	unsigned gen;			/* last snapshot that used it */
+	char comm[SNAP_COMM_LEN];
 };
 
 /* A group of same-named threads followed event by event: how many of its
@@ -75,6 +85,9 @@ struct ogroup {
 	unsigned refs;		/* threads pointing here */
 	__u64 sat_since;	/* start of the current no-idle stretch */
 	__u64 sat_ns;		/* no-idle time in this interval, closed */
+	bool has_runq;		/* runq_hist has counts of this interval */
+	struct group *grp;	/* its group in this snapshot's grouping, once found */
+	__u64 runq_hist[PH_NBUCKETS];	/* its workers' run-queue waits, this interval */
 };
 
 struct pool_priv {
@@ -89,6 +102,10 @@ struct pool_priv {
 	bool poller_on;
 	struct bpf_link *sys_exit_link;	/* attached once an accept is seen */
 	struct bpf_link *klock_links[2];	/* optional: kernel lock contention */
+	struct bpf_link *rename_link;	/* optional: main threads' renames */
+	struct hashmap *mains;		/* tgid -> struct mainc, with rename_link */
+	unsigned gen;			/* snapshots taken */
+	__u64 mains_lost;		/* drop_events when mains was last trusted */
 	bool sys_exit_failed;
 	__u64 t0;			/* start of the current interval */
 	__u64 drops_seen, events_seen;
@@ -205,6 +222,11 @@ static int on_event(void *ctx, void *data, size_t size)
 
 	if (size < sizeof(*e))
 		return 0;
+	if (e->kind == PEV_MAIN_NAME || e->kind == PEV_MAIN_EXIT) {
+		if (p->mains)
+			free(hashmap_del(p->mains, &e->tgid));
+		return 0;
+	}
 	t = hashmap_get(p->thr, &e->tid);
 	if (!t) {
 		/* an exit or a leave of a thread we never saw idle tells nothing */
@@ -574,6 +596,7 @@ static int pools_open(struct collector *c, const struct options *o)
 	bpf_program__set_autoattach(p->skel->progs.pools_sys_exit, false);
 	bpf_program__set_autoattach(p->skel->progs.pools_klock_begin, false);
 	bpf_program__set_autoattach(p->skel->progs.pools_klock_end, false);
+	bpf_program__set_autoattach(p->skel->progs.pools_rename, false);
 	bpf_map__set_max_entries(p->skel->maps.threads, thread_map_size(o));
 	bpf_map__set_max_entries(p->skel->maps.blocked, thread_map_size(o));
 
@@ -605,6 +628,13 @@ static int pools_open(struct collector *c, const struct options *o)
 		bpf_link__destroy(p->klock_links[1]);
 		p->klock_links[0] = p->klock_links[1] = NULL;
 	}
+	/* without task:task_rename, main threads' names are read from /proc
+	 * at every snapshot */
+	p->rename_link = bpf_program__attach(p->skel->progs.pools_rename);
+	if (p->rename_link) {
+		p->mains = hashmap_new(sizeof(__u32));
+		__atomic_store_n(&p->skel->bss->main_names, 1, __ATOMIC_SEQ_CST);
+	}
 	map_reader_init(&p->threads, bpf_map__fd(p->skel->maps.threads), sizeof(__u32),
 			sizeof(struct pool_thread));
 	map_reader_init(&p->blocked, bpf_map__fd(p->skel->maps.blocked),
@@ -618,6 +648,64 @@ static int pools_open(struct collector *c, const struct options *o)
 
 /* --- one interval --------------------------------------------------------- */
 
+/* The name of process tgid's main thread (0), or -1 if it is gone. Kept
+ * from one snapshot to the next when the kernel reports renames: no read of
+ * /proc/PID/stat per pool per interval. */
+static int main_comm(struct pool_priv *p, __u32 tgid, char *buf, size_t n)
+{
+	struct mainc *m;
+
+	if (!p->mains)
+		return procfs_comm(tgid, 0, buf, n);
+	m = hashmap_get(p->mains, &tgid);
+	if (!m) {
+		if (procfs_comm(tgid, 0, buf, n))
+			return -1;
+		m = malloc(sizeof(*m));
+		if (!m)
+			return 0;
+		snap_strcpy(m->comm, sizeof(m->comm), buf, n);
+		if (hashmap_put(p->mains, &tgid, m)) {
+			free(m);
+			return 0;
+		}
+	}
+	m->gen = p->gen;
+	snprintf(buf, n, "%s", m->comm);
+	return 0;
+}
+
+/* Forgets the names no pool used in this snapshot; all of them when events
+ * were lost (a rename or an exit may be among them). */
+static void mains_prune(struct pool_priv *p)
+{
+	__u64 lost = __atomic_load_n(&p->skel->bss->drop_events, __ATOMIC_RELAXED);
+	struct hm_entry *it;
+	__u32 *old = NULL;
+	size_t n = 0, cap = 0, b;
+
+	if (!p->mains)
+		return;
+	for (it = NULL; (it = hashmap_next(p->mains, it, &b));) {
+		struct mainc *m = it->value;
+
+		if (m->gen == p->gen && lost == p->mains_lost)
+			continue;
+		if (n == cap) {
+			__u32 *o = realloc(old, (cap = cap ? cap * 2 : 64) * sizeof(*o));
+
+			if (!o)
+				break;
+			old = o;
+		}
+		old[n++] = *(const __u32 *)it->key;
+	}
+	for (size_t i = 0; i < n; i++)
+		free(hashmap_del(p->mains, &old[i]));
+	free(old);
+	p->mains_lost = lost;
+}
+
 struct group {
 	struct group_key key;
 	struct pthr **m;	/* members with this key, workers and others */
@@ -627,17 +715,22 @@ struct group {
 static int group_add(struct hashmap *groups, struct pthr *t)
 {
 	struct group_key k = { .tgid = t->tgid };
-	struct group *g;
+	struct group *g = t->og ? t->og->grp : NULL;
 
-	pool_name_key(t->comm, k.name, sizeof(k.name));
-	g = hashmap_get(groups, &k);
+	/* same-named threads share an ogroup (same key): looked up once */
 	if (!g) {
-		g = calloc(1, sizeof(*g));
-		if (!g || hashmap_put(groups, &k, g)) {
-			free(g);
-			return -ENOMEM;
+		pool_name_key(t->comm, k.name, sizeof(k.name));
+		g = hashmap_get(groups, &k);
+		if (!g) {
+			g = calloc(1, sizeof(*g));
+			if (!g || hashmap_put(groups, &k, g)) {
+				free(g);
+				return -ENOMEM;
+			}
+			g->key = k;
 		}
-		g->key = k;
+		if (t->og && t->og->tgid == k.tgid && !memcmp(t->og->name, k.name, sizeof(k.name)))
+			t->og->grp = g;
 	}
 	if (g->n == g->cap) {
 		size_t cap = g->cap ? g->cap * 2 : 8;
@@ -658,6 +751,39 @@ static void group_free(void *v)
 
 	free(g->m);
 	free(g);
+}
+
+/* This interval's run-queue waits of a thread, added to its group's
+ * histogram (acceptors are not workers: left out, as in make_pool). Sparse:
+ * runq_count says how many waits are new, so the scan of the buckets stops
+ * once they are all found, and a thread that did not wait is skipped. The
+ * kernel bumps a bucket, then the count, and the entry may be copied in
+ * between: prev_runq counts the waits moved to prev_hist, so a bucket read
+ * ahead of the count is taken at the next interval, never twice. */
+static void runq_delta(struct pthr *t, const struct pool_thread *v)
+{
+	__u64 want = v->runq_count - t->prev_runq, found = 0;
+	__u64 *dst = t->og && !t->acceptor ? t->og->runq_hist : NULL;
+
+	if (v->runq_count <= t->prev_runq)
+		return;
+	for (int i = 0; i < PH_NBUCKETS && found < want; i += 8) {
+		if (!memcmp(&v->runq_hist[i], &t->prev_hist[i], 8 * sizeof(__u32)))
+			continue;
+		for (int j = i; j < i + 8; j++) {
+			__u32 d = v->runq_hist[j] - t->prev_hist[j];
+
+			if (!d)
+				continue;
+			found += d;
+			t->prev_hist[j] = v->runq_hist[j];
+			if (dst)
+				dst[j] += d;
+		}
+	}
+	t->prev_runq += found;
+	if (dst && found)
+		t->og->has_runq = true;
 }
 
 /* This interval's state times of one thread from its kernel entry. */
@@ -683,12 +809,9 @@ static void thread_delta(struct pool_priv *p, struct pthr *t, const struct pool_
 			t->d_ns[s] += cum[s] - t->prev_ns[s];
 		t->prev_ns[s] = cum[s];
 	}
-	for (int i = 0; i < PH_NBUCKETS; i++) {
-		t->d_hist[i] = v->runq_hist[i] - t->prev_hist[i];
-		t->prev_hist[i] = v->runq_hist[i];
-	}
 	if (v->comm[0])
 		pthr_rename(p, t, v->comm, t1);
+	runq_delta(t, v);
 	if (v->exited) {
 		t->gone = true;
 		t->exist_b = v->since;
@@ -713,8 +836,8 @@ static int make_pool(struct pool_priv *p, struct snapshot *s, struct group *g, _
 	struct snap_pool *row;
 	struct ogroup *og = hashmap_get(p->ogroups, &g->key);
 	size_t workers = 0;
-	__u64 hist[PH_NBUCKETS] = {}, lo = t1, hi = p->t0, busy = 0, all = 0, sat, cut;
-	char main_comm[SNAP_COMM_LEN], main_key[POOLS_COMM_LEN];
+	__u64 lo = t1, hi = p->t0, busy = 0, all = 0, sat, cut;
+	char main_comm_buf[SNAP_COMM_LEN], main_key[POOLS_COMM_LEN];
 	bool same_name = true;
 	const char *first = NULL;
 
@@ -733,9 +856,9 @@ static int make_pool(struct pool_priv *p, struct snapshot *s, struct group *g, _
 	row->threads = (__u32)workers;
 
 	/* the main thread carries the pool's name: listed apart */
-	if (!procfs_comm(g->key.tgid, 0, main_comm, sizeof(main_comm))) {
-		pool_name_key(main_comm, main_key, sizeof(main_key));
-		snap_strcpy(row->comm, sizeof(row->comm), main_comm, sizeof(main_comm));
+	if (!main_comm(p, g->key.tgid, main_comm_buf, sizeof(main_comm_buf))) {
+		pool_name_key(main_comm_buf, main_key, sizeof(main_key));
+		snap_strcpy(row->comm, sizeof(row->comm), main_comm_buf, sizeof(main_comm_buf));
 		if (!strcmp(main_key, g->key.name)) {
 			struct snap_pool_other *o = vec_push(&row->others);
 
@@ -767,8 +890,6 @@ static int make_pool(struct pool_priv *p, struct snapshot *s, struct group *g, _
 		row->lock_ns += t->d_ns[PST_LOCK];
 		row->io_ns += t->d_ns[PST_IO];
 		row->idle_ns += t->d_ns[PST_IDLE];
-		for (int b = 0; b < PH_NBUCKETS; b++)
-			hist[b] += t->d_hist[b];
 		if (t->exist_a < lo)
 			lo = t->exist_a;
 		if (t->exist_b > hi)
@@ -805,7 +926,8 @@ static int make_pool(struct pool_priv *p, struct snapshot *s, struct group *g, _
 			sat = hi - lo;
 		row->saturated_pct = 100.0 * (double)sat / (double)(hi - lo);
 	}
-	row->runq_p99_ns = ph_percentile(hist, 0.99);
+	if (og && og->has_runq)
+		row->runq_p99_ns = ph_percentile(og->runq_hist, 0.99);
 	if (blocked_fill(p, row, g))
 		return -ENOMEM;
 	if (row->thread_rows.len > 1)
@@ -827,6 +949,10 @@ static int pools_collect(struct collector *c, struct snapshot *s)
 	pthread_mutex_lock(&p->lock);
 	ring_buffer__consume(p->rb);
 	blocked_read(p);
+	/* names kept from before events were lost are not trusted */
+	if (p->mains && __atomic_load_n(&bss->drop_events, __ATOMIC_RELAXED) != p->mains_lost)
+		mains_prune(p);
+	p->gen++;
 	t1 = mono_ns();
 	err = map_reader_read(&p->threads);
 	if (err)
@@ -835,7 +961,6 @@ static int pools_collect(struct collector *c, struct snapshot *s)
 		struct pthr *t = it->value;
 
 		memset(t->d_ns, 0, sizeof(t->d_ns));
-		memset(t->d_hist, 0, sizeof(t->d_hist));
 		t->exist_a = p->t0;
 		t->exist_b = t1;
 		/* seeded, asleep all along: in its seeded state the whole time */
@@ -922,6 +1047,11 @@ out:
 			struct ogroup *g = it->value;
 
 			g->sat_ns = 0;
+			g->grp = NULL;	/* groups is freed below */
+			if (g->has_runq) {
+				memset(g->runq_hist, 0, sizeof(g->runq_hist));
+				g->has_runq = false;
+			}
 			if (g->idle == 0 && g->sat_since < t1)
 				g->sat_since = t1;
 			if (!g->refs) {
@@ -937,6 +1067,7 @@ out:
 		for (size_t i = 0; i < nempty; i++)
 			free(hashmap_del(p->ogroups, &empty[i]));
 		free(empty);
+		mains_prune(p);
 	}
 	p->t0 = t1;
 	pthread_mutex_unlock(&p->lock);
@@ -1167,6 +1298,7 @@ static void pools_close(struct collector *c)
 	bpf_link__destroy(p->sys_exit_link);
 	bpf_link__destroy(p->klock_links[0]);
 	bpf_link__destroy(p->klock_links[1]);
+	bpf_link__destroy(p->rename_link);
 	ring_buffer__free(p->rb);
 	pools_bpf__destroy(p->skel);
 	map_reader_free(&p->threads);
@@ -1176,6 +1308,7 @@ static void pools_close(struct collector *c)
 	hashmap_free(p->bnames, free);
 	hashmap_free(p->thr, free);
 	hashmap_free(p->ogroups, free);
+	hashmap_free(p->mains, free);
 	pthread_mutex_destroy(&p->lock);
 	free(p);
 	c->priv = NULL;

@@ -127,7 +127,14 @@ void jw_escape(struct jw *w, const char *str, size_t n)
 	while (i < n) {
 		unsigned char c = s[i];
 
-		if (c == '"' || c == '\\') {
+		if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {
+			/* a run of plain ASCII: one copy */
+			for (k = i + 1; k < n && s[k] >= 0x20 && s[k] < 0x7F && s[k] != '"' &&
+					s[k] != '\\'; k++)
+				;
+			put(w, (const char *)s + i, k - i);
+			i = k;
+		} else if (c == '"' || c == '\\') {
 			esc[0] = '\\'; esc[1] = (char)c;
 			put(w, esc, 2);
 			i++;
@@ -181,22 +188,34 @@ void jw_str(struct jw *w, const char *s)
 	jw_strn(w, s ? s : "", s ? strlen(s) : 0);
 }
 
+/* Decimal digits of v at the end of b[24]; returns where they start. */
+static char *u64_digits(char *b, uint64_t v)
+{
+	char *p = b + 24;
+
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return p;
+}
+
 void jw_u64(struct jw *w, uint64_t v)
 {
-	char b[24];
-	int n = snprintf(b, sizeof(b), "%" PRIu64, v);
+	char b[24], *p = u64_digits(b, v);
 
 	sep(w);
-	put(w, b, (size_t)n);
+	put(w, p, (size_t)(b + 24 - p));
 }
 
 void jw_i64(struct jw *w, int64_t v)
 {
-	char b[24];
-	int n = snprintf(b, sizeof(b), "%" PRId64, v);
+	char b[25], *p = u64_digits(b + 1, v < 0 ? 0 - (uint64_t)v : (uint64_t)v);
 
+	if (v < 0)
+		*--p = '-';
 	sep(w);
-	put(w, b, (size_t)n);
+	put(w, p, (size_t)(b + 25 - p));
 }
 
 void jw_double(struct jw *w, double v, int decimals)

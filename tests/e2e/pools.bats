@@ -191,3 +191,21 @@ dominant() {
 	jq -s -e --argjson pid "$WL" '[.[].pools[] | select(.pid == $pid) | .pool] | unique |
 		map(select(startswith("w\"\\"))) | length == 1' "$T/out"
 }
+
+@test "pools: a rename of the main thread shows in the next snapshots (its name is kept between them)" {
+	# the main thread names itself "renamed" halfway through the run
+	run_pool --workers 4 --mode io --rate 160 --task-us 20000 --duration 4 --acceptor \
+		--name srv --rename-main renamed
+	renamed=$(awk '$1 == "renamed" { print $2 }' "$T/wl.err")
+	[ -n "$renamed" ]
+	# every snapshot begun after the rename and ended before the run did
+	# (then /proc has no name to give): its name, and not main any more
+	jq -s -e --argjson pid "$WL" --argjson r "$renamed" --argjson e "$(truth .end_real_ns)" '
+		[.[] | select(.ts_ns - .interval_ns > $r and .ts_ns <= $e) | .pools[] |
+		 select(.pid == $pid)] |
+		length >= 2 and all(.[]; .comm == "renamed" and all(.others[]; .role != "main"))' "$T/out"
+	# and before it, the workers' name, listed apart as main in their pool
+	jq -s -e --argjson pid "$WL" --argjson r "$renamed" '
+		[.[] | select(.ts_ns < $r) | .pools[] | select(.pid == $pid)] |
+		length >= 1 and all(.[]; .comm == "srv") and any(.[]; any(.others[]; .role == "main"))' "$T/out"
+}

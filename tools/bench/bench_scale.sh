@@ -4,7 +4,21 @@
 # threads (default 1000 x 10 = 10,000 threads), each making a few syscalls
 # every SCALE_PERIOD ms; latscope runs with every family at -i 1 for
 # SCALE_SECS seconds. Targets (issue 8): under 5% of a core, under 100 MiB RSS.
+#
+#   bench_scale.sh [--probes LIST] [--perf FILE]
+#
+# --probes runs only those families (the per-family split); --perf records
+# the frontend's profile (perf, cpu-clock, call graphs) over the window.
 set -u
+PROBES=
+PERF_OUT=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--probes) PROBES=$2; shift 2 ;;
+	--perf) PERF_OUT=$2; shift 2 ;;
+	*) echo "usage: $0 [--probes LIST] [--perf FILE]" >&2; exit 2 ;;
+	esac
+done
 . "$(dirname "$0")/lib.sh"
 P=${SCALE_PROCS:-1000}
 TH=${SCALE_THREADS:-10}
@@ -21,18 +35,22 @@ for i in $(seq 1 300); do
 	[ "$n" -ge $((P * TH)) ] && break
 	sleep 0.2
 done
-echo "## scale: $P processes x $TH threads ($n threads running), syscalls every ${PERIOD} ms"
-"$LATSCOPE" --json -i 1 > "$out" 2> "$out.err" &
+echo "## scale: $P processes x $TH threads ($n threads running), syscalls every ${PERIOD} ms, probes ${PROBES:-all}"
+"$LATSCOPE" --json -i 1 ${PROBES:+--probes "$PROBES"} > "$out" 2> "$out.err" &
 ls=$!
 sleep 5
 t0=$(cpu_ticks $ls); m0=$(date +%s.%N)
-sleep "$SECS"
+if [ -n "$PERF_OUT" ]; then
+	perf record -q -e cpu-clock -g -p "$ls" -o "$PERF_OUT" -- sleep "$SECS" > /dev/null 2>&1
+else
+	sleep "$SECS"
+fi
 t1=$(cpu_ticks $ls); m1=$(date +%s.%N)
 rss=$(rss_kib $ls)
 hwm=$(awk '/^VmHWM/ { print $2 }' /proc/$ls/status)
 kill -INT $ls; wait $ls
 kill $wl; wait $wl 2>/dev/null; wl=
-pids=$(tail -n 3 "$out" | head -n 1 | jq '[.syscalls[].pid] | unique | length')
+pids=$(tail -n 3 "$out" | head -n 1 | jq '[(.syscalls // [])[].pid, (.pools // [])[].pid] | unique | length')
 drops=$(jq -s '[.[].dropped.map_full + .[].dropped.events] | add' "$out")
 awk -v d="$((t1 - t0))" -v a="$m0" -v b="$m1" -v hz="$(getconf CLK_TCK)" -v r="$rss" -v h="$hwm" \
     -v p="$pids" -v dr="$drops" 'BEGIN {
