@@ -168,4 +168,40 @@ static __always_inline int file_desc(struct file *f, struct inode *inode, struct
 	return 1;
 }
 
+/* The peer a connect(fd, addr) on file f goes to, from the caller's own
+ * sockaddr at uaddr (the socket has no remote before the call; a failed
+ * call never gets one): an IPv4/IPv6 TCP or UDP remote, with the same
+ * descriptor (so the same id) the socket gives once connected. Fills d,
+ * which the caller zeroed; false for other families or unreadable data. */
+static __always_inline bool connect_desc(struct file *f, const void *uaddr,
+					 struct peer_desc *d)
+{
+	struct { __u16 family; __be16 port; __u32 v4; __u8 v6[16]; } sa;
+	struct socket *sock;
+	struct sock *sk;
+	__u16 type;
+
+	if (!f || (BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
+		return false;
+	sock = BPF_CORE_READ(f, private_data);
+	sk = BPF_CORE_READ(sock, sk);
+	if (!sk || bpf_probe_read_user(&sa, sizeof(sa), uaddr))
+		return false;
+	type = BPF_CORE_READ(sk, sk_type);
+	if ((sa.family != AF_INET && sa.family != AF_INET6) ||
+	    (type != SOCK_STREAM && type != SOCK_DGRAM))
+		return false;
+	d->kind = type == SOCK_STREAM ? PEER_TCP : PEER_UDP;
+	d->port = __builtin_bswap16(sa.port);
+	if (sa.family == AF_INET) {
+		__builtin_memcpy(d->addr, &sa.v4, 4);
+	} else if (((__u64 *)sa.v6)[0] == 0 && ((__u32 *)sa.v6)[2] == 0xffff0000u) {
+		__builtin_memcpy(d->addr, &sa.v6[12], 4);	/* v4-mapped */
+	} else {
+		__builtin_memcpy(d->addr, sa.v6, 16);
+		d->v6 = 1;
+	}
+	return true;
+}
+
 #endif

@@ -88,46 +88,19 @@ static __always_inline int classify(long nr)
 	return C_NONE;
 }
 
-/* The peer a TCP/UDP connect(fd, addr) goes to, from the user's sockaddr:
- * the same descriptor (so the same id) the socket gives once connected.
- * 0 for other families or when something cannot be read. */
+/* The peer a connect(fd, addr) asked for (peer_resolve.h), named. */
 static __always_inline __u64 connect_peer(struct task_struct *task, struct pt_regs *regs, int fd)
 {
-	struct sa_ { __u16 family; __be16 port; __u32 v4_or_flow; __u8 v6[16]; } sa;
-	struct file *f = fd_file(task, fd);
 	struct peer_desc *d;
-	struct socket *sock;
-	struct sock *sk;
 	__u32 zero = 0;
-	__u16 type;
 	__u64 id;
 
-	if (!f)
-		return 0;
-	if ((BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
-		return 0;
-	sock = BPF_CORE_READ(f, private_data);
-	sk = BPF_CORE_READ(sock, sk);
-	if (!sk || bpf_probe_read_user(&sa, sizeof(sa), (void *)BPF_CORE_READ(regs, si)))
-		return 0;
-	type = BPF_CORE_READ(sk, sk_type);
-	if ((sa.family != AF_INET && sa.family != AF_INET6) ||
-	    (type != SOCK_STREAM && type != SOCK_DGRAM))
-		return 0;
 	d = bpf_map_lookup_elem(&desc_scratch, &zero);
 	if (!d)
 		return 0;
 	__builtin_memset(d, 0, sizeof(*d));
-	d->kind = type == SOCK_STREAM ? PEER_TCP : PEER_UDP;
-	d->port = __builtin_bswap16(sa.port);
-	if (sa.family == AF_INET) {
-		__builtin_memcpy(d->addr, &sa.v4_or_flow, 4);
-	} else if (((__u64 *)sa.v6)[0] == 0 && ((__u32 *)sa.v6)[2] == 0xffff0000u) {
-		__builtin_memcpy(d->addr, &sa.v6[12], 4);
-	} else {
-		__builtin_memcpy(d->addr, sa.v6, 16);
-		d->v6 = 1;
-	}
+	if (!connect_desc(fd_file(task, fd), (void *)BPF_CORE_READ(regs, si), d))
+		return 0;
 	id = desc_id(d);
 	bpf_map_update_elem(&peer_names, &id, d, BPF_ANY);
 	return id;

@@ -384,41 +384,15 @@ static __always_inline __u64 name_peer(struct peer_desc *d)
 	return id;
 }
 
-/* connect(fd, addr, len) on an IPv4/IPv6 TCP or UDP socket: the remote
- * asked for, from the caller's own sockaddr (the socket has none yet). */
+/* connect(fd, addr, len): the remote asked for (peer_resolve.h). */
 static __always_inline __u64 connect_peer_id(struct task_struct *task,
 					     struct pt_regs___pools *regs)
 {
-	struct { __u16 family; __be16 port; __u32 v4; __u8 v6[16]; } sa;
 	struct file *f = fd_file(task, (int)BPF_CORE_READ(regs, di));
-	struct peer_desc *d;
-	struct socket *sock;
-	struct sock *sk;
-	__u16 type;
+	struct peer_desc *d = scratch_desc();
 
-	if (!f || (BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
+	if (!d || !connect_desc(f, (void *)BPF_CORE_READ(regs, si), d))
 		return 0;
-	sock = BPF_CORE_READ(f, private_data);
-	sk = BPF_CORE_READ(sock, sk);
-	if (!sk || bpf_probe_read_user(&sa, sizeof(sa), (void *)BPF_CORE_READ(regs, si)))
-		return 0;
-	type = BPF_CORE_READ(sk, sk_type);
-	if ((sa.family != AF_INET && sa.family != AF_INET6) ||
-	    (type != SOCK_STREAM && type != SOCK_DGRAM))
-		return 0;
-	d = scratch_desc();
-	if (!d)
-		return 0;
-	d->kind = type == SOCK_STREAM ? PEER_TCP : PEER_UDP;
-	d->port = __builtin_bswap16(sa.port);
-	if (sa.family == AF_INET) {
-		__builtin_memcpy(d->addr, &sa.v4, 4);
-	} else if (((__u64 *)sa.v6)[0] == 0 && ((__u32 *)sa.v6)[2] == 0xffff0000u) {
-		__builtin_memcpy(d->addr, &sa.v6[12], 4);	/* v4-mapped */
-	} else {
-		__builtin_memcpy(d->addr, sa.v6, 16);
-		d->v6 = 1;
-	}
 	return name_peer(d);
 }
 
