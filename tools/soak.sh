@@ -14,7 +14,8 @@
 # Prints the figures; exit 1 if any check fails.
 #   tools/soak.sh [DIR]     (DIR keeps the recording, rss.csv and mem.csv)
 #   SOAK_SECS, SOAK_PROCS, SOAK_THREADS, SOAK_CHURN, SOAK_RSS_GROWTH_PCT,
-#   SOAK_PROBES (e.g. pools: only that family) tune it.
+#   SOAK_PROBES (e.g. pools: only that family), SOAK_EXTRA (more latscope
+#   options, e.g. --no-peers) tune it.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SECS=${SOAK_SECS:-1800}
@@ -55,7 +56,7 @@ spawn bash -c "sleep 0.5; while :; do '$T/tcpload' client --addr 127.0.0.1 --por
 # SOAK_PROBES: a subset of families (latscope --probes), to find which one
 # holds memory; mem.csv: latscope's own per-snapshot view of its memory
 # (RSS; heap in use/free; resident heap, other anonymous, BPF, files)
-LATSCOPE_MEMLOG="$DIR/mem.csv" "$ROOT/latscope" ${SOAK_PROBES:+--probes "$SOAK_PROBES"} \
+LATSCOPE_MEMLOG="$DIR/mem.csv" "$ROOT/latscope" ${SOAK_EXTRA:-} ${SOAK_PROBES:+--probes "$SOAK_PROBES"} \
 	-o "$DIR/soak.json.gz" -i 1 2> "$DIR/latscope.err" &
 LS=$!
 echo "t_s,rss_kib" > "$DIR/rss.csv"
