@@ -1,11 +1,33 @@
 /* Resolving a file descriptor to the peer it talks to, in BPF: shared by
- * the peers programs (bpf/peers.bpf.c) and pools' blocked_on
- * (bpf/pools.bpf.c). Map-free: callers bring the scratch descriptor and keep
- * their own names map. CO-RE reads only, bounded. */
+ * the peers view (bpf/peers_work.h, in the syscalls programs) and pools'
+ * blocked_on (bpf/pools.bpf.c). Each object including it gets its own
+ * peer_names map (id -> descriptor, for its frontend; PEER_NAMES_MAX
+ * entries) and per-CPU scratch descriptor. CO-RE reads only, bounded. */
 #ifndef LATSCOPE_PEER_RESOLVE_H
 #define LATSCOPE_PEER_RESOLVE_H
 
 #include "peers.h"
+
+#ifndef PEER_NAMES_MAX
+#define PEER_NAMES_MAX 16384
+#endif
+
+/* Written on every resolution that missed a cache: the peers in use stay
+ * recent; the frontend keeps its own copy of every name it has read. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, PEER_NAMES_MAX);
+	__type(key, __u64);
+	__type(value, struct peer_desc);
+} peer_names SEC(".maps");
+
+/* Scratch for a resolution: too large for the stack next to the rest. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct peer_desc);
+} desc_scratch SEC(".maps");
 
 #define S_IFMT 0170000
 #define S_IFSOCK 0140000
@@ -48,6 +70,26 @@ static __always_inline __u64 desc_id(const struct peer_desc *d)
 		h *= 0x100000001b3ULL;
 	}
 	return h ? h : 1;
+}
+
+/* This CPU's scratch descriptor, zeroed (the id hashes every byte). */
+static __always_inline struct peer_desc *peer_scratch(void)
+{
+	__u32 zero = 0;
+	struct peer_desc *d = bpf_map_lookup_elem(&desc_scratch, &zero);
+
+	if (d)
+		__builtin_memset(d, 0, sizeof(*d));
+	return d;
+}
+
+/* The id of a filled descriptor, recorded in peer_names for the frontend. */
+static __always_inline __u64 peer_name(const struct peer_desc *d)
+{
+	__u64 id = desc_id(d);
+
+	bpf_map_update_elem(&peer_names, &id, d, BPF_ANY);
+	return id;
 }
 
 /* A unix socket: named by the address of the socket it is connected to, or

@@ -37,23 +37,6 @@ struct {
 	__type(value, struct peer_stats);
 } peer_stats SEC(".maps");
 
-/* Written on every resolution that missed the cache: the peers in use stay
- * recent; the frontend keeps its own copy of every name it has read. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u64);
-	__type(value, struct peer_desc);
-} peer_names SEC(".maps");
-
-/* Scratch for a resolution: too large for the stack next to the rest. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct peer_desc);
-} desc_scratch SEC(".maps");
-
 /* x86-64 syscall numbers of the calls that take one fd (or a poll of one). */
 enum {
 	NR_read = 0, NR_write = 1, NR_poll = 7, NR_pread64 = 17, NR_pwrite64 = 18,
@@ -91,19 +74,11 @@ static __always_inline int classify(long nr)
 /* The peer a connect(fd, addr) asked for (peer_resolve.h), named. */
 static __always_inline __u64 connect_peer(struct task_struct *task, struct pt_regs *regs, int fd)
 {
-	struct peer_desc *d;
-	__u32 zero = 0;
-	__u64 id;
+	struct peer_desc *d = peer_scratch();
 
-	d = bpf_map_lookup_elem(&desc_scratch, &zero);
-	if (!d)
+	if (!d || !connect_desc(fd_file(task, fd), (void *)BPF_CORE_READ(regs, si), d))
 		return 0;
-	__builtin_memset(d, 0, sizeof(*d));
-	if (!connect_desc(fd_file(task, fd), (void *)BPF_CORE_READ(regs, si), d))
-		return 0;
-	id = desc_id(d);
-	bpf_map_update_elem(&peer_names, &id, d, BPF_ANY);
-	return id;
+	return peer_name(d);
 }
 
 /* The peer id of fd for this thread: from its cache when the fd still holds
@@ -116,7 +91,6 @@ static __always_inline __u64 fd_peer(struct task_struct *task, struct peer_cache
 	struct peer_desc *d;
 	struct inode *inode;
 	struct file *f;
-	__u32 zero = 0;
 	__u64 id;
 	int r;
 
@@ -133,17 +107,15 @@ static __always_inline __u64 fd_peer(struct task_struct *task, struct peer_cache
 	cs->file = (__u64)f;
 	cs->inode = 0;			/* not a hit until resolved */
 	cs->peer = 0;
-	d = bpf_map_lookup_elem(&desc_scratch, &zero);
+	d = peer_scratch();
 	if (!d)
 		return 0;
-	__builtin_memset(d, 0, sizeof(*d));
 	r = file_desc(f, inode, d);
 	if (r < 0)
 		__sync_fetch_and_add(&peer_unresolved, 1);
 	if (r <= 0)
 		return 0;
-	id = desc_id(d);
-	bpf_map_update_elem(&peer_names, &id, d, BPF_ANY);
+	id = peer_name(d);
 	cs->peer = id;
 	/* An unconnected inet socket (port 0) gets its remote later: resolve
 	 * it again next time (an unnamed unix socket that connects does so in
@@ -163,27 +135,6 @@ static __always_inline int poll_fd(struct pt_regs *regs)
 	if (nfds != 1 || bpf_probe_read_user(&pfd, sizeof(pfd), ufds))
 		return -1;
 	return pfd.fd;
-}
-
-static __always_inline struct peer_stats *peer_stats_lookup(struct task_struct *task,
-							    struct peer_key *key)
-{
-	struct peer_stats *st;
-	long err;
-
-	st = bpf_map_lookup_elem(&peer_stats, key);
-	if (st)
-		return st;
-	err = bpf_map_update_elem(&peer_stats, key, &peer_zero_stats, BPF_NOEXIST);
-	if (err && err != -17 /* EEXIST: another CPU made it */) {
-		__sync_fetch_and_add(&peer_drop_map_full, 1);
-		return 0;
-	}
-	st = bpf_map_lookup_elem(&peer_stats, key);
-	if (st && !err)
-		bpf_probe_read_kernel_str(st->comm, sizeof(st->comm),
-					  BPF_CORE_READ(task, group_leader, comm));
-	return st;
 }
 
 /* At sys_exit of syscall nr of the current thread, delta ns after its
@@ -234,7 +185,8 @@ static __always_inline void peers_exit(struct task_struct *task, struct pt_regs 
 	key.pstart = pstart;
 	key.tgid = task->tgid;
 	key.slot = slot;
-	st = peer_stats_lookup(task, &key);
+	st = stats_entry(&peer_stats, &key, &peer_zero_stats, &peer_drop_map_full,
+			 offsetof(struct peer_stats, comm));
 	if (!st)
 		return;
 	__sync_fetch_and_add(&st->wait_ns, delta);

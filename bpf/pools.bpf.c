@@ -13,7 +13,8 @@
 #include <bpf/bpf_core_read.h>
 #include "hist.h"
 #include "pools.h"
-#include "peer_resolve.h"	/* fd_file, file_desc, desc_id: blocked_on */
+#define PEER_NAMES_MAX 4096	/* blocked_on names only what pools wait on */
+#include "peer_resolve.h"	/* fd_file, file_desc, peer_name: blocked_on */
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -351,49 +352,16 @@ struct {
 	__type(value, __u64);		/* io ns, cumulative */
 } blocked SEC(".maps");
 
-/* What a peer id names, for the frontend (user/peer_name.c formats it). */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u64);
-	__type(value, struct peer_desc);
-} peer_names SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct peer_desc);
-} desc_scratch SEC(".maps");
-
-static __always_inline struct peer_desc *scratch_desc(void)
-{
-	__u32 zero = 0;
-	struct peer_desc *d = bpf_map_lookup_elem(&desc_scratch, &zero);
-
-	if (d)
-		__builtin_memset(d, 0, sizeof(*d));
-	return d;
-}
-
-static __always_inline __u64 name_peer(struct peer_desc *d)
-{
-	__u64 id = desc_id(d);
-
-	bpf_map_update_elem(&peer_names, &id, d, BPF_ANY);
-	return id;
-}
-
 /* connect(fd, addr, len): the remote asked for (peer_resolve.h). */
 static __always_inline __u64 connect_peer_id(struct task_struct *task,
 					     struct pt_regs___pools *regs)
 {
 	struct file *f = fd_file(task, (int)BPF_CORE_READ(regs, di));
-	struct peer_desc *d = scratch_desc();
+	struct peer_desc *d = peer_scratch();
 
 	if (!d || !connect_desc(f, (void *)BPF_CORE_READ(regs, si), d))
 		return 0;
-	return name_peer(d);
+	return peer_name(d);
 }
 
 /* The peer the current thread, going to sleep in io in syscall nr, waits
@@ -440,7 +408,7 @@ static __noinline __u64 blocked_resolve(struct pool_thread *pt, long nr)
 	ino = BPF_CORE_READ(inode, i_ino);
 	if (pt->pc_file == (__u64)f && pt->pc_ino == ino)
 		return pt->pc_peer;
-	d = scratch_desc();
+	d = peer_scratch();
 	if (!d)
 		return 0;
 	r = file_desc(f, inode, d);
@@ -448,7 +416,7 @@ static __noinline __u64 blocked_resolve(struct pool_thread *pt, long nr)
 		__sync_fetch_and_add(&blocked_unresolved, 1);
 	if (r <= 0)
 		return 0;	/* not cached: a socket may get its peer later */
-	id = name_peer(d);
+	id = peer_name(d);
 	pt->pc_file = (__u64)f;
 	pt->pc_ino = ino;
 	pt->pc_peer = id;

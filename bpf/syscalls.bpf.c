@@ -7,6 +7,7 @@
 #include "hist.h"
 #include "syscalls.h"
 #include "peers.h"
+#include "stats_entry.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -101,29 +102,6 @@ int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	return 0;
 }
 
-static __always_inline struct syscall_stats *stats_lookup(struct syscall_key *key)
-{
-	struct syscall_stats *st;
-	struct task_struct *task;
-	long err;
-
-	st = bpf_map_lookup_elem(&syscall_stats, key);
-	if (st)
-		return st;
-	err = bpf_map_update_elem(&syscall_stats, key, &zero_stats, BPF_NOEXIST);
-	if (err && err != -17 /* EEXIST: another CPU made it */) {
-		__sync_fetch_and_add(&drop_map_full, 1);
-		return 0;
-	}
-	st = bpf_map_lookup_elem(&syscall_stats, key);
-	if (st && !err) {
-		task = bpf_get_current_task_btf();
-		bpf_probe_read_kernel_str(st->comm, sizeof(st->comm),
-					  BPF_CORE_READ(task, group_leader, comm));
-	}
-	return st;
-}
-
 SEC("raw_tracepoint/sys_exit")
 int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 {
@@ -168,7 +146,8 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	/* the process's start time tells a reused pid apart: plain loads
 	 * through the trusted task pointer */
 	key.pstart = task->group_leader->start_boottime | 1;
-	st = stats_lookup(&key);
+	st = stats_entry(&syscall_stats, &key, &zero_stats, &drop_map_full,
+			 offsetof(struct syscall_stats, comm));
 	if (!st)
 		return 0;
 	__sync_fetch_and_add(&st->total_ns, delta);

@@ -30,32 +30,6 @@ struct peers {
 	__u64 full_seen, unresolved_seen;
 };
 
-static const char *peers_name(struct peers *p, __u64 id)
-{
-	struct peer_desc d;
-	char buf[SNAP_PEER_LEN], *name;
-
-	if (!id)
-		return NULL;
-	name = hashmap_get(p->names, &id);
-	if (name)
-		return name;
-	if (bpf_map_lookup_elem(bpf_map__fd(p->skel->maps.peer_names), &id, &d))
-		return NULL;
-	if (p->names->len >= NAME_CACHE_MAX) {
-		hashmap_free(p->names, free);
-		p->names = hashmap_new(sizeof(__u64));
-		if (!p->names)
-			return NULL;
-	}
-	name = strdup(peer_format(&d, buf, sizeof(buf)));
-	if (!name || hashmap_put(p->names, &id, name)) {
-		free(name);
-		return NULL;
-	}
-	return name;
-}
-
 void peers_configure(struct syscalls_bpf *skel, bool on, long procs)
 {
 	long n = procs * 8 * 2;
@@ -75,8 +49,7 @@ struct peers *peers_new(struct syscalls_bpf *skel)
 {
 	struct peers *p = calloc(1, sizeof(*p));
 
-	if (!p || !(p->names = hashmap_new(sizeof(__u64)))) {
-		free(p);
+	if (!p) {
 		return NULL;
 	}
 	p->skel = skel;
@@ -89,7 +62,8 @@ static int add_row(struct peers *p, struct snapshot *s, const struct peer_key *k
 		   const struct peer_stats *st)
 {
 	static const double q99 = 0.99;
-	const char *name = peers_name(p, k->peer);
+	const char *name = peer_name_cached(&p->names, NAME_CACHE_MAX,
+					    bpf_map__fd(p->skel->maps.peer_names), k->peer);
 	struct snap_peer *row;
 	__u64 *hist, count = 0, max = st->max_ns;
 	int top = -1;

@@ -113,7 +113,7 @@ struct pool_priv {
 	struct map_reader blocked;	/* (tid, peer) -> io ns, cumulative */
 	struct hashmap *bacc;		/* struct pool_blocked_key -> struct bacc */
 	struct hashmap *bthr;		/* tid -> struct bthr: this interval's */
-	struct hashmap *bnames;		/* peer id -> struct bname */
+	struct hashmap *bnames;		/* peer id -> name (peer_name_cached) */
 	__u64 bdrops_seen;
 };
 
@@ -579,8 +579,7 @@ static int pools_open(struct collector *c, const struct options *o)
 	p->thr = hashmap_new(sizeof(__u32));
 	p->ogroups = hashmap_new(sizeof(struct group_key));
 	p->bacc = hashmap_new(sizeof(struct pool_blocked_key));
-	p->bnames = hashmap_new(sizeof(__u64));
-	if (!p->thr || !p->ogroups || !p->bacc || !p->bnames)
+	if (!p->thr || !p->ogroups || !p->bacc)
 		return -ENOMEM;
 	p->skel = pools_bpf__open_opts(bpf_util_open_opts());
 	if (!p->skel) {
@@ -1104,10 +1103,6 @@ struct bthr {			/* one thread's io per peer, this interval */
 	struct bpeer *e;
 };
 
-struct bname {
-	char s[SNAP_PEER_LEN];
-};
-
 #define BNAMES_MAX 4096		/* names kept before the cache starts over */
 
 static struct bacc *bacc_get(struct pool_priv *p, const struct pool_blocked_key *k)
@@ -1248,24 +1243,10 @@ static void blocked_deltas(struct pool_priv *p, __u64 t1)
 /* The SPEC's text for a peer id, from the kernel's peer_names. */
 static const char *blocked_name(struct pool_priv *p, __u64 id)
 {
-	static char tmp[SNAP_PEER_LEN];
-	struct bname *n = p->bnames ? hashmap_get(p->bnames, &id) : NULL;
-	struct peer_desc d;
+	const char *n = peer_name_cached(&p->bnames, BNAMES_MAX,
+					 bpf_map__fd(p->skel->maps.peer_names), id);
 
-	if (n)
-		return n->s;
-	if (bpf_map_lookup_elem(bpf_map__fd(p->skel->maps.peer_names), &id, &d))
-		return "unknown";
-	if (p->bnames && p->bnames->len >= BNAMES_MAX) {
-		hashmap_free(p->bnames, free);
-		p->bnames = hashmap_new(sizeof(__u64));
-	}
-	n = p->bnames ? calloc(1, sizeof(*n)) : NULL;
-	if (!n || hashmap_put(p->bnames, &id, n)) {
-		free(n);
-		return peer_format(&d, tmp, sizeof(tmp));
-	}
-	return peer_format(&d, n->s, sizeof(n->s));
+	return n ? n : "unknown";
 }
 
 static int blocked_fill(struct pool_priv *p, struct snap_pool *row, const struct group *g)

@@ -2,6 +2,11 @@
 #include <stdio.h>
 #include <string.h>
 #include "peer_name.h"
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include "hashmap.h"
+#include "snapshot.h"
 
 static const char *inet_name(const char *proto, const struct peer_desc *d, char *buf,
 			     size_t n)
@@ -54,4 +59,29 @@ const char *peer_format(const struct peer_desc *d, char *buf, size_t n)
 		snprintf(buf, n, "unknown");
 	}
 	return buf;
+}
+
+const char *peer_name_cached(struct hashmap **cache, size_t max, int map_fd, __u64 id)
+{
+	struct peer_desc d;
+	char buf[SNAP_PEER_LEN], *name;
+
+	if (!id)
+		return NULL;
+	if (*cache && (name = hashmap_get(*cache, &id)))
+		return name;
+	if (bpf_map_lookup_elem(map_fd, &id, &d))
+		return NULL;
+	if (*cache && (*cache)->len >= max) {
+		hashmap_free(*cache, free);
+		*cache = NULL;
+	}
+	if (!*cache && !(*cache = hashmap_new(sizeof(__u64))))
+		return NULL;
+	name = strdup(peer_format(&d, buf, sizeof(buf)));
+	if (!name || hashmap_put(*cache, &id, name)) {
+		free(name);
+		return NULL;
+	}
+	return name;
 }

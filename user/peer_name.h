@@ -14,4 +14,12 @@
  * an abstract name's NULs become '@', as ss(8) and /proc/net/unix show. */
 const char *peer_format(const struct peer_desc *d, char *buf, size_t n);
 
+struct hashmap;
+
+/* The frontend's names of peer ids read from a kernel peer_names map (id ->
+ * struct peer_desc): formatted once, kept in *cache (id -> char *, made on
+ * first use), which starts over past max names (those still in use are
+ * read again). NULL when the kernel does not know the id (any more). */
+const char *peer_name_cached(struct hashmap **cache, size_t max, int map_fd, __u64 id);
+
 #endif

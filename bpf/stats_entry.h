@@ -1,0 +1,33 @@
+/* The lookup-or-create of a per-interval stats entry, shared by the
+ * syscalls family and the peers view (bpf/syscalls.bpf.c, peers_work.h).
+ * map, key and zero are the caller's; a map that is full bumps *drops and
+ * gives NULL. A new entry gets the process's (group leader's) name at
+ * comm, the offset of its TASK_COMM_LEN name field in the value. */
+#ifndef LATSCOPE_STATS_ENTRY_H
+#define LATSCOPE_STATS_ENTRY_H
+
+static __always_inline void *stats_entry(void *map, const void *key, const void *zero,
+					 __u64 *drops, __u32 comm)
+{
+	struct task_struct *task;
+	void *st;
+	long err;
+
+	st = bpf_map_lookup_elem(map, key);
+	if (st)
+		return st;
+	err = bpf_map_update_elem(map, key, zero, BPF_NOEXIST);
+	if (err && err != -17 /* EEXIST: another CPU made it */) {
+		__sync_fetch_and_add(drops, 1);
+		return 0;
+	}
+	st = bpf_map_lookup_elem(map, key);
+	if (st && !err) {
+		task = bpf_get_current_task_btf();
+		bpf_probe_read_kernel_str(st + comm, TASK_COMM_LEN,
+					  BPF_CORE_READ(task, group_leader, comm));
+	}
+	return st;
+}
+
+#endif
