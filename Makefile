@@ -45,6 +45,10 @@ all: $(BIN)
 $(BIN): $(USER_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
+# The peers view hands out array elements with an atomic fetch-and-add
+# (BPF ISA v3, kernel 5.12+).
+$(OUT)/syscalls.bpf.o: BPF_CFLAGS += -mcpu=v3
+
 $(OUT)/%.bpf.o: bpf/%.bpf.c bpf/vmlinux.h $(wildcard include/*.h bpf/*.h) | $(OUT)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 

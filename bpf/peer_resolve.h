@@ -39,9 +39,49 @@ struct {
 #define SOCK_STREAM 1
 #define SOCK_DGRAM 2
 
+/* Direct loads instead of probe reads on the hot path. bpf_rdonly_cast
+ * (a kfunc the verifier turns into a register move) marks a pointer
+ * untrusted: plain loads through it become fault-safe loads, about 1 ns
+ * where a bpf_probe_read_kernel helper call costs 20-25. It can cast to a
+ * kernel struct (6.2+) or to raw memory (BPF_FEAT_RDONLY_CAST_TO_VOID,
+ * 6.17+); on older kernels the constant below is 0, the verifier drops the
+ * branch and the probe reads run. */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
+#define HAVE_DIRECT_LOADS \
+	bpf_core_enum_value_exists(enum bpf_features, BPF_FEAT_RDONLY_CAST_TO_VOID)
+
+/* The saved user registers of a syscall (a raw tracepoint's untyped
+ * args[0]) as a pointer plain loads may read. */
+static __always_inline struct pt_regs *syscall_regs(__u64 arg)
+{
+	if (HAVE_DIRECT_LOADS)
+		return bpf_rdonly_cast((void *)arg, bpf_core_type_id_kernel(struct pt_regs));
+	return 0;
+}
+
+/* A syscall's first and second arguments. */
+static __always_inline unsigned long regs_arg1(__u64 arg)
+{
+	struct pt_regs *r = syscall_regs(arg);
+
+	if (r)
+		return r->di;
+	return BPF_CORE_READ((struct pt_regs *)arg, di);
+}
+
+static __always_inline unsigned long regs_arg2(__u64 arg)
+{
+	struct pt_regs *r = syscall_regs(arg);
+
+	if (r)
+		return r->si;
+	return BPF_CORE_READ((struct pt_regs *)arg, si);
+}
+
 /* The struct file behind fd in the current task, or 0. task is a trusted
  * BTF pointer: files and fdt are plain loads (no helper call), checked by
- * the verifier; only the fd array's slot needs a probe read. */
+ * the verifier; the fd array's slot is a plain load too where the kernel
+ * allows it (HAVE_DIRECT_LOADS), else a probe read. */
 static __always_inline struct file *fd_file(struct task_struct *task, int fd)
 {
 	struct task_struct___peers *t = (void *)task;
@@ -54,8 +94,24 @@ static __always_inline struct file *fd_file(struct task_struct *task, int fd)
 	fdt = files->fdt;
 	if (!fdt || (unsigned int)fd >= fdt->max_fds)
 		return 0;
+	if (HAVE_DIRECT_LOADS) {
+		struct file **arr = bpf_rdonly_cast(fdt->fd, 0);
+
+		return arr[fd];
+	}
 	bpf_probe_read_kernel(&f, sizeof(f), (void *)fdt->fd + (__u64)fd * sizeof(f));
 	return f;
+}
+
+/* f's inode (f from fd_file: nonzero). */
+static __always_inline struct inode *file_inode(struct file *f)
+{
+	if (HAVE_DIRECT_LOADS) {
+		struct file *fk = bpf_rdonly_cast(f, bpf_core_type_id_kernel(struct file));
+
+		return fk->f_inode;
+	}
+	return BPF_CORE_READ(f, f_inode);
 }
 
 /* 64-bit FNV-1a over the descriptor's words: ids need only be distinct

@@ -19,10 +19,9 @@ const volatile bool peers_on = false;
 __u64 peer_drop_map_full = 0;	/* peer stats map full */
 __u64 peer_unresolved = 0;	/* an fd that could not be read through */
 
-struct peer_stats peer_zero_stats = {};
-
-/* Per thread: which peer each of its recent fds is, and the direction of
- * the last call on it (for round trips). */
+/* Per thread: which peer each of its recent fds is, the direction of the
+ * last call on it (for round trips), and where this interval's entry of
+ * (process, peer) is. */
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
@@ -30,12 +29,31 @@ struct {
 	__type(value, struct peer_thread);
 } peer_threads SEC(".maps");
 
+/* The per-(process, peer) figures live in an array, each epoch parity in
+ * its own half of peer_half entries, handed out in order (peer_next); the
+ * hash peer_index says which element a (process, peer, parity) has. A
+ * thread's cache remembers the element for the epoch, so a call on a known
+ * fd costs an array lookup (inlined by the verifier), not a hash lookup.
+ * The frontend reads the ended parity's elements through an mmap, zeroes
+ * them, deletes their index entries and resets that half's counter. Sizes
+ * are set by the frontend. */
+const volatile __u32 peer_half = 1;
+__u32 peer_next[2] = {};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct peer_stats);
+} peer_table SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 8192);	/* sized by the frontend */
+	__uint(max_entries, 8192);
 	__type(key, struct peer_key);
-	__type(value, struct peer_stats);
-} peer_stats SEC(".maps");
+	__type(value, __u32);
+} peer_index SEC(".maps");
 
 /* x86-64 syscall numbers of the calls that take one fd (or a poll of one). */
 enum {
@@ -76,7 +94,7 @@ static __always_inline __u64 connect_peer(struct task_struct *task, struct pt_re
 {
 	struct peer_desc *d = peer_scratch();
 
-	if (!d || !connect_desc(fd_file(task, fd), (void *)BPF_CORE_READ(regs, si), d))
+	if (!d || !connect_desc(fd_file(task, fd), (void *)regs_arg2((__u64)regs), d))
 		return 0;
 	return peer_name(d);
 }
@@ -97,7 +115,7 @@ static __always_inline __u64 fd_peer(struct task_struct *task, struct peer_cache
 	f = fd_file(task, fd);
 	if (!f)
 		return 0;	/* a bad fd: the call failed, nobody was talked to */
-	inode = BPF_CORE_READ(f, f_inode);
+	inode = file_inode(f);
 	if (inode && cs->fd == fd && cs->file == (__u64)f && cs->inode == (__u64)inode)
 		return cs->peer;
 
@@ -107,6 +125,7 @@ static __always_inline __u64 fd_peer(struct task_struct *task, struct peer_cache
 	cs->file = (__u64)f;
 	cs->inode = 0;			/* not a hit until resolved */
 	cs->peer = 0;
+	cs->sepoch = 0;			/* nor its entry known */
 	d = peer_scratch();
 	if (!d)
 		return 0;
@@ -129,27 +148,81 @@ static __always_inline __u64 fd_peer(struct task_struct *task, struct peer_cache
 static __always_inline int poll_fd(struct pt_regs *regs)
 {
 	struct pollfd_ { int fd; short events, revents; } pfd;
-	unsigned long nfds = BPF_CORE_READ(regs, si);
-	void *ufds = (void *)BPF_CORE_READ(regs, di);
+	unsigned long nfds = regs_arg2((__u64)regs);
+	void *ufds = (void *)regs_arg1((__u64)regs);
 
 	if (nfds != 1 || bpf_probe_read_user(&pfd, sizeof(pfd), ufds))
 		return -1;
 	return pfd.fd;
 }
 
+/* The peer_table element of (this process, peer) in epoch ep: from the
+ * thread's cache slot cs when it has it for this epoch, else from
+ * peer_index, else a new one (named after the process). The cache slot
+ * (NULL: none) is told where it is. */
+static __always_inline struct peer_stats *peer_entry(struct peer_cache_slot *cs,
+						    struct task_struct *task, __u64 peer,
+						    __u64 pstart, __u32 ep)
+{
+	struct peer_key key = {};
+	struct peer_stats *st;
+	__u32 par = ep & 1, idx, *pi;
+
+	if (cs && cs->sepoch == ep + 1) {
+		idx = cs->sidx;
+		return bpf_map_lookup_elem(&peer_table, &idx);
+	}
+	key.peer = peer;
+	key.pstart = pstart;
+	key.tgid = task->tgid;
+	key.slot = par ? PEER_KEY_SLOT : 0;
+	pi = bpf_map_lookup_elem(&peer_index, &key);
+	if (pi) {
+		idx = *pi;
+		st = bpf_map_lookup_elem(&peer_table, &idx);
+	} else {
+		idx = __sync_fetch_and_add(&peer_next[par], 1);
+		if (idx >= peer_half) {
+			__sync_fetch_and_add(&peer_drop_map_full, 1);
+			return 0;
+		}
+		idx += par ? peer_half : 0;
+		if (bpf_map_update_elem(&peer_index, &key, &idx, BPF_NOEXIST)) {
+			/* another CPU made it first (the element taken here
+			 * stays unused and zero), or the index is full */
+			pi = bpf_map_lookup_elem(&peer_index, &key);
+			if (!pi) {
+				__sync_fetch_and_add(&peer_drop_map_full, 1);
+				return 0;
+			}
+			idx = *pi;
+			st = bpf_map_lookup_elem(&peer_table, &idx);
+		} else {
+			st = bpf_map_lookup_elem(&peer_table, &idx);
+			if (st)
+				bpf_probe_read_kernel_str(st->comm, sizeof(st->comm),
+							  BPF_CORE_READ(task, group_leader, comm));
+		}
+	}
+	if (st && cs) {
+		cs->sidx = idx;
+		cs->sepoch = ep + 1;
+	}
+	return st;
+}
+
 /* At sys_exit of syscall nr of the current thread, delta ns after its
- * entry, returning ret: records it on its peer when it is an fd call on
- * one. pstart and slot are the syscalls family's key parts. */
+ * entry (histogram bucket idx), returning ret: records it on its peer when
+ * it is an fd call on one. pstart is the syscalls family's key part and ep
+ * the epoch it read. */
 static __always_inline void peers_exit(struct task_struct *task, struct pt_regs *regs,
-				       __u32 nr, long ret, __u64 delta, __u64 pstart,
-				       __u32 slot)
+				       __u32 nr, long ret, __u64 delta, __u32 idx,
+				       __u64 pstart, __u32 ep)
 {
 	struct peer_cache_slot *cs;
-	struct peer_key key = {};
 	struct peer_thread *pt;
 	struct peer_stats *st;
 	int cls = classify(nr), fd;
-	__u32 idx;
 	__u64 peer;
 
 	if (cls == C_NONE)
@@ -159,7 +232,7 @@ static __always_inline void peers_exit(struct task_struct *task, struct pt_regs 
 		if (fd < 0)
 			return;
 	} else {
-		fd = (int)BPF_CORE_READ(regs, di);
+		fd = (int)regs_arg1((__u64)regs);
 	}
 	pt = bpf_task_storage_get(&peer_threads, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!pt) {
@@ -174,23 +247,20 @@ static __always_inline void peers_exit(struct task_struct *task, struct pt_regs 
 		cs->fd = -1;
 		cs->file = 0;
 		cs->last_dir = PEER_DIR_NONE;
+		cs->sepoch = 0;
 		peer = connect_peer(task, regs, fd);
+		if (!peer)
+			return;
+		st = peer_entry(0, task, peer, pstart, ep);
 	} else {
 		peer = fd_peer(task, cs, fd);
+		if (!peer)
+			return;
+		st = peer_entry(cs, task, peer, pstart, ep);
 	}
-	if (!peer)
-		return;
-
-	key.peer = peer;
-	key.pstart = pstart;
-	key.tgid = task->tgid;
-	key.slot = slot;
-	st = stats_entry(&peer_stats, &key, &peer_zero_stats, &peer_drop_map_full,
-			 offsetof(struct peer_stats, comm));
 	if (!st)
 		return;
 	__sync_fetch_and_add(&st->wait_ns, delta);
-	idx = hist_bucket(delta);
 	asm volatile("" : "+r"(idx));
 	if (idx < HIST_NBUCKETS)
 		__sync_fetch_and_add(&st->hist[idx], 1);

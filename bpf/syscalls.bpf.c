@@ -112,7 +112,7 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	struct thread_state *ts;
 	struct cpu_call *cc;
 	__u64 now, delta;
-	__u32 idx, nr, zero = 0;
+	__u32 idx, nr, ep, zero = 0;
 	long ret = (long)ctx->args[1];
 
 	if (filter_npids && !pid_wanted(tgid))
@@ -141,8 +141,9 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 		}
 	}
 
+	ep = epoch;
 	key.tgid = tgid;
-	key.nr = nr | ((epoch & 1) ? SYSCALL_KEY_SLOT : 0);
+	key.nr = nr | ((ep & 1) ? SYSCALL_KEY_SLOT : 0);
 	/* the process's start time tells a reused pid apart: plain loads
 	 * through the trusted task pointer */
 	key.pstart = task->group_leader->start_boottime | 1;
@@ -162,8 +163,7 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	if (delta > st->max_ns)
 		st->max_ns = delta;
 	if (peers_on)
-		peers_exit(task, (void *)ctx->args[0], nr, ret, delta, key.pstart,
-			   (epoch & 1) ? PEER_KEY_SLOT : 0);
+		peers_exit(task, (void *)ctx->args[0], nr, ret, delta, idx, key.pstart, ep);
 	return 0;
 }
 

@@ -48,11 +48,19 @@ enum {
 	BPF_NOEXIST = 1,
 	BPF_EXIST = 2,
 	BPF_F_NO_PREALLOC = 1,
+	BPF_F_MMAPABLE = 1024,
 	BPF_LOCAL_STORAGE_GET_F_CREATE = 1,
 	BPF_SK_STORAGE_GET_F_CREATE = 1,
 	BPF_F_USER_STACK = 256,
 	BPF_F_FAST_STACK_CMP = 512,
 	BPF_F_REUSE_STACKID = 1024,
+};
+
+/* Verifier features the kernel announces in its BTF (6.17+):
+ * bpf_rdonly_cast(p, 0) gives read-only untrusted memory that plain loads
+ * may read at any offset (they fault safely, like a probe read). */
+enum bpf_features {
+	BPF_FEAT_RDONLY_CAST_TO_VOID = 0,
 };
 
 /* The context of a raw tracepoint program: the tracepoint's arguments. */

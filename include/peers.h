@@ -39,6 +39,8 @@ struct peer_cache_slot {
 	__u64 peer;		/* peer id */
 	__s32 fd;
 	__u32 last_dir;		/* PEER_DIR_* of the last call on this file */
+	__u32 sidx;		/* peer_table index of (process, peer) ... */
+	__u32 sepoch;		/* ... in epoch sepoch - 1 (0: none) */
 };
 
 #define PEER_DIR_NONE 0
@@ -50,8 +52,9 @@ struct peer_thread {
 	struct peer_cache_slot cache[PEER_CACHE_SLOTS];
 };
 
-/* Stats key: like syscall_key, the epoch's parity in the top bit of slot
- * sends each interval's calls to their own entries. */
+/* Key of peer_index, (process, peer, epoch parity) -> peer_table index:
+ * like syscall_key, the epoch's parity in the top bit of slot sends each
+ * interval's calls to their own entries. */
 struct peer_key {
 	__u64 peer;		/* peer id */
 	__u64 pstart;
@@ -60,7 +63,8 @@ struct peer_key {
 };
 #define PEER_KEY_SLOT 0x80000000u
 
-/* One interval of one (process, peer). calls is the histogram's sum. */
+/* One interval of one (process, peer): an element of the peer_table
+ * array (mmap'd by the frontend). calls is the histogram's sum. */
 struct peer_stats {
 	__u64 bytes_in;
 	__u64 bytes_out;

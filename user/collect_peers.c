@@ -1,8 +1,11 @@
 /* The peers view's collector: reads the per-(process, peer) entries the
  * syscalls family's sys_exit made (bpf/peers_work.h) for the interval that
- * ended, names each peer id once (the kernel's peer_names map, cached
- * here), and makes the snapshot's peers rows. */
+ * ended (the peer_index map says which elements of the mmap'd peer_table
+ * they are), names each peer id once (the kernel's peer_names map, cached
+ * here), makes the snapshot's peers rows, and hands the elements back. */
 #include <errno.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,11 +24,18 @@
  * names of peers still in use are read again from the kernel). */
 #define NAME_CACHE_MAX 65536
 
+/* The array's element stride is the value size rounded up to 8. */
+_Static_assert(sizeof(struct peer_stats) % 8 == 0, "peer_table stride");
+
 struct peers {
 	struct syscalls_bpf *skel;
-	struct map_reader stats;
+	struct map_reader index;	/* peer_key -> peer_table element */
+	struct peer_stats *table;	/* peer_table, mmap'd */
+	size_t table_len, map_len;
+	size_t top;			/* --top: rows made */
 	struct hashmap *names;	/* peer id -> char * */
 	struct peer_key *del;
+	struct pick_peer { __u64 wait_ns; __u32 elem; __u32 key; } *pick;
 	size_t del_cap;
 	__u64 full_seen, unresolved_seen;
 };
@@ -36,25 +46,39 @@ void peers_configure(struct syscalls_bpf *skel, bool on, long procs)
 
 	skel->rodata->peers_on = on;
 	/* (process, peer) pairs of two intervals: room for 8 peers per process
-	 * now running, 8192 to 16384 entries (2.5 KiB each, preallocated: 20 to
-	 * 40 MiB of kernel memory); a full map is counted as a drop. Off, the
-	 * maps are made as small as they can be. */
-	bpf_map__set_max_entries(skel->maps.peer_stats,
-				 !on ? 1 : (__u32)(n < 8192 ? 8192 : n > 16384 ? 16384 : n));
+	 * now running, 8192 to 16384 elements (2.4 KiB each: 20 to 40 MiB of
+	 * kernel memory), half for each epoch parity; a full half is counted
+	 * as a drop. Off, the maps are made as small as they can be. */
+	n = !on ? 2 : n < 8192 ? 8192 : n > 16384 ? 16384 : n;
+	skel->rodata->peer_half = (__u32)(n / 2);
+	bpf_map__set_max_entries(skel->maps.peer_table, (__u32)n);
+	bpf_map__set_max_entries(skel->maps.peer_index, (__u32)n);
 	if (!on)
 		bpf_map__set_max_entries(skel->maps.peer_names, 64);
 }
 
-struct peers *peers_new(struct syscalls_bpf *skel)
+struct peers *peers_new(struct syscalls_bpf *skel, size_t top)
 {
 	struct peers *p = calloc(1, sizeof(*p));
+	long page = sysconf(_SC_PAGESIZE);
+	void *m;
 
-	if (!p) {
+	if (!p)
+		return NULL;
+	p->skel = skel;
+	p->top = top;
+	p->table_len = bpf_map__max_entries(skel->maps.peer_table);
+	p->map_len = (p->table_len * sizeof(struct peer_stats) + (size_t)page - 1) &
+		     ~((size_t)page - 1);
+	m = mmap(NULL, p->map_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 bpf_map__fd(skel->maps.peer_table), 0);
+	if (m == MAP_FAILED) {
+		free(p);
 		return NULL;
 	}
-	p->skel = skel;
-	map_reader_init(&p->stats, bpf_map__fd(skel->maps.peer_stats),
-			sizeof(struct peer_key), sizeof(struct peer_stats));
+	p->table = m;
+	map_reader_init(&p->index, bpf_map__fd(skel->maps.peer_index),
+			sizeof(struct peer_key), sizeof(__u32));
 	return p;
 }
 
@@ -104,42 +128,73 @@ static void delete_read(struct peers *p, size_t n)
 
 	if (!n)
 		return;
-	if (bpf_map_delete_batch(p->stats.fd, p->del, &count, NULL) == 0)
+	if (bpf_map_delete_batch(p->index.fd, p->del, &count, NULL) == 0)
 		return;
 	for (size_t i = 0; i < n; i++)
-		bpf_map_delete_elem(p->stats.fd, &p->del[i]);
+		bpf_map_delete_elem(p->index.fd, &p->del[i]);
 }
 
+static int cmp_pick(const void *a, const void *b)
+{
+	const struct pick_peer *x = a, *y = b;
+
+	return x->wait_ns < y->wait_ns ? 1 : x->wait_ns > y->wait_ns ? -1 : 0;
+}
+
+/* The rows of the epoch that ended (ended: its number). Only the --top
+ * entries of most blocked time become rows (the snapshot keeps no more, by
+ * the same key: a row carries a 4.8 KiB histogram); the rest are counted
+ * as truncated. Every element read is zeroed and its index entry deleted,
+ * then the half is handed back to the kernel for the epoch after next. */
 int peers_collect(struct peers *p, struct snapshot *s, __u32 ended)
 {
 	__u32 slot = (ended & 1) ? PEER_KEY_SLOT : 0;
 	struct syscalls_bpf__bss *bss = p->skel->bss;
 	__u64 drops, unres;
-	size_t ndel = 0;
-	int err = map_reader_read(&p->stats);
+	size_t ndel = 0, n;
+	int err = map_reader_read(&p->index);
 
-	if (!err && p->del_cap < p->stats.len) {
-		void *n = realloc(p->del, p->stats.len * sizeof(*p->del));
+	if (!err && p->del_cap < p->index.len) {
+		void *d = realloc(p->del, p->index.len * sizeof(*p->del));
+		void *k = d ? realloc(p->pick, p->index.len * sizeof(*p->pick)) : NULL;
 
-		if (!n)
+		if (d)
+			p->del = d;
+		if (k)
+			p->pick = k;
+		if (!d || !k)
 			err = -ENOMEM;
-		else {
-			p->del = n;
-			p->del_cap = p->stats.len;
-		}
+		else
+			p->del_cap = p->index.len;
 	}
-	for (size_t i = 0; !err && i < p->stats.len; i++) {
+	for (size_t i = 0; !err && i < p->index.len; i++) {
 		const struct peer_key *k =
-			(const void *)((char *)p->stats.keys + i * sizeof(*k));
-		const struct peer_stats *st =
-			(const void *)((char *)p->stats.values + i * sizeof(*st));
+			(const void *)((char *)p->index.keys + i * sizeof(*k));
+		__u32 elem = ((const __u32 *)p->index.values)[i];
 
 		if (k->slot != slot)
 			continue;
+		if (elem >= p->table_len)
+			continue;	/* cannot happen: the kernel checks */
+		p->pick[ndel].wait_ns = p->table[elem].wait_ns;
+		p->pick[ndel].elem = elem;
+		p->pick[ndel].key = (__u32)ndel;
 		p->del[ndel++] = *k;
-		err = add_row(p, s, k, st);
 	}
+	n = ndel;
+	if (p->top && n > p->top) {
+		qsort(p->pick, n, sizeof(*p->pick), cmp_pick);
+		s->truncated.peers += n - p->top;
+		n = p->top;
+	}
+	for (size_t j = 0; j < n && !err; j++)
+		err = add_row(p, s, &p->del[p->pick[j].key], &p->table[p->pick[j].elem]);
+	for (size_t j = 0; j < ndel; j++)
+		memset(&p->table[p->pick[j].elem], 0, sizeof(struct peer_stats));
 	delete_read(p, ndel);
+	/* Elements handed out but never indexed (two CPUs raced to make the
+	 * same entry) were never written: they are zero already. */
+	__atomic_store_n(&bss->peer_next[ended & 1], 0, __ATOMIC_SEQ_CST);
 
 	drops = __atomic_load_n(&bss->peer_drop_map_full, __ATOMIC_RELAXED);
 	s->dropped.map_full += drops - p->full_seen;
@@ -154,8 +209,11 @@ void peers_free(struct peers *p)
 {
 	if (!p)
 		return;
-	map_reader_free(&p->stats);
+	map_reader_free(&p->index);
+	if (p->table)
+		munmap(p->table, p->map_len);
 	hashmap_free(p->names, free);
 	free(p->del);
+	free(p->pick);
 	free(p);
 }

@@ -137,7 +137,7 @@ static int sys_open(struct collector *c, const struct options *o)
 			sizeof(struct syscall_key), sizeof(struct syscall_stats));
 	map_reader_init(&p->inflight, bpf_map__fd(p->skel->maps.inflight),
 			sizeof(__u32), sizeof(struct inflight_val));
-	if (o->peers && !(p->peers = peers_new(p->skel))) {
+	if (o->peers && !(p->peers = peers_new(p->skel, p->top))) {
 		snprintf(c->status, sizeof(c->status), "out of memory");
 		return -ENOMEM;
 	}

@@ -119,3 +119,15 @@ run_peerload() {
 	[ "$(jq -s '[.[].peers[]] | length' "$T/out")" -eq 0 ]
 	[ "$(jq -s --argjson pid "$WL" '[.[].syscalls[] | select(.pid == $pid)] | length' "$T/out")" -gt 0 ]
 }
+
+@test "peers: --top keeps the peers of most blocked time and counts the rest as truncated" {
+	start_workload --chatty 3 --pool 2:1
+	start_latscope_attached "$T/out" 3 -p "$WL" -i 60 --probes syscalls --top 2
+	echo go >&7
+	wait "$WL"
+	stop_latscope
+	# TCP and UDP peers, unix path, abstract and unnamed sockets, a pipe, a file
+	[ "$(jq -s '[.[].peers | length] | max' "$T/out")" -eq 2 ]
+	[ "$(jq -s '[.[].truncated.peers] | add' "$T/out")" -ge 4 ]
+	jq -s -e 'all(.[]; (.peers | length) < 2 or .peers[0].wait_ns >= .peers[1].wait_ns)' "$T/out"
+}
