@@ -23,6 +23,7 @@
 #include "hist.h"
 #include "locks.h"
 #include "futex_op.h"
+#include "regs.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -383,7 +384,6 @@ static __always_inline void ulock_record(void *ctx, struct lock_thread *lt, __u6
 SEC("raw_tracepoint/sys_enter")
 int futex_enter(struct bpf_raw_tracepoint_args *ctx)
 {
-	struct pt_regs *regs;
 	struct lock_thread *lt;
 	__u32 op;
 
@@ -393,8 +393,7 @@ int futex_enter(struct bpf_raw_tracepoint_args *ctx)
 	if (!futex_wanted(bpf_get_current_pid_tgid() >> 32))
 		return 0;
 #if defined(__TARGET_ARCH_x86)
-	regs = (struct pt_regs *)ctx->args[0];
-	op = (__u32)BPF_CORE_READ(regs, si);
+	op = (__u32)regs_arg2(ctx->args[0]);
 	if (!ls_futex_is_wait(op))
 		return 0;
 	lt = bpf_task_storage_get(&lock_threads, bpf_get_current_task_btf(), 0,
@@ -403,9 +402,9 @@ int futex_enter(struct bpf_raw_tracepoint_args *ctx)
 		__sync_fetch_and_add(&drop_no_state, 1);
 		return 0;
 	}
-	lt->fuaddr = BPF_CORE_READ(regs, di);
+	lt->fuaddr = regs_arg1(ctx->args[0]);
 	lt->fop = op;
-	lt->fval = (__u32)BPF_CORE_READ(regs, dx);
+	lt->fval = (__u32)regs_arg3(ctx->args[0]);
 	lt->fstart = bpf_ktime_get_ns();
 #endif
 	return 0;
@@ -420,9 +419,7 @@ int futex_exit(struct bpf_raw_tracepoint_args *ctx)
 	__u32 flags = 0;
 
 #if defined(__TARGET_ARCH_x86)
-	struct pt_regs *regs = (struct pt_regs *)ctx->args[0];
-
-	if ((long)BPF_CORE_READ(regs, orig_ax) != NR_FUTEX)
+	if (regs_nr(ctx->args[0]) != NR_FUTEX)
 		return 0;
 #else
 	return 0;

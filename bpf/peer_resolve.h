@@ -7,6 +7,7 @@
 #define LATSCOPE_PEER_RESOLVE_H
 
 #include "peers.h"
+#include "regs.h"
 
 #ifndef PEER_NAMES_MAX
 #define PEER_NAMES_MAX 16384
@@ -38,45 +39,6 @@ struct {
 #define AF_INET6 10
 #define SOCK_STREAM 1
 #define SOCK_DGRAM 2
-
-/* Direct loads instead of probe reads on the hot path. bpf_rdonly_cast
- * (a kfunc the verifier turns into a register move) marks a pointer
- * untrusted: plain loads through it become fault-safe loads, about 1 ns
- * where a bpf_probe_read_kernel helper call costs 20-25. It can cast to a
- * kernel struct (6.2+) or to raw memory (BPF_FEAT_RDONLY_CAST_TO_VOID,
- * 6.17+); on older kernels the constant below is 0, the verifier drops the
- * branch and the probe reads run. */
-extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
-#define HAVE_DIRECT_LOADS \
-	bpf_core_enum_value_exists(enum bpf_features, BPF_FEAT_RDONLY_CAST_TO_VOID)
-
-/* The saved user registers of a syscall (a raw tracepoint's untyped
- * args[0]) as a pointer plain loads may read. */
-static __always_inline struct pt_regs *syscall_regs(__u64 arg)
-{
-	if (HAVE_DIRECT_LOADS)
-		return bpf_rdonly_cast((void *)arg, bpf_core_type_id_kernel(struct pt_regs));
-	return 0;
-}
-
-/* A syscall's first and second arguments. */
-static __always_inline unsigned long regs_arg1(__u64 arg)
-{
-	struct pt_regs *r = syscall_regs(arg);
-
-	if (r)
-		return r->di;
-	return BPF_CORE_READ((struct pt_regs *)arg, di);
-}
-
-static __always_inline unsigned long regs_arg2(__u64 arg)
-{
-	struct pt_regs *r = syscall_regs(arg);
-
-	if (r)
-		return r->si;
-	return BPF_CORE_READ((struct pt_regs *)arg, si);
-}
 
 /* The struct file behind fd in the current task, or 0. task is a trusted
  * BTF pointer: files and fdt are plain loads (no helper call), checked by

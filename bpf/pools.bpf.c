@@ -290,7 +290,7 @@ static __always_inline __u8 classify_sleep(long *nrp)
 	__u32 op, val;
 
 	regs = (void *)bpf_task_pt_regs(bpf_get_current_task_btf());
-	nr = BPF_CORE_READ(regs, orig_ax);
+	nr = regs->orig_ax;
 	*nrp = nr;
 	if (nr < 0 || nr >= NR_MAX)
 		return PST_IO;	/* asleep in the kernel outside a syscall */
@@ -304,8 +304,8 @@ static __always_inline __u8 classify_sleep(long *nrp)
 	case PW_LOCK:
 		return PST_LOCK;
 	case PW_FUTEX:
-		op = (__u32)BPF_CORE_READ(regs, si) & ~(128u | 256u);
-		val = (__u32)BPF_CORE_READ(regs, dx);
+		op = (__u32)regs->si & ~(128u | 256u);
+		val = (__u32)regs->dx;
 		switch (op) {
 		case 0:		/* FUTEX_WAIT: 2 is glibc's and Rust's contended mutex */
 			return val == 2 ? PST_LOCK : PST_IDLE;
@@ -319,17 +319,17 @@ static __always_inline __u8 classify_sleep(long *nrp)
 			return PST_IO;
 		}
 	case PW_POLL:
-		return classify_poll((const void *)BPF_CORE_READ(regs, di),
-				     BPF_CORE_READ(regs, si));
+		return classify_poll((const void *)regs->di,
+				     regs->si);
 	case PW_SELECT:
-		return classify_select((long)BPF_CORE_READ(regs, di),
-				       (const __u64 *)BPF_CORE_READ(regs, si),
-				       (const __u64 *)BPF_CORE_READ(regs, dx),
-				       (const __u64 *)BPF_CORE_READ(regs, r10));
+		return classify_select((long)regs->di,
+				       (const __u64 *)regs->si,
+				       (const __u64 *)regs->dx,
+				       (const __u64 *)regs->r10);
 	case PW_URING:
 		/* io_uring_enter(fd, to_submit, min_complete, flags): waiting
 		 * for completions (IORING_ENTER_GETEVENTS) is waiting for work */
-		return BPF_CORE_READ(regs, r10) & 1 ? PST_IDLE : PST_IO;
+		return regs->r10 & 1 ? PST_IDLE : PST_IO;
 	default:
 		return PST_IO;
 	}
@@ -356,10 +356,10 @@ struct {
 static __always_inline __u64 connect_peer_id(struct task_struct *task,
 					     struct pt_regs___pools *regs)
 {
-	struct file *f = fd_file(task, (int)BPF_CORE_READ(regs, di));
+	struct file *f = fd_file(task, (int)regs->di);
 	struct peer_desc *d = peer_scratch();
 
-	if (!d || !connect_desc(f, (void *)BPF_CORE_READ(regs, si), d))
+	if (!d || !connect_desc(f, (void *)regs->si, d))
 		return 0;
 	return peer_name(d);
 }
@@ -387,13 +387,13 @@ static __noinline __u64 blocked_resolve(struct pool_thread *pt, long nr)
 	task = bpf_get_current_task_btf();
 	regs = (void *)bpf_task_pt_regs(task);
 	if (fl & SF_PEERFD) {
-		fd = (long)BPF_CORE_READ(regs, di);
+		fd = (long)regs->di;
 	} else if ((fl & SF_CLASS) == PW_POLL) {
 		struct pollfd___user pf;
 
 		/* poll/ppoll on exactly one descriptor: a read with a timeout */
-		if (BPF_CORE_READ(regs, si) != 1 ||
-		    bpf_probe_read_user(&pf, sizeof(pf), (void *)BPF_CORE_READ(regs, di)))
+		if (regs->si != 1 ||
+		    bpf_probe_read_user(&pf, sizeof(pf), (void *)regs->di))
 			return 0;
 		fd = pf.fd;
 	} else if (fl & SF_CONNECT) {
@@ -638,7 +638,6 @@ int pools_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)id, tgid = id >> 32;
-	struct pt_regs___pools *regs = (void *)ctx->args[0];
 	long ret = (long)ctx->args[1], nr;
 	struct accepted_val *av, nv = {};
 	struct file___pools *f;
@@ -646,7 +645,7 @@ int pools_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 
 	if (!pid_wanted(tgid))
 		return 0;
-	nr = BPF_CORE_READ(regs, orig_ax);
+	nr = regs_nr(ctx->args[0]);
 	if (nr < 0 || nr >= NR_MAX)
 		return 0;
 	fl = sys_flags[nr];
@@ -679,7 +678,7 @@ int pools_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	}
 	if (ret < 0 || !bpf_map_lookup_elem(&accept_procs, &tgid))
 		return 0;
-	f = pools_fd_file(current_fdt(), (long)BPF_CORE_READ(regs, di));
+	f = pools_fd_file(current_fdt(), (long)regs_arg1(ctx->args[0]));
 	if (!f)
 		return 0;
 	__u64 key = (__u64)f;

@@ -30,6 +30,8 @@ void options_usage(FILE *f)
 	      "                         /sys/kernel/btf/vmlinux (e.g. from btfhub)\n"
 	      "      --no-peers         without the peers view (which the syscalls family\n"
 	      "                         records on fd syscalls, at some cost per call)\n"
+	      "      --nice N           the frontend's nice value, -20 to 19 (default -10:\n"
+	      "                         snapshots keep coming on a saturated host)\n"
 	      "      --uprobe-locks PID exact pthread_mutex_lock waits of PID (uprobes:\n"
 	      "                         microseconds per call of that process)\n"
 	      "replay:\n"
@@ -187,7 +189,7 @@ static int parse_time(const char *opt, const char *val, __u64 *ns)
 }
 
 enum { OPT_JSON = 256, OPT_PROBES, OPT_PROM, OPT_TOP, OPT_ROTATE, OPT_KEEP, OPT_SUMMARY,
-       OPT_FROM, OPT_TO, OPT_BTF, OPT_UPROBE_LOCKS, OPT_PEERS, OPT_NO_PEERS };
+       OPT_FROM, OPT_TO, OPT_BTF, OPT_UPROBE_LOCKS, OPT_PEERS, OPT_NO_PEERS, OPT_NICE };
 
 int options_parse(struct options *o, int argc, char **argv)
 {
@@ -209,6 +211,7 @@ int options_parse(struct options *o, int argc, char **argv)
 		{ "uprobe-locks", required_argument, 0, OPT_UPROBE_LOCKS },
 		{ "peers", no_argument, 0, OPT_PEERS },
 		{ "no-peers", no_argument, 0, OPT_NO_PEERS },
+		{ "nice", required_argument, 0, OPT_NICE },
 		{ "verbose", no_argument, 0, 'v' },
 		{ "help", no_argument, 0, 'h' },
 		{ "version", no_argument, 0, 'V' },
@@ -222,6 +225,7 @@ int options_parse(struct options *o, int argc, char **argv)
 	o->interval_ns = 1000000000ULL;
 	o->top = 1000;
 	o->peers = true;
+	o->nice = NICE_DEFAULT;
 	for (int f = 0; f < FAM_NR; f++)
 		o->probes[f] = true;
 
@@ -328,6 +332,18 @@ int options_parse(struct options *o, int argc, char **argv)
 		case OPT_NO_PEERS:
 			o->peers = false;
 			break;
+		case OPT_NICE: {
+			char *end;
+			long v;
+
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (!*optarg || *end || errno || v < -20 || v > 19)
+				return bad("nice", optarg, "not a nice value from -20 to 19");
+			o->nice = (int)v;
+			o->nice_set = true;
+			break;
+		}
 		case 'v':
 			o->verbose = true;
 			break;

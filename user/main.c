@@ -279,6 +279,12 @@ int main(int argc, char **argv)
 		return 1;
 	features_set_btf(o.btf_file);
 	setrlimit(RLIMIT_MEMLOCK, &(struct rlimit){ RLIM_INFINITY, RLIM_INFINITY });
+	/* Before any thread starts (a nice value is per thread; new threads
+	 * inherit it). Without CAP_SYS_NICE the default is quietly kept at
+	 * what it was; a --nice that cannot be had is said. */
+	if (setpriority(PRIO_PROCESS, 0, o.nice) && o.nice_set)
+		fprintf(stderr, "latscope: --nice %d: %s (running at nice %d)\n", o.nice,
+			strerror(errno), getpriority(PRIO_PROCESS, 0));
 	/* A fixed mmap threshold: glibc otherwise raises it each time a large
 	 * block is freed, and the per-interval buffers (row vectors, JSON
 	 * lines) then come from the heap, where they strand free pages among

@@ -37,7 +37,15 @@ struct options {
 	__u32 uprobe_pid;	/* --uprobe-locks: 0 none */
 	bool verbose;
 	bool peers;		/* the peers view, with the syscalls family (--no-peers) */
+	int nice;		/* --nice: the frontend's nice value */
+	bool nice_set;		/* given on the command line */
 };
+
+/* The frontend runs at this nice value unless --nice says otherwise: on a
+ * host whose CPUs are saturated it must still read the maps and write its
+ * snapshots every interval (the work is small and bounded; at nice 0 it
+ * would wait behind every runnable thread of the host). */
+#define NICE_DEFAULT (-10)
 
 /* Parses argv into o. Returns 0 to go on, 1 after --help/--version (exit
  * 0), or 2 after printing one line on stderr for a usage error. */

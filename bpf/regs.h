@@ -1,0 +1,66 @@
+/* The saved user registers of a syscall, read at the raw syscall
+ * tracepoints (whose args[0] is an untyped struct pt_regs pointer): plain
+ * loads where the kernel allows them, probe reads before. Shared by every
+ * family that looks at syscall arguments (x86-64 register names). */
+#ifndef LATSCOPE_REGS_H
+#define LATSCOPE_REGS_H
+
+/* Direct loads instead of probe reads on the hot path. bpf_rdonly_cast
+ * (a kfunc the verifier turns into a register move) marks a pointer
+ * untrusted: plain loads through it become fault-safe loads, about 1 ns
+ * where a bpf_probe_read_kernel helper call costs 20-25. It can cast to a
+ * kernel struct (6.2+) or to raw memory (BPF_FEAT_RDONLY_CAST_TO_VOID,
+ * 6.17+); on older kernels the constant below is 0, the verifier drops the
+ * branch and the probe reads run. */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
+#define HAVE_DIRECT_LOADS \
+	bpf_core_enum_value_exists(enum bpf_features, BPF_FEAT_RDONLY_CAST_TO_VOID)
+
+/* The saved user registers of a syscall (a raw tracepoint's untyped
+ * args[0]) as a pointer plain loads may read. */
+static __always_inline struct pt_regs *syscall_regs(__u64 arg)
+{
+	if (HAVE_DIRECT_LOADS)
+		return bpf_rdonly_cast((void *)arg, bpf_core_type_id_kernel(struct pt_regs));
+	return 0;
+}
+
+/* A syscall's number, first, second and third arguments, from args[0] of
+ * the raw syscall tracepoints. */
+static __always_inline long regs_nr(__u64 arg)
+{
+	struct pt_regs *r = syscall_regs(arg);
+
+	if (r)
+		return r->orig_ax;
+	return BPF_CORE_READ((struct pt_regs *)arg, orig_ax);
+}
+
+static __always_inline unsigned long regs_arg1(__u64 arg)
+{
+	struct pt_regs *r = syscall_regs(arg);
+
+	if (r)
+		return r->di;
+	return BPF_CORE_READ((struct pt_regs *)arg, di);
+}
+
+static __always_inline unsigned long regs_arg2(__u64 arg)
+{
+	struct pt_regs *r = syscall_regs(arg);
+
+	if (r)
+		return r->si;
+	return BPF_CORE_READ((struct pt_regs *)arg, si);
+}
+
+static __always_inline unsigned long regs_arg3(__u64 arg)
+{
+	struct pt_regs *r = syscall_regs(arg);
+
+	if (r)
+		return r->dx;
+	return BPF_CORE_READ((struct pt_regs *)arg, dx);
+}
+
+#endif
