@@ -22,8 +22,11 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ibpf -Iinclude \
 	      -Wall -Wno-unused-function
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
-BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUT)/%.bpf.o,$(BPF_SRCS))
-SKELS     := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
+# Families whose programs call kfuncs are also built without (F_nokf, for
+# kernels that have no BTF of their own: --btf).
+NOKF      := syscalls locks pools
+BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUT)/%.bpf.o,$(BPF_SRCS)) $(NOKF:%=$(OUT)/%_nokf.bpf.o)
+SKELS     := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS)) $(NOKF:%=$(OUT)/%_nokf.skel.h)
 USER_SRCS := $(wildcard user/*.c)
 USER_OBJS := $(patsubst user/%.c,$(OUT)/user/%.o,$(USER_SRCS)) $(OUT)/syscall_names.o
 # everything but main(), for the unit tests
@@ -47,7 +50,10 @@ $(BIN): $(USER_OBJS)
 
 # The peers view hands out array elements with an atomic fetch-and-add
 # (BPF ISA v3, kernel 5.12+).
-$(OUT)/syscalls.bpf.o: BPF_CFLAGS += -mcpu=v3
+$(OUT)/syscalls.bpf.o $(OUT)/syscalls_nokf.bpf.o: BPF_CFLAGS += -mcpu=v3
+
+$(OUT)/%_nokf.bpf.o: bpf/%.bpf.c bpf/vmlinux.h $(wildcard include/*.h bpf/*.h) | $(OUT)
+	$(CLANG) $(BPF_CFLAGS) -DLS_NO_KFUNC -c $< -o $@
 
 $(OUT)/%.bpf.o: bpf/%.bpf.c bpf/vmlinux.h $(wildcard include/*.h bpf/*.h) | $(OUT)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@

@@ -12,9 +12,16 @@
  * kernel struct (6.2+) or to raw memory (BPF_FEAT_RDONLY_CAST_TO_VOID,
  * 6.17+); on older kernels the constant below is 0, the verifier drops the
  * branch and the probe reads run. */
+#ifdef LS_NO_KFUNC
+/* Built for kernels without BTF of their own (--btf): no kfunc can be
+ * resolved there, so none is named. */
+#define HAVE_DIRECT_LOADS 0
+#define bpf_rdonly_cast(p, id) ((void *)0)
+#else
 extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
 #define HAVE_DIRECT_LOADS \
 	bpf_core_enum_value_exists(enum bpf_features, BPF_FEAT_RDONLY_CAST_TO_VOID)
+#endif
 
 /* The saved user registers of a syscall (a raw tracepoint's untyped
  * args[0]) as a pointer plain loads may read. */

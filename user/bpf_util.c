@@ -36,6 +36,11 @@ int bpf_util_set_btf(const char *path)
 	return 0;
 }
 
+bool bpf_util_custom_btf(void)
+{
+	return open_opts.btf_custom_path != NULL;
+}
+
 const struct bpf_object_open_opts *bpf_util_open_opts(void)
 {
 	return &open_opts;

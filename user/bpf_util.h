@@ -28,6 +28,28 @@ void bpf_util_set_verbose(bool verbose);
  * kernel's own. Returns 0, or -1 after one line on stderr saying that the
  * kernel has no BTF and what to do. */
 int bpf_util_set_btf(const char *path);
+/* Whether --btf gave the BTF: the kernel then has none of its own, and no
+ * kfunc can be resolved against it. */
+bool bpf_util_custom_btf(void);
+
+/* Opens family F's skeleton (struct F_bpf) with bpf_util_open_opts(). The
+ * families whose programs call kfuncs (where the kernel has them) are also
+ * built without any as F_nokf (-DLS_NO_KFUNC: the same maps, programs and
+ * globals); under --btf that object is opened in the skeleton instead.
+ * NULL with errno set on failure. */
+#define BPF_UTIL_OPEN_NOKF(F) ({						\
+	struct F##_bpf *o_ = calloc(1, sizeof(*o_));				\
+	int e_ = o_ ? F##_bpf__create_skeleton(o_) : -ENOMEM;			\
+	if (!e_ && bpf_util_custom_btf())					\
+		o_->skeleton->data = (void *)F##_nokf_bpf__elf_bytes(&o_->skeleton->data_sz); \
+	if (!e_)								\
+		e_ = bpf_object__open_skeleton(o_->skeleton, bpf_util_open_opts()); \
+	if (e_) {								\
+		F##_bpf__destroy(o_);						\
+		o_ = NULL;							\
+		errno = -e_;							\
+	}									\
+	o_; })
 /* Open options for every family's skeleton (they carry the --btf path). */
 const struct bpf_object_open_opts *bpf_util_open_opts(void);
 /* One line on why a skeleton could not load/attach, from errno. */

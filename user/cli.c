@@ -31,7 +31,9 @@ void options_usage(FILE *f)
 	      "      --no-peers         without the peers view (which the syscalls family\n"
 	      "                         records on fd syscalls, at some cost per call)\n"
 	      "      --nice N           the frontend's nice value, -20 to 19 (default -10:\n"
-	      "                         snapshots keep coming on a saturated host)\n"
+	      "                         snapshots keep coming on a busy host)\n"
+	      "      --realtime PRIO    the frontend at SCHED_FIFO priority PRIO (1-99), for\n"
+	      "                         hosts saturated by thousands of runnable threads\n"
 	      "      --uprobe-locks PID exact pthread_mutex_lock waits of PID (uprobes:\n"
 	      "                         microseconds per call of that process)\n"
 	      "replay:\n"
@@ -189,7 +191,7 @@ static int parse_time(const char *opt, const char *val, __u64 *ns)
 }
 
 enum { OPT_JSON = 256, OPT_PROBES, OPT_PROM, OPT_TOP, OPT_ROTATE, OPT_KEEP, OPT_SUMMARY,
-       OPT_FROM, OPT_TO, OPT_BTF, OPT_UPROBE_LOCKS, OPT_PEERS, OPT_NO_PEERS, OPT_NICE };
+       OPT_FROM, OPT_TO, OPT_BTF, OPT_UPROBE_LOCKS, OPT_PEERS, OPT_NO_PEERS, OPT_NICE, OPT_REALTIME };
 
 int options_parse(struct options *o, int argc, char **argv)
 {
@@ -212,6 +214,7 @@ int options_parse(struct options *o, int argc, char **argv)
 		{ "peers", no_argument, 0, OPT_PEERS },
 		{ "no-peers", no_argument, 0, OPT_NO_PEERS },
 		{ "nice", required_argument, 0, OPT_NICE },
+		{ "realtime", required_argument, 0, OPT_REALTIME },
 		{ "verbose", no_argument, 0, 'v' },
 		{ "help", no_argument, 0, 'h' },
 		{ "version", no_argument, 0, 'V' },
@@ -342,6 +345,17 @@ int options_parse(struct options *o, int argc, char **argv)
 				return bad("nice", optarg, "not a nice value from -20 to 19");
 			o->nice = (int)v;
 			o->nice_set = true;
+			break;
+		}
+		case OPT_REALTIME: {
+			char *end;
+			long v;
+
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (!*optarg || *end || errno || v < 1 || v > 99)
+				return bad("realtime", optarg, "not a SCHED_FIFO priority from 1 to 99");
+			o->realtime = (int)v;
 			break;
 		}
 		case 'v':

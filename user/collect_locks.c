@@ -27,6 +27,7 @@
 #include "procfs.h"
 #include "usyms.h"
 #include "locks.skel.h"
+#include "locks_nokf.skel.h"
 
 #define SWEEP_EVERY 10		/* intervals between sweeps of idle entries */
 
@@ -166,7 +167,7 @@ static int locks_open(struct collector *c, const struct options *o)
 	if (!p->kprev || !p->uprev || !p->usyms)
 		return -ENOMEM;
 
-	p->skel = locks_bpf__open_opts(bpf_util_open_opts());
+	p->skel = BPF_UTIL_OPEN_NOKF(locks);
 	if (!p->skel) {
 		err = -errno;
 		snprintf(c->status, sizeof(c->status), "cannot open BPF object: %s",

@@ -37,6 +37,7 @@
 #include "pools.h"
 #include "procfs.h"
 #include "pools.skel.h"
+#include "pools_nokf.skel.h"
 
 #define NR_MAX 1024
 #define SF_IOFD 0x10
@@ -581,7 +582,7 @@ static int pools_open(struct collector *c, const struct options *o)
 	p->bacc = hashmap_new(sizeof(struct pool_blocked_key));
 	if (!p->thr || !p->ogroups || !p->bacc)
 		return -ENOMEM;
-	p->skel = pools_bpf__open_opts(bpf_util_open_opts());
+	p->skel = BPF_UTIL_OPEN_NOKF(pools);
 	if (!p->skel) {
 		err = -errno;
 		snprintf(c->status, sizeof(c->status), "cannot open BPF object: %s",

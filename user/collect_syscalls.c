@@ -23,6 +23,7 @@
 #include "syscalls.h"
 #include "peers.h"
 #include "syscalls.skel.h"
+#include "syscalls_nokf.skel.h"
 
 #define INFLIGHT_MIN_NS 100000000ULL	/* SPEC: blocked at least 100 ms */
 /* After the epoch flips, calls still finishing in the old epoch's entries
@@ -109,7 +110,7 @@ static int sys_open(struct collector *c, const struct options *o)
 	if (!p)
 		return -ENOMEM;
 	c->priv = p;
-	p->skel = syscalls_bpf__open_opts(bpf_util_open_opts());
+	p->skel = BPF_UTIL_OPEN_NOKF(syscalls);
 	if (!p->skel) {
 		err = -errno;
 		snprintf(c->status, sizeof(c->status), "cannot open BPF object: %s",

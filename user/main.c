@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <malloc.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -285,6 +286,12 @@ int main(int argc, char **argv)
 	if (setpriority(PRIO_PROCESS, 0, o.nice) && o.nice_set)
 		fprintf(stderr, "latscope: --nice %d: %s (running at nice %d)\n", o.nice,
 			strerror(errno), getpriority(PRIO_PROCESS, 0));
+	if (o.realtime &&
+	    sched_setscheduler(0, SCHED_FIFO, &(struct sched_param){ .sched_priority = o.realtime })) {
+		fprintf(stderr, "latscope: --realtime %d: %s (needs root or CAP_SYS_NICE)\n",
+			o.realtime, strerror(errno));
+		return 1;
+	}
 	/* A fixed mmap threshold: glibc otherwise raises it each time a large
 	 * block is freed, and the per-interval buffers (row vectors, JSON
 	 * lines) then come from the heap, where they strand free pages among
@@ -368,6 +375,15 @@ int main(int argc, char **argv)
 		next += ctl.interval_ns;
 		if (next <= now)
 			next = now + ctl.interval_ns;
+		/* At a real-time priority nothing else runs on our CPU while we
+		 * work: after a snapshot that took longer than the interval,
+		 * rest at least as long as it took (at most half a CPU). */
+		if (o.realtime) {
+			__u64 done = mono_ns();
+
+			if (next < done + (done - now))
+				next = done + (done - now);
+		}
 	}
 	ret = 0;
 cleanup:

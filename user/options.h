@@ -39,6 +39,7 @@ struct options {
 	bool peers;		/* the peers view, with the syscalls family (--no-peers) */
 	int nice;		/* --nice: the frontend's nice value */
 	bool nice_set;		/* given on the command line */
+	int realtime;		/* --realtime: SCHED_FIFO priority; 0: not */
 };
 
 /* The frontend runs at this nice value unless --nice says otherwise: on a

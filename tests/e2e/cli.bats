@@ -29,7 +29,31 @@ teardown() { teardown_latscope; rm -rf "$T"; }
 	replay|replay
 	--btf /nonexistent/vmlinux|--btf
 	--btf=|--btf
+	--nice=-21|--nice
+	--nice x|--nice
+	--realtime=0|--realtime
+	--realtime=100|--realtime
 	EOF
+}
+
+@test "cli: the frontend runs at nice -10; --nice and --realtime set its priority" {
+	sched() {	# latscope args...: "nice policy rt_priority" of the running frontend
+		"$LATSCOPE" --probes syscalls --json -d 2 "$@" > /dev/null &
+		local pid=$!
+		sleep 0.5
+		awk '{ print $19, $41, $40 }' /proc/$pid/stat
+		wait $pid
+	}
+	# fields of /proc/PID/stat: 19 nice, 40 rt_priority, 41 policy (1: SCHED_FIFO)
+	[ "$(sched)" = "-10 0 0" ]
+	[ "$(sched --nice 5)" = "5 0 0" ]
+	[ "$(sched --realtime 3)" = "-10 1 3" ]
+	# without the right to, --realtime is one line and exit 1
+	run --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups \
+		--inh-caps=+bpf,+perfmon --ambient-caps=+bpf,+perfmon "$LATSCOPE" --realtime 1 --json -d 1
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	[[ "$stderr" == *--realtime* ]]
 }
 
 @test "cli: --help and --version exit 0 on stdout" {
@@ -101,7 +125,9 @@ teardown() { teardown_latscope; rm -rf "$T"; }
 	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
 	[[ "$stderr" == *"--btf"* ]]
 	run --separate-stderr unshare -m sh -c \
-		"mount -t tmpfs none /sys/kernel/btf && exec '$LATSCOPE' --btf '$T/vmlinux.btf' --probes syscalls --json -d 0.3 -i 0.3"
+		"mount -t tmpfs none /sys/kernel/btf && exec '$LATSCOPE' --btf '$T/vmlinux.btf' --probes syscalls,locks,pools --json -d 0.3 -i 0.3"
 	[ "$status" -eq 0 ]
-	printf '%s\n' "$output" | head -n1 | jq -e '.probes.syscalls == "on"'
+	# their builds without kfuncs (which need the kernel's own BTF) load
+	printf '%s\n' "$output" | head -n1 |
+		jq -e '.probes.syscalls == "on" and .probes.locks == "on" and .probes.pools == "on"'
 }
