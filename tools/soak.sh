@@ -13,13 +13,19 @@
 #   - nothing was dropped (maps are sized for the load).
 # Prints the figures; exit 1 if any check fails.
 #   tools/soak.sh [DIR]     (DIR keeps the recording, rss.csv and mem.csv)
-#   SOAK_SECS, SOAK_PROCS, SOAK_THREADS, SOAK_CHURN, SOAK_RSS_GROWTH_PCT,
+#   SOAK_SECS, SOAK_PROCS, SOAK_THREADS, SOAK_CHURN, SOAK_PERIOD (ms between
+#   a load thread's rounds of syscalls, default 100), SOAK_RSS_GROWTH_PCT,
 #   SOAK_PROBES (e.g. pools: only that family), SOAK_EXTRA (more latscope
-#   options, e.g. --no-peers) tune it.
+#   options, e.g. --no-peers or --realtime 1) tune it.
+# On a 2-vCPU host the default load keeps the CPUs about 35% busy without
+# latscope and 75% with every family on. At SOAK_PERIOD=50 they are 85% busy
+# without it: with it they saturate, thousands of threads wait to run, and
+# only a real-time frontend (SOAK_EXTRA=--realtime 1) keeps up.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SECS=${SOAK_SECS:-1800}
 PROCS=${SOAK_PROCS:-50}
+PERIOD=${SOAK_PERIOD:-100}
 THREADS=${SOAK_THREADS:-100}
 CHURN=${SOAK_CHURN:-10}
 GROWTH=${SOAK_RSS_GROWTH_PCT:-10}
@@ -41,7 +47,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-spawn "$T/scaleload" --procs "$PROCS" --threads "$THREADS" --churn "$CHURN" --period 50 > /dev/null
+spawn "$T/scaleload" --procs "$PROCS" --threads "$THREADS" --churn "$CHURN" --period "$PERIOD" > /dev/null
 # contended pthread mutexes and kernel locks, again and again
 spawn bash -c "while :; do '$T/mutexload' --no-wait --mutex 4:2000:200 --kernel 2:500; done" > /dev/null 2>&1
 # a thread pool kept busy on a slow downstream
