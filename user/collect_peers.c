@@ -1,7 +1,7 @@
 /* The peers view's collector: reads the per-(process, peer) entries the
  * syscalls family's sys_exit made (bpf/peers_work.h) for the interval that
- * ended (the peer_index map says which elements of the mmap'd peer_table
- * they are), names each peer id once (the kernel's peer_names map, cached
+ * ended (the peer_index map says which elements of the peer_table array
+ * they are; the part of the array in use is mmap'd while it is read), names each peer id once (the kernel's peer_names map, cached
  * here), makes the snapshot's peers rows, and hands the elements back. */
 #include <errno.h>
 #include <sys/mman.h>
@@ -30,8 +30,8 @@ _Static_assert(sizeof(struct peer_stats) % 8 == 0, "peer_table stride");
 struct peers {
 	struct syscalls_bpf *skel;
 	struct map_reader index;	/* peer_key -> peer_table element */
-	struct peer_stats *table;	/* peer_table, mmap'd */
-	size_t table_len, map_len;
+	size_t half;			/* elements per epoch parity */
+	size_t page;
 	size_t top;			/* --top: rows made */
 	struct hashmap *names;	/* peer id -> char * */
 	struct peer_key *del;
@@ -60,23 +60,13 @@ void peers_configure(struct syscalls_bpf *skel, bool on, long procs)
 struct peers *peers_new(struct syscalls_bpf *skel, size_t top)
 {
 	struct peers *p = calloc(1, sizeof(*p));
-	long page = sysconf(_SC_PAGESIZE);
-	void *m;
 
 	if (!p)
 		return NULL;
 	p->skel = skel;
 	p->top = top;
-	p->table_len = bpf_map__max_entries(skel->maps.peer_table);
-	p->map_len = (p->table_len * sizeof(struct peer_stats) + (size_t)page - 1) &
-		     ~((size_t)page - 1);
-	m = mmap(NULL, p->map_len, PROT_READ | PROT_WRITE, MAP_SHARED,
-		 bpf_map__fd(skel->maps.peer_table), 0);
-	if (m == MAP_FAILED) {
-		free(p);
-		return NULL;
-	}
-	p->table = m;
+	p->half = bpf_map__max_entries(skel->maps.peer_table) / 2;
+	p->page = (size_t)sysconf(_SC_PAGESIZE);
 	map_reader_init(&p->index, bpf_map__fd(skel->maps.peer_index),
 			sizeof(struct peer_key), sizeof(__u32));
 	return p;
@@ -141,6 +131,24 @@ static int cmp_pick(const void *a, const void *b)
 	return x->wait_ns < y->wait_ns ? 1 : x->wait_ns > y->wait_ns ? -1 : 0;
 }
 
+/* The elements [first, first + n) of peer_table, mapped (NULL if the mmap
+ * failed). Only while they are read: mapped, the whole array (tens of MiB)
+ * would count in our RSS. */
+static struct peer_stats *map_elems(struct peers *p, size_t first, size_t n,
+				    void **map, size_t *map_len)
+{
+	size_t off = first * sizeof(struct peer_stats) & ~(p->page - 1);
+	size_t end = ((first + n) * sizeof(struct peer_stats) + p->page - 1) & ~(p->page - 1);
+	void *m = mmap(NULL, end - off, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       bpf_map__fd(p->skel->maps.peer_table), (off_t)off);
+
+	if (m == MAP_FAILED)
+		return NULL;
+	*map = m;
+	*map_len = end - off;
+	return (struct peer_stats *)((char *)m + (first * sizeof(struct peer_stats) - off));
+}
+
 /* The rows of the epoch that ended (ended: its number). Only the --top
  * entries of most blocked time become rows (the snapshot keeps no more, by
  * the same key: a row carries a 4.8 KiB histogram); the rest are counted
@@ -150,10 +158,20 @@ int peers_collect(struct peers *p, struct snapshot *s, __u32 ended)
 {
 	__u32 slot = (ended & 1) ? PEER_KEY_SLOT : 0;
 	struct syscalls_bpf__bss *bss = p->skel->bss;
+	size_t first = (ended & 1) * p->half, used, ndel = 0, npick = 0, n, map_len = 0;
+	struct peer_stats *elems = NULL;
+	void *map = NULL;
 	__u64 drops, unres;
-	size_t ndel = 0, n;
-	int err = map_reader_read(&p->index);
+	int err;
 
+	/* handed out in order: the ended half's elements in use are the first
+	 * peer_next (which counts on past the half when it is full) */
+	used = __atomic_load_n(&bss->peer_next[ended & 1], __ATOMIC_RELAXED);
+	if (used > p->half)
+		used = p->half;
+	err = map_reader_read(&p->index);
+	if (!err && used && !(elems = map_elems(p, first, used, &map, &map_len)))
+		err = -errno;
 	if (!err && p->del_cap < p->index.len) {
 		void *d = realloc(p->del, p->index.len * sizeof(*p->del));
 		void *k = d ? realloc(p->pick, p->index.len * sizeof(*p->pick)) : NULL;
@@ -174,27 +192,35 @@ int peers_collect(struct peers *p, struct snapshot *s, __u32 ended)
 
 		if (k->slot != slot)
 			continue;
-		if (elem >= p->table_len)
-			continue;	/* cannot happen: the kernel checks */
-		p->pick[ndel].wait_ns = p->table[elem].wait_ns;
-		p->pick[ndel].elem = elem;
-		p->pick[ndel].key = (__u32)ndel;
-		p->del[ndel++] = *k;
+		p->del[ndel] = *k;
+		/* outside the half's elements in use: cannot happen, the
+		 * kernel hands them out in order */
+		if (elem >= first && elem < first + used) {
+			p->pick[npick].wait_ns = elems[elem - first].wait_ns;
+			p->pick[npick].elem = elem;
+			p->pick[npick++].key = (__u32)ndel;
+		}
+		ndel++;
 	}
-	n = ndel;
+	n = npick;
 	if (p->top && n > p->top) {
 		qsort(p->pick, n, sizeof(*p->pick), cmp_pick);
 		s->truncated.peers += n - p->top;
 		n = p->top;
 	}
 	for (size_t j = 0; j < n && !err; j++)
-		err = add_row(p, s, &p->del[p->pick[j].key], &p->table[p->pick[j].elem]);
-	for (size_t j = 0; j < ndel; j++)
-		memset(&p->table[p->pick[j].elem], 0, sizeof(struct peer_stats));
+		err = add_row(p, s, &p->del[p->pick[j].key], &elems[p->pick[j].elem - first]);
+	/* the next use of this half starts from zero (elements handed out
+	 * but never indexed, when two CPUs raced to make one entry, too) */
+	if (elems) {
+		memset(elems, 0, used * sizeof(*elems));
+		munmap(map, map_len);
+	}
 	delete_read(p, ndel);
-	/* Elements handed out but never indexed (two CPUs raced to make the
-	 * same entry) were never written: they are zero already. */
-	__atomic_store_n(&bss->peer_next[ended & 1], 0, __ATOMIC_SEQ_CST);
+	/* after a failure the half stays taken (new entries are counted as
+	 * drops) rather than summed into stale figures */
+	if (!err && (elems || !used))
+		__atomic_store_n(&bss->peer_next[ended & 1], 0, __ATOMIC_SEQ_CST);
 
 	drops = __atomic_load_n(&bss->peer_drop_map_full, __ATOMIC_RELAXED);
 	s->dropped.map_full += drops - p->full_seen;
@@ -210,8 +236,6 @@ void peers_free(struct peers *p)
 	if (!p)
 		return;
 	map_reader_free(&p->index);
-	if (p->table)
-		munmap(p->table, p->map_len);
 	hashmap_free(p->names, free);
 	free(p->del);
 	free(p->pick);

@@ -15,7 +15,7 @@ struct peers;
 /* Before the skeleton is loaded: on or off, maps sized for procs processes. */
 void peers_configure(struct syscalls_bpf *skel, bool on, long procs);
 /* After it is loaded (top: --top, rows made per snapshot); NULL when out of
- * memory or the peer_table array cannot be mapped. */
+ * memory. */
 struct peers *peers_new(struct syscalls_bpf *skel, size_t top);
 /* Adds the entries of the epoch that ended (whose calls have settled) to s. */
 int peers_collect(struct peers *p, struct snapshot *s, __u32 ended);
