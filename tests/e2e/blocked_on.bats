@@ -10,27 +10,16 @@ load helpers
 
 POOL_LINKS=4	# sched_switch, sched_wakeup, sched_wakeup_new, sched_process_exit
 
-setup() {
-	T=$(mktemp -d)
-	mkfifo "$T/go"
-}
+setup() { setup_gated; }
 
-teardown() {
-	teardown_latscope
-	[ -n "${WL:-}" ] && kill "$WL" 2>/dev/null
-	exec 7>&- 2>/dev/null || true
-	rm -rf "$T"
-}
+teardown() { teardown_gated; }
 
 truth() { tail -n1 "$T/truth" | jq -r "$1"; }
 
 # run_pool ARGS...: peerload's pool under latscope --probes pools (no
 # --peers), interval and extra options in LSARGS.
 run_pool() {
-	"$TOOLS/peerload" --chatty 0 "$@" < "$T/go" > "$T/truth" 3>&- &
-	WL=$!
-	exec 7> "$T/go"
-	wait_for_file "$T/truth"
+	start_gated peerload --chatty 0 "$@"
 	# shellcheck disable=SC2086
 	start_latscope_attached "$T/out" $POOL_LINKS --probes pools -p "$WL" ${LSARGS:--i 60}
 	echo go >&7

@@ -6,6 +6,31 @@ ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 LATSCOPE=${LATSCOPE:-$ROOT/latscope}
 TOOLS=$ROOT/build/tools
 
+# The suites whose workload waits on a fifo ($T/go) before it starts, so
+# latscope is attached first: setup_gated/teardown_gated make and clean up
+# $T, the fifo, the workload ($WL) and latscope.
+setup_gated() {
+	T=$(mktemp -d)
+	mkfifo "$T/go"
+}
+
+teardown_gated() {
+	teardown_latscope
+	[ -n "${WL:-}" ] && kill "$WL" 2>/dev/null
+	exec 7>&- 2>/dev/null || true
+	rm -rf "$T"
+}
+
+# start_gated TOOL [ARGS...]: tools/TOOL waiting on the fifo (held open as
+# fd 7: `echo go >&7` starts it), its truth line in $T/truth, its pid in WL.
+start_gated() {
+	local tool=$1; shift
+	"$TOOLS/$tool" "$@" < "$T/go" > "$T/truth" 3>&- &
+	WL=$!
+	exec 7> "$T/go"
+	wait_for_file "$T/truth"
+}
+
 # start_latscope OUT [ARGS...]: latscope --json ARGS > OUT in the background;
 # returns once the first snapshot is out (the programs are attached then).
 start_latscope() {

@@ -5,23 +5,12 @@
 
 load helpers
 
-setup() {
-	T=$(mktemp -d)
-	mkfifo "$T/go"
-}
+setup() { setup_gated; }
 
-teardown() {
-	teardown_latscope
-	[ -n "${WL:-}" ] && kill "$WL" 2>/dev/null
-	exec 7>&- 2>/dev/null || true
-	rm -rf "$T"
-}
+teardown() { teardown_gated; }
 
 @test "locks: mmap/munmap threads show typed kernel lock waits with symbolized stacks" {
-	"$TOOLS/mutexload" --kernel 4:1500 < "$T/go" > "$T/truth" 3>&- &
-	WL=$!
-	exec 7> "$T/go"
-	wait_for_file "$T/truth"
+	start_gated mutexload --kernel 4:1500
 	start_latscope_attached "$T/out" 4 --probes locks -p "$WL" -i 60
 	echo go >&7
 	wait "$WL"

@@ -4,25 +4,14 @@
 
 load helpers
 
-setup() {
-	T=$(mktemp -d)
-	mkfifo "$T/go"
-}
+setup() { setup_gated; }
 
-teardown() {
-	teardown_latscope
-	[ -n "${WL:-}" ] && kill "$WL" 2>/dev/null
-	exec 7>&- 2>/dev/null || true
-	rm -rf "$T"
-}
+teardown() { teardown_gated; }
 
 truth() { tail -n1 "$T/truth" | jq -r "$1"; }
 
 @test "locks: --uprobe-locks measures the contended pthread_mutex_lock calls" {
-	"$TOOLS/mutexload" --mutex 4:50:1000 < "$T/go" > "$T/truth" 3>&- &
-	WL=$!
-	exec 7> "$T/go"
-	wait_for_file "$T/truth"
+	start_gated mutexload --mutex 4:50:1000
 	# 4 raw tracepoints + the uprobe and the uretprobe
 	start_latscope_attached "$T/out" 6 --probes locks -p "$WL" -i 60 --uprobe-locks "$WL"
 	echo go >&7

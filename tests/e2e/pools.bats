@@ -9,17 +9,9 @@ load helpers
 
 POOL_LINKS=4	# sched_switch, sched_wakeup, sched_wakeup_new, sched_process_exit (sys_exit: once an accept is seen)
 
-setup() {
-	T=$(mktemp -d)
-	mkfifo "$T/go"
-}
+setup() { setup_gated; }
 
-teardown() {
-	teardown_latscope
-	[ -n "${WL:-}" ] && kill "$WL" 2>/dev/null
-	exec 7>&- 2>/dev/null || true
-	rm -rf "$T"
-}
+teardown() { teardown_gated; }
 
 # run_pool ARGS...: poolload ARGS under latscope (-p, 0.5 s intervals),
 # from before "go" until after its threads exited. Sets WL.

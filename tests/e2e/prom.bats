@@ -24,10 +24,7 @@ value() {
 }
 
 @test "prom: promtool accepts it; histogram and error counters match the workload" {
-	"$TOOLS/sysload" --sleep 100:1000:5000 --enoent 13 < "$T/go" > "$T/truth" 3>&- &
-	WL=$!
-	exec 7> "$T/go"
-	wait_for_file "$T/truth"
+	start_gated sysload --sleep 100:1000:5000 --enoent 13
 	start_latscope_attached "$T/out" 2 --probes syscalls -p "$WL" -i 0.2 --prom "$T/x.prom"
 	echo go >&7
 	wait "$WL"

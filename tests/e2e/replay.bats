@@ -4,17 +4,9 @@
 
 load helpers
 
-setup() {
-	T=$(mktemp -d)
-	mkfifo "$T/go"
-}
+setup() { setup_gated; }
 
-teardown() {
-	teardown_latscope
-	[ -n "${WL:-}" ] && kill "$WL" 2>/dev/null
-	exec 7>&- 2>/dev/null || true
-	rm -rf "$T"
-}
+teardown() { teardown_gated; }
 
 record() {
 	local out=$1; shift
@@ -81,10 +73,7 @@ record() {
 }
 
 @test "replay --summary: counts add up, percentiles from the merged histogram match the workload's truth" {
-	"$TOOLS/sysload" --sleep 240:1000:20000 < "$T/go" > "$T/truth" 3>&- &
-	WL=$!
-	exec 7> "$T/go"
-	wait_for_file "$T/truth"
+	start_gated sysload --sleep 240:1000:20000
 	"$LATSCOPE" --probes syscalls -p "$WL" -i 0.25 -o "$T/rec.json" > /dev/null 2>&1 &
 	LS_PID=$!
 	for i in $(seq 1 100); do [ "$(bpf_links "$LS_PID")" -ge 2 ] && break; sleep 0.05; done

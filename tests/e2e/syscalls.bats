@@ -6,24 +6,13 @@
 
 load helpers
 
-setup() {
-	T=$(mktemp -d)
-	mkfifo "$T/go"
-}
+setup() { setup_gated; }
 
-teardown() {
-	teardown_latscope
-	[ -n "${WL:-}" ] && kill "$WL" 2>/dev/null
-	exec 7>&- 2>/dev/null || true
-	rm -rf "$T"
-}
+teardown() { teardown_gated; }
 
 # start_workload ARGS...: sysload waiting on the fifo; sets WL, BLOCKER
 start_workload() {
-	"$TOOLS/sysload" "$@" < "$T/go" > "$T/truth" 3>&- &
-	WL=$!
-	exec 7> "$T/go"
-	wait_for_file "$T/truth"
+	start_gated sysload "$@"
 	BLOCKER=$(head -n1 "$T/truth" | jq .blocker_tid)
 }
 
