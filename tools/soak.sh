@@ -94,7 +94,7 @@ LS=
 fail=0
 lines=$(zcat "$DIR/soak.json.gz" | wc -l)
 valid=$(zcat "$DIR/soak.json.gz" | jq -c 'select(.schema == "latscope/1") | 1' 2>/dev/null | wc -l)
-drops=$(zcat "$DIR/soak.json.gz" | jq -s '[.[] | .dropped.events + .dropped.map_full] | add // 0' 2>/dev/null)
+drops=$(zcat "$DIR/soak.json.gz" | jq -n 'reduce inputs as $s (0; . + $s.dropped.events + $s.dropped.map_full)' 2>/dev/null)
 # RSS: after warm-up (the first fifth; the first half of a short run, whose
 # buffers are still settling) against the end
 WARM=$(( SECS >= 300 ? SECS / 5 : SECS / 2 ))
