@@ -200,6 +200,22 @@ static void memlog_line(FILE *f, __u64 start)
 		mi.fordblks / 1024, mi.hblkhd / 1024, mi.hblks, heap, anon, bpf, file, big);
 }
 
+/* Snapshots a whole interval late three times in a row: once, say what
+ * keeps them on time (not under the live view, which owns the terminal). */
+static void late_hint(struct sink **sinks, int nsinks, const struct options *o)
+{
+	static bool said;
+
+	if (said || o->realtime)
+		return;
+	for (int i = 0; i < nsinks; i++)
+		if (!strcmp(sinks[i]->name, "tui"))
+			return;
+	said = true;
+	fprintf(stderr, "latscope: snapshots are running late (a saturated host?): "
+			"--realtime 1 keeps them on time\n");
+}
+
 static int open_sinks(struct sink **sinks, const struct options *o)
 {
 	int n = 0;
@@ -266,6 +282,7 @@ int main(int argc, char **argv)
 	struct options o;
 	sigset_t waitmask;
 	__u64 start, last, next, end = 0;
+	unsigned late = 0;	/* snapshots a whole interval late in a row */
 	int nsinks = 0, ret = 1, r, i;
 	FILE *memlog = NULL;
 
@@ -373,8 +390,13 @@ int main(int argc, char **argv)
 			memlog_line(memlog, start);
 		/* keep the grid unless we fell behind by a whole interval */
 		next += ctl.interval_ns;
-		if (next <= now)
+		if (next <= now) {
 			next = now + ctl.interval_ns;
+			if (++late == 3)
+				late_hint(sinks, nsinks, &o);
+		} else {
+			late = 0;
+		}
 		/* At a real-time priority nothing else runs on our CPU while we
 		 * work: after a snapshot that took longer than the interval,
 		 * rest at least as long as it took (at most half a CPU). */

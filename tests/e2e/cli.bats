@@ -56,6 +56,18 @@ teardown() { teardown_latscope; rm -rf "$T"; }
 	[[ "$stderr" == *--realtime* ]]
 }
 
+@test "cli: snapshots late interval after interval: one stderr line points to --realtime" {
+	# a 1 ms interval: every snapshot takes longer than that
+	run --separate-stderr "$LATSCOPE" --json -i 0.001 -d 1
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "$stderr" | grep -c 'running late')" -eq 1 ]
+	[[ "$stderr" == *"--realtime 1"* ]]
+	# on time: nothing said
+	run --separate-stderr "$LATSCOPE" --probes syscalls --json -i 0.5 -d 1.2
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+}
+
 @test "cli: --help and --version exit 0 on stdout" {
 	run "$LATSCOPE" --help
 	[ "$status" -eq 0 ]
