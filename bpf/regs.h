@@ -32,42 +32,17 @@ static __always_inline struct pt_regs *syscall_regs(__u64 arg)
 	return 0;
 }
 
-/* A syscall's number, first, second and third arguments, from args[0] of
- * the raw syscall tracepoints. */
-static __always_inline long regs_nr(__u64 arg)
-{
-	struct pt_regs *r = syscall_regs(arg);
+/* Register f of the saved registers at args[0] of the raw syscall
+ * tracepoints: a plain load where allowed, else a probe read. */
+#define REGS_FIELD(arg, f) ({							\
+	struct pt_regs *r_ = syscall_regs(arg);					\
+	r_ ? r_->f : BPF_CORE_READ((struct pt_regs *)(arg), f);		\
+})
 
-	if (r)
-		return r->orig_ax;
-	return BPF_CORE_READ((struct pt_regs *)arg, orig_ax);
-}
-
-static __always_inline unsigned long regs_arg1(__u64 arg)
-{
-	struct pt_regs *r = syscall_regs(arg);
-
-	if (r)
-		return r->di;
-	return BPF_CORE_READ((struct pt_regs *)arg, di);
-}
-
-static __always_inline unsigned long regs_arg2(__u64 arg)
-{
-	struct pt_regs *r = syscall_regs(arg);
-
-	if (r)
-		return r->si;
-	return BPF_CORE_READ((struct pt_regs *)arg, si);
-}
-
-static __always_inline unsigned long regs_arg3(__u64 arg)
-{
-	struct pt_regs *r = syscall_regs(arg);
-
-	if (r)
-		return r->dx;
-	return BPF_CORE_READ((struct pt_regs *)arg, dx);
-}
+/* A syscall's number, first, second and third arguments (x86-64). */
+#define regs_nr(arg) ((long)REGS_FIELD(arg, orig_ax))
+#define regs_arg1(arg) ((unsigned long)REGS_FIELD(arg, di))
+#define regs_arg2(arg) ((unsigned long)REGS_FIELD(arg, si))
+#define regs_arg3(arg) ((unsigned long)REGS_FIELD(arg, dx))
 
 #endif

@@ -55,6 +55,22 @@ static int bad(const char *opt, const char *val, const char *why)
 	return 2;
 }
 
+/* A whole number from lo to hi into *out; else 2 after the usage line
+ * (why: what the value should have been). */
+static int parse_long(const char *opt, const char *val, long lo, long hi, const char *why,
+		      long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(val, &end, 10);
+	if (!*val || *end || errno || v < lo || v > hi)
+		return bad(opt, val, why);
+	*out = v;
+	return 0;
+}
+
 /* Seconds as a positive finite number, up to a day, to nanoseconds. */
 static int parse_secs(const char *opt, const char *val, __u64 *ns)
 {
@@ -271,13 +287,10 @@ int options_parse(struct options *o, int argc, char **argv)
 			o->prom_file = optarg;
 			break;
 		case OPT_TOP: {
-			char *end;
 			long v;
 
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (!*optarg || *end || errno || v <= 0 || v > 10000000)
-				return bad("top", optarg, "not a positive number of rows");
+			if ((r = parse_long("top", optarg, 1, 10000000, "not a positive number of rows", &v)))
+				return r;
 			o->top = (size_t)v;
 			break;
 		}
@@ -289,13 +302,11 @@ int options_parse(struct options *o, int argc, char **argv)
 			o->btf_file = optarg;
 			break;
 		case OPT_UPROBE_LOCKS: {
-			char *end, path[32];
+			char path[32];
 			long v;
 
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (!*optarg || *end || errno || v <= 0 || v > 0x3fffffff)
-				return bad("uprobe-locks", optarg, "not a process id");
+			if ((r = parse_long("uprobe-locks", optarg, 1, 0x3fffffff, "not a process id", &v)))
+				return r;
 			snprintf(path, sizeof(path), "/proc/%ld", v);
 			if (access(path, F_OK))
 				return bad("uprobe-locks", optarg, "no such process");
@@ -307,13 +318,10 @@ int options_parse(struct options *o, int argc, char **argv)
 				return r;
 			break;
 		case OPT_KEEP: {
-			char *end;
 			long v;
 
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (!*optarg || *end || errno || v < 1 || v > 1000)
-				return bad("keep", optarg, "not a number of files from 1 to 1000");
+			if ((r = parse_long("keep", optarg, 1, 1000, "not a number of files from 1 to 1000", &v)))
+				return r;
 			o->keep = (unsigned)v;
 			keep_set = true;
 			break;
@@ -336,25 +344,19 @@ int options_parse(struct options *o, int argc, char **argv)
 			o->peers = false;
 			break;
 		case OPT_NICE: {
-			char *end;
 			long v;
 
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (!*optarg || *end || errno || v < -20 || v > 19)
-				return bad("nice", optarg, "not a nice value from -20 to 19");
+			if ((r = parse_long("nice", optarg, -20, 19, "not a nice value from -20 to 19", &v)))
+				return r;
 			o->nice = (int)v;
 			o->nice_set = true;
 			break;
 		}
 		case OPT_REALTIME: {
-			char *end;
 			long v;
 
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (!*optarg || *end || errno || v < 1 || v > 99)
-				return bad("realtime", optarg, "not a SCHED_FIFO priority from 1 to 99");
+			if ((r = parse_long("realtime", optarg, 1, 99, "not a SCHED_FIFO priority from 1 to 99", &v)))
+				return r;
 			o->realtime = (int)v;
 			break;
 		}
