@@ -24,6 +24,7 @@
 #include "locks.h"
 #include "futex_op.h"
 #include "regs.h"
+#include "stats_entry.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -166,32 +167,6 @@ static __always_inline void stats_add(struct lock_stats *st, __u64 delta)
 	}
 }
 
-/* Lookup-or-create; *created says whether this call made the entry. */
-static __always_inline struct lock_stats *stats_get(void *map, void *key, __u64 *drops,
-						    bool *created)
-{
-	struct lock_stats *st;
-	struct task_struct *task;
-	long err;
-
-	*created = false;
-	st = bpf_map_lookup_elem(map, key);
-	if (st)
-		return st;
-	err = bpf_map_update_elem(map, key, &zero_stats, BPF_NOEXIST);
-	if (err && err != -17 /* EEXIST: another CPU made it */) {
-		__sync_fetch_and_add(drops, 1);
-		return 0;
-	}
-	st = bpf_map_lookup_elem(map, key);
-	if (st && !err) {
-		*created = true;
-		task = bpf_get_current_task_btf();
-		bpf_probe_read_kernel_str(st->comm, sizeof(st->comm),
-					  BPF_CORE_READ(task, group_leader, comm));
-	}
-	return st;
-}
 
 /* ---- kernel locks ---- */
 
@@ -242,7 +217,8 @@ static __always_inline void klock_record(__u64 lock, __u32 flags, __u64 stack, _
 	struct lock_stats *st;
 	bool created;
 
-	st = stats_get(&klock_stats, &key, &drop_kmap_full, &created);
+	st = stats_entry(&klock_stats, &key, &zero_stats, &drop_kmap_full,
+			 offsetof(struct lock_stats, comm), &created);
 	if (st)
 		stats_add(st, delta);
 }
@@ -372,7 +348,8 @@ static __always_inline void ulock_record(void *ctx, struct lock_thread *lt, __u6
 	}
 	key.pstart = lt->pstart;
 	key.stack = stack_save(ctx, &ustacks, 1, BPF_F_USER_STACK, &drop_ustack);
-	st = stats_get(&ulock_stats, &key, &drop_umap_full, &created);
+	st = stats_entry(&ulock_stats, &key, &zero_stats, &drop_umap_full,
+			 offsetof(struct lock_stats, comm), &created);
 	if (!st)
 		return;
 	stats_add(st, delta);

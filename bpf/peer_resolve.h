@@ -264,4 +264,22 @@ static __always_inline bool connect_desc(struct file *f, const void *uaddr,
 	return true;
 }
 
+/* The peer id of file f (inode its f_inode), 0 when it is none or could
+ * not be read (then *unresolved is bumped); *dp is the descriptor it names
+ * (this CPU's scratch). */
+static __always_inline __u64 file_peer(struct file *f, struct inode *inode, __u64 *unresolved,
+				       struct peer_desc **dp)
+{
+	struct peer_desc *d = peer_scratch();
+	int r;
+
+	*dp = d;
+	if (!d)
+		return 0;
+	r = file_desc(f, inode, d);
+	if (r < 0)
+		__sync_fetch_and_add(unresolved, 1);
+	return r > 0 ? peer_name(d) : 0;
+}
+
 #endif

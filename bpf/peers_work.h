@@ -110,7 +110,6 @@ static __always_inline __u64 fd_peer(struct task_struct *task, struct peer_cache
 	struct inode *inode;
 	struct file *f;
 	__u64 id;
-	int r;
 
 	f = fd_file(task, fd);
 	if (!f)
@@ -126,15 +125,9 @@ static __always_inline __u64 fd_peer(struct task_struct *task, struct peer_cache
 	cs->inode = 0;			/* not a hit until resolved */
 	cs->peer = 0;
 	cs->sepoch = 0;			/* nor its entry known */
-	d = peer_scratch();
-	if (!d)
+	id = file_peer(f, inode, &peer_unresolved, &d);
+	if (!id)
 		return 0;
-	r = file_desc(f, inode, d);
-	if (r < 0)
-		__sync_fetch_and_add(&peer_unresolved, 1);
-	if (r <= 0)
-		return 0;
-	id = peer_name(d);
 	cs->peer = id;
 	/* An unconnected inet socket (port 0) gets its remote later: resolve
 	 * it again next time (an unnamed unix socket that connects does so in
@@ -200,8 +193,7 @@ static __always_inline struct peer_stats *peer_entry(struct peer_cache_slot *cs,
 		} else {
 			st = bpf_map_lookup_elem(&peer_table, &idx);
 			if (st)
-				bpf_probe_read_kernel_str(st->comm, sizeof(st->comm),
-							  BPF_CORE_READ(task, group_leader, comm));
+				leader_comm(st->comm);
 		}
 	}
 	if (st && cs) {

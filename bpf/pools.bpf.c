@@ -377,7 +377,6 @@ static __noinline __u64 blocked_resolve(struct pool_thread *pt, long nr)
 	__u64 ino, id;
 	long fd;
 	__u8 fl;
-	int r;
 
 	if (nr < 0 || nr >= NR_MAX || !pt)
 		return 0;
@@ -404,19 +403,13 @@ static __noinline __u64 blocked_resolve(struct pool_thread *pt, long nr)
 	f = fd_file(task, (int)fd);
 	if (!f)
 		return 0;
-	inode = BPF_CORE_READ(f, f_inode);
+	inode = file_inode(f);
 	ino = BPF_CORE_READ(inode, i_ino);
 	if (pt->pc_file == (__u64)f && pt->pc_ino == ino)
 		return pt->pc_peer;
-	d = peer_scratch();
-	if (!d)
-		return 0;
-	r = file_desc(f, inode, d);
-	if (r < 0)
-		__sync_fetch_and_add(&blocked_unresolved, 1);
-	if (r <= 0)
+	id = file_peer(f, inode, &blocked_unresolved, &d);
+	if (!id)
 		return 0;	/* not cached: a socket may get its peer later */
-	id = peer_name(d);
 	pt->pc_file = (__u64)f;
 	pt->pc_ino = ino;
 	pt->pc_peer = id;

@@ -1,18 +1,28 @@
 /* The lookup-or-create of a per-interval stats entry, shared by the
- * syscalls family and the peers view (bpf/syscalls.bpf.c, peers_work.h).
- * map, key and zero are the caller's; a map that is full bumps *drops and
- * gives NULL. A new entry gets the process's (group leader's) name at
- * comm, the offset of its TASK_COMM_LEN name field in the value. */
+ * syscalls and locks families. map, key and zero are the caller's; a map
+ * that is full bumps *drops and gives NULL. A new entry gets the process's
+ * (group leader's) name at comm, the offset of its TASK_COMM_LEN name field
+ * in the value; *created (when not NULL) says whether this call made it. */
 #ifndef LATSCOPE_STATS_ENTRY_H
 #define LATSCOPE_STATS_ENTRY_H
 
-static __always_inline void *stats_entry(void *map, const void *key, const void *zero,
-					 __u64 *drops, __u32 comm)
+/* The current process's (group leader's) name into dst (16 bytes, the
+ * kernel's TASK_COMM_LEN). */
+static __always_inline void leader_comm(char *dst)
 {
-	struct task_struct *task;
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	bpf_probe_read_kernel_str(dst, 16, BPF_CORE_READ(task, group_leader, comm));
+}
+
+static __always_inline void *stats_entry(void *map, const void *key, const void *zero,
+					 __u64 *drops, __u32 comm, bool *created)
+{
 	void *st;
 	long err;
 
+	if (created)
+		*created = false;
 	st = bpf_map_lookup_elem(map, key);
 	if (st)
 		return st;
@@ -23,9 +33,9 @@ static __always_inline void *stats_entry(void *map, const void *key, const void 
 	}
 	st = bpf_map_lookup_elem(map, key);
 	if (st && !err) {
-		task = bpf_get_current_task_btf();
-		bpf_probe_read_kernel_str(st + comm, TASK_COMM_LEN,
-					  BPF_CORE_READ(task, group_leader, comm));
+		leader_comm(st + comm);
+		if (created)
+			*created = true;
 	}
 	return st;
 }

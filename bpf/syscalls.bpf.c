@@ -148,7 +148,7 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	 * through the trusted task pointer */
 	key.pstart = task->group_leader->start_boottime | 1;
 	st = stats_entry(&syscall_stats, &key, &zero_stats, &drop_map_full,
-			 offsetof(struct syscall_stats, comm));
+			 offsetof(struct syscall_stats, comm), NULL);
 	if (!st)
 		return 0;
 	__sync_fetch_and_add(&st->total_ns, delta);

@@ -42,10 +42,9 @@ struct options {
 	int realtime;		/* --realtime: SCHED_FIFO priority; 0: not */
 };
 
-/* The frontend runs at this nice value unless --nice says otherwise: on a
- * host whose CPUs are saturated it must still read the maps and write its
- * snapshots every interval (the work is small and bounded; at nice 0 it
- * would wait behind every runnable thread of the host). */
+/* The frontend runs at this nice value unless --nice says otherwise: a
+ * larger share than the host's nice-0 threads for its small, bounded work
+ * (a saturated host needs --realtime). */
 #define NICE_DEFAULT (-10)
 
 /* Parses argv into o. Returns 0 to go on, 1 after --help/--version (exit
