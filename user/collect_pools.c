@@ -59,6 +59,7 @@ struct pthr {
 	bool gone;		/* exited: dropped after this interval */
 	bool counted;		/* counted in og->idle (an idle worker) */
 	bool active;
+	unsigned stamp;		/* the snapshot (gen) its figures below are of */
 	struct ogroup *og;	/* its group, as of the last event */
 	/* this interval's figures, filled at collect (its run-queue waits go
 	 * straight into its group's histogram) */
@@ -936,13 +937,41 @@ static int make_pool(struct pool_priv *p, struct snapshot *s, struct group *g, _
 	return 0;
 }
 
+static int dead_add(__u32 **dead, size_t *n, __u32 tid)
+{
+	__u32 *d = realloc(*dead, (*n + 1) * sizeof(*d));
+
+	if (!d)
+		return -ENOMEM;
+	*dead = d;
+	d[(*n)++] = tid;
+	return 0;
+}
+
+/* A thread's figures start over for the interval ending at t1, the first
+ * time this snapshot touches it: each walk of 10,000s of threads costs
+ * cache misses, so none is made just for this. */
+static void interval_reset(struct pool_priv *p, struct pthr *t, __u64 t1)
+{
+	t->stamp = p->gen;
+	memset(t->d_ns, 0, sizeof(t->d_ns));
+	t->exist_a = p->t0;
+	t->exist_b = t1;
+	/* seeded, asleep all along: in its seeded state the whole time */
+	t->active = t->seeded && !t->in_kernel && t->seed_state != PST_UNKNOWN;
+	if (t->active && t->seed_state < PST_NR)
+		t->d_ns[t->seed_state] = t1 - p->t0;
+}
+
 static int pools_collect(struct collector *c, struct snapshot *s)
 {
 	struct pool_priv *p = c->priv;
 	struct pools_bpf__bss *bss = p->skel->bss;
 	struct hashmap *groups = NULL;
 	struct hm_entry *it;
-	size_t b;
+	__u32 *dead = NULL;
+	size_t b, ndead = 0;
+	bool walked = false;
 	__u64 t1, drops;
 	int err;
 
@@ -957,17 +986,6 @@ static int pools_collect(struct collector *c, struct snapshot *s)
 	err = map_reader_read(&p->threads);
 	if (err)
 		goto out;
-	for (it = NULL; (it = hashmap_next(p->thr, it, &b));) {
-		struct pthr *t = it->value;
-
-		memset(t->d_ns, 0, sizeof(t->d_ns));
-		t->exist_a = p->t0;
-		t->exist_b = t1;
-		/* seeded, asleep all along: in its seeded state the whole time */
-		t->active = t->seeded && !t->in_kernel && t->seed_state != PST_UNKNOWN;
-		if (t->active && t->seed_state < PST_NR)
-			t->d_ns[t->seed_state] = t1 - p->t0;
-	}
 	for (size_t i = 0; i < p->threads.len; i++) {
 		__u32 tid = ((__u32 *)p->threads.keys)[i];
 		const struct pool_thread *v =
@@ -988,6 +1006,8 @@ static int pools_collect(struct collector *c, struct snapshot *s)
 			t->tid = tid;
 			t->tgid = v->tgid;
 		}
+		if (t->stamp != p->gen)
+			interval_reset(p, t, t1);
 		if (!t->in_kernel) {	/* not reset above: fresh */
 			memset(t->d_ns, 0, sizeof(t->d_ns));
 			t->exist_a = p->t0;
@@ -1003,34 +1023,36 @@ static int pools_collect(struct collector *c, struct snapshot *s)
 		err = -ENOMEM;
 		goto out;
 	}
+	/* one walk: the threads not in the kernel's map are reset, grouped, and
+	 * the gone ones noted (forgotten after this snapshot) */
 	for (it = NULL; (it = hashmap_next(p->thr, it, &b));) {
 		struct pthr *t = it->value;
 
-		if (t->active && t->comm[0] && (err = group_add(groups, t)))
+		if (t->stamp != p->gen)
+			interval_reset(p, t, t1);
+		if (t->gone && dead_add(&dead, &ndead, t->tid))
+			err = -ENOMEM;
+		if (!err && t->active && t->comm[0])
+			err = group_add(groups, t);
+		if (err)
 			goto out;
 	}
+	walked = true;
 	for (it = NULL; (it = hashmap_next(groups, it, &b));)
 		if ((err = make_pool(p, s, it->value, t1)))
 			goto out;
 out:
 	/* the next interval starts here; gone threads are forgotten */
 	{
-		__u32 *dead = NULL;
-		size_t ndead = 0;
 		struct group_key *empty = NULL;
 		size_t nempty = 0;
 
-		for (it = NULL; (it = hashmap_next(p->thr, it, &b));) {
-			struct pthr *t = it->value;
-
-			if (t->gone) {
-				__u32 *d = realloc(dead, (ndead + 1) * sizeof(*d));
-
-				if (d) {
-					dead = d;
-					dead[ndead++] = t->tid;
-				}
-			}
+		/* cut short by an error: the gone threads are found here */
+		if (!walked) {
+			ndead = 0;
+			for (it = NULL; (it = hashmap_next(p->thr, it, &b));)
+				if (((struct pthr *)it->value)->gone)
+					dead_add(&dead, &ndead, ((struct pthr *)it->value)->tid);
 		}
 		for (size_t i = 0; i < ndead; i++) {
 			struct pthr *t = hashmap_del(p->thr, &dead[i]);

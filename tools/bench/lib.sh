@@ -1,7 +1,7 @@
 # Shared by the bench_*.sh scripts: start a tracer, wait until its programs are
 # attached, measure, stop it. Sourced, not run.
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-LATSCOPE=$ROOT/latscope
+LATSCOPE=${LATSCOPE:-$ROOT/latscope}
 BENCH=$ROOT/build/bench
 TRACER_PID=
 
