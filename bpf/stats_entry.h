@@ -1,5 +1,5 @@
-/* The lookup-or-create of a per-interval stats entry, shared by the
- * syscalls and locks families. map, key and zero are the caller's; a map
+/* The lookup-or-create of a per-interval stats entry of the locks family,
+ * and the process name every family's new entries get. map, key and zero are the caller's; a map
  * that is full bumps *drops and gives NULL. A new entry gets the process's
  * (group leader's) name at comm, the offset of its TASK_COMM_LEN name field
  * in the value; *created (when not NULL) says whether this call made it. */

@@ -33,16 +33,30 @@ struct {
 	__type(value, struct thread_state);
 } thread_states SEC(".maps");
 
+/* The per-(process, syscall) figures live in an mmap-able array, each
+ * epoch parity in its own half of stat_half elements, handed out in order
+ * (stat_next); the hash syscall_index says which element a (process,
+ * syscall, parity) has. An element carries its key and epoch, so the
+ * frontend reads an interval's figures straight from the array (no copy of
+ * 2.4 KiB per entry through a map batch read, no index read) and deletes
+ * their index entries by those keys. Sizes are set by the frontend. */
+const volatile __u32 stat_half = 1;
+__u32 stat_next[2] = {};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct syscall_stats);
+} syscall_table SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	/* Preallocated: the frontend deletes every entry it read, each
-	 * interval, and freeing non-preallocated elements costs several us
-	 * each (irq_work in the BPF allocator). Sized for the host by the
-	 * frontend. */
 	__uint(max_entries, 8192);
 	__type(key, struct syscall_key);
-	__type(value, struct syscall_stats);
-} syscall_stats SEC(".maps");
+	__type(value, __u32);
+} syscall_index SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -102,6 +116,54 @@ int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	return 0;
 }
 
+/* The element of key (its parity set) in epoch ep, or a new one, zeroed,
+ * carrying key, epoch and the process's name before the index points to
+ * it. An index entry whose element is not key's of this epoch is stale (a
+ * writer more than the frontend's settle time late indexed it after the
+ * frontend's delete): a new element replaces it. */
+static __always_inline struct syscall_stats *syscall_entry(const struct syscall_key *key,
+							   __u32 ep)
+{
+	__u32 par = ep & 1, idx, *pi;
+	struct syscall_stats *st;
+	long err;
+
+	pi = bpf_map_lookup_elem(&syscall_index, key);
+	if (pi) {
+		idx = *pi;
+		st = bpf_map_lookup_elem(&syscall_table, &idx);
+		if (st && st->epoch == ep + 1 && st->key.tgid == key->tgid &&
+		    st->key.nr == key->nr && st->key.pstart == key->pstart)
+			return st;
+	}
+	idx = __sync_fetch_and_add(&stat_next[par], 1);
+	if (idx >= stat_half) {
+		__sync_fetch_and_add(&drop_map_full, 1);
+		return 0;
+	}
+	idx += par ? stat_half : 0;
+	st = bpf_map_lookup_elem(&syscall_table, &idx);
+	if (!st)
+		return 0;
+	bpf_probe_read_kernel(st, sizeof(*st), &zero_stats);
+	st->key = *key;
+	st->epoch = ep + 1;
+	leader_comm(st->comm);
+	err = bpf_map_update_elem(&syscall_index, key, &idx, pi ? BPF_ANY : BPF_NOEXIST);
+	if (!err)
+		return st;
+	/* another CPU indexed one first (or the index is full): this element
+	 * stays unused, marked so for the frontend */
+	st->key.tgid = 0;
+	pi = bpf_map_lookup_elem(&syscall_index, key);
+	if (!pi) {
+		__sync_fetch_and_add(&drop_map_full, 1);
+		return 0;
+	}
+	idx = *pi;
+	return bpf_map_lookup_elem(&syscall_table, &idx);
+}
+
 SEC("raw_tracepoint/sys_exit")
 int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 {
@@ -147,8 +209,7 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	/* the process's start time tells a reused pid apart: plain loads
 	 * through the trusted task pointer */
 	key.pstart = task->group_leader->start_boottime | 1;
-	st = stats_entry(&syscall_stats, &key, &zero_stats, &drop_map_full,
-			 offsetof(struct syscall_stats, comm), NULL);
+	st = syscall_entry(&key, ep);
 	if (!st)
 		return 0;
 	__sync_fetch_and_add(&st->total_ns, delta);

@@ -22,9 +22,10 @@ struct thread_state {
 #define THREAD_INFLIGHT 1	/* listed in the inflight map */
 
 /* nr carries the epoch's parity in its top bit: each interval's calls go to
- * their own entries, which the frontend reads and deletes after the epoch
- * moved on. So an entry is one interval's figures (no deltas, no copies of
- * earlier values in the frontend) and the map holds only what is active. */
+ * their own elements (syscall_table, one half per parity), which the
+ * frontend reads after the epoch moved on. So an element is one interval's
+ * figures (no deltas, no copies of earlier values in the frontend) and the
+ * table holds only what is active. */
 struct syscall_key {
 	__u32 tgid;
 	__u32 nr;		/* syscall number | SYSCALL_KEY_SLOT for odd epochs */
@@ -32,11 +33,14 @@ struct syscall_key {
 };
 #define SYSCALL_KEY_SLOT 0x80000000u
 
-/* One interval of one (process, syscall). There is no count: it is the sum
+/* One interval of one (process, syscall): an element of syscall_table. There is no count: it is the sum
  * of the histogram, one atomic less per syscall. max_ns is updated without
  * a lock: a larger value racing on another CPU may be lost (the frontend
  * never reports a max below the histogram's top bucket). */
 struct syscall_stats {
+	struct syscall_key key;	/* key.tgid 0: an element not in use */
+	__u32 epoch;		/* the epoch it is of, + 1 */
+	__u32 pad;
 	__u64 errors;
 	__u64 total_ns;
 	__u64 max_ns;

@@ -246,6 +246,30 @@ static int read_all(struct map_reader *r)
 	}
 }
 
+void *map_window_open(struct map_window *w, int fd, size_t elem_size, size_t first, size_t n)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	size_t off = first * elem_size / pg * pg;
+	size_t end = page_up((first + n) * elem_size);
+	void *m = mmap(NULL, end - off, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)off);
+
+	w->map = NULL;
+	w->len = 0;
+	if (m == MAP_FAILED)
+		return NULL;
+	w->map = m;
+	w->len = end - off;
+	return (char *)m + (first * elem_size - off);
+}
+
+void map_window_close(struct map_window *w)
+{
+	if (w->map)
+		munmap(w->map, w->len);
+	w->map = NULL;
+	w->len = 0;
+}
+
 int map_reader_read(struct map_reader *r)
 {
 	int err = read_all(r);

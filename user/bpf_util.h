@@ -22,6 +22,17 @@ void map_reader_init(struct map_reader *r, int fd, size_t key_size, size_t value
 int map_reader_read(struct map_reader *r);
 void map_reader_free(struct map_reader *r);
 
+/* Elements [first, first + n) of a BPF_F_MMAPABLE array map (elements of
+ * elem_size bytes, a multiple of 8: the array's stride), mapped only while
+ * they are read: mapped, a whole array of tens of MiB would count in the
+ * RSS. Returns the first element, or NULL with errno set. */
+struct map_window {
+	void *map;
+	size_t len;
+};
+void *map_window_open(struct map_window *w, int fd, size_t elem_size, size_t first, size_t n);
+void map_window_close(struct map_window *w);
+
 /* libbpf's messages go to stderr only with --verbose. */
 void bpf_util_set_verbose(bool verbose);
 /* The kernel BTF CO-RE relocates against: path (from --btf) or NULL for the

@@ -4,7 +4,6 @@
  * they are; the part of the array in use is mmap'd while it is read), names each peer id once (the kernel's peer_names map, cached
  * here), makes the snapshot's peers rows, and hands the elements back. */
 #include <errno.h>
-#include <sys/mman.h>
 #include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +30,6 @@ struct peers {
 	struct syscalls_bpf *skel;
 	struct map_reader index;	/* peer_key -> peer_table element */
 	size_t half;			/* elements per epoch parity */
-	size_t page;
 	size_t top;			/* --top: rows made */
 	struct hashmap *names;	/* peer id -> char * */
 	struct peer_key *del;
@@ -66,7 +64,6 @@ struct peers *peers_new(struct syscalls_bpf *skel, size_t top)
 	p->skel = skel;
 	p->top = top;
 	p->half = bpf_map__max_entries(skel->maps.peer_table) / 2;
-	p->page = (size_t)sysconf(_SC_PAGESIZE);
 	map_reader_init(&p->index, bpf_map__fd(skel->maps.peer_index),
 			sizeof(struct peer_key), sizeof(__u32));
 	return p;
@@ -131,24 +128,6 @@ static int cmp_pick(const void *a, const void *b)
 	return x->wait_ns < y->wait_ns ? 1 : x->wait_ns > y->wait_ns ? -1 : 0;
 }
 
-/* The elements [first, first + n) of peer_table, mapped (NULL if the mmap
- * failed). Only while they are read: mapped, the whole array (tens of MiB)
- * would count in our RSS. */
-static struct peer_stats *map_elems(struct peers *p, size_t first, size_t n,
-				    void **map, size_t *map_len)
-{
-	size_t off = first * sizeof(struct peer_stats) & ~(p->page - 1);
-	size_t end = ((first + n) * sizeof(struct peer_stats) + p->page - 1) & ~(p->page - 1);
-	void *m = mmap(NULL, end - off, PROT_READ | PROT_WRITE, MAP_SHARED,
-		       bpf_map__fd(p->skel->maps.peer_table), (off_t)off);
-
-	if (m == MAP_FAILED)
-		return NULL;
-	*map = m;
-	*map_len = end - off;
-	return (struct peer_stats *)((char *)m + (first * sizeof(struct peer_stats) - off));
-}
-
 /* The rows of the epoch that ended (ended: its number). Only the --top
  * entries of most blocked time become rows (the snapshot keeps no more, by
  * the same key: a row carries a 4.8 KiB histogram); the rest are counted
@@ -158,9 +137,9 @@ int peers_collect(struct peers *p, struct snapshot *s, __u32 ended)
 {
 	__u32 slot = (ended & 1) ? PEER_KEY_SLOT : 0;
 	struct syscalls_bpf__bss *bss = p->skel->bss;
-	size_t first = (ended & 1) * p->half, used, ndel = 0, npick = 0, n, map_len = 0;
+	size_t first = (ended & 1) * p->half, used, ndel = 0, npick = 0, n;
 	struct peer_stats *elems = NULL;
-	void *map = NULL;
+	struct map_window win = { 0 };
 	__u64 drops, unres;
 	int err;
 
@@ -170,7 +149,9 @@ int peers_collect(struct peers *p, struct snapshot *s, __u32 ended)
 	if (used > p->half)
 		used = p->half;
 	err = map_reader_read(&p->index);
-	if (!err && used && !(elems = map_elems(p, first, used, &map, &map_len)))
+	if (!err && used &&
+	    !(elems = map_window_open(&win, bpf_map__fd(p->skel->maps.peer_table),
+				      sizeof(*elems), first, used)))
 		err = -errno;
 	if (!err && p->del_cap < p->index.len) {
 		void *d = realloc(p->del, p->index.len * sizeof(*p->del));
@@ -214,7 +195,7 @@ int peers_collect(struct peers *p, struct snapshot *s, __u32 ended)
 	 * but never indexed, when two CPUs raced to make one entry, too) */
 	if (elems) {
 		memset(elems, 0, used * sizeof(*elems));
-		munmap(map, map_len);
+		map_window_close(&win);
 	}
 	delete_read(p, ndel);
 	/* after a failure the half stays taken (new entries are counted as

@@ -31,22 +31,32 @@
  * the frontend reads and deletes them. BPF programs run for microseconds. */
 #define EPOCH_SETTLE_NS 2000000ULL
 
+/* Elements mapped at a time: 2.4 MiB, not the whole half in the RSS. */
+#define STAT_WINDOW 1024
+/* Every this many snapshots the index is swept of stale entries. */
+#define INDEX_SWEEP_EVERY 64
+
 struct sys_priv {
 	struct syscalls_bpf *skel;
-	struct map_reader stats, inflight;
+	struct map_reader inflight;
+	struct map_reader index;	/* read only to sweep it */
+	size_t half;			/* syscall_table elements per parity */
 	struct syscall_key *del;	/* this interval's keys, to delete */
 	size_t del_cap;
 	__u64 drops_seen;
+	unsigned snaps;
 	struct peers *peers;	/* the peers view, run with this family */
 	size_t top;		/* --top: rows kept */
 	struct pick *pick;	/* this interval's entries, to choose the top (del_cap) */
 };
 
-/* An entry of the ended epoch and its sort key (the row's total_ns). */
+/* An element of the ended epoch and its sort key (the row's total_ns). */
 struct pick {
 	__u64 total_ns;
-	size_t i;
+	size_t elem;		/* from the half's first element */
 };
+
+_Static_assert(sizeof(struct syscall_stats) % 8 == 0, "syscall_table stride");
 
 /* Read a number from a /proc/sys file; dflt if it cannot be read. */
 static long sysctl_long(const char *path, long dflt)
@@ -81,21 +91,22 @@ static long count_processes(void)
 	return n;
 }
 
-/* Maps sized for the host, and bounded. syscall_stats holds the (process,
- * syscall) pairs active in one interval, twice (the interval being read and
- * the next): room for 16 syscalls per process now running, at least 16384
- * (1,000 busy processes) and at most 65536 entries (2.5 KiB each,
- * preallocated: 40 to 160 MiB of kernel memory). A full map is counted as a
- * drop. inflight holds at most
+/* Maps sized for the host, and bounded. Each epoch parity's half of
+ * syscall_table holds the (process, syscall) pairs active in one interval:
+ * room for 16 syscalls per process now running, at least 8192 and at most
+ * 32768 elements (2.4 KiB each; both halves, preallocated: 40 to 160 MiB of
+ * kernel memory). A full half is counted as a drop. inflight holds at most
  * one entry per thread. */
 static void size_maps(struct syscalls_bpf *skel, const struct options *o)
 {
 	long pid_max = sysctl_long("/proc/sys/kernel/pid_max", 32768);
 	long threads = sysctl_long("/proc/sys/kernel/threads-max", 32768);
 	long procs = count_processes();
+	__u32 half = clamp_u32(procs * 16, 8192, 32768);
 
-	bpf_map__set_max_entries(skel->maps.syscall_stats,
-				 clamp_u32(procs * 16, 16384, 65536));
+	skel->rodata->stat_half = half;
+	bpf_map__set_max_entries(skel->maps.syscall_table, half * 2);
+	bpf_map__set_max_entries(skel->maps.syscall_index, half * 2);
 	peers_configure(skel, o->peers, procs);
 	bpf_map__set_max_entries(skel->maps.inflight,
 				 clamp_u32(threads < pid_max ? threads : pid_max, 4096, 1 << 17));
@@ -134,8 +145,9 @@ static int sys_open(struct collector *c, const struct options *o)
 			 bpf_util_strerror(err, buf, sizeof(buf)));
 		return err;
 	}
-	map_reader_init(&p->stats, bpf_map__fd(p->skel->maps.syscall_stats),
-			sizeof(struct syscall_key), sizeof(struct syscall_stats));
+	p->half = bpf_map__max_entries(p->skel->maps.syscall_table) / 2;
+	map_reader_init(&p->index, bpf_map__fd(p->skel->maps.syscall_index),
+			sizeof(struct syscall_key), sizeof(__u32));
 	map_reader_init(&p->inflight, bpf_map__fd(p->skel->maps.inflight),
 			sizeof(__u32), sizeof(struct inflight_val));
 	if (o->peers && !(p->peers = peers_new(p->skel, p->top))) {
@@ -145,9 +157,9 @@ static int sys_open(struct collector *c, const struct options *o)
 	return 0;
 }
 
-static int add_row(struct sys_priv *p, struct snapshot *s, const struct syscall_key *k,
-		   const struct syscall_stats *st)
+static int add_row(struct sys_priv *p, struct snapshot *s, const struct syscall_stats *st)
 {
+	const struct syscall_key *k = &st->key;
 	struct snap_syscall *row;
 	char namebuf[32];
 	__u64 *hist;
@@ -169,19 +181,39 @@ static int add_row(struct sys_priv *p, struct snapshot *s, const struct syscall_
 	return 0;
 }
 
-/* Deletes the keys read: batched, one by one where the kernel has no batch
- * delete. A key a late writer re-created after it was read is simply read
- * again with the same parity two intervals later. */
+/* Deletes the index entries of the elements read: batched, one by one
+ * where the kernel has no batch delete. */
 static void delete_read(struct sys_priv *p, size_t n)
 {
+	int fd = bpf_map__fd(p->skel->maps.syscall_index);
 	__u32 count = (__u32)n;
 
 	if (!n)
 		return;
-	if (bpf_map_delete_batch(p->stats.fd, p->del, &count, NULL) == 0)
+	if (bpf_map_delete_batch(fd, p->del, &count, NULL) == 0)
 		return;
 	for (size_t i = 0; i < n; i++)
-		bpf_map_delete_elem(p->stats.fd, &p->del[i]);
+		bpf_map_delete_elem(fd, &p->del[i]);
+}
+
+/* A writer more than the settle time late may index an element after the
+ * delete above; the kernel replaces such a stale entry when its key comes
+ * back, but a key that never does would stay. Now and then, every entry of
+ * the ended parity left after the delete goes. */
+static void sweep_index(struct sys_priv *p, __u32 slot)
+{
+	size_t n = 0;
+
+	if (map_reader_read(&p->index))
+		return;
+	for (size_t i = 0; i < p->index.len && n < p->del_cap; i++) {
+		const struct syscall_key *k =
+			(const void *)((char *)p->index.keys + i * sizeof(*k));
+
+		if ((k->nr & SYSCALL_KEY_SLOT) == slot)
+			p->del[n++] = *k;
+	}
+	delete_read(p, n);
 }
 
 static int cmp_pick(const void *a, const void *b)
@@ -191,44 +223,61 @@ static int cmp_pick(const void *a, const void *b)
 	return x->total_ns < y->total_ns ? 1 : x->total_ns > y->total_ns ? -1 : 0;
 }
 
-/* The rows of the epoch that ended: every entry of its parity. Entries of
- * the new epoch are left for the next snapshot. Only the --top entries of
- * most total time become rows (the snapshot keeps no more, by the same
- * key); the others are counted as truncated. A row carries a 4.6 KiB
- * histogram: making one per entry of a host with thousands of processes
- * would cost tens of MiB per interval, only to be thrown away. */
+static int cmp_pick_elem(const void *a, const void *b)
+{
+	const struct pick *x = a, *y = b;
+
+	return x->elem < y->elem ? -1 : x->elem > y->elem;
+}
+
+/* The rows of the epoch that ended: the elements its half handed out
+ * (stat_next[parity] of them, in order), read through a window of
+ * STAT_WINDOW elements at a time, twice: once for the keys and totals,
+ * once for the rows. Only the --top elements of most total time become
+ * rows (the snapshot keeps no more, by the same key); the others are
+ * counted as truncated. A row carries a 4.6 KiB histogram: making one per
+ * element of a host with thousands of processes would cost tens of MiB per
+ * interval, only to be thrown away. Then the index entries go and the half
+ * is handed back (the kernel zeroes an element when it hands it out). */
 static int collect_stats(struct sys_priv *p, struct snapshot *s, __u32 ended)
 {
-	__u32 slot = (ended & 1) ? SYSCALL_KEY_SLOT : 0;
-	size_t ndel = 0, n;
-	int err = map_reader_read(&p->stats);
+	struct syscalls_bpf__bss *bss = p->skel->bss;
+	int fd = bpf_map__fd(p->skel->maps.syscall_table);
+	size_t first = (ended & 1) * p->half, used, ndel = 0, n;
+	struct map_window win;
+	int err = 0;
 
-	if (err)
-		return err;
-	if (p->del_cap < p->stats.len) {
-		void *d = realloc(p->del, p->stats.len * sizeof(*p->del));
-		void *k;
+	used = __atomic_load_n(&bss->stat_next[ended & 1], __ATOMIC_RELAXED);
+	if (used > p->half)
+		used = p->half;
+	if (p->del_cap < used) {
+		void *d = realloc(p->del, used * sizeof(*p->del));
+		void *k = d ? realloc(p->pick, used * sizeof(*p->pick)) : NULL;
 
-		if (!d)
+		if (d)
+			p->del = d;
+		if (k)
+			p->pick = k;
+		if (!d || !k)
 			return -ENOMEM;
-		p->del = d;
-		k = realloc(p->pick, p->stats.len * sizeof(*p->pick));
-		if (!k)
-			return -ENOMEM;
-		p->pick = k;
-		p->del_cap = p->stats.len;
+		p->del_cap = used;
 	}
-	for (size_t i = 0; i < p->stats.len; i++) {
-		const struct syscall_key *k =
-			(const void *)((char *)p->stats.keys + i * sizeof(*k));
-		const struct syscall_stats *st =
-			(const void *)((char *)p->stats.values + i * sizeof(*st));
+	for (size_t w = 0; w < used; w += STAT_WINDOW) {
+		size_t wn = used - w < STAT_WINDOW ? used - w : STAT_WINDOW;
+		const struct syscall_stats *e = map_window_open(&win, fd, sizeof(*e), first + w, wn);
 
-		if ((k->nr & SYSCALL_KEY_SLOT) != slot)
-			continue;
-		p->pick[ndel].total_ns = st->total_ns;
-		p->pick[ndel].i = i;
-		p->del[ndel++] = *k;
+		if (!e) {
+			err = -errno;
+			goto out;
+		}
+		for (size_t i = 0; i < wn; i++) {
+			if (!e[i].key.tgid)	/* lost a race to index its key */
+				continue;
+			p->pick[ndel].total_ns = e[i].total_ns;
+			p->pick[ndel].elem = w + i;
+			p->del[ndel++] = e[i].key;
+		}
+		map_window_close(&win);
 	}
 	n = ndel;
 	if (p->top && n > p->top) {
@@ -236,13 +285,28 @@ static int collect_stats(struct sys_priv *p, struct snapshot *s, __u32 ended)
 		s->truncated.syscalls += n - p->top;
 		n = p->top;
 	}
-	for (size_t j = 0; j < n && !err; j++) {
-		size_t i = p->pick[j].i;
+	/* the rows, window by window */
+	qsort(p->pick, n, sizeof(*p->pick), cmp_pick_elem);
+	for (size_t j = 0; j < n && !err;) {
+		size_t w = p->pick[j].elem / STAT_WINDOW * STAT_WINDOW;
+		size_t wn = used - w < STAT_WINDOW ? used - w : STAT_WINDOW;
+		const struct syscall_stats *e = map_window_open(&win, fd, sizeof(*e), first + w, wn);
 
-		err = add_row(p, s, (const void *)((char *)p->stats.keys + i * sizeof(struct syscall_key)),
-			      (const void *)((char *)p->stats.values + i * sizeof(struct syscall_stats)));
+		if (!e) {
+			err = -errno;
+			break;
+		}
+		for (; j < n && p->pick[j].elem < w + wn && !err; j++)
+			err = add_row(p, s, &e[p->pick[j].elem - w]);
+		map_window_close(&win);
 	}
+out:
+	/* after a failure too: what could not be read is lost, not summed
+	 * into a later interval (the kernel replaces index entries it left) */
 	delete_read(p, ndel);
+	__atomic_store_n(&bss->stat_next[ended & 1], 0, __ATOMIC_SEQ_CST);
+	if (++p->snaps % INDEX_SWEEP_EVERY == 0 || err)
+		sweep_index(p, (ended & 1) ? SYSCALL_KEY_SLOT : 0);
 	return err;
 }
 
@@ -322,7 +386,7 @@ static void sys_close(struct collector *c)
 		return;
 	peers_free(p->peers);
 	syscalls_bpf__destroy(p->skel);
-	map_reader_free(&p->stats);
+	map_reader_free(&p->index);
 	map_reader_free(&p->inflight);
 	free(p->del);
 	free(p->pick);
