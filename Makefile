@@ -48,9 +48,9 @@ all: $(BIN)
 $(BIN): $(USER_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-# The peers view hands out array elements with an atomic fetch-and-add
-# (BPF ISA v3, kernel 5.12+).
-$(OUT)/syscalls.bpf.o $(OUT)/syscalls_nokf.bpf.o: BPF_CFLAGS += -mcpu=v3
+# The syscalls table, the peers view and the pools' thread slots hand out
+# array elements with an atomic fetch-and-add (BPF ISA v3, kernel 5.12+).
+$(OUT)/syscalls.bpf.o $(OUT)/syscalls_nokf.bpf.o $(OUT)/pools.bpf.o $(OUT)/pools_nokf.bpf.o: BPF_CFLAGS += -mcpu=v3
 
 $(OUT)/%_nokf.bpf.o: bpf/%.bpf.c bpf/vmlinux.h $(wildcard include/*.h bpf/*.h) | $(OUT)
 	$(CLANG) $(BPF_CFLAGS) -DLS_NO_KFUNC -c $< -o $@

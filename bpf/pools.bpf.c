@@ -42,12 +42,35 @@ __u32 main_names = 0;		/* the frontend keeps main threads' names (task_rename on
 
 struct pool_thread zero_thread = {};
 
+/* The threads followed: each an element (slot) of an mmap-able array the
+ * frontend reads in place every snapshot (no copy of 1 KiB per thread
+ * through a map batch read), found by tid through the hash thread_slots.
+ * Slots are handed out from free_slots (those the frontend freed after it
+ * read an exited thread), else never used ones in order (slot_next): the
+ * frontend reads [0, slot_next). Sizes are set by the frontend. */
+const volatile __u32 table_size = 1;
+__u32 slot_next = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct pool_thread);
+} thread_table SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);	/* resized by the frontend before load */
+	__uint(max_entries, 16384);
 	__type(key, __u32);		/* tid */
-	__type(value, struct pool_thread);
-} threads SEC(".maps");
+	__type(value, __u32);		/* slot */
+} thread_slots SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK);
+	__uint(max_entries, 16384);
+	__type(value, __u32);
+} free_slots SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -113,34 +136,50 @@ static __always_inline void emit(__u64 ts, __u32 tid, __u32 tgid, __u32 kind, __
 	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
 }
 
+/* The thread's entry, or NULL. */
+static __always_inline struct pool_thread *thread_find(__u32 tid)
+{
+	__u32 *slot = bpf_map_lookup_elem(&thread_slots, &tid);
+
+	return slot ? bpf_map_lookup_elem(&thread_table, slot) : 0;
+}
+
 /* The thread's entry; made (state unknown) if it has none. */
 static __always_inline struct pool_thread *thread_get(__u32 tid, __u32 tgid,
 						      struct task_struct *t, __u64 now)
 {
-	struct pool_thread *pt = bpf_map_lookup_elem(&threads, &tid);
-	long err;
+	struct pool_thread *pt = thread_find(tid);
+	__u32 slot;
 
 	if (pt)
 		return pt;
-	err = bpf_map_update_elem(&threads, &tid, &zero_thread, BPF_NOEXIST);
-	if (err && err != -17 /* EEXIST: made on another CPU */) {
-		__sync_fetch_and_add(&drop_map_full, 1);
-		return 0;
+	if (bpf_map_pop_elem(&free_slots, &slot)) {
+		slot = __sync_fetch_and_add(&slot_next, 1);
+		if (slot >= table_size) {
+			__sync_fetch_and_add(&drop_map_full, 1);
+			return 0;
+		}
 	}
-	pt = bpf_map_lookup_elem(&threads, &tid);
-	if (pt && !err) {
-		pt->tgid = tgid;
-		pt->first_ns = now;
-		pt->since = now;
-		BPF_CORE_READ_STR_INTO(&pt->comm, t, comm);
+	pt = bpf_map_lookup_elem(&thread_table, &slot);
+	if (!pt)
+		return 0;
+	bpf_probe_read_kernel(pt, sizeof(*pt), &zero_thread);
+	pt->tgid = tgid;
+	pt->first_ns = now;
+	pt->since = now;
+	BPF_CORE_READ_STR_INTO(&pt->comm, t, comm);
+	pt->tid = tid;
+	if (bpf_map_update_elem(&thread_slots, &tid, &slot, BPF_NOEXIST)) {
+		/* made on another CPU (or the index is full): the slot goes back */
+		pt->tid = 0;
+		bpf_map_push_elem(&free_slots, &slot, 0);
+		pt = thread_find(tid);
+		if (!pt)
+			__sync_fetch_and_add(&drop_map_full, 1);
 	}
 	return pt;
 }
 
-
-/* --- what a sleeping thread waits on ------------------------------------ */
-
-/* The struct file of descriptor fd of the current task, or NULL. */
 static __always_inline struct file___pools *pools_fd_file(struct fdtable___pools *fdt, long fd)
 {
 	struct file___pools **arr, *f = 0;
@@ -613,7 +652,7 @@ int pools_rename(struct bpf_raw_tracepoint_args *ctx)
 
 static __always_inline void set_role(__u32 tid, __u32 tgid, bool acceptor, __u64 now)
 {
-	struct pool_thread *pt = bpf_map_lookup_elem(&threads, &tid);
+	struct pool_thread *pt = thread_find(tid);
 
 	if (!pt || pt->acceptor == acceptor)
 		return;
@@ -645,7 +684,7 @@ int pools_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	if (!(fl & (SF_IOFD | SF_ACCEPT | SF_SETNAME)))
 		return 0;
 	if (fl & SF_SETNAME) {
-		struct pool_thread *pt = bpf_map_lookup_elem(&threads, &tid);
+		struct pool_thread *pt = thread_find(tid);
 
 		if (pt)
 			bpf_get_current_comm(pt->comm, sizeof(pt->comm));
@@ -700,7 +739,7 @@ int pools_klock_begin(struct bpf_raw_tracepoint_args *ctx)
 
 	if (tid == (__u32)(id >> 32) || !pid_wanted(id >> 32))
 		return 0;
-	pt = bpf_map_lookup_elem(&threads, &tid);
+	pt = thread_find(tid);
 	if (pt)
 		pt->in_klock = 1;
 	return 0;
@@ -715,7 +754,7 @@ int pools_klock_end(struct bpf_raw_tracepoint_args *ctx)
 
 	if (tid == (__u32)(id >> 32) || !pid_wanted(id >> 32))
 		return 0;
-	pt = bpf_map_lookup_elem(&threads, &tid);
+	pt = thread_find(tid);
 	if (pt)
 		pt->in_klock = 0;
 	return 0;

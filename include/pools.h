@@ -47,7 +47,11 @@ static inline __u32 ph_bucket(__u64 v)
 }
 #endif
 
+/* One thread: an element of the thread_table array (its slot), found by
+ * tid through thread_slots. tid 0: a free slot. */
 struct pool_thread {
+	__u32 tid;
+	__u32 pad;
 	__u64 since;		/* start of the current state (ktime ns) */
 	__u64 first_ns;		/* when the entry was made */
 	__u64 ns[PST_NR];	/* closed time per state, cumulative */

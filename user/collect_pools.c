@@ -40,6 +40,7 @@
 #include "pools_nokf.skel.h"
 
 #define NR_MAX 1024
+#define THREAD_WINDOW 2048	/* thread_table slots mapped at a time: 2 MiB */
 #define SF_IOFD 0x10
 #define SF_ACCEPT 0x20
 #define SF_SETNAME 0x40
@@ -59,6 +60,7 @@ struct pthr {
 	bool gone;		/* exited: dropped after this interval */
 	bool counted;		/* counted in og->idle (an idle worker) */
 	bool active;
+	__u32 slot;		/* its thread_table slot + 1, once seen there */
 	unsigned stamp;		/* the snapshot (gen) its figures below are of */
 	struct ogroup *og;	/* its group, as of the last event */
 	/* this interval's figures, filled at collect (its run-queue waits go
@@ -95,7 +97,9 @@ struct ogroup {
 struct pool_priv {
 	struct pools_bpf *skel;
 	struct ring_buffer *rb;
-	struct map_reader threads;
+	int table_fd, slots_fd, free_fd;	/* thread_table, thread_slots, free_slots */
+	size_t table_size;
+	struct pthr **by_slot;		/* thread_table slot -> its thread, once seen */
 	struct hashmap *thr;		/* tid -> struct pthr */
 	struct hashmap *ogroups;	/* struct ogroup (tgid, name) -> itself */
 	pthread_t poller;
@@ -122,6 +126,7 @@ struct pool_priv {
 /* blocked_on, defined at the end */
 struct group;
 static void blocked_read(struct pool_priv *p);
+static void blocked_open(struct pool_priv *p, const struct pool_thread *v, __u64 t1);
 static void blocked_deltas(struct pool_priv *p, __u64 t1);
 static int blocked_fill(struct pool_priv *p, struct snap_pool *row, const struct group *g);
 
@@ -406,6 +411,26 @@ static bool fd_waits_for_work(__u32 tgid, long fd)
 	return false;
 }
 
+
+/* A thread entry made here (v->tid set), in a slot as the kernel hands them
+ * out; nothing if the kernel made the thread's entry first. */
+static void slot_new(struct pool_priv *p, const struct pool_thread *v)
+{
+	__u32 slot;
+
+	if (bpf_map_lookup_and_delete_elem(p->free_fd, NULL, &slot)) {
+		slot = __atomic_fetch_add(&p->skel->bss->slot_next, 1, __ATOMIC_SEQ_CST);
+		if (slot >= p->table_size)
+			return;
+	}
+	bpf_map_update_elem(p->table_fd, &slot, v, BPF_ANY);
+	if (bpf_map_update_elem(p->slots_fd, &v->tid, &slot, BPF_NOEXIST)) {
+		struct pool_thread none = { 0 };
+
+		bpf_map_update_elem(p->table_fd, &slot, &none, BPF_ANY);
+		bpf_map_update_elem(p->free_fd, NULL, &slot, BPF_ANY);
+	}
+}
 /* The state of a sleeping thread from /proc/PID/task/TID/syscall; sets
  * *accept for accept(2). */
 static __u8 seed_classify(__u32 tgid, const char *text, bool *accept)
@@ -514,12 +539,11 @@ static void seed_process(struct pool_priv *p, __u32 tgid)
 			if (acc) {
 				/* the kernel side must know too, to say when it
 				 * serves a connection it accepted itself */
-				struct pool_thread v = { .tgid = tgid, .first_ns = now,
+				struct pool_thread v = { .tid = tid, .tgid = tgid, .first_ns = now,
 							 .since = now, .acceptor = 1 };
 
 				memcpy(v.comm, t->comm, sizeof(v.comm));
-				bpf_map_update_elem(bpf_map__fd(p->skel->maps.threads), &tid, &v,
-						    BPF_NOEXIST);
+				slot_new(p, &v);
 				t->acceptor = true;
 				attach_sys_exit(p);
 			}
@@ -598,7 +622,11 @@ static int pools_open(struct collector *c, const struct options *o)
 	bpf_program__set_autoattach(p->skel->progs.pools_klock_begin, false);
 	bpf_program__set_autoattach(p->skel->progs.pools_klock_end, false);
 	bpf_program__set_autoattach(p->skel->progs.pools_rename, false);
-	bpf_map__set_max_entries(p->skel->maps.threads, thread_map_size(o));
+	p->table_size = thread_map_size(o);
+	p->skel->rodata->table_size = (__u32)p->table_size;
+	bpf_map__set_max_entries(p->skel->maps.thread_table, (__u32)p->table_size);
+	bpf_map__set_max_entries(p->skel->maps.thread_slots, (__u32)p->table_size);
+	bpf_map__set_max_entries(p->skel->maps.free_slots, (__u32)p->table_size);
 	bpf_map__set_max_entries(p->skel->maps.blocked, thread_map_size(o));
 
 	err = pools_bpf__load(p->skel);
@@ -636,8 +664,12 @@ static int pools_open(struct collector *c, const struct options *o)
 		p->mains = hashmap_new(sizeof(__u32));
 		__atomic_store_n(&p->skel->bss->main_names, 1, __ATOMIC_SEQ_CST);
 	}
-	map_reader_init(&p->threads, bpf_map__fd(p->skel->maps.threads), sizeof(__u32),
-			sizeof(struct pool_thread));
+	p->table_fd = bpf_map__fd(p->skel->maps.thread_table);
+	p->slots_fd = bpf_map__fd(p->skel->maps.thread_slots);
+	p->free_fd = bpf_map__fd(p->skel->maps.free_slots);
+	p->by_slot = calloc(p->table_size, sizeof(*p->by_slot));
+	if (!p->by_slot)
+		return -ENOMEM;
 	map_reader_init(&p->blocked, bpf_map__fd(p->skel->maps.blocked),
 			sizeof(struct pool_blocked_key), sizeof(__u64));
 	p->t0 = mono_ns();
@@ -963,6 +995,72 @@ static void interval_reset(struct pool_priv *p, struct pthr *t, __u64 t1)
 		t->d_ns[t->seed_state] = t1 - p->t0;
 }
 
+/* One thread's kernel entry v, in slot: this interval's figures. An exited
+ * thread's slot is handed back to the kernel (its index entry first). */
+static int thread_read(struct pool_priv *p, __u32 slot, struct pool_thread *v, __u64 t1)
+{
+	__u32 tid = v->tid;
+	struct pthr *t = p->by_slot[slot];
+
+	if (!t || t->tid != tid) {
+		t = pthr_get(p, tid, v->tgid);
+		if (!t)
+			return -ENOMEM;
+		p->by_slot[slot] = t;
+		t->slot = slot + 1;
+	}
+	if (t->tgid != v->tgid) {
+		/* the tid was reused by another process: a new thread */
+		t->gone = true;
+		pthr_recount(p, t, t1);
+		if (t->og)
+			t->og->refs--;
+		memset(t, 0, sizeof(*t));
+		t->tid = tid;
+		t->tgid = v->tgid;
+		t->slot = slot + 1;
+	}
+	if (t->stamp != p->gen)
+		interval_reset(p, t, t1);
+	if (!t->in_kernel) {	/* not reset above: fresh */
+		memset(t->d_ns, 0, sizeof(t->d_ns));
+		t->exist_a = p->t0;
+		t->exist_b = t1;
+	}
+	thread_delta(p, t, v, t1);
+	blocked_open(p, v, t1);
+	if (t->gone) {
+		bpf_map_delete_elem(p->slots_fd, &tid);
+		v->tid = 0;
+		bpf_map_update_elem(p->free_fd, NULL, &slot, BPF_ANY);
+	}
+	return 0;
+}
+
+/* Every thread the kernel follows: the slots it handed out, read in place
+ * through a window of THREAD_WINDOW slots at a time. */
+static int threads_read(struct pool_priv *p, __u64 t1)
+{
+	size_t used = __atomic_load_n(&p->skel->bss->slot_next, __ATOMIC_RELAXED);
+	struct map_window win;
+	int err = 0;
+
+	if (used > p->table_size)
+		used = p->table_size;
+	for (size_t w = 0; w < used && !err; w += THREAD_WINDOW) {
+		size_t n = used - w < THREAD_WINDOW ? used - w : THREAD_WINDOW;
+		struct pool_thread *e = map_window_open(&win, p->table_fd, sizeof(*e), w, n);
+
+		if (!e)
+			return -errno;
+		for (size_t i = 0; i < n && !err; i++)
+			if (e[i].tid)
+				err = thread_read(p, (__u32)(w + i), &e[i], t1);
+		map_window_close(&win);
+	}
+	return err;
+}
+
 static int pools_collect(struct collector *c, struct snapshot *s)
 {
 	struct pool_priv *p = c->priv;
@@ -983,40 +1081,9 @@ static int pools_collect(struct collector *c, struct snapshot *s)
 		mains_prune(p);
 	p->gen++;
 	t1 = mono_ns();
-	err = map_reader_read(&p->threads);
+	err = threads_read(p, t1);
 	if (err)
 		goto out;
-	for (size_t i = 0; i < p->threads.len; i++) {
-		__u32 tid = ((__u32 *)p->threads.keys)[i];
-		const struct pool_thread *v =
-			(const void *)((char *)p->threads.values + i * sizeof(*v));
-		struct pthr *t = pthr_get(p, tid, v->tgid);
-
-		if (!t) {
-			err = -ENOMEM;
-			goto out;
-		}
-		if (t->tgid != v->tgid) {
-			/* the tid was reused by another process: a new thread */
-			t->gone = true;
-			pthr_recount(p, t, t1);
-			if (t->og)
-				t->og->refs--;
-			memset(t, 0, sizeof(*t));
-			t->tid = tid;
-			t->tgid = v->tgid;
-		}
-		if (t->stamp != p->gen)
-			interval_reset(p, t, t1);
-		if (!t->in_kernel) {	/* not reset above: fresh */
-			memset(t->d_ns, 0, sizeof(t->d_ns));
-			t->exist_a = p->t0;
-			t->exist_b = t1;
-		}
-		thread_delta(p, t, v, t1);
-		if (t->gone)
-			bpf_map_delete_elem(p->threads.fd, &tid);
-	}
 	blocked_deltas(p, t1);
 	groups = hashmap_new(sizeof(struct group_key));
 	if (!groups) {
@@ -1061,6 +1128,8 @@ out:
 				pthr_recount(p, t, t1);
 				if (t->og)
 					t->og->refs--;
+				if (t->slot && p->by_slot[t->slot - 1] == t)
+					p->by_slot[t->slot - 1] = NULL;
 				free(t);
 			}
 		}
@@ -1194,8 +1263,22 @@ static void blocked_read(struct pool_priv *p)
 	}
 }
 
-/* After the thread entries are read (p->threads) and the threads that
- * exited marked gone: this interval's io per (thread, peer) into p->bthr;
+/* An io sleep on a peer under way (thread entry v) counts up to t1. */
+static void blocked_open(struct pool_priv *p, const struct pool_thread *v, __u64 t1)
+{
+	struct pool_blocked_key k = { .peer = v->io_peer, .tid = v->tid, .tgid = v->tgid };
+	struct bacc *a;
+
+	if (v->exited || v->state != PST_IO || !v->io_peer || t1 <= v->since)
+		return;
+	a = bacc_get(p, &k);
+	if (a)
+		a->cum += t1 - v->since;
+}
+
+/* After the thread entries are read (threads_read: the open sleeps added)
+ * and the threads that exited marked gone: this interval's io per (thread,
+ * peer) into p->bthr;
  * the entries of gone threads and idle pairs are dropped here and in the
  * kernel, so the map holds the pairs of about one interval. */
 static void blocked_deltas(struct pool_priv *p, __u64 t1)
@@ -1204,20 +1287,6 @@ static void blocked_deltas(struct pool_priv *p, __u64 t1)
 	size_t ndead = 0, b;
 	struct hm_entry *it;
 
-	for (size_t i = 0; i < p->threads.len; i++) {
-		const struct pool_thread *v =
-			(const void *)((char *)p->threads.values + i * sizeof(*v));
-		struct pool_blocked_key k = { .peer = v->io_peer,
-					      .tid = ((__u32 *)p->threads.keys)[i],
-					      .tgid = v->tgid };
-		struct bacc *a;
-
-		if (v->exited || v->state != PST_IO || !v->io_peer || t1 <= v->since)
-			continue;
-		a = bacc_get(p, &k);
-		if (a)
-			a->cum += t1 - v->since;
-	}
 	hashmap_free(p->bthr, bthr_free);
 	p->bthr = hashmap_new(sizeof(__u32));
 	for (it = NULL; (it = hashmap_next(p->bacc, it, &b));) {
@@ -1305,7 +1374,7 @@ static void pools_close(struct collector *c)
 	bpf_link__destroy(p->rename_link);
 	ring_buffer__free(p->rb);
 	pools_bpf__destroy(p->skel);
-	map_reader_free(&p->threads);
+	free(p->by_slot);
 	map_reader_free(&p->blocked);
 	hashmap_free(p->bacc, free);
 	hashmap_free(p->bthr, bthr_free);
