@@ -201,3 +201,31 @@ dominant() {
 		[.[] | select(.ts_ns < $r) | .pools[] | select(.pid == $pid)] |
 		length >= 1 and all(.[]; .comm == "srv") and any(.[]; any(.others[]; .role == "main"))' "$T/out"
 }
+
+@test "pools: threads by the ten thousand coming and going reuse the kernel's slots: no drops" {
+	# 4 processes of 50 threads, each replacing up to 1,000 threads a
+	# second; under -p the thread table has 4,096 slots, so without the
+	# slots of exited threads handed back it would overflow within seconds
+	forks0=$(awk '/^processes/ { print $2 }' /proc/stat)
+	"$TOOLS/scaleload" --procs 4 --threads 50 --churn 1000 --period 1 --seconds 30 > "$T/wl" &
+	WL=$!
+	wait_for_file "$T/wl"
+	kids=$(pgrep -P "$WL" | paste -sd,)
+	[ "$(echo "$kids" | tr , '\n' | wc -l)" -eq 4 ]
+	start_latscope_attached "$T/out" $POOL_LINKS --probes pools -p "$kids" -i 1
+	sleep 8
+	stop_latscope
+	forks=$(( $(awk '/^processes/ { print $2 }' /proc/stat) - forks0 ))
+	kill "$WL"; wait "$WL" || true
+	echo "threads made during the run: $forks" >&3
+	# the churn itself: more than twice the table's slots
+	[ "$forks" -gt $((2 * 4096)) ]
+	n=$(jq -s 'length' "$T/out")
+	[ "$n" -ge 6 ]
+	[ "$(jq -s '[.[].dropped.map_full] | add' "$T/out")" -eq 0 ]
+	# and the pools are still followed at the end: 4 of 50 workers
+	jq -e -s --arg kids "$kids" '
+		($kids | split(",") | map(tonumber)) as $k |
+		[.[-2].pools[] | select(.pid as $p | $k | index($p)) | .threads] |
+		length == 4 and all(. >= 40)' "$T/out"
+}
