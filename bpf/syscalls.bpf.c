@@ -11,6 +11,8 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+#define PF_EXITING 0x00000004	/* task->flags: getting shut down */
+
 /* Set through skel->rodata before load. */
 const volatile __u32 filter_npids = 0;
 const volatile __u32 filter_pids[FILTER_MAX_PIDS] = {};
@@ -21,7 +23,7 @@ __u32 epoch = 0;
 
 /* Whatever could not be recorded: shown to the user, never silent. */
 __u64 drop_map_full = 0;	/* stats map full: syscall not counted */
-__u64 drop_inflight_full = 0;	/* inflight map full: blocked call not listed */
+__u64 drop_inflight_full = 0;	/* inflight table full: blocked call not listed */
 __u64 drop_no_state = 0;	/* task storage could not be created */
 
 struct syscall_stats zero_stats = {};
@@ -58,12 +60,27 @@ struct {
 	__type(value, __u32);
 } syscall_index SEC(".maps");
 
+/* The calls that slept and have not returned: a slot per thread (kept in
+ * its task storage from its first such call until it exits) of an mmap-able
+ * array the frontend reads in place. Slots come from inflight_free (those
+ * of exited threads), else never used ones in order (inflight_next): the
+ * frontend reads [0, inflight_next). Sizes are set by the frontend. */
+const volatile __u32 inflight_size = 1;
+__u32 inflight_next = 0;
+
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, 16384);
-	__type(key, __u32);		/* tid */
+	__type(key, __u32);
 	__type(value, struct inflight_val);
-} inflight SEC(".maps");
+} inflight_table SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK);
+	__uint(max_entries, 16384);
+	__type(value, __u32);
+} inflight_free SEC(".maps");
 
 #include "peers_work.h"
 
@@ -195,11 +212,12 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 		delta = now - ts->start_ns;
 		nr = ts->nr;
 		ts->start_ns = 0;
-		if (ts->flags & THREAD_INFLIGHT) {
-			__u32 tid = task->pid;
+		if (ts->slot) {
+			__u32 slot = ts->slot - 1;
+			struct inflight_val *v = bpf_map_lookup_elem(&inflight_table, &slot);
 
-			bpf_map_delete_elem(&inflight, &tid);
-			ts->flags &= ~THREAD_INFLIGHT;
+			if (v)
+				v->start_ns = 0;
 		}
 	}
 
@@ -229,23 +247,27 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 }
 
 /* A thread leaving its CPU inside a syscall: its call moves from the CPU's
- * slot to its task storage, and it is listed in `inflight` so the frontend
- * can show calls that have not returned. current is still the task being
- * switched out here. Outside a syscall this is one per-CPU lookup. */
+ * slot to its task storage, and it is listed in its inflight_table slot so
+ * the frontend can show calls that have not returned. current is still the
+ * task being switched out here. Outside a syscall this is one per-CPU
+ * lookup. */
 SEC("raw_tracepoint/sched_switch")
 int inflight_switch(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct inflight_val v = {};
+	struct inflight_val *v;
 	struct thread_state *ts;
 	struct cpu_call *cc;
-	__u32 tid = task->pid, zero = 0;
+	__u32 tid = task->pid, zero = 0, slot;
 
 	cc = bpf_map_lookup_elem(&cpu_calls, &zero);
 	if (!cc || !cc->start_ns)
 		return 0;
-	if (cc->tid != tid) {
-		cc->start_ns = 0;	/* not ours: cannot happen, be safe */
+	/* not ours (cannot happen, be safe), or a thread on its way out (in
+	 * exit(2), or killed inside a call that will not return): its slot is
+	 * handed back at sched_process_exit, before its last switch */
+	if (cc->tid != tid || (task->flags & PF_EXITING)) {
+		cc->start_ns = 0;
 		return 0;
 	}
 	ts = bpf_task_storage_get(&thread_states, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
@@ -257,16 +279,51 @@ int inflight_switch(struct bpf_raw_tracepoint_args *ctx)
 	ts->start_ns = cc->start_ns;
 	ts->nr = cc->nr;
 	cc->start_ns = 0;
-	if (ts->flags & THREAD_INFLIGHT)
-		return 0;
-	v.start_ns = ts->start_ns;
-	v.tgid = task->tgid;
-	v.nr = ts->nr;
-	bpf_get_current_comm(v.comm, sizeof(v.comm));
-	if (bpf_map_update_elem(&inflight, &tid, &v, BPF_ANY)) {
-		__sync_fetch_and_add(&drop_inflight_full, 1);
-		return 0;
+	if (!ts->slot) {
+		if (bpf_map_pop_elem(&inflight_free, &slot)) {
+			slot = __sync_fetch_and_add(&inflight_next, 1);
+			if (slot >= inflight_size) {
+				__sync_fetch_and_add(&drop_inflight_full, 1);
+				return 0;
+			}
+		}
+		ts->slot = slot + 1;
 	}
-	ts->flags |= THREAD_INFLIGHT;
+	slot = ts->slot - 1;
+	v = bpf_map_lookup_elem(&inflight_table, &slot);
+	if (!v || v->start_ns == ts->start_ns)
+		return 0;	/* listed already: switched out again in the same call */
+	v->tgid = task->tgid;
+	v->tid = tid;
+	v->nr = ts->nr;
+	bpf_get_current_comm(v->comm, sizeof(v->comm));
+	/* the frontend lists a slot by start_ns: the rest is stored first (a
+	 * compiler barrier: the JIT keeps the order, x86 does not reorder
+	 * stores) */
+	asm volatile("" ::: "memory");
+	v->start_ns = ts->start_ns;
+	return 0;
+}
+
+/* A thread's exit hands its inflight_table slot back. current exits. */
+SEC("raw_tracepoint/sched_process_exit")
+int inflight_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct inflight_val *v;
+	struct thread_state *ts;
+	__u32 slot;
+
+	ts = bpf_task_storage_get(&thread_states, task, 0, 0);
+	if (!ts || !ts->slot)
+		return 0;
+	slot = ts->slot - 1;
+	ts->slot = 0;
+	v = bpf_map_lookup_elem(&inflight_table, &slot);
+	if (!v)
+		return 0;
+	v->start_ns = 0;
+	v->tid = 0;
+	bpf_map_push_elem(&inflight_free, &slot, 0);
 	return 0;
 }

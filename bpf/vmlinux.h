@@ -72,6 +72,7 @@ struct bpf_raw_tracepoint_args {
 #pragma clang attribute push(__attribute__((preserve_access_index)), apply_to = record)
 
 struct task_struct {
+	unsigned int flags;	/* PF_* */
 	int pid;
 	int tgid;
 	char comm[16];

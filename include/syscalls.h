@@ -17,9 +17,8 @@ struct cpu_call {
 struct thread_state {
 	__u64 start_ns;		/* entry time of the current syscall, 0 when outside */
 	__u32 nr;		/* current syscall number */
-	__u32 flags;		/* THREAD_* */
+	__u32 slot;		/* its inflight_table slot + 1 (0: none yet) */
 };
-#define THREAD_INFLIGHT 1	/* listed in the inflight map */
 
 /* nr carries the epoch's parity in its top bit: each interval's calls go to
  * their own elements (syscall_table, one half per parity), which the
@@ -48,12 +47,15 @@ struct syscall_stats {
 	__u32 hist[HIST_NBUCKETS];
 };
 
-/* A syscall that slept: written at the first context switch inside it,
- * removed when it returns. */
+/* A thread's slot of inflight_table: the syscall it slept in, written at
+ * the first context switch inside it; start_ns goes back to 0 when the call
+ * returns, tid when the thread exits (the slot is then free). */
 struct inflight_val {
-	__u64 start_ns;
+	__u64 start_ns;		/* 0: not in a call that slept */
 	__u32 tgid;
+	__u32 tid;
 	__u32 nr;
+	__u32 pad;
 	char comm[TASK_COMM_LEN];
 };
 

@@ -1391,7 +1391,8 @@ static const char *const pools_tps[] = {
 	"sched_switch", "sched_wakeup", "sched_wakeup_new", "sched_process_exit",
 	"sys_exit", NULL
 };
-static const enum bpf_map_type pools_maps[] = { BPF_MAP_TYPE_RINGBUF, BPF_MAP_TYPE_UNSPEC };
+static const enum bpf_map_type pools_maps[] = { BPF_MAP_TYPE_RINGBUF, BPF_MAP_TYPE_STACK,
+						BPF_MAP_TYPE_UNSPEC };
 static const struct family_needs pools_needs = { pools_tps, pools_maps };
 
 const struct collector_ops pools_collector = {

@@ -17,7 +17,6 @@
 #include "kernel_features.h"
 #include "hashmap.h"
 #include "histo.h"
-#include "procfs.h"
 #include "syscall_row.h"
 #include "syscall_names.h"
 #include "syscalls.h"
@@ -33,14 +32,16 @@
 
 /* Elements mapped at a time: 2.4 MiB, not the whole half in the RSS. */
 #define STAT_WINDOW 1024
+/* inflight_table slots mapped at a time: 160 KiB. */
+#define INFLIGHT_WINDOW 4096
 /* Every this many snapshots the index is swept of stale entries. */
 #define INDEX_SWEEP_EVERY 64
 
 struct sys_priv {
 	struct syscalls_bpf *skel;
-	struct map_reader inflight;
 	struct map_reader index;	/* read only to sweep it */
 	size_t half;			/* syscall_table elements per parity */
+	size_t inflight_size;		/* inflight_table slots */
 	struct syscall_key *del;	/* this interval's keys, to delete */
 	size_t del_cap;
 	__u64 drops_seen;
@@ -95,8 +96,9 @@ static long count_processes(void)
  * syscall_table holds the (process, syscall) pairs active in one interval:
  * room for 16 syscalls per process now running, at least 8192 and at most
  * 32768 elements (2.4 KiB each; both halves, preallocated: 40 to 160 MiB of
- * kernel memory). A full half is counted as a drop. inflight holds at most
- * one entry per thread. */
+ * kernel memory). A full half is counted as a drop. inflight_table holds a
+ * slot per thread that slept in a syscall (40 bytes each), for as many
+ * threads as the host can have, 4096 to 131072 (4096 under -p). */
 static void size_maps(struct syscalls_bpf *skel, const struct options *o)
 {
 	long pid_max = sysctl_long("/proc/sys/kernel/pid_max", 32768);
@@ -108,8 +110,11 @@ static void size_maps(struct syscalls_bpf *skel, const struct options *o)
 	bpf_map__set_max_entries(skel->maps.syscall_table, half * 2);
 	bpf_map__set_max_entries(skel->maps.syscall_index, half * 2);
 	peers_configure(skel, o->peers, procs);
-	bpf_map__set_max_entries(skel->maps.inflight,
-				 clamp_u32(threads < pid_max ? threads : pid_max, 4096, 1 << 17));
+	__u32 slots = o->npids ? 4096 : clamp_u32(threads < pid_max ? threads : pid_max, 4096, 1 << 17);
+
+	skel->rodata->inflight_size = slots;
+	bpf_map__set_max_entries(skel->maps.inflight_table, slots);
+	bpf_map__set_max_entries(skel->maps.inflight_free, slots);
 }
 
 static int sys_open(struct collector *c, const struct options *o)
@@ -146,10 +151,9 @@ static int sys_open(struct collector *c, const struct options *o)
 		return err;
 	}
 	p->half = bpf_map__max_entries(p->skel->maps.syscall_table) / 2;
+	p->inflight_size = bpf_map__max_entries(p->skel->maps.inflight_table);
 	map_reader_init(&p->index, bpf_map__fd(p->skel->maps.syscall_index),
 			sizeof(struct syscall_key), sizeof(__u32));
-	map_reader_init(&p->inflight, bpf_map__fd(p->skel->maps.inflight),
-			sizeof(__u32), sizeof(struct inflight_val));
 	if (o->peers && !(p->peers = peers_new(p->skel, p->top))) {
 		snprintf(c->status, sizeof(c->status), "out of memory");
 		return -ENOMEM;
@@ -310,39 +314,44 @@ out:
 	return err;
 }
 
-static int collect_inflight(struct sys_priv *p, struct snapshot *s, __u64 interval_ns)
+/* The calls asleep for at least INFLIGHT_MIN_NS: the slots of
+ * inflight_table the kernel handed out, read in place a window at a time. */
+static int collect_inflight(struct sys_priv *p, struct snapshot *s)
 {
+	size_t used = __atomic_load_n(&p->skel->bss->inflight_next, __ATOMIC_RELAXED);
+	int fd = bpf_map__fd(p->skel->maps.inflight_table);
 	__u64 now = mono_ns();
-	int err = map_reader_read(&p->inflight);
+	struct map_window win;
 
-	if (err)
-		return err;
-	for (size_t i = 0; i < p->inflight.len; i++) {
-		__u32 tid = ((__u32 *)p->inflight.keys)[i];
-		const struct inflight_val *v =
-			(const void *)((char *)p->inflight.values + i * sizeof(*v));
-		__u64 elapsed = now > v->start_ns ? now - v->start_ns : 0;
-		struct snap_inflight *row;
-		char namebuf[32];
+	if (used > p->inflight_size)
+		used = p->inflight_size;
+	for (size_t w = 0; w < used; w += INFLIGHT_WINDOW) {
+		size_t n = used - w < INFLIGHT_WINDOW ? used - w : INFLIGHT_WINDOW;
+		const struct inflight_val *v = map_window_open(&win, fd, sizeof(*v), w, n);
 
-		/* A thread killed inside a syscall never returns from it:
-		 * drop its entry once it has had a full interval to show. */
-		if (elapsed > interval_ns && !procfs_thread_alive(v->tgid, tid)) {
-			bpf_map_delete_elem(p->inflight.fd, &tid);
-			continue;
+		if (!v)
+			return -errno;
+		for (size_t i = 0; i < n; i++) {
+			__u64 start = __atomic_load_n(&v[i].start_ns, __ATOMIC_ACQUIRE);
+			struct snap_inflight *row;
+			char namebuf[32];
+
+			if (!start || now < start || now - start < INFLIGHT_MIN_NS)
+				continue;
+			row = vec_push(&s->inflight);
+			if (!row) {
+				map_window_close(&win);
+				return -ENOMEM;
+			}
+			row->pid = v[i].tgid;
+			row->tid = v[i].tid;
+			row->nr = v[i].nr;
+			row->elapsed_ns = now - start;
+			snap_strcpy(row->comm, sizeof(row->comm), v[i].comm, sizeof(v[i].comm));
+			snap_strcpy(row->syscall, sizeof(row->syscall),
+				    syscall_name(v[i].nr, namebuf, sizeof(namebuf)), SNAP_NAME_LEN);
 		}
-		if (elapsed < INFLIGHT_MIN_NS)
-			continue;
-		row = vec_push(&s->inflight);
-		if (!row)
-			return -ENOMEM;
-		row->pid = v->tgid;
-		row->tid = tid;
-		row->nr = v->nr;
-		row->elapsed_ns = elapsed;
-		snap_strcpy(row->comm, sizeof(row->comm), v->comm, sizeof(v->comm));
-		snap_strcpy(row->syscall, sizeof(row->syscall),
-			    syscall_name(v->nr, namebuf, sizeof(namebuf)), SNAP_NAME_LEN);
+		map_window_close(&win);
 	}
 	return 0;
 }
@@ -358,7 +367,7 @@ static int sys_collect(struct collector *c, struct snapshot *s)
 	/* New calls go to the other entries from here on. */
 	__atomic_store_n(&bss->epoch, ended + 1, __ATOMIC_SEQ_CST);
 	flipped = mono_ns();
-	err = collect_inflight(p, s, s->interval_ns);
+	err = collect_inflight(p, s);
 	now = mono_ns();
 	if (now - flipped < EPOCH_SETTLE_NS) {
 		__u64 left = EPOCH_SETTLE_NS - (now - flipped);
@@ -387,15 +396,16 @@ static void sys_close(struct collector *c)
 	peers_free(p->peers);
 	syscalls_bpf__destroy(p->skel);
 	map_reader_free(&p->index);
-	map_reader_free(&p->inflight);
 	free(p->del);
 	free(p->pick);
 	free(p);
 	c->priv = NULL;
 }
 
-static const char *const sys_tps[] = { "sys_enter", "sys_exit", "sched_switch", NULL };
-static const enum bpf_map_type sys_maps[] = { BPF_MAP_TYPE_TASK_STORAGE, BPF_MAP_TYPE_UNSPEC };
+static const char *const sys_tps[] = { "sys_enter", "sys_exit", "sched_switch",
+				       "sched_process_exit", NULL };
+static const enum bpf_map_type sys_maps[] = { BPF_MAP_TYPE_TASK_STORAGE, BPF_MAP_TYPE_STACK,
+					      BPF_MAP_TYPE_UNSPEC };
 static const struct family_needs sys_needs = { sys_tps, sys_maps };
 
 const struct collector_ops syscalls_collector = {

@@ -37,6 +37,7 @@ static const char *map_type_name(enum bpf_map_type t)
 	case BPF_MAP_TYPE_TASK_STORAGE: return "task storage maps (Linux 5.11+)";
 	case BPF_MAP_TYPE_RINGBUF: return "ring buffer maps (Linux 5.8+)";
 	case BPF_MAP_TYPE_STACK_TRACE: return "stack trace maps";
+	case BPF_MAP_TYPE_STACK: return "stack maps (Linux 4.20+)";
 	case BPF_MAP_TYPE_LRU_HASH: return "LRU hash maps";
 	case BPF_MAP_TYPE_PERCPU_ARRAY: return "per-CPU array maps";
 	case BPF_MAP_TYPE_ARRAY_OF_MAPS: return "array-of-maps maps";

@@ -83,11 +83,3 @@ bool procfs_alive(__u32 tgid, __u64 pstart)
 
 	return !read_stat(tgid, NULL, 0, &ticks) && same_start(pstart, ticks);
 }
-
-bool procfs_thread_alive(__u32 tgid, __u32 tid)
-{
-	char path[64];
-
-	snprintf(path, sizeof(path), "/proc/%u/task/%u", tgid, tid);
-	return access(path, F_OK) == 0;
-}

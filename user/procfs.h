@@ -12,7 +12,6 @@
  * (0: any); 0 on success, -1 if it is gone. */
 int procfs_comm(__u32 tgid, __u64 pstart, char *buf, size_t n);
 bool procfs_alive(__u32 tgid, __u64 pstart);
-bool procfs_thread_alive(__u32 tgid, __u32 tid);
 /* Parses the text of /proc/PID/stat: comm (between the first '(' and the
  * last ')') and starttime (field 22, clock ticks). 0 or -1. */
 int procfs_parse_stat(const char *text, char *comm, size_t n, unsigned long long *start_ticks);

@@ -204,15 +204,16 @@ dominant() {
 
 @test "pools: threads by the ten thousand coming and going reuse the kernel's slots: no drops" {
 	# 4 processes of 50 threads, each replacing up to 1,000 threads a
-	# second; under -p the thread table has 4,096 slots, so without the
-	# slots of exited threads handed back it would overflow within seconds
+	# second; under -p the pools' thread table and the syscalls family's
+	# inflight table have 4,096 slots each, so without the slots of exited
+	# threads handed back they would overflow within seconds
 	forks0=$(awk '/^processes/ { print $2 }' /proc/stat)
 	"$TOOLS/scaleload" --procs 4 --threads 50 --churn 1000 --period 1 --seconds 30 > "$T/wl" &
 	WL=$!
 	wait_for_file "$T/wl"
 	kids=$(pgrep -P "$WL" | paste -sd,)
 	[ "$(echo "$kids" | tr , '\n' | wc -l)" -eq 4 ]
-	start_latscope_attached "$T/out" $POOL_LINKS --probes pools -p "$kids" -i 1
+	start_latscope_attached "$T/out" $((POOL_LINKS + 4)) --probes pools,syscalls -p "$kids" -i 1
 	sleep 8
 	stop_latscope
 	forks=$(( $(awk '/^processes/ { print $2 }' /proc/stat) - forks0 ))
