@@ -13,6 +13,7 @@
 #include <bpf/bpf_core_read.h>
 #include "hist.h"
 #include "pools.h"
+#include "slots.h"
 #define PEER_NAMES_MAX 4096	/* blocked_on names only what pools wait on */
 #include "peer_resolve.h"	/* fd_file, file_desc, peer_name: blocked_on */
 
@@ -149,17 +150,17 @@ static __always_inline struct pool_thread *thread_get(__u32 tid, __u32 tgid,
 						      struct task_struct *t, __u64 now)
 {
 	struct pool_thread *pt = thread_find(tid);
+	long s;
 	__u32 slot;
 
 	if (pt)
 		return pt;
-	if (bpf_map_pop_elem(&free_slots, &slot)) {
-		slot = __sync_fetch_and_add(&slot_next, 1);
-		if (slot >= table_size) {
-			__sync_fetch_and_add(&drop_map_full, 1);
-			return 0;
-		}
+	s = slot_take(&free_slots, &slot_next, table_size);
+	if (s < 0) {
+		__sync_fetch_and_add(&drop_map_full, 1);
+		return 0;
 	}
+	slot = (__u32)s;
 	pt = bpf_map_lookup_elem(&thread_table, &slot);
 	if (!pt)
 		return 0;

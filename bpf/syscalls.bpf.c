@@ -8,6 +8,7 @@
 #include "syscalls.h"
 #include "peers.h"
 #include "stats_entry.h"
+#include "slots.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -280,14 +281,13 @@ int inflight_switch(struct bpf_raw_tracepoint_args *ctx)
 	ts->nr = cc->nr;
 	cc->start_ns = 0;
 	if (!ts->slot) {
-		if (bpf_map_pop_elem(&inflight_free, &slot)) {
-			slot = __sync_fetch_and_add(&inflight_next, 1);
-			if (slot >= inflight_size) {
-				__sync_fetch_and_add(&drop_inflight_full, 1);
-				return 0;
-			}
+		long s = slot_take(&inflight_free, &inflight_next, inflight_size);
+
+		if (s < 0) {
+			__sync_fetch_and_add(&drop_inflight_full, 1);
+			return 0;
 		}
-		ts->slot = slot + 1;
+		ts->slot = (__u32)s + 1;
 	}
 	slot = ts->slot - 1;
 	v = bpf_map_lookup_elem(&inflight_table, &slot);

@@ -28,7 +28,7 @@ peer() {
 
 run_peerload() {
 	start_workload "$@"
-	start_latscope_attached "$T/out" 3 -p "$WL" -i 60 --probes syscalls
+	start_latscope_attached "$T/out" 4 -p "$WL" -i 60 --probes syscalls
 	echo go >&7
 	wait "$WL"
 	stop_latscope
@@ -98,10 +98,10 @@ run_peerload() {
 
 @test "peers: with --no-peers the syscalls family runs alone, without peers rows" {
 	start_workload --chatty 5 --pool 2:1
-	start_latscope_attached "$T/out" 3 -p "$WL" -i 60 --probes syscalls --no-peers
+	start_latscope_attached "$T/out" 4 -p "$WL" -i 60 --probes syscalls --no-peers
 	sleep 0.3
-	# the syscalls family's three programs: peers is part of them
-	[ "$(bpf_links "$LS_PID")" -eq 3 ]
+	# the syscalls family's four programs: peers is part of them
+	[ "$(bpf_links "$LS_PID")" -eq 4 ]
 	echo go >&7
 	wait "$WL"
 	stop_latscope
@@ -111,7 +111,7 @@ run_peerload() {
 
 @test "peers: --top keeps the peers of most blocked time and counts the rest as truncated" {
 	start_workload --chatty 3 --pool 2:1
-	start_latscope_attached "$T/out" 3 -p "$WL" -i 60 --probes syscalls --top 2
+	start_latscope_attached "$T/out" 4 -p "$WL" -i 60 --probes syscalls --top 2
 	echo go >&7
 	wait "$WL"
 	stop_latscope

@@ -30,7 +30,7 @@ row() {
 @test "syscalls: exact counts, errors, percentiles and max of known calls in one snapshot" {
 	start_workload --sleep 60:1000:20000 --pipe 40:3000 --enoent 37
 	# a long interval: everything lands in the final snapshot on SIGINT
-	start_latscope_attached "$T/out" 3 -p "$WL" -i 60
+	start_latscope_attached "$T/out" 4 -p "$WL" -i 60
 	echo go >&7
 	wait "$WL"
 	stop_latscope
