@@ -793,7 +793,7 @@ static void group_free(void *v)
  * kernel bumps a bucket, then the count, and the entry may be copied in
  * between: prev_runq counts the waits moved to prev_hist, so a bucket read
  * ahead of the count is taken at the next interval, never twice. */
-static void runq_delta(struct pthr *t, const struct pool_thread *v)
+static void runq_delta(struct pthr *t, const struct pool_thread *v, const __u32 *hist)
 {
 	__u64 want = v->runq_count - t->prev_runq, found = 0;
 	__u64 *dst = t->og && !t->acceptor ? t->og->runq_hist : NULL;
@@ -801,15 +801,16 @@ static void runq_delta(struct pthr *t, const struct pool_thread *v)
 	if (v->runq_count <= t->prev_runq)
 		return;
 	for (int i = 0; i < PH_NBUCKETS && found < want; i += 8) {
-		if (!memcmp(&v->runq_hist[i], &t->prev_hist[i], 8 * sizeof(__u32)))
+		if (!memcmp(&hist[i], &t->prev_hist[i], 8 * sizeof(__u32)))
 			continue;
 		for (int j = i; j < i + 8; j++) {
-			__u32 d = v->runq_hist[j] - t->prev_hist[j];
+			__u32 h = __atomic_load_n(&hist[j], __ATOMIC_RELAXED);	/* live: once */
+			__u32 d = h - t->prev_hist[j];
 
 			if (!d)
 				continue;
 			found += d;
-			t->prev_hist[j] = v->runq_hist[j];
+			t->prev_hist[j] = h;
 			if (dst)
 				dst[j] += d;
 		}
@@ -821,7 +822,7 @@ static void runq_delta(struct pthr *t, const struct pool_thread *v)
 
 /* This interval's state times of one thread from its kernel entry. */
 static void thread_delta(struct pool_priv *p, struct pthr *t, const struct pool_thread *v,
-			 __u64 t1)
+			 const __u32 *runq_hist, __u64 t1)
 {
 	__u64 cum[PST_NR];
 
@@ -844,7 +845,7 @@ static void thread_delta(struct pool_priv *p, struct pthr *t, const struct pool_
 	}
 	if (v->comm[0])
 		pthr_rename(p, t, v->comm, t1);
-	runq_delta(t, v);
+	runq_delta(t, v, runq_hist);
 	if (v->exited) {
 		t->gone = true;
 		t->exist_b = v->since;
@@ -995,12 +996,23 @@ static void interval_reset(struct pool_priv *p, struct pthr *t, __u64 t1)
 		t->d_ns[t->seed_state] = t1 - p->t0;
 }
 
-/* One thread's kernel entry v, in slot: this interval's figures. An exited
- * thread's slot is handed back to the kernel (its index entry first). */
-static int thread_read(struct pool_priv *p, __u32 slot, struct pool_thread *v, __u64 t1)
+/* One thread's kernel entry e, in slot: this interval's figures. The
+ * kernel goes on writing it: its state fields are copied at once (as a map
+ * read would), so the times, the state and its start agree; the run-queue
+ * histogram is read in place, bucket by bucket. An exited thread's slot is
+ * handed back to the kernel (its index entry first). */
+static int thread_read(struct pool_priv *p, __u32 slot, struct pool_thread *e, __u64 t1)
 {
-	__u32 tid = v->tid;
-	struct pthr *t = p->by_slot[slot];
+	struct pool_thread c, *v = &c;
+	__u32 tid;
+	struct pthr *t;
+
+	memcpy(&c, e, offsetof(struct pool_thread, runq_hist));
+	c.io_peer = e->io_peer;
+	tid = v->tid;
+	if (!tid)
+		return 0;	/* freed meanwhile */
+	t = p->by_slot[slot];
 
 	if (!t || t->tid != tid) {
 		t = pthr_get(p, tid, v->tgid);
@@ -1027,11 +1039,11 @@ static int thread_read(struct pool_priv *p, __u32 slot, struct pool_thread *v, _
 		t->exist_a = p->t0;
 		t->exist_b = t1;
 	}
-	thread_delta(p, t, v, t1);
+	thread_delta(p, t, v, e->runq_hist, t1);
 	blocked_open(p, v, t1);
 	if (t->gone) {
 		bpf_map_delete_elem(p->slots_fd, &tid);
-		v->tid = 0;
+		e->tid = 0;
 		bpf_map_update_elem(p->free_fd, NULL, &slot, BPF_ANY);
 	}
 	return 0;
