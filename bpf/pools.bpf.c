@@ -29,6 +29,7 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* S_IFMT, S_IFSOCK: peer_resolve.h */
 #define TCP_LISTEN 10
+#define TASK_DEAD 0x80		/* prev_state of a thread's last switch */
 
 /* Set through skel->rodata before load. */
 const volatile __u32 filter_npids = 0;
@@ -36,7 +37,7 @@ const volatile __u32 filter_pids[POOLS_MAX_PIDS] = {};
 const volatile __u8 sys_flags[NR_MAX] = {};	/* SF_* per syscall number */
 
 /* Whatever could not be recorded: shown to the user, never silent. */
-__u64 drop_map_full = 0;	/* thread map full: thread not followed */
+__u64 drop_map_full = 0;	/* thread table full: thread not followed */
 __u64 drop_events = 0;		/* ring buffer full: idle/role change lost */
 __u64 accepts_seen = 0;		/* a non-main thread slept in accept(2) */
 __u32 main_names = 0;		/* the frontend keeps main threads' names (task_rename on) */
@@ -181,6 +182,9 @@ static __always_inline struct pool_thread *thread_get(__u32 tid, __u32 tgid,
 	return pt;
 }
 
+/* --- what a sleeping thread waits on ------------------------------------ */
+
+/* The struct file of descriptor fd of the current task, or NULL. */
 static __always_inline struct file___pools *pools_fd_file(struct fdtable___pools *fdt, long fd)
 {
 	struct file___pools **arr, *f = 0;
@@ -506,7 +510,9 @@ int pools_switch(struct bpf_raw_tracepoint_args *ctx)
 	__u32 tid = (__u32)id, tgid = id >> 32, ntid, ntgid;
 	struct pool_thread *pt;
 
-	if (tid != tgid && pid_wanted(tgid)) {
+	/* a dead thread's last switch: its entry went at sched_process_exit
+	 * (and may be handed back already); nothing to make again */
+	if (tid != tgid && !(prev_state & TASK_DEAD) && pid_wanted(tgid)) {
 		now = bpf_ktime_get_ns();
 		pt = thread_get(tid, tgid, (void *)ctx->args[1], now);
 		if (pt && !pt->exited) {

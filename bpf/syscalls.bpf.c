@@ -23,7 +23,7 @@ const volatile __u32 filter_pids[FILTER_MAX_PIDS] = {};
 __u32 epoch = 0;
 
 /* Whatever could not be recorded: shown to the user, never silent. */
-__u64 drop_map_full = 0;	/* stats map full: syscall not counted */
+__u64 drop_map_full = 0;	/* stats table half full: syscall not counted */
 __u64 drop_inflight_full = 0;	/* inflight table full: blocked call not listed */
 __u64 drop_no_state = 0;	/* task storage could not be created */
 

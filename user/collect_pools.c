@@ -1,7 +1,8 @@
 /* The pools family's collector: per-thread state times and run-queue waits
- * from bpf/pools.bpf.c's thread map, idle and role changes from its ring
- * buffer, grouped into pools (SPEC: workers of one process whose names are
- * equal once normalized; the main thread and acceptors kept apart).
+ * from bpf/pools.bpf.c's thread table (read in place), idle and role
+ * changes from its ring buffer, grouped into pools (SPEC: workers of one
+ * process whose names are equal once normalized; the main thread and
+ * acceptors kept apart).
  *
  * Saturation is exact: the ring buffer carries every transition into and
  * out of idle, in time order, and each group of same-named threads keeps a
