@@ -362,7 +362,7 @@ static int sys_collect(struct collector *c, struct snapshot *s)
 	struct syscalls_bpf__bss *bss = p->skel->bss;
 	__u32 ended = __atomic_load_n(&bss->epoch, __ATOMIC_RELAXED);
 	__u64 flipped, now, drops;
-	int err;
+	int err, e2;
 
 	/* New calls go to the other entries from here on. */
 	__atomic_store_n(&bss->epoch, ended + 1, __ATOMIC_SEQ_CST);
@@ -375,10 +375,13 @@ static int sys_collect(struct collector *c, struct snapshot *s)
 
 		nanosleep(&ts, NULL);
 	}
-	if (!err)
-		err = collect_stats(p, s, ended);
-	if (!err && p->peers)
-		err = peers_collect(p->peers, s, ended);
+	/* each hands its half back to the kernel whatever the others did */
+	e2 = collect_stats(p, s, ended);
+	err = err ? err : e2;
+	if (p->peers) {
+		e2 = peers_collect(p->peers, s, ended);
+		err = err ? err : e2;
+	}
 	drops = __atomic_load_n(&bss->drop_map_full, __ATOMIC_RELAXED) +
 		__atomic_load_n(&bss->drop_inflight_full, __ATOMIC_RELAXED) +
 		__atomic_load_n(&bss->drop_no_state, __ATOMIC_RELAXED);
