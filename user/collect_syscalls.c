@@ -290,7 +290,8 @@ static int collect_stats(struct sys_priv *p, struct snapshot *s, __u32 ended)
 		n = p->top;
 	}
 	/* the rows, window by window */
-	qsort(p->pick, n, sizeof(*p->pick), cmp_pick_elem);
+	if (n > 1)
+		qsort(p->pick, n, sizeof(*p->pick), cmp_pick_elem);
 	for (size_t j = 0; j < n && !err;) {
 		size_t w = p->pick[j].elem / STAT_WINDOW * STAT_WINDOW;
 		size_t wn = used - w < STAT_WINDOW ? used - w : STAT_WINDOW;
