@@ -38,6 +38,7 @@ secs() { jq -s ".[$(($1 - 1))].ts_ns / 1000000000 | floor" "$T/rec.json"; }
 	keys "]"
 	wait_screen "$(hhmmss 3)"
 	keys "["
+	wait_screen "$(hhmmss 2)"
 	keys "["
 	wait_screen "$(hhmmss 1)"
 	# a time that is no time: one message, the view stays
