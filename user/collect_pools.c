@@ -1012,7 +1012,7 @@ static int thread_read(struct pool_priv *p, __u32 slot, struct pool_thread *e, _
 	c.io_peer = e->io_peer;
 	tid = v->tid;
 	if (!tid)
-		return 0;	/* freed meanwhile */
+		return 0;	/* a free slot */
 	t = p->by_slot[slot];
 
 	if (!t || t->tid != tid) {
@@ -1067,8 +1067,7 @@ static int threads_read(struct pool_priv *p, __u64 t1)
 		if (!e)
 			return -errno;
 		for (size_t i = 0; i < n && !err; i++)
-			if (e[i].tid)
-				err = thread_read(p, (__u32)(w + i), &e[i], t1);
+			err = thread_read(p, (__u32)(w + i), &e[i], t1);
 		map_window_close(&win);
 	}
 	return err;

@@ -178,19 +178,10 @@ void jw_escape(struct jw *w, const char *str, size_t n)
  * snapshot with thousands of rows. */
 void jw_key(struct jw *w, const char *key)
 {
-	size_t n = strlen(key);
-
 	sep(w);
-	if (w->len + n + 4 > w->cap)
-		grow(w, n + 3);
-	if (w->oom)
-		return;
-	w->buf[w->len++] = '"';
-	memcpy(w->buf + w->len, key, n);
-	w->len += n;
-	w->buf[w->len++] = '"';
-	w->buf[w->len++] = ':';
-	w->buf[w->len] = 0;
+	put(w, "\"", 1);
+	put(w, key, strlen(key));
+	put(w, "\":", 2);
 	w->first[w->depth] = true;	/* the value follows without a comma */
 }
 
