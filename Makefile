@@ -1,5 +1,10 @@
 # latscope: make | make test | make bench | make deps | make run | make clean
 #
+# `make run` and `make test` install what is missing (make deps), build as
+# the user who runs make, and run what needs root as root: directly when
+# make runs as root (containers, CI, fresh cloud images have no sudo), else
+# through sudo, as perf and bpftrace users are used to.
+#
 # BPF objects are built with clang (clang-19 when installed: better BPF code
 # than clang 14) against bpf/vmlinux.h, a hand-written header of the kernel
 # types used (CO-RE): no kernel headers of the build host are needed.
@@ -11,6 +16,7 @@ BPFTOOL   ?= $(shell command -v bpftool || echo /usr/sbin/bpftool)
 CC        ?= cc
 PKG_CONFIG ?= pkg-config
 PKGS      := libbpf libelf zlib ncursesw jansson
+SUDO      ?= $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 ARCH      := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
 CFLAGS    ?= -g -O2
@@ -37,7 +43,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 TOOL_SRCS := $(wildcard tools/*.c)
 TOOL_BINS := $(patsubst tools/%.c,$(OUT)/tools/%,$(TOOL_SRCS))
 
-.PHONY: all test unit e2e bench bench-tcp deps run clean check-asan soak fuzz fuzz-build
+.PHONY: all test test-run unit e2e bench bench-tcp deps run clean check-asan soak fuzz fuzz-build
 .DELETE_ON_ERROR:
 # Kept after the build: unit tests that load a family's BPF include its
 # skeleton, and a rebuild need not recompile the BPF objects.
@@ -87,7 +93,7 @@ FUZZ_CC   ?= $(CLANG)
 FUZZ_BIN  := $(OUT)/fuzz/fuzz_snapshot_read
 FUZZ_SRCS := tests/fuzz/fuzz_snapshot_read.c user/snapshot_read.c user/snapshot.c \
 	     user/histo.c user/render_json.c user/json_writer.c user/recording.c \
-	     user/snapshot_merge.c user/hashmap.c
+	     user/snapshot_merge.c user/hashmap.c user/utf8.c
 FUZZ_TIME ?= 300
 
 $(FUZZ_BIN): $(FUZZ_SRCS) $(wildcard include/*.h user/*.h)
@@ -114,9 +120,14 @@ fuzz: $(FUZZ_BIN) $(FUZZ_CLI_BIN)
 		-print_final_stats=1 $(OUT)/fuzz/corpus tests/fuzz/corpus
 
 # The README's test command. Ends with "N passed, N failed".
-test: $(BIN) $(UNIT_BINS) $(TOOL_BINS)
+test:
+	@sh tools/deps.sh
+	@$(MAKE) --no-print-directory test-run
+
+test-run: $(BIN) $(UNIT_BINS) $(TOOL_BINS)
 	@$(MAKE) -s fuzz-build >/dev/null 2>&1 || echo "# fuzz: target not built (make deps installs libclang-rt-19-dev)"
-	@LATSCOPE=$(CURDIR)/$(BIN) FUZZ_BIN=$(FUZZ_BIN) FUZZ_CLI_BIN=$(FUZZ_CLI_BIN) bash tests/run.sh $(UNIT_BINS)
+	@$(SUDO) env LATSCOPE=$(CURDIR)/$(BIN) FUZZ_BIN=$(FUZZ_BIN) FUZZ_CLI_BIN=$(FUZZ_CLI_BIN) \
+		E2E="$(E2E)" bash tests/run.sh $(UNIT_BINS)
 
 # The whole suite again with the frontend and the unit tests built with
 # AddressSanitizer and UndefinedBehaviorSanitizer (any report fails the test).
@@ -127,9 +138,9 @@ check-asan: tools
 		build-asan/latscope
 	@$(MAKE) -s OUT=build-asan BIN=build-asan/latscope CFLAGS="$(ASAN_FLAGS)" \
 		$(patsubst $(OUT)/%,build-asan/%,$(UNIT_BINS))
-	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99 \
+	@$(SUDO) env ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99 \
 	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	 LATSCOPE=$(CURDIR)/build-asan/latscope \
+	 LATSCOPE=$(CURDIR)/build-asan/latscope E2E="$(E2E)" \
 		bash tests/run.sh $(patsubst $(OUT)/%,build-asan/%,$(UNIT_BINS))
 
 unit: $(UNIT_BINS)
@@ -150,8 +161,11 @@ bench-tcp: latscope $(TOOL_BINS)
 deps:
 	@sh tools/deps.sh
 
-run: latscope
-	./latscope
+# ARGS: latscope's options (make run ARGS="--json -d 5")
+run:
+	@sh tools/deps.sh
+	@$(MAKE) --no-print-directory $(BIN)
+	$(SUDO) ./$(BIN) $(ARGS)
 
 clean:
 	rm -rf $(OUT) build-asan latscope

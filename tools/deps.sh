@@ -18,11 +18,15 @@ echo "make deps: installing$missing"
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 export DEBIAN_FRONTEND=noninteractive
-if ! $SUDO apt-get install -y -q --no-install-recommends $missing >/tmp/latscope-deps.log 2>&1; then
-	$SUDO apt-get update -q >>/tmp/latscope-deps.log 2>&1 || true
-	$SUDO apt-get install -y -q --no-install-recommends $missing >>/tmp/latscope-deps.log 2>&1 || {
-		echo "make deps: apt-get failed; see /tmp/latscope-deps.log" >&2
-		tail -n 5 /tmp/latscope-deps.log >&2
+# apt's log goes to a private file (mktemp: a new name, O_EXCL, mode 0600),
+# never to a fixed name in /tmp where any local user could plant a symlink
+log=$(mktemp "${TMPDIR:-/tmp}/latscope-deps.XXXXXX")
+if ! $SUDO apt-get install -y -q --no-install-recommends $missing >>"$log" 2>&1; then
+	$SUDO apt-get update -q >>"$log" 2>&1 || true
+	$SUDO apt-get install -y -q --no-install-recommends $missing >>"$log" 2>&1 || {
+		echo "make deps: apt-get failed; see $log" >&2
+		tail -n 5 "$log" >&2
 		exit 1
 	}
 fi
+rm -f "$log"

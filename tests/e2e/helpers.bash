@@ -89,6 +89,13 @@ teardown_latscope() {
 	fi
 }
 
+# kernel_has_raw_tp NAME: the kernel has the tracepoint NAME, looked up
+# where latscope looks (the btf_trace_NAME type in the kernel's BTF), not
+# in tracefs, which a fresh host does not mount.
+kernel_has_raw_tp() {
+	bpftool btf dump file /sys/kernel/btf/vmlinux 2>/dev/null | grep -q "TYPEDEF 'btf_trace_$1'"
+}
+
 # bpf_links PID: how many BPF links (attached programs) PID holds.
 bpf_links() {
 	local n=0 f
