@@ -22,8 +22,10 @@
 #include "kernel_features.h"
 #include "options.h"
 #include "privs.h"
+#include "procfs.h"
 #include "replay.h"
 #include "rotate.h"
+#include "safefile.h"
 #include "sink.h"
 #include "textfmt.h"
 #include "tui.h"
@@ -144,7 +146,12 @@ static FILE *memlog_open(void)
 
 	if (!path || !*path)
 		return NULL;
-	f = fopen(path, "w");
+	/* made like -o's files: never through a link planted at the path */
+	int fd = safefile_create(path);
+
+	f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!f && fd >= 0)
+		close(fd);
 	if (f) {
 		setvbuf(f, NULL, _IOLBF, 0);
 		fprintf(f, "t_s,rss_kib,arena_kib,inuse_kib,free_kib,mmap_kib,mmap_n,"
@@ -218,6 +225,32 @@ static void late_hint(struct sink **sinks, int nsinks, const struct options *o)
 			"--realtime 1 keeps them on time\n");
 }
 
+/* -p names processes that exist now: each one that does not is a line on
+ * stderr and is dropped from the filter; none left is a usage error (exit
+ * 2, like perf stat -p). A traced process that exits later is normal. */
+static int pids_check(struct options *o)
+{
+	__u32 n = 0, given = o->npids;
+
+	for (__u32 i = 0; i < given; i++) {
+		long tgid = procfs_tgid(o->pids[i]);
+
+		if (tgid < 0)
+			fprintf(stderr, "latscope: --pid %u: no such process\n", o->pids[i]);
+		else if ((__u32)tgid != o->pids[i])
+			fprintf(stderr, "latscope: --pid %u is a thread of process %ld: give the process id\n",
+				o->pids[i], tgid);
+		else
+			o->pids[n++] = o->pids[i];
+	}
+	o->npids = n;
+	if (given && !n) {
+		fprintf(stderr, "latscope: --pid: none of the processes given exists (see ps -e)\n");
+		return -1;
+	}
+	return 0;
+}
+
 static int open_sinks(struct sink **sinks, const struct options *o)
 {
 	int n = 0;
@@ -231,7 +264,8 @@ static int open_sinks(struct sink **sinks, const struct options *o)
 		}
 		sinks[n] = sink_json_new(o->out_file);
 		if (!sinks[n]) {
-			fprintf(stderr, "latscope: --output '%s': %s\n", o->out_file, strerror(errno));
+			fprintf(stderr, "latscope: --output '%s': %s\n", o->out_file,
+				safefile_strerror(errno));
 			return -1;
 		}
 		if (o->rotate_bytes)
@@ -241,7 +275,8 @@ static int open_sinks(struct sink **sinks, const struct options *o)
 	if (o->prom_file) {
 		sinks[n] = sink_prom_new(o->prom_file);
 		if (!sinks[n]) {
-			fprintf(stderr, "latscope: --prom '%s': %s\n", o->prom_file, strerror(errno));
+			fprintf(stderr, "latscope: --prom '%s': %s\n", o->prom_file,
+				safefile_strerror(errno));
 			goto fail;
 		}
 		n++;
@@ -293,6 +328,8 @@ int main(int argc, char **argv)
 		return r == 1 ? 0 : 2;
 	if (o.replay)
 		return replay_main(&o);
+	if (pids_check(&o))
+		return 2;
 
 	bpf_util_set_verbose(o.verbose);
 	if (privs_check() < 0 || bpf_util_set_btf(o.btf_file) < 0)

@@ -83,3 +83,20 @@ bool procfs_alive(__u32 tgid, __u64 pstart)
 
 	return !read_stat(tgid, NULL, 0, &ticks) && same_start(pstart, ticks);
 }
+
+long procfs_tgid(__u32 pid)
+{
+	char path[48], line[128];
+	long tgid = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%u/status", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Tgid: %ld", &tgid) == 1)
+			break;
+	fclose(f);
+	return tgid;
+}

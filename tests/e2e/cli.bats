@@ -100,6 +100,59 @@ teardown() { teardown_latscope; rm -rf "$T"; }
 	jq -s -e 'length >= 2 and all(.[]; .schema == "latscope/1")' "$T/rec.json"
 }
 
+# refused OPT PATH [ENV...]: latscope with OPT PATH is one line naming OPT,
+# exit 1, and does not hang (a FIFO open would block without O_NONBLOCK)
+refused() {
+	local opt=$1 path=$2
+	run --separate-stderr timeout 20 "$LATSCOPE" --probes syscalls "$opt" "$path" -d 0.3
+	[ "$status" -eq 1 ] || { echo "$opt $path: status $status: $stderr" >&2; return 1; }
+	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
+	[[ "$stderr" == *"$opt"* ]] || { echo "$stderr" >&2; return 1; }
+}
+
+@test "cli: files another user planted are refused, not written: FIFO, their file, hard link, open directory" {
+	# a sticky world-writable directory like /tmp, where user nobody
+	# plants things at the names root will write
+	chmod 0755 "$T"
+	mkdir -m 1777 "$T/tmp"
+	setpriv --reuid=65534 --regid=65534 --clear-groups mkfifo "$T/tmp/fifo.json"
+	refused --output "$T/tmp/fifo.json"
+	setpriv --reuid=65534 --regid=65534 --clear-groups sh -c "echo theirs > $T/tmp/theirs.json"
+	refused --output "$T/tmp/theirs.json"
+	[[ "$stderr" == *"belongs to uid 65534"* ]]
+	[ "$(cat "$T/tmp/theirs.json")" = theirs ]
+	# a hard link to a file elsewhere (made by root here: protected_hardlinks
+	# would stop nobody, but not every host sets it)
+	echo precious > "$T/victim"
+	ln "$T/victim" "$T/tmp/link.json"
+	refused --output "$T/tmp/link.json"
+	[[ "$stderr" == *"hard links"* ]]
+	[ "$(cat "$T/victim")" = precious ]
+	# restarting with --rotate does not rotate a hard link or their file away
+	refused --output "$T/tmp/link.json" --rotate 1M
+	[ "$(cat "$T/victim")" = precious ]
+	[ ! -e "$T/tmp/link.1.json" ] && [ ! -e "$T/tmp/link.json.1" ]
+	# a directory anyone can rename entries in (no sticky bit), for -o and --prom
+	mkdir -m 0777 "$T/open"
+	refused --output "$T/open/rec.json"
+	[[ "$stderr" == *"writable by other users"* ]]
+	refused --prom "$T/open/latscope.prom"
+	[ -z "$(ls -A "$T/open")" ]
+	# a directory owned by another user
+	mkdir "$T/theirdir" && chown 65534 "$T/theirdir"
+	refused --output "$T/theirdir/rec.json"
+	# a file of ours there already is reused, truncated, and stays 0640
+	yes junk | head -n 1000 > "$T/tmp/ours.json"
+	chmod 0666 "$T/tmp/ours.json"
+	"$LATSCOPE" --probes syscalls -o "$T/tmp/ours.json" -i 0.2 -d 0.5 > /dev/null
+	[ "$(stat -c %a "$T/tmp/ours.json")" = 640 ]
+	jq -s -e 'length >= 2 and all(.[]; .schema == "latscope/1")' "$T/tmp/ours.json"
+	# the memory log (LATSCOPE_MEMLOG) is made the same way
+	ln -s "$T/victim" "$T/tmp/mem.csv"
+	LATSCOPE_MEMLOG="$T/tmp/mem.csv" "$LATSCOPE" --probes syscalls --json -d 0.3 > /dev/null
+	[ "$(cat "$T/victim")" = precious ]
+}
+
 @test "cli: -o FILE.gz writes gzip, one snapshot per line" {
 	"$LATSCOPE" --probes syscalls -o "$T/rec.json.gz" -i 0.2 -d 0.7 > /dev/null
 	gzip -t "$T/rec.json.gz"
@@ -142,4 +195,32 @@ teardown() { teardown_latscope; rm -rf "$T"; }
 	# their builds without kfuncs (which need the kernel's own BTF) load
 	printf '%s\n' "$output" | head -n1 |
 		jq -e '.probes.syscalls == "on" and .probes.locks == "on" and .probes.pools == "on"'
+}
+
+@test "cli: -p of a process that does not exist: a line naming it; none left is exit 2" {
+	# a pid that is free now: a child that has been reaped
+	sleep 0 & gone=$!; wait $gone
+	run --separate-stderr "$LATSCOPE" --json -d 0.5 -p "$gone"
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	[[ "$stderr" == *"--pid $gone: no such process"* ]]
+	[[ "$stderr" == *"none of the processes"* ]]
+	# one of two missing: said once, and the other is traced
+	sleep 30 & alive=$!
+	run --separate-stderr "$LATSCOPE" --json -d 1 --probes syscalls -p "$gone,$alive"
+	kill $alive
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
+	[[ "$stderr" == *"--pid $gone: no such process"* ]]
+	[ "$(printf '%s\n' "$output" | wc -l)" -ge 1 ]
+	# a thread id is not a process id
+	"$TOOLS/scaleload" --procs 1 --threads 2 --period 100 > /dev/null &
+	ls=$!
+	for i in $(seq 1 100); do wl=$(pgrep -P $ls) && break; sleep 0.05; done
+	for i in $(seq 1 100); do [ "$(ls /proc/$wl/task | wc -l)" -ge 2 ] && break; sleep 0.05; done
+	tid=$(ls /proc/$wl/task | grep -vx "$wl" | head -n 1)
+	run --separate-stderr "$LATSCOPE" --json -d 0.5 -p "$tid"
+	kill $ls 2>/dev/null || true
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"--pid $tid is a thread of process $wl"* ]]
 }
