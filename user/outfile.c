@@ -10,6 +10,7 @@
 #include <zlib.h>
 #include "outfile.h"
 #include "rotate.h"
+#include "safefile.h"
 
 struct outfile {
 	int fd;			/* kept open for gzip too: fstat gives the size */
@@ -47,7 +48,6 @@ static int open_stream(struct outfile *o)
 struct outfile *outfile_open(const char *path)
 {
 	struct outfile *o = calloc(1, sizeof(*o));
-	struct stat st;
 
 	if (!o)
 		return NULL;
@@ -56,13 +56,9 @@ struct outfile *outfile_open(const char *path)
 		o->is_stdout = true;
 		return o;
 	}
-	/* O_NOFOLLOW: a symlink planted at the path is refused, not followed */
-	o->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0640);
+	o->fd = safefile_create(path);
 	if (o->fd < 0)
 		goto fail;
-	/* an existing file keeps its mode through O_CREAT: tighten it */
-	if (fstat(o->fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0027))
-		fchmod(o->fd, st.st_mode & 0750);
 	o->path = strdup(path);
 	if (!o->path || open_stream(o)) {
 		close(o->fd);

@@ -8,8 +8,9 @@
 
 struct outfile;
 
-/* path NULL or "-": stdout. Files are created 0640 and never through a
- * symlink planted at path. NULL with errno set on failure. */
+/* path NULL or "-": stdout. Files are opened as safefile_create() does
+ * (0640, never through a planted link, FIFO or other user's file). NULL
+ * with errno set on failure (safefile_strerror() says why). */
 struct outfile *outfile_open(const char *path);
 /* A file that has reached max_bytes on disk is finished and rotated (see
  * rotate.h) before the next line, keeping keep old files. Not for stdout. */

@@ -78,8 +78,11 @@ int rotate_existing(const char *path, unsigned keep)
 	struct stat st;
 	int fd;
 
-	/* a symlink is left to outfile_open, which refuses it */
-	if (lstat(path, &st) || !S_ISREG(st.st_mode) || st.st_size == 0)
+	/* only a file of ours, one link: anything else (a symlink, another
+	 * user's file, a hard link to a file elsewhere) is left to
+	 * outfile_open, which refuses it */
+	if (lstat(path, &st) || !S_ISREG(st.st_mode) || st.st_size == 0 ||
+	    st.st_uid != geteuid() || st.st_nlink != 1)
 		return 0;
 	fd = rotate_files(path, keep);
 	if (fd < 0)

@@ -24,6 +24,7 @@
 #include <unistd.h>
 #include "hashmap.h"
 #include "histo.h"
+#include "safefile.h"
 #include "sink.h"
 #include "textfmt.h"
 
@@ -464,7 +465,15 @@ struct sink *sink_prom_new(const char *path)
 	for (int m = 0; m < M_NR; m++)
 		if (!(p->series[m] = hashmap_new(LABELS_LEN)))
 			goto fail;
-	/* a directory we cannot write is an error now, not an interval later */
+	/* a directory we cannot write, or one that others could swap the
+	 * file in, is an error now, not an interval later */
+	if (safefile_dir_ok(path)) {
+		int e = errno;
+
+		prom_close(k);
+		errno = e;
+		return NULL;
+	}
 	{
 		char tmp[PATH_MAX];
 		int fd;
