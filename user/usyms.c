@@ -12,6 +12,11 @@
 #include "hashmap.h"
 #include "usyms.h"
 
+/* Bounds on what one ELF file may make us hold: it is another user's file
+ * (libc's .symtab has ~4,000 functions, a large C++ binary ~10^6). */
+#define USYMS_MAX_SYMS (4u << 20)
+#define USYMS_MAX_FILE (4ULL << 30)
+
 struct usym {
 	__u64 addr, size;
 	const char *name;
@@ -131,9 +136,13 @@ static int read_symtab(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, struct binary *b,
 	Elf_Data *data = elf_getdata(scn, NULL);
 	size_t n, cap;
 
-	if (!data || !sh->sh_entsize)
+	/* the file is another user's: its sizes are believed only as far
+	 * as the data libelf really read (sh_size may claim 2^64 entries) */
+	if (!data || !sh->sh_entsize || sh->sh_entsize != gelf_fsize(elf, ELF_T_SYM, 1, EV_CURRENT))
 		return 0;
-	n = sh->sh_size / sh->sh_entsize;
+	n = data->d_size / sh->sh_entsize;
+	if (n > USYMS_MAX_SYMS - b->nsyms)
+		n = USYMS_MAX_SYMS - b->nsyms;
 	cap = b->nsyms + n;
 	{
 		struct usym *s = realloc(b->syms, (cap ? cap : 1) * sizeof(*s));
@@ -181,9 +190,26 @@ static int read_symtab(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, struct binary *b,
 	return 0;
 }
 
+/* A mapped file, opened as root but belonging to whoever runs the
+ * process: O_NONBLOCK so that a FIFO put at the path cannot hang us, and
+ * only a regular file of a sane size is read; st is what was opened. */
+static int binary_open(const char *path, struct stat *st)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, st) || !S_ISREG(st->st_mode) || st->st_size <= 0 ||
+	    (unsigned long long)st->st_size > USYMS_MAX_FILE) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 /* Reads path's PT_LOAD segments and function symbols: .symtab when the
- * file has one (not stripped), else .dynsym. */
-static struct binary *binary_load(const char *path, const char *name)
+ * file has one (not stripped), else .dynsym. st: the file opened. */
+static struct binary *binary_load(const char *path, const char *name, struct stat *st)
 {
 	struct binary *b = calloc(1, sizeof(*b));
 	size_t strs_len = 0, strs_cap = 0, nphdr;
@@ -195,11 +221,14 @@ static struct binary *binary_load(const char *path, const char *name)
 	if (!b)
 		return NULL;
 	b->name = strdup(name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = binary_open(path, st);
 	if (fd < 0 || !b->name)
 		goto fail;
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	if (!elf || elf_kind(elf) != ELF_K_ELF || elf_getphdrnum(elf, &nphdr))
+		goto fail;
+	/* program headers must fit in the file (e_phnum is the file's word) */
+	if (nphdr > (size_t)st->st_size / gelf_fsize(elf, ELF_T_PHDR, 1, EV_CURRENT))
 		goto fail;
 	b->segs = calloc(nphdr ? nphdr : 1, sizeof(*b->segs));
 	if (!b->segs)
@@ -271,7 +300,15 @@ static struct binary *binary_get(struct usyms *u, __u32 pid, const struct umap *
 	b = hashmap_get(u->bins, &key);
 	if (b)
 		return b;
-	b = binary_load(p, base ? base + 1 : path);
+	b = binary_load(p, base ? base + 1 : path, &st);
+	/* cached under the file that was read: it may not be the one stat
+	 * saw if the path was swapped in between */
+	key.dev = st.st_dev;
+	key.ino = st.st_ino;
+	if (b && hashmap_get(u->bins, &key)) {
+		binary_free(b);
+		return hashmap_get(u->bins, &key);
+	}
 	if (b && hashmap_put(u->bins, &key, b)) {
 		binary_free(b);
 		b = NULL;
@@ -514,5 +551,21 @@ size_t usyms_nbinaries(struct usyms *u)
 	pthread_mutex_lock(&u->lock);
 	n = u->bins->len;
 	pthread_mutex_unlock(&u->lock);
+	return n;
+}
+
+long usyms_file_symbols(const char *path)
+{
+	struct binary *b;
+	struct stat st;
+	long n;
+
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return -1;
+	b = binary_load(path, "test", &st);
+	if (!b)
+		return -1;
+	n = (long)b->nsyms;
+	binary_free(b);
 	return n;
 }

@@ -30,6 +30,10 @@ const char *usyms_resolve(struct usyms *u, __u32 pid, __u64 gen, __u64 addr, cha
 /* Drops a process's map (the binaries stay cached); not a later one's
  * of the same pid. */
 void usyms_forget(struct usyms *u, __u32 pid, __u64 gen);
+/* How many function symbols usyms would load from the ELF file at path,
+ * -1 if it refuses the file (not a regular file, not ELF, headers that do
+ * not fit). For tests and checks; uses no cache. */
+long usyms_file_symbols(const char *path);
 /* How many binaries are cached (for tests). */
 size_t usyms_nbinaries(struct usyms *u);
 
