@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "json_writer.h"
+#include "utf8.h"
 
 void jw_init(struct jw *w)
 {
@@ -92,39 +93,6 @@ void jw_obj_end(struct jw *w) { close_(w, '}'); }
 void jw_arr_begin(struct jw *w) { open_(w, '['); }
 void jw_arr_end(struct jw *w) { close_(w, ']'); }
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if invalid:
- * rejects overlongs, surrogates and code points past U+10FFFF. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-	unsigned c = s[0];
-	size_t len, i;
-	uint32_t cp;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xC2 && c <= 0xDF) {
-		len = 2; cp = c & 0x1F;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		len = 3; cp = c & 0x0F;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		len = 4; cp = c & 0x07;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3F);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-		return 0;
-	if (cp >= 0xD800 && cp <= 0xDFFF)
-		return 0;
-	return len;
-}
-
 void jw_escape(struct jw *w, const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
@@ -162,7 +130,7 @@ void jw_escape(struct jw *w, const char *str, size_t n)
 				put(w, esc, 6);
 			}
 			i++;
-		} else if ((k = utf8_seq(s + i, n - i)) > 0) {
+		} else if ((k = utf8_seq(s + i, n - i, NULL)) > 0) {
 			put(w, (const char *)s + i, k);
 			i += k;
 		} else {

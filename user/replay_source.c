@@ -5,6 +5,7 @@
 #include "recording.h"
 #include "replay_source.h"
 #include "snapshot_read.h"
+#include "textfmt.h"
 
 #define MAX_BAD_LINE_WARNINGS 3
 
@@ -24,10 +25,13 @@ struct replay_source {
 
 static void warn_bad(struct replay_source *rs, struct stream *st, const char *err)
 {
+	char clean[256];
+
 	rs->damaged = true;
+	/* err may quote the recording: sanitized, the file could be anyone's */
 	if (++st->bad <= MAX_BAD_LINE_WARNINGS)
 		fprintf(stderr, "latscope: '%s' line %zu: skipped, %s\n", recording_name(st->rec),
-			recording_lineno(st->rec), err);
+			recording_lineno(st->rec), sanitize(err, clean, sizeof(clean)));
 }
 
 /* Reads st's next snapshot into st->next (NULL at its end); -1 on ENOMEM. */
@@ -84,7 +88,7 @@ static int advance(struct replay_source *rs, struct stream *st)
 /* Opens one file and checks that its first line is a snapshot. */
 static int open_stream(struct replay_source *rs, struct stream *st, const char *path)
 {
-	char err[200];
+	char err[200], clean[256];
 	const char *line;
 	size_t len;
 	int r;
@@ -114,7 +118,8 @@ static int open_stream(struct replay_source *rs, struct stream *st, const char *
 				path, len);
 			return -1;
 		}
-		fprintf(stderr, "latscope: replay '%s': not a latscope recording: %s\n", path, err);
+		fprintf(stderr, "latscope: replay '%s': not a latscope recording: %s\n", path,
+			sanitize(err, clean, sizeof(clean)));
 		return -1;
 	}
 	st->good = 1;

@@ -1,6 +1,9 @@
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include "textfmt.h"
+#include "utf8.h"
 
 const char *fmt_duration(__u64 ns, char *buf, size_t n)
 {
@@ -20,45 +23,40 @@ const char *fmt_duration(__u64 ns, char *buf, size_t n)
 	return buf;
 }
 
+/* Code points that are not control bytes but still steer how a terminal
+ * shows the line: C1 controls, bidirectional overrides and isolates (a
+ * name could reverse the text after it), line and paragraph separators. */
+static bool steers_terminal(uint32_t cp)
+{
+	return (cp >= 0x80 && cp <= 0x9F) || cp == 0x200E || cp == 0x200F ||
+	       (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) ||
+	       cp == 0x061C || cp == 0xFEFF;
+}
+
 const char *sanitize(const char *s, char *buf, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t o = 0;
+	size_t o = 0, left = strlen(s);
 
 	if (!n)
 		return buf;
 	while (*p && o + 1 < n) {
-		unsigned c = *p;
-		size_t len = 0, i;
+		uint32_t cp;
+		size_t len = utf8_seq(p, left, &cp);
 
-		if (c < 0x20 || c == 0x7F) {
+		if (!len || o + len >= n) {
+			/* a byte of no valid character, or of one that does not
+			 * fit whole */
 			buf[o++] = '?';
-			p++;
-			continue;
+			len = 1;
+		} else if (cp < 0x20 || cp == 0x7F || steers_terminal(cp)) {
+			buf[o++] = '?';	/* one for the whole character */
+		} else {
+			memcpy(buf + o, p, len);
+			o += len;
 		}
-		if (c < 0x80) {
-			buf[o++] = (char)c;
-			p++;
-			continue;
-		}
-		if (c >= 0xC2 && c <= 0xDF)
-			len = 2;
-		else if (c >= 0xE0 && c <= 0xEF)
-			len = 3;
-		else if (c >= 0xF0 && c <= 0xF4)
-			len = 4;
-		for (i = 1; i < len; i++)
-			if ((p[i] & 0xC0) != 0x80)
-				break;
-		/* C1 controls (U+0080..U+009F) are terminal escapes too */
-		if (!len || i < len || (c == 0xC2 && p[1] < 0xA0) || o + len >= n) {
-			buf[o++] = '?';
-			p++;
-			continue;
-		}
-		memcpy(buf + o, p, len);
-		o += len;
 		p += len;
+		left -= len;
 	}
 	buf[o] = 0;
 	return buf;
