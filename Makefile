@@ -93,7 +93,7 @@ FUZZ_CC   ?= $(CLANG)
 FUZZ_BIN  := $(OUT)/fuzz/fuzz_snapshot_read
 FUZZ_SRCS := tests/fuzz/fuzz_snapshot_read.c user/snapshot_read.c user/snapshot.c \
 	     user/histo.c user/render_json.c user/json_writer.c user/recording.c \
-	     user/snapshot_merge.c user/hashmap.c user/utf8.c
+	     user/snapshot_merge.c user/hashmap.c user/utf8.c user/pool_blocked.c
 FUZZ_TIME ?= 300
 
 $(FUZZ_BIN): $(FUZZ_SRCS) $(wildcard include/*.h user/*.h)
@@ -125,7 +125,7 @@ test:
 	@$(MAKE) --no-print-directory test-run
 
 test-run: $(BIN) $(UNIT_BINS) $(TOOL_BINS)
-	@$(MAKE) -s fuzz-build >/dev/null 2>&1 || echo "# fuzz: target not built (make deps installs libclang-rt-19-dev)"
+	@$(MAKE) -s fuzz-build >/dev/null 2>&1 || echo "# fuzz: a target did not build (make fuzz-build; make deps installs libclang-rt-19-dev)"
 	@$(SUDO) env LATSCOPE=$(CURDIR)/$(BIN) FUZZ_BIN=$(FUZZ_BIN) FUZZ_CLI_BIN=$(FUZZ_CLI_BIN) \
 		E2E="$(E2E)" bash tests/run.sh $(UNIT_BINS)
 

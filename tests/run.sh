@@ -41,6 +41,16 @@ done
 # A short run of the replay reader's fuzz target (make fuzz runs it for
 # minutes); E2E=fuzz picks it alone.
 fuzz_secs=${FUZZ_SMOKE:-20}
+# a target that did not build is a failure, not a quiet skip (it hid a
+# broken link of the replay fuzzer once)
+for fb in "${FUZZ_BIN:-}" "${FUZZ_CLI_BIN:-}"; do
+	[ $unit_only -eq 0 ] && [ -n "$fb" ] && [ ! -x "$fb" ] || continue
+	case fuzz in *${E2E:-}*)
+		echo "not ok - fuzz: $fb was not built (make fuzz-build says why)"
+		fail=$((fail + 1))
+		;;
+	esac
+done
 if [ $unit_only -eq 0 ] && [ -n "${FUZZ_BIN:-}" ] && [ -x "$FUZZ_BIN" ]; then
 	case fuzz in *${E2E:-}*)
 		echo "# fuzz: $FUZZ_BIN for $fuzz_secs s"
