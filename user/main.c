@@ -226,25 +226,30 @@ static void late_hint(struct sink **sinks, int nsinks, const struct options *o)
 }
 
 /* -p names processes that exist now: each one that does not is a line on
- * stderr and is dropped from the filter; none left is a usage error (exit
- * 2, like perf stat -p). A traced process that exits later is normal. */
+ * stderr (it stays in the filter: a process may yet get that pid); none
+ * existing is a usage error (exit 2, like perf stat -p). A thread id is
+ * dropped: it is never a process's. A traced process that exits later is
+ * normal. */
 static int pids_check(struct options *o)
 {
-	__u32 n = 0, given = o->npids;
+	__u32 n = 0, found = 0, given = o->npids;
 
 	for (__u32 i = 0; i < given; i++) {
 		long tgid = procfs_tgid(o->pids[i]);
 
-		if (tgid < 0)
-			fprintf(stderr, "latscope: --pid %u: no such process\n", o->pids[i]);
-		else if ((__u32)tgid != o->pids[i])
+		if (tgid >= 0 && (__u32)tgid != o->pids[i]) {
 			fprintf(stderr, "latscope: --pid %u is a thread of process %ld: give the process id\n",
 				o->pids[i], tgid);
+			continue;
+		}
+		if (tgid < 0)
+			fprintf(stderr, "latscope: --pid %u: no such process\n", o->pids[i]);
 		else
-			o->pids[n++] = o->pids[i];
+			found++;
+		o->pids[n++] = o->pids[i];
 	}
 	o->npids = n;
-	if (given && !n) {
+	if (given && !found) {
 		fprintf(stderr, "latscope: --pid: none of the processes given exists (see ps -e)\n");
 		return -1;
 	}

@@ -33,7 +33,9 @@ spawn_as() {
 		pid=$(( $(cat /proc/sys/kernel/ns_last_pid) + 500 + RANDOM % 1000 ))
 		[ "$pid" -lt "$(cat /proc/sys/kernel/pid_max)" ] || continue
 		[ -e "/proc/$pid" ] && continue
-		start_latscope_attached "$T/out" 4 -p "$pid" -i 60
+		# with a process that exists ($$): a -p of only missing pids is
+		# a usage error; the missing one is said and still traced
+		start_latscope_attached "$T/out" 4 -p "$pid,$$" -i 60
 		if spawn_as "$pid" --sleep 3:100:100 && spawn_as "$pid" --sleep 5:100:100; then
 			ok=1
 			break
