@@ -33,13 +33,17 @@ BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 NOKF      := syscalls locks pools
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUT)/%.bpf.o,$(BPF_SRCS)) $(NOKF:%=$(OUT)/%_nokf.bpf.o)
 SKELS     := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS)) $(NOKF:%=$(OUT)/%_nokf.skel.h)
-USER_SRCS := $(wildcard user/*.c)
+# user/: main.c and cli.c, then one folder per role (README "Layout")
+USER_SRCS := $(sort $(shell find user -name '*.c'))
+USER_HDRS := $(shell find user include -name '*.h')
 USER_OBJS := $(patsubst user/%.c,$(OUT)/user/%.o,$(USER_SRCS)) $(OUT)/syscall_names.o
 # everything but main(), for the unit tests
 LIB_OBJS  := $(filter-out $(OUT)/user/main.o,$(USER_OBJS))
 
-UNIT_SRCS := $(wildcard tests/unit/test_*.c)
-UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
+# tests/unit mirrors user/; the test binaries go flat into $(OUT)/tests
+UNIT_SRCS := $(sort $(shell find tests/unit -name 'test_*.c'))
+UNIT_BINS := $(addprefix $(OUT)/tests/,$(basename $(notdir $(UNIT_SRCS))))
+vpath test_%.c $(sort $(dir $(UNIT_SRCS)))
 TOOL_SRCS := $(wildcard tools/*.c)
 TOOL_BINS := $(patsubst tools/%.c,$(OUT)/tools/%,$(TOOL_SRCS))
 
@@ -67,7 +71,8 @@ $(OUT)/%.bpf.o: bpf/%.bpf.c bpf/vmlinux.h $(wildcard include/*.h bpf/*.h) | $(OU
 $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@.tmp && mv $@.tmp $@
 
-$(OUT)/user/%.o: user/%.c $(wildcard include/*.h user/*.h) $(SKELS) | $(OUT)/user
+$(OUT)/user/%.o: user/%.c $(USER_HDRS) $(SKELS)
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(OUT)/syscall_names.c: tools/gen_syscall_names.sh | $(OUT)
@@ -76,8 +81,8 @@ $(OUT)/syscall_names.c: tools/gen_syscall_names.sh | $(OUT)
 $(OUT)/syscall_names.o: $(OUT)/syscall_names.c
 	$(CC) $(CFLAGS) -c $< -o $@
 
-$(OUT)/tests/%: tests/unit/%.c $(LIB_OBJS) $(SKELS) | $(OUT)/tests
-	$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka jansson)
+$(OUT)/tests/test_%: test_%.c $(LIB_OBJS) $(SKELS) $(wildcard tests/unit/*.h tests/unit/*/*.h tests/unit/*/*/*.h) | $(OUT)/tests
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJS) $(LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka jansson)
 
 $(OUT)/tools/%: tools/%.c | $(OUT)/tools
 	$(CC) $(CFLAGS) -pthread -o $@ $< $(LDLIBS)
@@ -91,22 +96,21 @@ tools: $(TOOL_BINS)
 # files it reads come from anywhere. Needs libclang-rt-19-dev (make deps).
 FUZZ_CC   ?= $(CLANG)
 FUZZ_BIN  := $(OUT)/fuzz/fuzz_snapshot_read
-FUZZ_SRCS := tests/fuzz/fuzz_snapshot_read.c user/snapshot_read.c user/snapshot.c \
-	     user/histo.c user/render_json.c user/json_writer.c user/recording.c \
-	     user/snapshot_merge.c user/hashmap.c user/utf8.c user/pool_blocked.c
+FUZZ_SRCS := tests/fuzz/fuzz_snapshot_read.c $(wildcard user/snapshot/*.c) \
+	     user/replay/recording.c user/lib/json_writer.c user/lib/hashmap.c user/lib/utf8.c
 FUZZ_TIME ?= 300
 
-$(FUZZ_BIN): $(FUZZ_SRCS) $(wildcard include/*.h user/*.h)
+$(FUZZ_BIN): $(FUZZ_SRCS) $(USER_HDRS)
 	@mkdir -p $(OUT)/fuzz
 	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		-std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -o $@ $(FUZZ_SRCS) \
 		$(shell $(PKG_CONFIG) --cflags --libs jansson zlib)
 
 FUZZ_CLI_BIN := $(OUT)/fuzz/fuzz_cli
-$(FUZZ_CLI_BIN): tests/fuzz/fuzz_cli.c user/cli.c user/snapshot.c $(wildcard include/*.h user/*.h)
+$(FUZZ_CLI_BIN): tests/fuzz/fuzz_cli.c user/cli.c user/snapshot/snapshot.c $(USER_HDRS)
 	@mkdir -p $(OUT)/fuzz
 	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		-std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -o $@ tests/fuzz/fuzz_cli.c user/cli.c user/snapshot.c -lm
+		-std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -o $@ tests/fuzz/fuzz_cli.c user/cli.c user/snapshot/snapshot.c -lm
 
 fuzz-build: $(FUZZ_BIN) $(FUZZ_CLI_BIN)
 

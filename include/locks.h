@@ -1,4 +1,4 @@
-/* Shared between bpf/locks.bpf.c and user/collect_locks.c. */
+/* Shared between bpf/locks.bpf.c and user/collect/locks.c. */
 #ifndef LATSCOPE_LOCKS_H
 #define LATSCOPE_LOCKS_H
 

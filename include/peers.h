@@ -1,5 +1,5 @@
 /* Shared between the peers view's kernel side (bpf/peers_work.h, folded
- * into the syscalls family's sys_exit program) and user/collect_peers.c. */
+ * into the syscalls family's sys_exit program) and user/collect/peers_view.c. */
 #ifndef LATSCOPE_PEERS_H
 #define LATSCOPE_PEERS_H
 

@@ -1,4 +1,4 @@
-/* Shared between bpf/pools.bpf.c and user/collect_pools.c.
+/* Shared between bpf/pools.bpf.c and user/collect/pools.c.
  *
  * The kernel keeps, per thread, the time it spent in each state (cumulative,
  * closed at every transition) and a run-queue wait histogram; the frontend

@@ -1,4 +1,4 @@
-/* Shared between bpf/syscalls.bpf.c and user/collect_syscalls.c. */
+/* Shared between bpf/syscalls.bpf.c and user/collect/syscalls.c. */
 #ifndef LATSCOPE_SYSCALLS_H
 #define LATSCOPE_SYSCALLS_H
 

@@ -1,4 +1,4 @@
-/* Shared between bpf/tcp.bpf.c and user/collect_tcp.c. */
+/* Shared between bpf/tcp.bpf.c and user/collect/tcp.c. */
 #ifndef LATSCOPE_TCP_H
 #define LATSCOPE_TCP_H
 

@@ -17,18 +17,18 @@
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
-#include "bpf_util.h"
-#include "collector.h"
-#include "kernel_features.h"
+#include "collect/bpf_util.h"
+#include "collect/collector.h"
+#include "collect/kernel_features.h"
 #include "options.h"
-#include "privs.h"
-#include "procfs.h"
-#include "replay.h"
-#include "rotate.h"
-#include "safefile.h"
-#include "sink.h"
-#include "textfmt.h"
-#include "tui.h"
+#include "lib/privs.h"
+#include "lib/procfs.h"
+#include "replay/replay.h"
+#include "lib/rotate.h"
+#include "lib/safefile.h"
+#include "sink/sink.h"
+#include "lib/textfmt.h"
+#include "sink/tui/tui.h"
 
 #define MAX_SINKS 4
 /* The longest the heap keeps a snapshot's freed pages before they go back. */

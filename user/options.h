@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stddef.h>
 #include <linux/types.h>
-#include "snapshot.h"
+#include "snapshot/snapshot.h"
 #include "hist.h"
 #include "syscalls.h"
 

@@ -13,10 +13,10 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include "recording.h"
-#include "render_json.h"
-#include "snapshot_merge.h"
-#include "snapshot_read.h"
+#include "replay/recording.h"
+#include "snapshot/write_json.h"
+#include "snapshot/merge.h"
+#include "snapshot/read_json.h"
 
 static char *render(const struct snapshot *s)
 {

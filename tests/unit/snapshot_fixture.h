@@ -5,8 +5,8 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include "histo.h"
-#include "snapshot.h"
+#include "snapshot/histo.h"
+#include "snapshot/snapshot.h"
 
 static __u64 *hist_of(__u64 seed)
 {

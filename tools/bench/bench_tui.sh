@@ -16,7 +16,7 @@ cd "$(dirname "$0")/../.."
 secs=${1:-20}
 make -s latscope >/dev/null
 mkdir -p build/bench
-objs=$(ls build/user/*.o build/syscall_names.o | grep -v '/main\.o$')
+objs=$( { find build/user -name '*.o'; echo build/syscall_names.o; } | grep -v '/main\.o$')
 cc -O2 -g -Iinclude -Iuser -Ibuild -D_GNU_SOURCE -o build/bench/tui_redraw \
 	tools/bench/tui/redraw.c $objs $(pkg-config --libs libbpf libelf zlib ncursesw) -lm
 cc -O2 -o build/bench/tui_rowgen tools/bench/tui_rowgen.c

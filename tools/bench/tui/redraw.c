@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "histo.h"
-#include "tui.h"
+#include "snapshot/histo.h"
+#include "sink/tui/tui.h"
 
 static double now_ms(void)
 {

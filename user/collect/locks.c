@@ -1,0 +1,591 @@
+/* The locks family's collector: kernel lock waits (with kernel stacks
+ * symbolized through /proc/kallsyms) and user-space futex waits (with user
+ * stacks symbolized through libelf), from bpf/locks.bpf.c's cumulative
+ * stats; optionally the pthread_mutex_lock uprobes of one process.
+ *
+ * A process's memory map is read as soon as the BPF side announces the
+ * process (ring buffer, read by a thread of ours), not only at the end of
+ * the interval: a process that exits within the interval still gets its
+ * stacks symbolized. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "collect/bpf_util.h"
+#include "collect/collector.h"
+#include "collect/kernel_features.h"
+#include "collect/locks_futex_class.h"
+#include "lib/hashmap.h"
+#include "snapshot/histo.h"
+#include "collect/locks_klock_type.h"
+#include "lib/ksyms.h"
+#include "locks.h"
+#include "lib/procfs.h"
+#include "lib/usyms.h"
+#include "locks.skel.h"
+#include "locks_nokf.skel.h"
+
+#define SWEEP_EVERY 10		/* intervals between sweeps of idle entries */
+
+/* What the frontend last saw of one key, and the key's symbolized stack
+ * (a key's stack id never changes, so it is resolved once). */
+struct lock_prev {
+	__u64 count, total_ns;
+	__u32 hist[HIST_NBUCKETS];
+	char **stack;
+	size_t nstack;
+	char symbol[SNAP_SYM_LEN];
+	unsigned idle;		/* sweeps seen without change */
+};
+
+struct locks_priv {
+	struct locks_bpf *skel;
+	struct map_reader kstats, ustats;
+	struct hashmap *kprev, *uprev;
+	struct ksyms *ksyms;
+	struct usyms *usyms;
+	struct ring_buffer *rb;
+	pthread_t thread;
+	bool thread_running;
+	volatile int stop;
+	struct bpf_link *uprobe_links[2];
+	__u64 drops_seen, events_seen;
+	unsigned intervals;
+};
+
+static void prev_free(void *v)
+{
+	struct lock_prev *p = v;
+
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->nstack; i++)
+		free(p->stack[i]);
+	free(p->stack);
+	free(p);
+}
+
+/* A new process announced by the BPF side: read its map now. */
+static int on_proc_event(void *ctx, void *data, size_t size)
+{
+	struct locks_priv *p = ctx;
+	const struct lock_proc_event *ev = data;
+
+	if (size >= sizeof(*ev))
+		usyms_prepare(p->usyms, ev->tgid, ev->pstart);
+	return 0;
+}
+
+static void *event_thread(void *arg)
+{
+	struct locks_priv *p = arg;
+
+	while (!p->stop)
+		if (ring_buffer__poll(p->rb, 100) < 0 && errno != EINTR)
+			break;
+	return NULL;
+}
+
+/* The path of the library that holds pid's pthread_mutex_lock, into buf:
+ * libpthread where the process maps one (glibc before 2.34, whose libc
+ * only forwards), else libc. */
+static int find_libc(__u32 pid, char *buf, size_t n)
+{
+	char path[64], line[4352];
+	int found = -ENOENT;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%u/maps", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -ESRCH;
+	while (fgets(line, sizeof(line), f)) {
+		char *file = strchr(line, '/'), *base;
+		bool pthread;
+
+		if (!file)
+			continue;
+		file[strcspn(file, "\n")] = 0;
+		base = strrchr(file, '/') + 1;
+		pthread = !strncmp(base, "libpthread", 10);
+		if (pthread || (found && (!strncmp(base, "libc.so", 7) ||
+					  !strncmp(base, "libc-", 5)))) {
+			/* through the process's root: right in a container too */
+			snprintf(buf, n, "/proc/%u/root%s", pid, file);
+			found = 0;
+			if (pthread)
+				break;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+static int attach_uprobes(struct collector *c, struct locks_priv *p, __u32 pid)
+{
+	LIBBPF_OPTS(bpf_uprobe_opts, opts, .func_name = "pthread_mutex_lock");
+	char libc[4200], buf[128];
+	int err = find_libc(pid, libc, sizeof(libc));
+
+	if (err) {
+		snprintf(c->status, sizeof(c->status), "--uprobe-locks %u: %s", pid,
+			 err == -ESRCH ? "cannot read its memory map" : "the process maps no libc");
+		return err;
+	}
+	opts.retprobe = false;
+	p->uprobe_links[0] = bpf_program__attach_uprobe_opts(p->skel->progs.mutex_lock_enter,
+							     (pid_t)pid, libc, 0, &opts);
+	opts.retprobe = true;
+	p->uprobe_links[1] = p->uprobe_links[0] ?
+		bpf_program__attach_uprobe_opts(p->skel->progs.mutex_lock_exit,
+						(pid_t)pid, libc, 0, &opts) : NULL;
+	if (!p->uprobe_links[0] || !p->uprobe_links[1]) {
+		err = -errno;
+		snprintf(c->status, sizeof(c->status), "cannot attach uprobes to %.60s: %s", libc,
+			 bpf_util_strerror(err, buf, sizeof(buf)));
+		return err;
+	}
+	return 0;
+}
+
+static int locks_open(struct collector *c, const struct options *o)
+{
+	struct locks_priv *p = calloc(1, sizeof(*p));
+	char buf[128];
+	int err;
+
+	if (!p)
+		return -ENOMEM;
+	c->priv = p;
+	p->kprev = hashmap_new(sizeof(struct klock_key));
+	p->uprev = hashmap_new(sizeof(struct ulock_key));
+	p->usyms = usyms_new();
+	if (!p->kprev || !p->uprev || !p->usyms)
+		return -ENOMEM;
+
+	p->skel = BPF_UTIL_OPEN_NOKF(locks);
+	if (!p->skel) {
+		err = -errno;
+		snprintf(c->status, sizeof(c->status), "cannot open BPF object: %s",
+			 bpf_util_strerror(err, buf, sizeof(buf)));
+		return err;
+	}
+	p->skel->rodata->filter_npids = o->npids;
+	memcpy((void *)p->skel->rodata->filter_pids, o->pids, sizeof(o->pids));
+	p->skel->rodata->uprobe_tgid = o->uprobe_pid;
+	bpf_program__set_autoattach(p->skel->progs.mutex_lock_enter, false);
+	bpf_program__set_autoattach(p->skel->progs.mutex_lock_exit, false);
+	if (!o->uprobe_pid) {
+		bpf_program__set_autoload(p->skel->progs.mutex_lock_enter, false);
+		bpf_program__set_autoload(p->skel->progs.mutex_lock_exit, false);
+	}
+
+	err = locks_bpf__load(p->skel);
+	if (err) {
+		snprintf(c->status, sizeof(c->status), "cannot load: %s",
+			 bpf_util_strerror(err, buf, sizeof(buf)));
+		return err;
+	}
+	err = locks_bpf__attach(p->skel);
+	if (err) {
+		snprintf(c->status, sizeof(c->status),
+			 "cannot attach lock:contention_* or raw_syscalls: %s",
+			 bpf_util_strerror(err, buf, sizeof(buf)));
+		return err;
+	}
+	if (o->uprobe_pid && (err = attach_uprobes(c, p, o->uprobe_pid)))
+		return err;
+	/* Read once, after our programs are loaded: their own frames on top
+	 * of every kernel stack are then named (and left out). Without
+	 * kallsyms the stacks stay numeric, the rest works. */
+	p->ksyms = ksyms__load();
+
+	p->rb = ring_buffer__new(bpf_map__fd(p->skel->maps.proc_events), on_proc_event, p, NULL);
+	if (!p->rb) {
+		err = -errno;
+		snprintf(c->status, sizeof(c->status), "cannot open the ring buffer: %s",
+			 bpf_util_strerror(err, buf, sizeof(buf)));
+		return err;
+	}
+	if ((err = -pthread_create(&p->thread, NULL, event_thread, p))) {
+		snprintf(c->status, sizeof(c->status), "cannot start a thread");
+		return err;
+	}
+	p->thread_running = true;
+	map_reader_init(&p->kstats, bpf_map__fd(p->skel->maps.klock_stats),
+			sizeof(struct klock_key), sizeof(struct lock_stats));
+	map_reader_init(&p->ustats, bpf_map__fd(p->skel->maps.ulock_stats),
+			sizeof(struct ulock_key), sizeof(struct lock_stats));
+	return 0;
+}
+
+/* The interval's numbers of one entry into the row's fields. */
+static __u64 *lock_delta(const struct lock_stats *st, const struct lock_prev *pv, __u32 ended,
+			 __u64 *count, __u64 *total, __u64 *p99, __u64 *max)
+{
+	__u64 *hist = calloc(HIST_NBUCKETS, sizeof(*hist));
+	__u32 slot = ended & 1;
+	int top;
+
+	if (!hist)
+		return NULL;
+	for (__u32 i = 0; i < HIST_NBUCKETS; i++)
+		hist[i] = (__u32)(st->hist[i] - (pv ? pv->hist[i] : 0));
+	*count = st->count - (pv ? pv->count : 0);
+	*total = st->total_ns - (pv ? pv->total_ns : 0);
+	*max = st->max_epoch[slot] == ended ? st->max_ns[slot] : 0;
+	/* an event racing the epoch flip: never a max below the histogram */
+	for (top = HIST_NBUCKETS - 1; top >= 0 && !hist[top]; top--)
+		;
+	if (top >= 0 && *max < hist_bucket_lo((__u32)top))
+		*max = hist_bucket_lo((__u32)top);
+	*p99 = hist_percentile(hist, 0.99, *max);
+	return hist;
+}
+
+static void prev_update(struct lock_prev *pv, const struct lock_stats *st)
+{
+	pv->count = st->count;
+	pv->total_ns = st->total_ns;
+	memcpy(pv->hist, st->hist, sizeof(pv->hist));
+	pv->idle = 0;
+}
+
+static char **stack_copy(char *const *stack, size_t n)
+{
+	char **out = calloc(n ? n : 1, sizeof(*out));
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		out[i] = strdup(stack[i]);
+		if (!out[i]) {
+			while (i--)
+				free(out[i]);
+			free(out);
+			return NULL;
+		}
+	}
+	return out;
+}
+
+static int stack_push(struct lock_prev *pv, const char *frame)
+{
+	char **s = realloc(pv->stack, (pv->nstack + 1) * sizeof(*s));
+
+	if (!s)
+		return -ENOMEM;
+	pv->stack = s;
+	if (!(s[pv->nstack] = strdup(frame)))
+		return -ENOMEM;
+	pv->nstack++;
+	return 0;
+}
+
+/* A kernel key's stack, without the tracing frames on top, and the name of
+ * its lock: the static object's symbol, else the first caller outside the
+ * locking code. */
+static int kernel_stack(struct locks_priv *p, const struct klock_key *k, struct lock_prev *pv)
+{
+	struct lock_stack st = { 0 };
+	const __u64 *ips = st.ips;
+	const struct ksym *obj = ksyms__find_object(p->ksyms, k->lock);
+	char frame[SNAP_SYM_LEN];
+
+	if (obj)
+		snprintf(pv->symbol, sizeof(pv->symbol), "%s", obj->name);
+	if (!k->stack || bpf_map_lookup_elem(bpf_map__fd(p->skel->maps.kstacks), &k->stack, &st))
+		return 0;
+	/* the walk starts in our program and the tracepoint's runner
+	 * (bpf_trace_run2): start below the last of those */
+	int first = 0;
+
+	for (int i = 0; i < 4 && i < LOCKS_STACK_DEPTH && ips[i]; i++) {
+		const struct ksym *s = ksyms__find(p->ksyms, ips[i]);
+
+		if (s && !strncmp(s->name, "bpf_trace_run", 13))
+			first = i + 1;
+	}
+	for (int i = first; i < LOCKS_STACK_DEPTH && ips[i]; i++) {
+		const struct ksym *s = ksyms__find(p->ksyms, ips[i]);
+
+		ksyms__format(p->ksyms, ips[i], frame, sizeof(frame));
+		if (s && !pv->nstack && klock_frame_is_tracing(s->name))
+			continue;
+		if (stack_push(pv, frame))
+			return -ENOMEM;
+		if (s && !pv->symbol[0] && !klock_frame_is_locking(s->name))
+			snprintf(pv->symbol, sizeof(pv->symbol), "%s", s->name);
+	}
+	return 0;
+}
+
+static int user_stack(struct locks_priv *p, const struct ulock_key *k, struct lock_prev *pv)
+{
+	struct lock_stack st = { 0 };
+	const __u64 *ips = st.ips;
+	char frame[SNAP_SYM_LEN];
+
+	if (!k->stack || bpf_map_lookup_elem(bpf_map__fd(p->skel->maps.ustacks), &k->stack, &st))
+		return 0;
+	for (int i = 0; i < LOCKS_STACK_DEPTH && ips[i]; i++) {
+		usyms_resolve(p->usyms, k->tgid, k->pstart, ips[i], frame, sizeof(frame));
+		if (stack_push(pv, frame))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* The prev entry of a key, made (with its stack) on first sight. */
+static struct lock_prev *prev_get(struct locks_priv *p, struct hashmap *m, const void *key,
+				  bool user, bool *fresh)
+{
+	struct lock_prev *pv = hashmap_get(m, key);
+
+	*fresh = !pv;
+	if (pv)
+		return pv;
+	pv = calloc(1, sizeof(*pv));
+	if (!pv)
+		return NULL;
+	if ((user ? user_stack(p, key, pv) : kernel_stack(p, key, pv)) || hashmap_put(m, key, pv)) {
+		prev_free(pv);
+		return NULL;
+	}
+	return pv;
+}
+
+static int collect_kernel(struct locks_priv *p, struct snapshot *s, __u32 ended)
+{
+	int err = map_reader_read(&p->kstats);
+
+	if (err)
+		return err;
+	for (size_t i = 0; i < p->kstats.len; i++) {
+		const struct klock_key *k = (const void *)((char *)p->kstats.keys + i * sizeof(*k));
+		const struct lock_stats *st =
+			(const void *)((char *)p->kstats.values + i * sizeof(*st));
+		struct snap_kernel_lock *row;
+		struct lock_prev *pv;
+		bool fresh;
+
+		pv = prev_get(p, p->kprev, k, false, &fresh);
+		if (!pv)
+			return -ENOMEM;
+		if (!fresh && st->count == pv->count)
+			continue;
+		row = vec_push(&s->kernel_locks);
+		if (!row)
+			return -ENOMEM;
+		row->hist = lock_delta(st, fresh ? NULL : pv, ended, &row->count, &row->total_ns,
+				       &row->p99_ns, &row->max_ns);
+		row->stack = stack_copy(pv->stack, pv->nstack);
+		if (!row->hist || !row->stack)
+			return -ENOMEM;
+		row->nstack = pv->nstack;
+		snprintf(row->lock, sizeof(row->lock), "0x%llx", (unsigned long long)k->lock);
+		snprintf(row->symbol, sizeof(row->symbol), "%s", pv->symbol);
+		snprintf(row->type, sizeof(row->type), "%s", klock_type_name(k->flags));
+		prev_update(pv, st);
+	}
+	return 0;
+}
+
+static void process_comm(const struct ulock_key *k, const struct lock_stats *st, char *buf,
+			 size_t n)
+{
+	if (procfs_comm(k->tgid, k->pstart, buf, n))
+		snap_strcpy(buf, n, st->comm, sizeof(st->comm));
+}
+
+static int collect_user(struct locks_priv *p, struct snapshot *s, __u32 ended)
+{
+	int err = map_reader_read(&p->ustats);
+
+	if (err)
+		return err;
+	for (size_t i = 0; i < p->ustats.len; i++) {
+		const struct ulock_key *k = (const void *)((char *)p->ustats.keys + i * sizeof(*k));
+		const struct lock_stats *st =
+			(const void *)((char *)p->ustats.values + i * sizeof(*st));
+		struct snap_user_lock *row;
+		struct lock_prev *pv;
+		bool fresh;
+
+		pv = prev_get(p, p->uprev, k, true, &fresh);
+		if (!pv)
+			return -ENOMEM;
+		if (!fresh && st->count == pv->count)
+			continue;
+		row = vec_push(&s->user_locks);
+		if (!row)
+			return -ENOMEM;
+		row->hist = lock_delta(st, fresh ? NULL : pv, ended, &row->count, &row->total_ns,
+				       &row->p99_ns, &row->max_ns);
+		row->stack = stack_copy(pv->stack, pv->nstack);
+		if (!row->hist || !row->stack)
+			return -ENOMEM;
+		row->nstack = pv->nstack;
+		row->pid = k->tgid;
+		process_comm(k, st, row->comm, sizeof(row->comm));
+		snprintf(row->uaddr, sizeof(row->uaddr), "0x%llx", (unsigned long long)k->uaddr);
+		snprintf(row->kind, sizeof(row->kind), "%s",
+			 k->flags & ULOCK_F_UPROBE ? "mutex" :
+			 futex_kind(k->op, k->flags & ULOCK_F_VAL2, pv->stack, pv->nstack));
+		prev_update(pv, st);
+	}
+	return 0;
+}
+
+/* Deletes entries that stayed idle since the last sweep: after one idle
+ * sweep period, and user ones at once when their process is gone (a key
+ * seen again later starts from zero, read as fresh: nothing is lost). Then
+ * the stacks no entry refers to any more. Runs every SWEEP_EVERY intervals,
+ * after the entries were read, so nothing unread is lost. */
+static void sweep(struct locks_priv *p)
+{
+	struct hashmap *used[2] = { hashmap_new(sizeof(__u64)), hashmap_new(sizeof(__u64)) };
+	struct map_reader *readers[2] = { &p->kstats, &p->ustats };
+	struct hashmap *prevs[2] = { p->kprev, p->uprev };
+	int stack_fds[2] = { bpf_map__fd(p->skel->maps.kstacks),
+			     bpf_map__fd(p->skel->maps.ustacks) };
+
+	for (int side = 0; side < 2; side++) {
+		struct map_reader *r = readers[side];
+
+		for (size_t i = 0; i < r->len; i++) {
+			const void *key = (char *)r->keys + i * r->key_size;
+			const struct lock_stats *st =
+				(const void *)((char *)r->values + i * r->value_size);
+			struct lock_prev *pv = hashmap_get(prevs[side], key);
+			__u64 stack;
+			bool drop;
+
+			if (side == 0) {
+				stack = ((const struct klock_key *)key)->stack;
+				drop = pv && pv->count == st->count && pv->idle++ >= 1;
+			} else {
+				const struct ulock_key *k = key;
+				bool idle = pv && pv->count == st->count;
+				bool gone = idle && !procfs_alive(k->tgid, k->pstart);
+
+				/* idle ones too, not only those of exited
+				 * processes: a live process waiting on ever
+				 * new futexes (threads coming and going, heap
+				 * objects) would fill the map for good */
+				stack = k->stack;
+				drop = gone || (idle && pv->idle++ >= 1);
+				if (gone)
+					usyms_forget(p->usyms, k->tgid, k->pstart);
+			}
+			if (drop) {
+				bpf_map_delete_elem(r->fd, key);
+				prev_free(hashmap_del(prevs[side], key));
+			} else if (used[side] && stack) {
+				hashmap_put(used[side], &stack, (void *)1);
+			}
+		}
+		if (!used[side])
+			continue;
+		/* stacks nothing refers to: collect, then delete */
+		{
+			__u64 key, next, *stale = NULL;
+			size_t nstale = 0, cap = 0;
+			void *prev = NULL;
+
+			while (!bpf_map_get_next_key(stack_fds[side], prev, &next)) {
+				key = next;
+				prev = &key;
+				if (hashmap_get(used[side], &next))
+					continue;
+				if (nstale == cap) {
+					__u64 *n2 = realloc(stale, (cap = cap ? cap * 2 : 64) * sizeof(*n2));
+
+					if (!n2)
+						break;
+					stale = n2;
+				}
+				stale[nstale++] = next;
+			}
+			for (size_t i = 0; i < nstale; i++)
+				bpf_map_delete_elem(stack_fds[side], &stale[i]);
+			free(stale);
+		}
+		hashmap_free(used[side], NULL);
+	}
+}
+
+static int locks_collect(struct collector *c, struct snapshot *s)
+{
+	struct locks_priv *p = c->priv;
+	struct locks_bpf__bss *bss = p->skel->bss;
+	__u32 ended = __atomic_load_n(&bss->epoch, __ATOMIC_RELAXED);
+	__u64 drops, events;
+	int err;
+
+	__atomic_store_n(&bss->epoch, ended + 1, __ATOMIC_SEQ_CST);
+	err = collect_kernel(p, s, ended);
+	if (!err)
+		err = collect_user(p, s, ended);
+	if (!err && ++p->intervals % SWEEP_EVERY == 0)
+		sweep(p);
+	drops = __atomic_load_n(&bss->drop_kmap_full, __ATOMIC_RELAXED) +
+		__atomic_load_n(&bss->drop_umap_full, __ATOMIC_RELAXED) +
+		__atomic_load_n(&bss->drop_kstack, __ATOMIC_RELAXED) +
+		__atomic_load_n(&bss->drop_ustack, __ATOMIC_RELAXED) +
+		__atomic_load_n(&bss->drop_no_state, __ATOMIC_RELAXED);
+	events = __atomic_load_n(&bss->drop_events, __ATOMIC_RELAXED);
+	s->dropped.map_full += drops - p->drops_seen;
+	s->dropped.events += events - p->events_seen;
+	p->drops_seen = drops;
+	p->events_seen = events;
+	return err;
+}
+
+static void locks_close(struct collector *c)
+{
+	struct locks_priv *p = c->priv;
+
+	if (!p)
+		return;
+	if (p->thread_running) {
+		p->stop = 1;
+		pthread_join(p->thread, NULL);
+	}
+	ring_buffer__free(p->rb);
+	bpf_link__destroy(p->uprobe_links[0]);
+	bpf_link__destroy(p->uprobe_links[1]);
+	locks_bpf__destroy(p->skel);
+	map_reader_free(&p->kstats);
+	map_reader_free(&p->ustats);
+	if (p->kprev)
+		hashmap_free(p->kprev, prev_free);
+	if (p->uprev)
+		hashmap_free(p->uprev, prev_free);
+	ksyms__free(p->ksyms);
+	usyms_free(p->usyms);
+	free(p);
+	c->priv = NULL;
+}
+
+static const char *const locks_tps[] = {
+	"contention_begin|lock tracepoints, Linux 5.19+", "contention_end|Linux 5.19+",
+	"sys_enter", "sys_exit", NULL
+};
+static const enum bpf_map_type locks_maps[] = {
+	BPF_MAP_TYPE_TASK_STORAGE, BPF_MAP_TYPE_STACK_TRACE, BPF_MAP_TYPE_RINGBUF,
+	BPF_MAP_TYPE_UNSPEC
+};
+static const struct family_needs locks_needs = { locks_tps, locks_maps };
+
+const struct collector_ops locks_collector = {
+	.family = FAM_LOCKS,
+	.needs = &locks_needs,
+	.open = locks_open,
+	.collect = locks_collect,
+	.close = locks_close,
+};

@@ -1,0 +1,512 @@
+/* Prometheus text exposition (format 0.0.4), the convention of
+ * node_exporter's textfile collector: the whole file is rewritten each
+ * interval under a temporary name that does not end in .prom, then renamed
+ * over FILE, so a scrape never reads half a file.
+ *
+ * Snapshots hold one interval each; Prometheus wants counters that only
+ * grow. So this sink keeps running totals per series since latscope
+ * started. A series not seen for PROM_EXPIRE_NS is dropped (its process is
+ * gone), which keeps the file bounded on a host with churning processes.
+ * Gauges (pool saturation, calls blocked now) describe the last interval.
+ *
+ * Counters are labelled by process name, not pid: pids are unbounded (every
+ * short-lived process would be new series), names are what dashboards
+ * group by. Past PROM_MAX_SERIES per metric, new series are counted in
+ * latscope_prom_series_dropped_total instead of written.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "lib/hashmap.h"
+#include "snapshot/histo.h"
+#include "lib/safefile.h"
+#include "sink/sink.h"
+#include "lib/textfmt.h"
+
+#define PROM_EXPIRE_NS (300ULL * 1000000000ULL)
+#define LABELS_LEN 384
+#define PROM_MAX_SERIES 5000
+
+/* Latency bucket bounds (le) in ns: 1-2.5-5 steps from 1us to 10s. */
+static const __u64 le_ns[] = {
+	1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 500000,
+	1000000, 2500000, 5000000, 10000000, 25000000, 50000000, 100000000,
+	250000000, 500000000, 1000000000, 2500000000ULL, 5000000000ULL, 10000000000ULL,
+};
+#define NLE (sizeof(le_ns) / sizeof(le_ns[0]))
+
+/* One labelled series: its running values. */
+struct series {
+	__u64 seen_ts;
+	__u64 v[NLE + 3];	/* histogram: per-le counts, +Inf, count, sum_ns */
+};
+
+enum metric {
+	M_SYS_HIST, M_SYS_ERR,
+	M_TCP_RETR, M_TCP_RST, M_TCP_CONN, M_TCP_CONN_FAIL,
+	M_KLOCK_N, M_KLOCK_NS, M_ULOCK_N, M_ULOCK_NS,
+	M_POOL_STATE_NS,
+	M_PEER_CALLS, M_PEER_NS,
+	M_POOL_BLOCKED_NS,
+	M_NR
+};
+
+static const struct {
+	const char *name, *help;
+	bool hist, seconds;
+} metrics[M_NR] = {
+	[M_SYS_HIST] = { "latscope_syscall_duration_seconds",
+			 "Time spent in system calls, per process and syscall.", true, true },
+	[M_SYS_ERR] = { "latscope_syscall_errors_total",
+			"System calls that returned an error.", false, false },
+	[M_TCP_RETR] = { "latscope_tcp_retransmits_total",
+			 "TCP segments retransmitted, per connection peer.", false, false },
+	[M_TCP_RST] = { "latscope_tcp_resets_total",
+			"TCP resets sent or received, per peer.", false, false },
+	[M_TCP_CONN] = { "latscope_tcp_connects_total",
+			 "TCP connection attempts, per process and peer.", false, false },
+	[M_TCP_CONN_FAIL] = { "latscope_tcp_connect_failures_total",
+			      "TCP connection attempts that failed.", false, false },
+	[M_KLOCK_N] = { "latscope_kernel_lock_waits_total",
+			"Contended waits on kernel locks.", false, false },
+	[M_KLOCK_NS] = { "latscope_kernel_lock_wait_seconds_total",
+			 "Time threads waited on kernel locks.", false, true },
+	[M_ULOCK_N] = { "latscope_user_lock_waits_total",
+			"Futex waits of user-space locks, per kind.", false, false },
+	[M_ULOCK_NS] = { "latscope_user_lock_wait_seconds_total",
+			 "Time threads waited in futexes, per kind.", false, true },
+	[M_POOL_STATE_NS] = { "latscope_pool_state_seconds_total",
+			      "Worker-time of thread pools, per state.", false, true },
+	[M_PEER_CALLS] = { "latscope_peer_calls_total",
+			   "I/O system calls, per process and peer.", false, false },
+	[M_PEER_NS] = { "latscope_peer_wait_seconds_total",
+			"Time spent waiting in I/O system calls on a peer.", false, true },
+	[M_POOL_BLOCKED_NS] = { "latscope_pool_blocked_on_io_seconds_total",
+				"Worker-time of thread pools asleep in I/O on a peer.", false, true },
+};
+
+struct prom_priv {
+	char *path;
+	struct hashmap *series[M_NR];	/* labels -> struct series */
+	__u64 dropped_events, dropped_map_full, series_dropped;
+	const struct snapshot *last;	/* for the gauges, while writing */
+};
+
+/* A label value made printable (sanitize) and escaped for the format. */
+static void esc(char *dst, size_t n, const char *src)
+{
+	char clean[SNAP_PEER_LEN + SNAP_SYM_LEN];
+	const char *s = sanitize(src, clean, sizeof(clean));
+	size_t o = 0;
+
+	for (; *s && o + 3 < n; s++) {
+		if (*s == '\\' || *s == '"')
+			dst[o++] = '\\';
+		dst[o++] = *s;
+	}
+	dst[o] = 0;
+}
+
+/* labels: name="value" pairs from NULL-terminated (name, value) args. */
+static void labels(char *out, const char *const *kv)
+{
+	size_t o = 0;
+
+	memset(out, 0, LABELS_LEN);
+	for (; kv[0]; kv += 2) {
+		char v[200];
+
+		esc(v, sizeof(v), kv[1]);
+		o += (size_t)snprintf(out + o, LABELS_LEN - o, "%s%s=\"%s\"", o ? "," : "", kv[0], v);
+		if (o >= LABELS_LEN - 1)
+			break;
+	}
+}
+
+static struct series *get_series(struct prom_priv *p, enum metric m, const char *lab, __u64 ts)
+{
+	static struct series discard;
+	struct series *x = hashmap_get(p->series[m], lab);
+
+	if (!x && p->series[m]->len >= PROM_MAX_SERIES) {
+		p->series_dropped++;
+		return &discard;
+	}
+	if (!x) {
+		x = calloc(1, sizeof(*x));
+		if (!x || hashmap_put(p->series[m], lab, x)) {
+			free(x);
+			return NULL;
+		}
+	}
+	x->seen_ts = ts;
+	return x;
+}
+
+static int add(struct prom_priv *p, enum metric m, const char *lab, __u64 ts, __u64 v)
+{
+	struct series *x;
+
+	if (!v && !hashmap_get(p->series[m], lab))
+		return 0;	/* no series for what never happened */
+	if (!(x = get_series(p, m, lab, ts)))
+		return -ENOMEM;
+	x->v[0] += v;
+	return 0;
+}
+
+static int add_hist(struct prom_priv *p, const char *lab, __u64 ts, const struct snap_syscall *r)
+{
+	struct series *x = get_series(p, M_SYS_HIST, lab, ts);
+
+	if (!x)
+		return -ENOMEM;
+	if (r->hist) {
+		for (__u32 i = 0; i < HIST_NBUCKETS; i++) {
+			__u64 lo, mid;
+			size_t b = 0;
+
+			if (!r->hist[i])
+				continue;
+			/* each of our buckets goes where its midpoint falls:
+			 * at most half a bucket (3%) off a decimal bound */
+			lo = hist_bucket_lo(i);
+			mid = lo + (hist_bucket_hi(i) - lo) / 2;
+			while (b < NLE && mid > le_ns[b])
+				b++;
+			x->v[b] += r->hist[i];
+		}
+	} else {
+		x->v[NLE] += r->count;	/* only +Inf is known */
+	}
+	x->v[NLE + 1] += r->count;
+	x->v[NLE + 2] += r->total_ns;
+	return 0;
+}
+
+static void peer_of(char *buf, size_t n, const char *addr, __u16 port)
+{
+	snprintf(buf, n, strchr(addr, ':') ? "[%s]:%u" : "%s:%u", addr, port);
+}
+
+static int accumulate(struct prom_priv *p, const struct snapshot *s)
+{
+	char lab[LABELS_LEN], peer[SNAP_ADDR_LEN + 16];
+	__u64 ts = s->ts_ns;
+	int err = 0;
+
+#define L(...) labels(lab, (const char *const[]){ __VA_ARGS__, NULL })
+	for (size_t i = 0; i < s->syscalls.len && !err; i++) {
+		const struct snap_syscall *r = vec_at(&s->syscalls, struct snap_syscall, i);
+
+		L("comm", r->comm, "syscall", r->syscall);
+		err = add_hist(p, lab, ts, r) ?: add(p, M_SYS_ERR, lab, ts, r->errors);
+	}
+	for (size_t i = 0; i < s->tcp_retrans.len && !err; i++) {
+		const struct snap_tcp_retrans *r = vec_at(&s->tcp_retrans, struct snap_tcp_retrans, i);
+
+		peer_of(peer, sizeof(peer), r->daddr, r->dport);
+		L("comm", r->comm, "peer", peer);
+		err = add(p, M_TCP_RETR, lab, ts, r->count);
+	}
+	for (size_t i = 0; i < s->tcp_resets.len && !err; i++) {
+		const struct snap_tcp_reset *r = vec_at(&s->tcp_resets, struct snap_tcp_reset, i);
+
+		peer_of(peer, sizeof(peer), r->daddr, r->dport);
+		L("comm", r->comm, "peer", peer, "direction", r->direction);
+		err = add(p, M_TCP_RST, lab, ts, r->count);
+	}
+	for (size_t i = 0; i < s->tcp_connect.len && !err; i++) {
+		const struct snap_tcp_connect *r = vec_at(&s->tcp_connect, struct snap_tcp_connect, i);
+
+		peer_of(peer, sizeof(peer), r->daddr, r->dport);
+		L("comm", r->comm, "peer", peer);
+		err = add(p, M_TCP_CONN, lab, ts, r->count) ?:
+		      add(p, M_TCP_CONN_FAIL, lab, ts, r->failed);
+	}
+	for (size_t i = 0; i < s->kernel_locks.len && !err; i++) {
+		const struct snap_kernel_lock *r = vec_at(&s->kernel_locks, struct snap_kernel_lock, i);
+
+		L("symbol", r->symbol, "type", r->type);
+		err = add(p, M_KLOCK_N, lab, ts, r->count) ?:
+		      add(p, M_KLOCK_NS, lab, ts, r->total_ns);
+	}
+	for (size_t i = 0; i < s->user_locks.len && !err; i++) {
+		const struct snap_user_lock *r = vec_at(&s->user_locks, struct snap_user_lock, i);
+
+		L("comm", r->comm, "kind", r->kind);
+		err = add(p, M_ULOCK_N, lab, ts, r->count) ?:
+		      add(p, M_ULOCK_NS, lab, ts, r->total_ns);
+	}
+	for (size_t i = 0; i < s->pools.len && !err; i++) {
+		const struct snap_pool *r = vec_at(&s->pools, struct snap_pool, i);
+		const char *states[] = { "oncpu", "runq", "lock", "io", "idle" };
+		const __u64 ns[] = { r->oncpu_ns, r->runq_ns, r->lock_ns, r->io_ns, r->idle_ns };
+
+		for (int k = 0; k < 5 && !err; k++) {
+			L("comm", r->comm, "pool", r->pool, "state", states[k]);
+			err = add(p, M_POOL_STATE_NS, lab, ts, ns[k]);
+		}
+		for (size_t j = 0; j < r->blocked_on.len && !err; j++) {
+			const struct snap_pool_blocked *b =
+				vec_at(&r->blocked_on, struct snap_pool_blocked, j);
+
+			L("comm", r->comm, "pool", r->pool, "peer", b->peer);
+			err = add(p, M_POOL_BLOCKED_NS, lab, ts, b->io_ns);
+		}
+	}
+	for (size_t i = 0; i < s->peers.len && !err; i++) {
+		const struct snap_peer *r = vec_at(&s->peers, struct snap_peer, i);
+
+		L("comm", r->comm, "peer", r->peer);
+		err = add(p, M_PEER_CALLS, lab, ts, r->calls) ?:
+		      add(p, M_PEER_NS, lab, ts, r->wait_ns);
+	}
+#undef L
+	p->dropped_events += s->dropped.events;
+	p->dropped_map_full += s->dropped.map_full;
+	return err;
+}
+
+/* Drops the series not seen for PROM_EXPIRE_NS. */
+static void expire(struct prom_priv *p, __u64 now)
+{
+	for (int m = 0; m < M_NR; m++) {
+		struct hm_entry *it = NULL;
+		size_t b = 0, n = 0, k = 0;
+		unsigned char (*old)[LABELS_LEN];
+
+		while ((it = hashmap_next(p->series[m], it, &b)))
+			n += ((struct series *)it->value)->seen_ts + PROM_EXPIRE_NS < now;
+		if (!n || !(old = malloc(n * LABELS_LEN)))
+			continue;
+		b = 0;
+		while ((it = hashmap_next(p->series[m], it, &b)))
+			if (((struct series *)it->value)->seen_ts + PROM_EXPIRE_NS < now && k < n)
+				memcpy(old[k++], it->key, LABELS_LEN);
+		for (size_t i = 0; i < k; i++)
+			free(hashmap_del(p->series[m], old[i]));
+		free(old);
+	}
+}
+
+static void print_seconds(FILE *f, __u64 ns)
+{
+	fprintf(f, "%llu.%09llu\n", (unsigned long long)(ns / 1000000000ULL),
+		(unsigned long long)(ns % 1000000000ULL));
+}
+
+static void write_family(FILE *f, struct prom_priv *p, enum metric m)
+{
+	struct hm_entry *it = NULL;
+	size_t b = 0;
+
+	if (!p->series[m]->len)
+		return;
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", metrics[m].name, metrics[m].help,
+		metrics[m].name, metrics[m].hist ? "histogram" : "counter");
+	while ((it = hashmap_next(p->series[m], it, &b))) {
+		const struct series *x = it->value;
+		const char *lab = (const char *)it->key;
+
+		if (metrics[m].hist) {
+			__u64 cum = 0;
+
+			for (size_t i = 0; i < NLE; i++) {
+				cum += x->v[i];
+				fprintf(f, "%s_bucket{%s,le=\"", metrics[m].name, lab);
+				fprintf(f, "%g\"} %llu\n", (double)le_ns[i] / 1e9, (unsigned long long)cum);
+			}
+			fprintf(f, "%s_bucket{%s,le=\"+Inf\"} %llu\n", metrics[m].name, lab,
+				(unsigned long long)x->v[NLE + 1]);
+			fprintf(f, "%s_sum{%s} ", metrics[m].name, lab);
+			print_seconds(f, x->v[NLE + 2]);
+			fprintf(f, "%s_count{%s} %llu\n", metrics[m].name, lab,
+				(unsigned long long)x->v[NLE + 1]);
+		} else if (metrics[m].seconds) {
+			fprintf(f, "%s{%s} ", metrics[m].name, lab);
+			print_seconds(f, x->v[0]);
+		} else {
+			fprintf(f, "%s{%s} %llu\n", metrics[m].name, lab, (unsigned long long)x->v[0]);
+		}
+	}
+}
+
+static void write_gauges(FILE *f, struct prom_priv *p, const struct snapshot *s)
+{
+	char pid[16], tid[16], c[200], pool[200], sc[200];
+
+	fprintf(f, "# HELP latscope_probe_up Whether a probe family is running (1) or not (0).\n"
+		   "# TYPE latscope_probe_up gauge\n");
+	for (int i = 0; i < FAM_NR; i++)
+		fprintf(f, "latscope_probe_up{family=\"%s\"} %d\n", family_names[i],
+			!strcmp(s->probes[i], "on"));
+	fprintf(f, "# HELP latscope_snapshot_timestamp_seconds End of the last interval written.\n"
+		   "# TYPE latscope_snapshot_timestamp_seconds gauge\n"
+		   "latscope_snapshot_timestamp_seconds ");
+	print_seconds(f, s->ts_ns);
+	fprintf(f, "# HELP latscope_dropped_events_total Events the kernel side could not record.\n"
+		   "# TYPE latscope_dropped_events_total counter\n"
+		   "latscope_dropped_events_total %llu\n"
+		   "# HELP latscope_dropped_map_full_total Events lost to full BPF maps.\n"
+		   "# TYPE latscope_dropped_map_full_total counter\n"
+		   "latscope_dropped_map_full_total %llu\n"
+		   "# HELP latscope_prom_series_dropped_total Series not written: over the limit per metric.\n"
+		   "# TYPE latscope_prom_series_dropped_total counter\n"
+		   "latscope_prom_series_dropped_total %llu\n",
+		(unsigned long long)p->dropped_events, (unsigned long long)p->dropped_map_full,
+		(unsigned long long)p->series_dropped);
+	if (s->pools.len) {
+		static const char *const g[3][2] = {
+			{ "latscope_pool_threads", "Worker threads of a pool." },
+			{ "latscope_pool_busy_ratio", "Share of worker-time not idle, last interval." },
+			{ "latscope_pool_saturated_ratio",
+			  "Share of the last interval with no idle worker." },
+		};
+
+		for (int k = 0; k < 3; k++) {
+			fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n", g[k][0], g[k][1], g[k][0]);
+			for (size_t i = 0; i < s->pools.len; i++) {
+				const struct snap_pool *r = vec_at(&s->pools, struct snap_pool, i);
+				double v = k == 0 ? r->threads : k == 1 ? r->busy_pct / 100 :
+								 r->saturated_pct / 100;
+
+				esc(c, sizeof(c), r->comm);
+				esc(pool, sizeof(pool), r->pool);
+				fprintf(f, "%s{pid=\"%u\",comm=\"%s\",pool=\"%s\"} %.6g\n", g[k][0],
+					r->pid, c, pool, v);
+			}
+		}
+	}
+	if (s->inflight.len) {
+		fprintf(f, "# HELP latscope_inflight_seconds How long a thread has been blocked in a call that has not returned.\n"
+			   "# TYPE latscope_inflight_seconds gauge\n");
+		for (size_t i = 0; i < s->inflight.len; i++) {
+			const struct snap_inflight *r = vec_at(&s->inflight, struct snap_inflight, i);
+
+			snprintf(pid, sizeof(pid), "%u", r->pid);
+			snprintf(tid, sizeof(tid), "%u", r->tid);
+			esc(c, sizeof(c), r->comm);
+			esc(sc, sizeof(sc), r->syscall);
+			fprintf(f, "latscope_inflight_seconds{pid=\"%s\",tid=\"%s\",comm=\"%s\",syscall=\"%s\"} ",
+				pid, tid, c, sc);
+			print_seconds(f, r->elapsed_ns);
+		}
+	}
+}
+
+static int prom_write(struct sink *k, const struct snapshot *s)
+{
+	struct prom_priv *p = k->priv;
+	char tmp[PATH_MAX];
+	FILE *f;
+	int fd, err;
+
+	if ((err = accumulate(p, s)))
+		return err;
+	expire(p, s->ts_ns);
+	/* the temporary name must not end in .prom: the collector would read it */
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", p->path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	fchmod(fd, 0640);
+	f = fdopen(fd, "w");
+	if (!f) {
+		err = -errno;
+		close(fd);
+		unlink(tmp);
+		return err;
+	}
+	write_gauges(f, p, s);
+	for (int m = 0; m < M_NR; m++)
+		write_family(f, p, m);
+	if (fflush(f) || ferror(f)) {
+		err = -errno;
+		fclose(f);
+		unlink(tmp);
+		return err ? err : -EIO;
+	}
+	fclose(f);
+	if (rename(tmp, p->path)) {
+		err = -errno;
+		unlink(tmp);
+		return err;
+	}
+	return 0;
+}
+
+static void prom_close(struct sink *k)
+{
+	struct prom_priv *p = k->priv;
+
+	for (int m = 0; m < M_NR; m++)
+		if (p->series[m])
+			hashmap_free(p->series[m], free);
+	free(p->path);
+	free(p);
+	free(k);
+}
+
+struct sink *sink_prom_new(const char *path)
+{
+	struct sink *k = calloc(1, sizeof(*k));
+	struct prom_priv *p = calloc(1, sizeof(*p));
+
+	if (!k || !p || !(p->path = strdup(path)))
+		goto fail;
+	k->priv = p;
+	for (int m = 0; m < M_NR; m++)
+		if (!(p->series[m] = hashmap_new(LABELS_LEN)))
+			goto fail;
+	/* a directory we cannot write, or one that others could swap the
+	 * file in, is an error now, not an interval later */
+	if (safefile_dir_ok(path)) {
+		int e = errno;
+
+		prom_close(k);
+		errno = e;
+		return NULL;
+	}
+	{
+		char tmp[PATH_MAX];
+		int fd;
+
+		if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= (int)sizeof(tmp)) {
+			prom_close(k);
+			errno = ENAMETOOLONG;
+			return NULL;
+		}
+		fd = mkostemp(tmp, O_CLOEXEC);
+		if (fd < 0) {
+			int e = errno;
+
+			prom_close(k);
+			errno = e;
+			return NULL;
+		}
+		close(fd);
+		unlink(tmp);
+	}
+	k->name = "prometheus";
+	k->input_fd = -1;
+	k->write = prom_write;
+	k->close = prom_close;
+	return k;
+fail:
+	if (k && p && k->priv) {
+		prom_close(k);
+		errno = ENOMEM;
+		return NULL;
+	}
+	free(p);
+	free(k);
+	errno = ENOMEM;
+	return NULL;
+}

@@ -1,0 +1,74 @@
+/* The live top-style UI: a sink over snapshots (it never reads a BPF map,
+ * so it shows replays the same way). tui.c owns the terminal and the keys,
+ * views.c draws, model.c builds the rows and their text. */
+#ifndef LATSCOPE_TUI_H
+#define LATSCOPE_TUI_H
+
+#include <stdbool.h>
+#include "sink/sink.h"
+#include "sink/tui/model.h"
+
+/* The TUI on the terminal of stdin/stdout; NULL (errno set, nothing
+ * printed) when the terminal cannot run it: the caller falls back to text.
+ * errno ENOENT: TERM names no terminal description that curses knows. */
+struct sink *sink_tui_new(__u64 interval_ns);
+/* Makes a TUI sink one over a recording (latscope replay): snapshots are
+ * shown even while paused, and the navigation keys ask the replay loop
+ * for moves through runctl.step and runctl.jump_ns. */
+void sink_tui_set_replay(struct sink *k);
+/* "1796150000.5", "2026-12-01T19:30:00Z", "2026-12-01 19:30" (UTC) to
+ * CLOCK_REALTIME ns; 0 if it is none of them. */
+__u64 tui_parse_time(const char *s);
+
+#define TUI_NAV_DEPTH 8
+
+/* Where the user is: a view, maybe a process filter from the Overview,
+ * maybe the drill-down of one row. Esc pops back to the saved one. */
+struct tui_nav {
+	enum tui_view view;
+	__u32 pid;		/* 0: every process */
+	bool detail;
+	struct tui_key key;	/* the selected row (or the drilled one) */
+};
+
+/* The UI's state: the UI thread's alone once it runs (tui.c). */
+struct tui {
+	struct snapshot *snap;	/* held: rows point into it */
+	struct tui_table table;
+	struct tui_lines detail;
+	struct tui_nav nav, stack[TUI_NAV_DEPTH];
+	int depth;
+	int sort_col[TV_NR];
+	bool sort_desc[TV_NR];
+	size_t sel, top;	/* selected and first shown row of the table */
+	size_t dtop;		/* first shown line of the drill-down */
+	char filter[64];
+	char filter_saved[64];
+	bool editing;		/* typing a filter after '/' */
+	bool editing_time;	/* typing a time to jump to after 't' (replay) */
+	char time_input[40];
+	bool replay;		/* over a recording: paused stops the playing,
+				 * [ ] step, t jumps to a time */
+	bool help;
+	bool paused;
+	bool colour;
+	__u64 interval_ns;
+	int rows, cols;		/* the screen */
+	/* where things were drawn, for mouse clicks */
+	int y_tabs, y_heading, y_first, nlist;
+	int tab_x[TV_NR + 1];
+	char msg[128];		/* one-off status line text */
+};
+
+/* views.c */
+enum tui_colour { CP_HOT = 1, CP_TITLE, CP_MARK, CP_DIM, CP_SEL };
+void tui_draw(struct tui *t);
+/* Rows of the table that fit on the screen now. */
+int tui_list_height(const struct tui *t);
+/* Lines of the in-flight panel under the table (Overview and Syscalls). */
+int tui_inflight_height(const struct tui *t);
+
+/* tui.c: rebuild the table from the held snapshot, keeping the selection */
+void tui_rebuild(struct tui *t);
+
+#endif

@@ -1,0 +1,217 @@
+#include <stdlib.h>
+#include <string.h>
+#include "snapshot/snapshot.h"
+
+const char *const family_names[FAM_NR] = { "syscalls", "tcp", "locks", "pools" };
+
+void vec_init(struct vec *v, size_t elem)
+{
+	memset(v, 0, sizeof(*v));
+	v->elem = elem;
+}
+
+void *vec_push(struct vec *v)
+{
+	void *row;
+
+	if (v->len == v->cap) {
+		size_t cap = v->cap ? v->cap * 2 : 16;
+		void *nd = realloc(v->data, cap * v->elem);
+
+		if (!nd)
+			return NULL;
+		v->data = nd;
+		v->cap = cap;
+	}
+	row = (char *)v->data + v->len * v->elem;
+	memset(row, 0, v->elem);
+	v->len++;
+	return row;
+}
+
+void vec_free(struct vec *v)
+{
+	free(v->data);
+	v->data = NULL;
+	v->len = v->cap = 0;
+}
+
+struct snapshot *snapshot_new(void)
+{
+	struct snapshot *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	vec_init(&s->syscalls, sizeof(struct snap_syscall));
+	vec_init(&s->inflight, sizeof(struct snap_inflight));
+	vec_init(&s->tcp_retrans, sizeof(struct snap_tcp_retrans));
+	vec_init(&s->tcp_resets, sizeof(struct snap_tcp_reset));
+	vec_init(&s->tcp_connect, sizeof(struct snap_tcp_connect));
+	vec_init(&s->tcp_peers, sizeof(struct snap_tcp_peer));
+	vec_init(&s->kernel_locks, sizeof(struct snap_kernel_lock));
+	vec_init(&s->user_locks, sizeof(struct snap_user_lock));
+	vec_init(&s->pools, sizeof(struct snap_pool));
+	vec_init(&s->peers, sizeof(struct snap_peer));
+	for (int f = 0; f < FAM_NR; f++)
+		strcpy(s->probes[f], "off");
+	return s;
+}
+
+static void free_stack(char **stack, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(stack[i]);
+	free(stack);
+}
+
+/* Release what rows own, from index from to the end. */
+static void free_rows(struct snapshot *s, struct vec *v, size_t from)
+{
+	for (size_t i = from; i < v->len; i++) {
+		if (v == &s->syscalls)
+			free(vec_at(v, struct snap_syscall, i)->hist);
+		else if (v == &s->tcp_connect)
+			free(vec_at(v, struct snap_tcp_connect, i)->hist);
+		else if (v == &s->peers)
+			free(vec_at(v, struct snap_peer, i)->hist);
+		else if (v == &s->kernel_locks) {
+			struct snap_kernel_lock *l = vec_at(v, struct snap_kernel_lock, i);
+
+			free(l->hist);
+			free_stack(l->stack, l->nstack);
+		} else if (v == &s->user_locks) {
+			struct snap_user_lock *l = vec_at(v, struct snap_user_lock, i);
+
+			free(l->hist);
+			free_stack(l->stack, l->nstack);
+		} else if (v == &s->pools) {
+			struct snap_pool *p = vec_at(v, struct snap_pool, i);
+
+			vec_free(&p->blocked_on);
+			vec_free(&p->others);
+			vec_free(&p->thread_rows);
+		}
+	}
+}
+
+static struct vec *all_vecs(struct snapshot *s, int i)
+{
+	struct vec *v[] = { &s->syscalls, &s->inflight, &s->tcp_retrans, &s->tcp_resets,
+			    &s->tcp_connect, &s->tcp_peers, &s->kernel_locks,
+			    &s->user_locks, &s->pools, &s->peers };
+
+	return i < (int)(sizeof(v) / sizeof(v[0])) ? v[i] : NULL;
+}
+
+void snapshot_free(struct snapshot *s)
+{
+	struct vec *v;
+
+	if (!s)
+		return;
+	/* owners may be on two threads (the TUI draws in its own) */
+	if (__atomic_fetch_sub(&s->holds, 1, __ATOMIC_ACQ_REL) > 0)
+		return;
+	for (int i = 0; (v = all_vecs(s, i)); i++) {
+		free_rows(s, v, 0);
+		vec_free(v);
+	}
+	free(s);
+}
+
+struct snapshot *snapshot_hold(const struct snapshot *s)
+{
+	struct snapshot *m = (struct snapshot *)s;
+
+	__atomic_fetch_add(&m->holds, 1, __ATOMIC_RELAXED);
+	return m;
+}
+
+#define CMP_DESC(name, type, field)                                   \
+	static int name(const void *a, const void *b)                 \
+	{                                                             \
+		const type *x = a, *y = b;                            \
+		return x->field < y->field ? 1 : x->field > y->field ? -1 : 0; \
+	}
+
+CMP_DESC(cmp_syscall, struct snap_syscall, total_ns)
+CMP_DESC(cmp_inflight, struct snap_inflight, elapsed_ns)
+CMP_DESC(cmp_retrans, struct snap_tcp_retrans, count)
+CMP_DESC(cmp_reset, struct snap_tcp_reset, count)
+CMP_DESC(cmp_connect_fail, struct snap_tcp_connect, failed)
+CMP_DESC(cmp_klock, struct snap_kernel_lock, total_ns)
+CMP_DESC(cmp_ulock, struct snap_user_lock, total_ns)
+CMP_DESC(cmp_pool, struct snap_pool, saturated_pct)
+CMP_DESC(cmp_peer, struct snap_peer, wait_ns)
+
+static int cmp_connect(const void *a, const void *b)
+{
+	const struct snap_tcp_connect *x = a, *y = b;
+
+	if (x->failed != y->failed)
+		return cmp_connect_fail(a, b);
+	return x->p99_ns < y->p99_ns ? 1 : x->p99_ns > y->p99_ns ? -1 : 0;
+}
+
+static int cmp_tcp_peer(const void *a, const void *b)
+{
+	const struct snap_tcp_peer *x = a, *y = b;
+	__u64 cx = x->retransmits + x->resets + x->connect_failed;
+	__u64 cy = y->retransmits + y->resets + y->connect_failed;
+
+	if (cx != cy)
+		return cx < cy ? 1 : -1;
+	return x->connect_p99_ns < y->connect_p99_ns ? 1 :
+	       x->connect_p99_ns > y->connect_p99_ns ? -1 : 0;
+}
+
+static int cmp_pool_full(const void *a, const void *b)
+{
+	const struct snap_pool *x = a, *y = b;
+
+	if (x->saturated_pct != y->saturated_pct)
+		return cmp_pool(a, b);
+	return x->busy_pct < y->busy_pct ? 1 : x->busy_pct > y->busy_pct ? -1 : 0;
+}
+
+/* Sort v and keep at most top rows; returns how many were cut. */
+static __u64 sort_cut(struct snapshot *s, struct vec *v, int (*cmp)(const void *, const void *),
+		      size_t top)
+{
+	__u64 cut = 0;
+
+	if (v->len > 1)
+		qsort(v->data, v->len, v->elem, cmp);
+	if (v->len > top) {
+		cut = v->len - top;
+		free_rows(s, v, top);
+		v->len = top;
+	}
+	return cut;
+}
+
+void snapshot_sort_truncate(struct snapshot *s, size_t top)
+{
+	/* added to what a collector already left out (see collect/syscalls.c) */
+	s->truncated.syscalls += sort_cut(s, &s->syscalls, cmp_syscall, top) +
+				 sort_cut(s, &s->inflight, cmp_inflight, top);
+	s->truncated.tcp += sort_cut(s, &s->tcp_retrans, cmp_retrans, top) +
+			    sort_cut(s, &s->tcp_resets, cmp_reset, top) +
+			    sort_cut(s, &s->tcp_connect, cmp_connect, top) +
+			    sort_cut(s, &s->tcp_peers, cmp_tcp_peer, top);
+	s->truncated.locks += sort_cut(s, &s->kernel_locks, cmp_klock, top) +
+			      sort_cut(s, &s->user_locks, cmp_ulock, top);
+	s->truncated.pools += sort_cut(s, &s->pools, cmp_pool_full, top);
+	s->truncated.peers += sort_cut(s, &s->peers, cmp_peer, top);
+}
+
+void snap_strcpy(char *dst, size_t dstsz, const char *src, size_t n)
+{
+	size_t i;
+
+	if (!dstsz)
+		return;
+	for (i = 0; i < n && i + 1 < dstsz && src[i]; i++)
+		dst[i] = src[i];
+	dst[i] = 0;
+}
