@@ -107,10 +107,12 @@ $(FUZZ_BIN): $(FUZZ_SRCS) $(USER_HDRS)
 		$(shell $(PKG_CONFIG) --cflags --libs jansson zlib)
 
 FUZZ_CLI_BIN := $(OUT)/fuzz/fuzz_cli
-$(FUZZ_CLI_BIN): tests/fuzz/fuzz_cli.c user/cli.c user/snapshot/snapshot.c $(USER_HDRS)
+FUZZ_CLI_SRCS := tests/fuzz/fuzz_cli.c user/cli.c user/snapshot/snapshot.c user/snapshot/fields.c \
+		 user/snapshot/pool_blocked.c
+$(FUZZ_CLI_BIN): $(FUZZ_CLI_SRCS) $(USER_HDRS)
 	@mkdir -p $(OUT)/fuzz
 	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		-std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -o $@ tests/fuzz/fuzz_cli.c user/cli.c user/snapshot/snapshot.c -lm
+		-std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -o $@ $(FUZZ_CLI_SRCS) -lm
 
 fuzz-build: $(FUZZ_BIN) $(FUZZ_CLI_BIN)
 

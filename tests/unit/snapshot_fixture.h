@@ -116,7 +116,7 @@ static struct snapshot *full_snapshot(void)
 	strcpy(pl->pool, "apache2");
 	vec_init(&pl->blocked_on, sizeof(struct snap_pool_blocked));
 	vec_init(&pl->others, sizeof(struct snap_pool_other));
-	vec_init(&pl->thread_rows, sizeof(struct snap_pool_thread));
+	vec_init(&pl->thread_list, sizeof(struct snap_pool_thread));
 	struct snap_pool_blocked *b = vec_push(&pl->blocked_on);
 	strcpy(b->peer, "tcp:10.0.0.5:5432");
 	b->io_ns = 444;
@@ -126,7 +126,7 @@ static struct snapshot *full_snapshot(void)
 	ot = vec_push(&pl->others);
 	ot->tid = 301;
 	strcpy(ot->role, "acceptor");
-	struct snap_pool_thread *th = vec_push(&pl->thread_rows);
+	struct snap_pool_thread *th = vec_push(&pl->thread_list);
 	*th = (struct snap_pool_thread){ .tid = 302, .oncpu_ns = 1, .runq_ns = 2, .lock_ns = 3,
 		.io_ns = 4, .idle_ns = 5 };
 	strcpy(th->comm, "apache2");

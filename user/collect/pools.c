@@ -886,7 +886,7 @@ static int make_pool(struct pool_priv *p, struct snapshot *s, struct group *g, _
 		return -ENOMEM;
 	vec_init(&row->blocked_on, sizeof(struct snap_pool_blocked));
 	vec_init(&row->others, sizeof(struct snap_pool_other));
-	vec_init(&row->thread_rows, sizeof(struct snap_pool_thread));
+	vec_init(&row->thread_list, sizeof(struct snap_pool_thread));
 	row->pid = g->key.tgid;
 	row->threads = (__u32)workers;
 
@@ -929,7 +929,7 @@ static int make_pool(struct pool_priv *p, struct snapshot *s, struct group *g, _
 			lo = t->exist_a;
 		if (t->exist_b > hi)
 			hi = t->exist_b;
-		tr = vec_push(&row->thread_rows);
+		tr = vec_push(&row->thread_list);
 		if (!tr)
 			return -ENOMEM;
 		tr->tid = t->tid;
@@ -965,8 +965,8 @@ static int make_pool(struct pool_priv *p, struct snapshot *s, struct group *g, _
 		row->runq_p99_ns = ph_percentile(og->runq_hist, 0.99);
 	if (blocked_fill(p, row, g))
 		return -ENOMEM;
-	if (row->thread_rows.len > 1)
-		qsort(row->thread_rows.data, row->thread_rows.len, row->thread_rows.elem,
+	if (row->thread_list.len > 1)
+		qsort(row->thread_list.data, row->thread_list.len, row->thread_list.elem,
 		      cmp_thread_row);
 	return 0;
 }

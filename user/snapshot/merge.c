@@ -11,14 +11,15 @@
 #define KEY_LEN 400
 
 /* What the merger knows of one merged row beyond the row itself. */
+#define MEANS_MAX 4	/* MEAN fields per section */
+
 struct meta {
 	size_t idx;		/* in its vec: rows move when the vec grows */
 	bool nohist;		/* some part came without a histogram */
-	double busy_acc, sat_acc, weight;	/* pools: time-weighted */
+	double acc[MEANS_MAX], weight;	/* MEAN fields: time-weighted */
 };
 
-enum list { L_SYS, L_INFL, L_RETR, L_RST, L_CONN, L_TPEER, L_KLOCK, L_ULOCK, L_POOL,
-	    L_PEER, L_NR };
+#define L_NR 16		/* >= snap_nsections (checked in merger_new) */
 
 struct merger {
 	struct snapshot *out;
@@ -34,6 +35,8 @@ struct merger *merger_new(void)
 
 	if (!m)
 		return NULL;
+	if (snap_nsections > L_NR)
+		goto fail;
 	m->out = snapshot_new();
 	for (int i = 0; m->out && i < L_NR; i++)
 		if (!(m->idx[i] = hashmap_new(KEY_LEN)))
@@ -62,19 +65,28 @@ size_t merger_count(const struct merger *m)
 	return m->n;
 }
 
-/* The key of a row: its identifying fields joined by a unit separator. */
-static void make_key(char *key, const char *fmt, ...)
+/* The key of a row: its KEY fields joined by a unit separator. */
+static void make_key(char *key, const struct snap_section *sec, const void *row)
 {
-	va_list ap;
+	size_t n = 0;
 
 	memset(key, 0, KEY_LEN);
-	va_start(ap, fmt);
-	vsnprintf(key, KEY_LEN, fmt, ap);
-	va_end(ap);
+	for (size_t i = 0; i < sec->nfields && n < KEY_LEN; i++) {
+		const struct snap_field *f = &sec->fields[i];
+
+		if (f->merge != SFM_KEY)
+			continue;
+		if (f->type == SFT_STR)
+			n += snprintf(key + n, KEY_LEN - n, "%s\x1f",
+				      (const char *)row + f->off);
+		else
+			n += snprintf(key + n, KEY_LEN - n, "%llu\x1f",
+				      (unsigned long long)snap_field_u64(f, row));
+	}
 }
 
 /* The merged row for key in list l: found, or pushed zeroed (*fresh). */
-static void *row_for(struct merger *m, enum list l, struct vec *v, const char *key,
+static void *row_for(struct merger *m, size_t l, struct vec *v, const char *key,
 		     bool *fresh, struct meta **mt)
 {
 	struct meta *x = hashmap_get(m->idx[l], key);
@@ -130,273 +142,141 @@ static int copy_stack(char ***dst, size_t *nd, char *const *src, size_t ns)
 	return 0;
 }
 
-#define FOR_ROWS(vec, type, r) \
-	for (size_t _i = 0; _i < (vec)->len; _i++) \
-		for (const type *r = vec_at(vec, type, _i); r; r = NULL)
-
-static int add_syscalls(struct merger *m, const struct snapshot *s)
+static bool same_key(const struct snap_section *sec, const void *a, const void *b)
 {
-	char key[KEY_LEN];
-	struct meta *mt;
-	bool fresh;
+	for (size_t i = 0; i < sec->nfields; i++) {
+		const struct snap_field *f = &sec->fields[i];
 
-	FOR_ROWS(&s->syscalls, struct snap_syscall, r) {
-		struct snap_syscall *d;
-
-		make_key(key, "%u\x1f%s\x1f%u\x1f%s", r->pid, r->comm, r->nr, r->syscall);
-		d = row_for(m, L_SYS, &m->out->syscalls, key, &fresh, &mt);
-		if (!d)
-			return -ENOMEM;
-		if (fresh) {
-			d->pid = r->pid;
-			d->nr = r->nr;
-			memcpy(d->comm, r->comm, sizeof(d->comm));
-			memcpy(d->syscall, r->syscall, sizeof(d->syscall));
-		}
-		d->count += r->count;
-		d->errors += r->errors;
-		d->total_ns += r->total_ns;
-		d->p50_ns = max64(d->p50_ns, r->p50_ns);
-		d->p90_ns = max64(d->p90_ns, r->p90_ns);
-		d->p99_ns = max64(d->p99_ns, r->p99_ns);
-		d->p999_ns = max64(d->p999_ns, r->p999_ns);
-		d->max_ns = max64(d->max_ns, r->max_ns);
-		if (merge_hist(&d->hist, r->hist, r->count, mt))
-			return -ENOMEM;
+		if (f->merge == SFM_KEY &&
+		    memcmp((const char *)a + f->off, (const char *)b + f->off, f->size))
+			return false;
 	}
-	/* still blocked: the longest wait seen for each thread and call */
-	FOR_ROWS(&s->inflight, struct snap_inflight, r) {
-		struct snap_inflight *d;
-
-		make_key(key, "%u\x1f%u\x1f%u", r->pid, r->tid, r->nr);
-		d = row_for(m, L_INFL, &m->out->inflight, key, &fresh, &mt);
-		if (!d)
-			return -ENOMEM;
-		if (r->elapsed_ns >= d->elapsed_ns)
-			*d = *r;
-	}
-	return 0;
+	return true;
 }
 
-static int add_tcp(struct merger *m, const struct snapshot *s)
+/* A fresh merged row: the identifying and first-seen fields of r. */
+static void row_start(const struct snap_section *sec, void *d, const void *r)
 {
-	char key[KEY_LEN];
-	struct meta *mt;
-	bool fresh;
+	for (size_t i = 0; i < sec->nfields; i++) {
+		const struct snap_field *f = &sec->fields[i];
 
-	FOR_ROWS(&s->tcp_retrans, struct snap_tcp_retrans, r) {
-		struct snap_tcp_retrans *d;
-
-		make_key(key, "%u\x1f%s\x1f%s\x1f%u\x1f%s\x1f%u\x1f%s", r->pid, r->comm, r->saddr,
-			 r->sport, r->daddr, r->dport, r->state);
-		if (!(d = row_for(m, L_RETR, &m->out->tcp_retrans, key, &fresh, &mt)))
-			return -ENOMEM;
-		if (fresh) {
-			*d = *r;
-			d->count = 0;
-		}
-		d->count += r->count;
+		if (f->merge == SFM_KEY || f->merge == SFM_FIRST)
+			memcpy((char *)d + f->off, (const char *)r + f->off, f->size);
 	}
-	FOR_ROWS(&s->tcp_resets, struct snap_tcp_reset, r) {
-		struct snap_tcp_reset *d;
-
-		make_key(key, "%u\x1f%s\x1f%s\x1f%u\x1f%s\x1f%u\x1f%s", r->pid, r->comm, r->saddr,
-			 r->sport, r->daddr, r->dport, r->direction);
-		if (!(d = row_for(m, L_RST, &m->out->tcp_resets, key, &fresh, &mt)))
-			return -ENOMEM;
-		if (fresh) {
-			*d = *r;
-			d->count = 0;
-		}
-		d->count += r->count;
-	}
-	FOR_ROWS(&s->tcp_connect, struct snap_tcp_connect, r) {
-		struct snap_tcp_connect *d;
-
-		make_key(key, "%u\x1f%s\x1f%s\x1f%u", r->pid, r->comm, r->daddr, r->dport);
-		if (!(d = row_for(m, L_CONN, &m->out->tcp_connect, key, &fresh, &mt)))
-			return -ENOMEM;
-		if (fresh) {
-			*d = *r;
-			d->count = d->failed = d->p50_ns = d->p99_ns = d->max_ns = 0;
-			d->hist = NULL;
-		}
-		d->count += r->count;
-		d->failed += r->failed;
-		d->p50_ns = max64(d->p50_ns, r->p50_ns);
-		d->p99_ns = max64(d->p99_ns, r->p99_ns);
-		d->max_ns = max64(d->max_ns, r->max_ns);
-		if (merge_hist(&d->hist, r->hist, r->count, mt))
-			return -ENOMEM;
-	}
-	FOR_ROWS(&s->tcp_peers, struct snap_tcp_peer, r) {
-		struct snap_tcp_peer *d;
-
-		make_key(key, "%s\x1f%u", r->daddr, r->dport);
-		if (!(d = row_for(m, L_TPEER, &m->out->tcp_peers, key, &fresh, &mt)))
-			return -ENOMEM;
-		if (fresh) {
-			memcpy(d->daddr, r->daddr, sizeof(d->daddr));
-			d->dport = r->dport;
-		}
-		d->retransmits += r->retransmits;
-		d->resets += r->resets;
-		d->connects += r->connects;
-		d->connect_failed += r->connect_failed;
-		d->connect_p99_ns = max64(d->connect_p99_ns, r->connect_p99_ns);
-	}
-	return 0;
+	snap_row_init(sec, d);
 }
 
-static int add_locks(struct merger *m, const struct snapshot *s)
+static int rows_add(const struct snap_section *sec, struct vec *dst, const struct vec *src);
+
+/* Adds row r into the merged row d, field by field as fields.h says;
+ * mt is NULL for sub-rows (no histograms, no means there). */
+static int row_add(const struct snap_section *sec, void *d, const void *r,
+		   struct meta *mt, double w)
 {
-	char key[KEY_LEN];
-	struct meta *mt;
-	bool fresh;
+	const struct snap_field *wf = snap_field_find(sec, sec->weight);
+	size_t nmean = 0;
 
-	FOR_ROWS(&s->kernel_locks, struct snap_kernel_lock, r) {
-		struct snap_kernel_lock *d;
+	for (size_t i = 0; i < sec->nfields; i++) {
+		const struct snap_field *f = &sec->fields[i];
+		const void *rp = (const char *)r + f->off;
+		void *dp = (char *)d + f->off;
 
-		make_key(key, "%s\x1f%s\x1f%s", r->lock, r->symbol, r->type);
-		if (!(d = row_for(m, L_KLOCK, &m->out->kernel_locks, key, &fresh, &mt)))
-			return -ENOMEM;
-		if (fresh) {
-			memcpy(d->lock, r->lock, sizeof(d->lock));
-			memcpy(d->symbol, r->symbol, sizeof(d->symbol));
-			memcpy(d->type, r->type, sizeof(d->type));
-		}
-		d->count += r->count;
-		d->total_ns += r->total_ns;
-		d->p99_ns = max64(d->p99_ns, r->p99_ns);
-		d->max_ns = max64(d->max_ns, r->max_ns);
-		if (merge_hist(&d->hist, r->hist, r->count, mt) ||
-		    copy_stack(&d->stack, &d->nstack, r->stack, r->nstack))
-			return -ENOMEM;
-	}
-	FOR_ROWS(&s->user_locks, struct snap_user_lock, r) {
-		struct snap_user_lock *d;
-
-		make_key(key, "%u\x1f%s\x1f%s\x1f%s", r->pid, r->comm, r->uaddr, r->kind);
-		if (!(d = row_for(m, L_ULOCK, &m->out->user_locks, key, &fresh, &mt)))
-			return -ENOMEM;
-		if (fresh) {
-			d->pid = r->pid;
-			memcpy(d->comm, r->comm, sizeof(d->comm));
-			memcpy(d->uaddr, r->uaddr, sizeof(d->uaddr));
-			memcpy(d->kind, r->kind, sizeof(d->kind));
-		}
-		d->count += r->count;
-		d->total_ns += r->total_ns;
-		d->p99_ns = max64(d->p99_ns, r->p99_ns);
-		d->max_ns = max64(d->max_ns, r->max_ns);
-		if (merge_hist(&d->hist, r->hist, r->count, mt) ||
-		    copy_stack(&d->stack, &d->nstack, r->stack, r->nstack))
-			return -ENOMEM;
-	}
-	return 0;
-}
-
-static int add_pool(struct snap_pool *d, struct meta *mt, const struct snap_pool *r,
-		    __u64 interval_ns)
-{
-	double w = interval_ns ? (double)interval_ns : 1.0;
-
-	if (r->threads > d->threads)
-		d->threads = r->threads;
-	mt->busy_acc += r->busy_pct * w;
-	mt->sat_acc += r->saturated_pct * w;
-	mt->weight += w;
-	d->oncpu_ns += r->oncpu_ns;
-	d->runq_ns += r->runq_ns;
-	d->lock_ns += r->lock_ns;
-	d->io_ns += r->io_ns;
-	d->idle_ns += r->idle_ns;
-	d->runq_p99_ns = max64(d->runq_p99_ns, r->runq_p99_ns);
-	for (size_t i = 0; i < r->blocked_on.len; i++) {
-		const struct snap_pool_blocked *b = vec_at(&r->blocked_on, struct snap_pool_blocked, i);
-
-		if (pool_blocked_add(&d->blocked_on, b->peer, b->io_ns))
-			return -ENOMEM;
-	}
-	for (size_t i = 0; i < r->others.len; i++) {
-		const struct snap_pool_other *o = vec_at(&r->others, struct snap_pool_other, i);
-		bool seen = false;
-
-		for (size_t j = 0; j < d->others.len && !seen; j++)
-			seen = vec_at(&d->others, struct snap_pool_other, j)->tid == o->tid;
-		if (!seen) {
-			struct snap_pool_other *x = vec_push(&d->others);
-
-			if (!x)
+		switch (f->merge) {
+		case SFM_KEY:
+		case SFM_FIRST:
+			break;
+		case SFM_SUM:
+			snap_field_set_u64(f, d, snap_field_u64(f, d) + snap_field_u64(f, r));
+			break;
+		case SFM_LONGEST:	/* the whole row where f is largest */
+			if (snap_field_u64(f, r) >= snap_field_u64(f, d))
+				memcpy(d, r, sec->elem);
+			break;
+		case SFM_MAX:
+		case SFM_P50:
+		case SFM_P90:
+		case SFM_P99:
+		case SFM_P999:
+			snap_field_set_u64(f, d, max64(snap_field_u64(f, d), snap_field_u64(f, r)));
+			break;
+		case SFM_MEAN:
+			if (mt && nmean < MEANS_MAX)
+				mt->acc[nmean++] += *(const double *)rp * w;
+			break;
+		case SFM_HIST:
+			if (mt && merge_hist(dp, *(__u64 *const *)rp, wf ? snap_field_u64(wf, r) : 0, mt))
 				return -ENOMEM;
-			*x = *o;
+			break;
+		case SFM_STACK:
+			if (copy_stack(dp, (size_t *)((char *)d + f->n_off), *(char **const *)rp,
+				       *(const size_t *)((const char *)r + f->n_off)))
+				return -ENOMEM;
+			break;
+		case SFM_ROWS:
+			if (rows_add(f->sub, dp, rp))
+				return -ENOMEM;
+			break;
+		case SFM_CUSTOM: {
+			const struct vec *sv = rp;
+
+			for (size_t j = 0; j < sv->len; j++)
+				if (f->sub->merge_add(dp, (const char *)sv->data + j * sv->elem))
+					return -ENOMEM;
+			break;
+		}
 		}
 	}
-	for (size_t i = 0; i < r->thread_rows.len; i++) {
-		const struct snap_pool_thread *t = vec_at(&r->thread_rows, struct snap_pool_thread, i);
-		struct snap_pool_thread *x = NULL;
+	if (mt && nmean)
+		mt->weight += w;
+	return 0;
+}
 
-		for (size_t j = 0; j < d->thread_rows.len && !x; j++)
-			if (vec_at(&d->thread_rows, struct snap_pool_thread, j)->tid == t->tid)
-				x = vec_at(&d->thread_rows, struct snap_pool_thread, j);
-		if (!x) {
-			if (!(x = vec_push(&d->thread_rows)))
+/* Sub-rows (a pool's threads): few, merged by their KEY fields in place. */
+static int rows_add(const struct snap_section *sec, struct vec *dst, const struct vec *src)
+{
+	for (size_t i = 0; i < src->len; i++) {
+		const void *r = (const char *)src->data + i * src->elem;
+		void *d = NULL;
+
+		for (size_t j = 0; j < dst->len && !d; j++)
+			if (same_key(sec, (char *)dst->data + j * dst->elem, r))
+				d = (char *)dst->data + j * dst->elem;
+		if (!d) {
+			if (!(d = vec_push(dst)))
 				return -ENOMEM;
-			x->tid = t->tid;
-			memcpy(x->comm, t->comm, sizeof(x->comm));
+			row_start(sec, d, r);
 		}
-		x->oncpu_ns += t->oncpu_ns;
-		x->runq_ns += t->runq_ns;
-		x->lock_ns += t->lock_ns;
-		x->io_ns += t->io_ns;
-		x->idle_ns += t->idle_ns;
+		if (row_add(sec, d, r, NULL, 0))
+			return -ENOMEM;
 	}
 	return 0;
 }
 
-static int add_pools_peers(struct merger *m, const struct snapshot *s)
+/* Every list of s into the merged snapshot. */
+static int add_sections(struct merger *m, const struct snapshot *s)
 {
+	double w = s->interval_ns ? (double)s->interval_ns : 1.0;
 	char key[KEY_LEN];
-	struct meta *mt;
-	bool fresh;
 
-	FOR_ROWS(&s->pools, struct snap_pool, r) {
-		struct snap_pool *d;
+	for (size_t l = 0; l < snap_nsections; l++) {
+		const struct snap_section *sec = &snap_sections[l];
+		const struct vec *v = snap_section_vec(s, sec);
 
-		make_key(key, "%u\x1f%s\x1f%s", r->pid, r->comm, r->pool);
-		if (!(d = row_for(m, L_POOL, &m->out->pools, key, &fresh, &mt)))
-			return -ENOMEM;
-		if (fresh) {
-			d->pid = r->pid;
-			memcpy(d->comm, r->comm, sizeof(d->comm));
-			memcpy(d->pool, r->pool, sizeof(d->pool));
-			vec_init(&d->blocked_on, sizeof(struct snap_pool_blocked));
-			vec_init(&d->others, sizeof(struct snap_pool_other));
-			vec_init(&d->thread_rows, sizeof(struct snap_pool_thread));
+		for (size_t i = 0; i < v->len; i++) {
+			const void *r = (const char *)v->data + i * v->elem;
+			struct meta *mt;
+			bool fresh;
+			void *d;
+
+			make_key(key, sec, r);
+			d = row_for(m, l, snap_section_vec(m->out, sec), key, &fresh, &mt);
+			if (!d)
+				return -ENOMEM;
+			if (fresh)
+				row_start(sec, d, r);
+			if (row_add(sec, d, r, mt, w))
+				return -ENOMEM;
 		}
-		if (add_pool(d, mt, r, s->interval_ns))
-			return -ENOMEM;
-	}
-	FOR_ROWS(&s->peers, struct snap_peer, r) {
-		struct snap_peer *d;
-
-		make_key(key, "%u\x1f%s\x1f%s", r->pid, r->comm, r->peer);
-		if (!(d = row_for(m, L_PEER, &m->out->peers, key, &fresh, &mt)))
-			return -ENOMEM;
-		if (fresh) {
-			d->pid = r->pid;
-			memcpy(d->comm, r->comm, sizeof(d->comm));
-			memcpy(d->peer, r->peer, sizeof(d->peer));
-		}
-		d->calls += r->calls;
-		d->bytes_in += r->bytes_in;
-		d->bytes_out += r->bytes_out;
-		d->roundtrips += r->roundtrips;
-		d->wait_ns += r->wait_ns;
-		d->p99_ns = max64(d->p99_ns, r->p99_ns);
-		d->max_ns = max64(d->max_ns, r->max_ns);
-		if (merge_hist(&d->hist, r->hist, r->calls, mt))
-			return -ENOMEM;
 	}
 	return 0;
 }
@@ -437,23 +317,19 @@ int merger_add(struct merger *m, const struct snapshot *s)
 		memcpy(o->probes, s->probes, sizeof(o->probes));
 		m->probes_ts = s->ts_ns;
 	}
-	if ((err = add_syscalls(m, s)) || (err = add_tcp(m, s)) || (err = add_locks(m, s)) ||
-	    (err = add_pools_peers(m, s)))
+	if ((err = add_sections(m, s)))
 		return err;
-	o->truncated.syscalls += s->truncated.syscalls;
-	o->truncated.tcp += s->truncated.tcp;
-	o->truncated.locks += s->truncated.locks;
-	o->truncated.pools += s->truncated.pools;
-	o->truncated.peers += s->truncated.peers;
-	o->dropped.events += s->dropped.events;
-	o->dropped.map_full += s->dropped.map_full;
-	o->dropped.peers_unresolved += s->dropped.peers_unresolved;
+#define COUNTER_ADD(obj, n) o->obj.n += s->obj.n;
+#define TRUNCATED_ADD(n) COUNTER_ADD(truncated, n)
+#define DROPPED_ADD(n) COUNTER_ADD(dropped, n)
+	SNAP_TRUNCATED_FIELDS(TRUNCATED_ADD)
+	SNAP_DROPPED_FIELDS(DROPPED_ADD)
 	m->n++;
 	return 0;
 }
 
 /* meta of every row of list l, indexed like its vec */
-static struct meta **metas(struct merger *m, enum list l, size_t len)
+static struct meta **metas(struct merger *m, size_t l, size_t len)
 {
 	struct meta **a = calloc(len ? len : 1, sizeof(*a));
 	struct hm_entry *it = NULL;
@@ -470,42 +346,53 @@ static struct meta **metas(struct merger *m, enum list l, size_t len)
 	return a;
 }
 
-struct snapshot *merger_finish(struct merger *m, size_t top)
+static double pct_q(enum snap_fmerge m)
 {
-	struct snapshot *o = m->out;
-	struct meta **mt;
+	return m == SFM_P50 ? 0.50 : m == SFM_P90 ? 0.90 : m == SFM_P99 ? 0.99 : 0.999;
+}
 
-	if (!m->n)
-		return NULL;
-	o->ts_ns = m->last_ts;
-	o->interval_ns = m->last_ts - m->first_start;
+/* A merged row's derived fields: percentiles from the merged histogram
+ * (when every input had one), the time-weighted means, sub-lists' finish. */
+static void row_finish(const struct snap_section *sec, void *row, const struct meta *mt)
+{
+	const struct snap_field *maxf = snap_field_find(sec, "max_ns");
+	const __u64 *hist = NULL;
+	size_t nmean = 0;
 
-	if (!(mt = metas(m, L_SYS, o->syscalls.len)))
-		return NULL;
-	for (size_t i = 0; i < o->syscalls.len; i++) {
-		struct snap_syscall *r = vec_at(&o->syscalls, struct snap_syscall, i);
+	for (size_t i = 0; i < sec->nfields; i++)
+		if (sec->fields[i].merge == SFM_HIST)
+			hist = *(__u64 *const *)SNAP_FIELD_PTR(&sec->fields[i], row);
+	for (size_t i = 0; i < sec->nfields; i++) {
+		const struct snap_field *f = &sec->fields[i];
 
-		if (!r->hist || (mt[i] && mt[i]->nohist))
-			continue;
-		r->p50_ns = hist_percentile(r->hist, 0.50, r->max_ns);
-		r->p90_ns = hist_percentile(r->hist, 0.90, r->max_ns);
-		r->p99_ns = hist_percentile(r->hist, 0.99, r->max_ns);
-		r->p999_ns = hist_percentile(r->hist, 0.999, r->max_ns);
+		switch (f->merge) {
+		case SFM_P50:
+		case SFM_P90:
+		case SFM_P99:
+		case SFM_P999:
+			if (hist && !(mt && mt->nohist))
+				snap_field_set_u64(f, row, hist_percentile(hist, pct_q(f->merge),
+							maxf ? snap_field_u64(maxf, row) : 0));
+			break;
+		case SFM_MEAN:
+			if (mt && mt->weight > 0 && nmean < MEANS_MAX)
+				*(double *)SNAP_FIELD_PTR(f, row) = mt->acc[nmean] / mt->weight;
+			nmean++;
+			break;
+		case SFM_CUSTOM:
+			if (f->sub->merge_finish)
+				f->sub->merge_finish(SNAP_FIELD_PTR(f, row));
+			break;
+		default:
+			break;
+		}
 	}
-	free(mt);
+}
 
-	if (!(mt = metas(m, L_CONN, o->tcp_connect.len)))
-		return NULL;
-	for (size_t i = 0; i < o->tcp_connect.len; i++) {
-		struct snap_tcp_connect *r = vec_at(&o->tcp_connect, struct snap_tcp_connect, i);
-
-		if (!r->hist || (mt[i] && mt[i]->nohist))
-			continue;
-		r->p50_ns = hist_percentile(r->hist, 0.50, r->max_ns);
-		r->p99_ns = hist_percentile(r->hist, 0.99, r->max_ns);
-	}
-	/* a peer's connect p99 from the merged connect histograms to it, when
-	 * every one of them has its histogram */
+/* A peer's connect p99 from the merged connect histograms to it, when
+ * every one of them has its histogram (mt: the connect rows' metas). */
+static void tcp_peers_finish(struct snapshot *o, struct meta **mt)
+{
 	for (size_t p = 0; p < o->tcp_peers.len; p++) {
 		struct snap_tcp_peer *tp = vec_at(&o->tcp_peers, struct snap_tcp_peer, p);
 		__u64 *h = calloc(HIST_NBUCKETS, sizeof(*h)), max = 0;
@@ -529,47 +416,30 @@ struct snapshot *merger_finish(struct merger *m, size_t top)
 			tp->connect_p99_ns = hist_percentile(h, 0.99, max);
 		free(h);
 	}
-	free(mt);
+}
 
-	if (!(mt = metas(m, L_KLOCK, o->kernel_locks.len)))
+struct snapshot *merger_finish(struct merger *m, size_t top)
+{
+	struct snapshot *o = m->out;
+
+	if (!m->n)
 		return NULL;
-	for (size_t i = 0; i < o->kernel_locks.len; i++) {
-		struct snap_kernel_lock *r = vec_at(&o->kernel_locks, struct snap_kernel_lock, i);
+	o->ts_ns = m->last_ts;
+	o->interval_ns = m->last_ts - m->first_start;
 
-		if (r->hist && !(mt[i] && mt[i]->nohist))
-			r->p99_ns = hist_percentile(r->hist, 0.99, r->max_ns);
-	}
-	free(mt);
-	if (!(mt = metas(m, L_ULOCK, o->user_locks.len)))
-		return NULL;
-	for (size_t i = 0; i < o->user_locks.len; i++) {
-		struct snap_user_lock *r = vec_at(&o->user_locks, struct snap_user_lock, i);
+	for (size_t l = 0; l < snap_nsections; l++) {
+		const struct snap_section *sec = &snap_sections[l];
+		struct vec *v = snap_section_vec(o, sec);
+		struct meta **mt = metas(m, l, v->len);
 
-		if (r->hist && !(mt[i] && mt[i]->nohist))
-			r->p99_ns = hist_percentile(r->hist, 0.99, r->max_ns);
+		if (!mt)
+			return NULL;
+		for (size_t i = 0; i < v->len; i++)
+			row_finish(sec, (char *)v->data + i * v->elem, mt[i]);
+		if (v == &o->tcp_connect)
+			tcp_peers_finish(o, mt);
+		free(mt);
 	}
-	free(mt);
-	if (!(mt = metas(m, L_PEER, o->peers.len)))
-		return NULL;
-	for (size_t i = 0; i < o->peers.len; i++) {
-		struct snap_peer *r = vec_at(&o->peers, struct snap_peer, i);
-
-		if (r->hist && !(mt[i] && mt[i]->nohist))
-			r->p99_ns = hist_percentile(r->hist, 0.99, r->max_ns);
-	}
-	free(mt);
-	if (!(mt = metas(m, L_POOL, o->pools.len)))
-		return NULL;
-	for (size_t i = 0; i < o->pools.len; i++) {
-		struct snap_pool *r = vec_at(&o->pools, struct snap_pool, i);
-
-		if (mt[i] && mt[i]->weight > 0) {
-			r->busy_pct = mt[i]->busy_acc / mt[i]->weight;
-			r->saturated_pct = mt[i]->sat_acc / mt[i]->weight;
-		}
-		pool_blocked_finish(&r->blocked_on, POOL_BLOCKED_TOP);
-	}
-	free(mt);
 
 	/* what the inputs had cut stays counted, plus what the cut cuts now
 	 * (snapshot_sort_truncate adds to it) */

@@ -83,9 +83,9 @@ static void get_str(const json_t *o, const char *key, char *dst, size_t dstsz)
 /* "hist": [[upper bound, count], ...] -> dense counts; NULL when absent.
  * Any bound maps to a valid bucket (the one holding that value), so a
  * hostile file cannot index out of range. */
-static int get_hist(const json_t *o, __u64 **out)
+static int get_hist(const json_t *o, const char *key, __u64 **out)
 {
-	const json_t *h = json_object_get(o, "hist"), *pair;
+	const json_t *h = json_object_get(o, key), *pair;
 	size_t i;
 	__u64 *hist;
 
@@ -111,9 +111,9 @@ static int get_hist(const json_t *o, __u64 **out)
 	return 0;
 }
 
-static int get_stack(const json_t *o, char ***stack, size_t *n)
+static int get_stack(const json_t *o, const char *key, char ***stack, size_t *n)
 {
-	const json_t *a = json_object_get(o, "stack"), *f;
+	const json_t *a = json_object_get(o, key), *f;
 	size_t i;
 
 	*stack = NULL;
@@ -134,215 +134,57 @@ static int get_stack(const json_t *o, char ***stack, size_t *n)
 	return 0;
 }
 
-/* Each reader fills one row from one JSON object; -1 only on ENOMEM. */
+static int read_rows(const json_t *arr, struct vec *v, const struct snap_section *sec);
 
-static int read_syscall(const json_t *o, void *row)
+/* One row from one JSON object, each field as fields.h lists it; a field
+ * missing or of another type reads as zero. -1 only on ENOMEM. */
+static int read_row(const json_t *o, const struct snap_section *sec, void *row)
 {
-	struct snap_syscall *r = row;
+	/* sub-lists' element sizes first, so that snapshot_free can release
+	 * what is read even on failure */
+	snap_row_init(sec, row);
+	for (size_t i = 0; i < sec->nfields; i++) {
+		const struct snap_field *f = &sec->fields[i];
+		void *p = SNAP_FIELD_PTR(f, row);
+		int err = 0;
 
-	r->pid = get_u32(o, "pid");
-	GET_STR(o, "comm", r->comm);
-	GET_STR(o, "syscall", r->syscall);
-	r->nr = get_u32(o, "nr");
-	r->count = get_u64(o, "count");
-	r->errors = get_u64(o, "errors");
-	r->total_ns = get_u64(o, "total_ns");
-	r->p50_ns = get_u64(o, "p50_ns");
-	r->p90_ns = get_u64(o, "p90_ns");
-	r->p99_ns = get_u64(o, "p99_ns");
-	r->p999_ns = get_u64(o, "p999_ns");
-	r->max_ns = get_u64(o, "max_ns");
-	return get_hist(o, &r->hist);
-}
-
-static int read_inflight(const json_t *o, void *row)
-{
-	struct snap_inflight *r = row;
-
-	r->pid = get_u32(o, "pid");
-	r->tid = get_u32(o, "tid");
-	GET_STR(o, "comm", r->comm);
-	GET_STR(o, "syscall", r->syscall);
-	r->nr = get_u32(o, "nr");
-	r->elapsed_ns = get_u64(o, "elapsed_ns");
+		switch (f->type) {
+		case SFT_U16:
+			snap_field_set_u64(f, row, get_u16(o, f->name));
+			break;
+		case SFT_U32:
+			snap_field_set_u64(f, row, get_u32(o, f->name));
+			break;
+		case SFT_U64:
+			snap_field_set_u64(f, row, get_u64(o, f->name));
+			break;
+		case SFT_F1:
+			*(double *)p = get_double(o, f->name);
+			break;
+		case SFT_STR:
+			get_str(o, f->name, p, f->size);
+			break;
+		case SFT_HIST:
+		case SFT_HIST_ALL:
+			err = get_hist(o, f->name, p);
+			break;
+		case SFT_STACK:
+			err = get_stack(o, f->name, p, (size_t *)((char *)row + f->n_off));
+			break;
+		case SFT_VEC:
+		case SFT_VEC_OPT:
+			err = read_rows(json_object_get(o, f->name), p, f->sub);
+			break;
+		}
+		if (err)
+			return -1;
+	}
 	return 0;
-}
-
-static int read_retrans(const json_t *o, void *row)
-{
-	struct snap_tcp_retrans *r = row;
-
-	r->pid = get_u32(o, "pid");
-	GET_STR(o, "comm", r->comm);
-	GET_STR(o, "saddr", r->saddr);
-	r->sport = get_u16(o, "sport");
-	GET_STR(o, "daddr", r->daddr);
-	r->dport = get_u16(o, "dport");
-	GET_STR(o, "state", r->state);
-	r->count = get_u64(o, "count");
-	return 0;
-}
-
-static int read_reset(const json_t *o, void *row)
-{
-	struct snap_tcp_reset *r = row;
-
-	r->pid = get_u32(o, "pid");
-	GET_STR(o, "comm", r->comm);
-	GET_STR(o, "saddr", r->saddr);
-	r->sport = get_u16(o, "sport");
-	GET_STR(o, "daddr", r->daddr);
-	r->dport = get_u16(o, "dport");
-	GET_STR(o, "direction", r->direction);
-	r->count = get_u64(o, "count");
-	return 0;
-}
-
-static int read_connect(const json_t *o, void *row)
-{
-	struct snap_tcp_connect *r = row;
-
-	r->pid = get_u32(o, "pid");
-	GET_STR(o, "comm", r->comm);
-	GET_STR(o, "daddr", r->daddr);
-	r->dport = get_u16(o, "dport");
-	r->count = get_u64(o, "count");
-	r->failed = get_u64(o, "failed");
-	r->p50_ns = get_u64(o, "p50_ns");
-	r->p99_ns = get_u64(o, "p99_ns");
-	r->max_ns = get_u64(o, "max_ns");
-	return get_hist(o, &r->hist);
-}
-
-static int read_tcp_peer(const json_t *o, void *row)
-{
-	struct snap_tcp_peer *r = row;
-
-	GET_STR(o, "daddr", r->daddr);
-	r->dport = get_u16(o, "dport");
-	r->retransmits = get_u64(o, "retransmits");
-	r->resets = get_u64(o, "resets");
-	r->connects = get_u64(o, "connects");
-	r->connect_failed = get_u64(o, "connect_failed");
-	r->connect_p99_ns = get_u64(o, "connect_p99_ns");
-	return 0;
-}
-
-static int read_kernel_lock(const json_t *o, void *row)
-{
-	struct snap_kernel_lock *r = row;
-
-	GET_STR(o, "lock", r->lock);
-	GET_STR(o, "symbol", r->symbol);
-	GET_STR(o, "type", r->type);
-	r->count = get_u64(o, "count");
-	r->total_ns = get_u64(o, "total_ns");
-	r->p99_ns = get_u64(o, "p99_ns");
-	r->max_ns = get_u64(o, "max_ns");
-	if (get_stack(o, &r->stack, &r->nstack))
-		return -1;
-	return get_hist(o, &r->hist);
-}
-
-static int read_user_lock(const json_t *o, void *row)
-{
-	struct snap_user_lock *r = row;
-
-	r->pid = get_u32(o, "pid");
-	GET_STR(o, "comm", r->comm);
-	GET_STR(o, "uaddr", r->uaddr);
-	GET_STR(o, "kind", r->kind);
-	r->count = get_u64(o, "count");
-	r->total_ns = get_u64(o, "total_ns");
-	r->p99_ns = get_u64(o, "p99_ns");
-	r->max_ns = get_u64(o, "max_ns");
-	if (get_stack(o, &r->stack, &r->nstack))
-		return -1;
-	return get_hist(o, &r->hist);
-}
-
-static int read_blocked(const json_t *o, void *row)
-{
-	struct snap_pool_blocked *r = row;
-
-	GET_STR(o, "peer", r->peer);
-	r->io_ns = get_u64(o, "io_ns");
-	return 0;
-}
-
-static int read_other(const json_t *o, void *row)
-{
-	struct snap_pool_other *r = row;
-
-	r->tid = get_u32(o, "tid");
-	GET_STR(o, "role", r->role);
-	return 0;
-}
-
-static int read_pool_thread(const json_t *o, void *row)
-{
-	struct snap_pool_thread *r = row;
-
-	r->tid = get_u32(o, "tid");
-	GET_STR(o, "comm", r->comm);
-	r->oncpu_ns = get_u64(o, "oncpu_ns");
-	r->runq_ns = get_u64(o, "runq_ns");
-	r->lock_ns = get_u64(o, "lock_ns");
-	r->io_ns = get_u64(o, "io_ns");
-	r->idle_ns = get_u64(o, "idle_ns");
-	return 0;
-}
-
-static int read_rows(const json_t *arr, struct vec *v, int (*fn)(const json_t *, void *));
-
-static int read_pool(const json_t *o, void *row)
-{
-	struct snap_pool *r = row;
-
-	/* the row was zeroed by vec_push: set the element sizes first, so
-	 * snapshot_free can release what is read even on failure */
-	vec_init(&r->blocked_on, sizeof(struct snap_pool_blocked));
-	vec_init(&r->others, sizeof(struct snap_pool_other));
-	vec_init(&r->thread_rows, sizeof(struct snap_pool_thread));
-	r->pid = get_u32(o, "pid");
-	GET_STR(o, "comm", r->comm);
-	GET_STR(o, "pool", r->pool);
-	r->threads = get_u32(o, "threads");
-	r->busy_pct = get_double(o, "busy_pct");
-	r->saturated_pct = get_double(o, "saturated_pct");
-	r->oncpu_ns = get_u64(o, "oncpu_ns");
-	r->runq_ns = get_u64(o, "runq_ns");
-	r->lock_ns = get_u64(o, "lock_ns");
-	r->io_ns = get_u64(o, "io_ns");
-	r->idle_ns = get_u64(o, "idle_ns");
-	r->runq_p99_ns = get_u64(o, "runq_p99_ns");
-	if (read_rows(json_object_get(o, "blocked_on"), &r->blocked_on, read_blocked) ||
-	    read_rows(json_object_get(o, "others"), &r->others, read_other) ||
-	    read_rows(json_object_get(o, "thread_list"), &r->thread_rows, read_pool_thread))
-		return -1;
-	return 0;
-}
-
-static int read_peer(const json_t *o, void *row)
-{
-	struct snap_peer *r = row;
-
-	r->pid = get_u32(o, "pid");
-	GET_STR(o, "comm", r->comm);
-	GET_STR(o, "peer", r->peer);
-	r->calls = get_u64(o, "calls");
-	r->bytes_in = get_u64(o, "bytes_in");
-	r->bytes_out = get_u64(o, "bytes_out");
-	r->roundtrips = get_u64(o, "roundtrips");
-	r->wait_ns = get_u64(o, "wait_ns");
-	r->p99_ns = get_u64(o, "p99_ns");
-	r->max_ns = get_u64(o, "max_ns");
-	return get_hist(o, &r->hist);
 }
 
 /* Every object of arr as one row of v; elements that are not objects are
  * skipped. -1 on ENOMEM. */
-static int read_rows(const json_t *arr, struct vec *v, int (*fn)(const json_t *, void *))
+static int read_rows(const json_t *arr, struct vec *v, const struct snap_section *sec)
 {
 	const json_t *o;
 	size_t i;
@@ -355,7 +197,7 @@ static int read_rows(const json_t *arr, struct vec *v, int (*fn)(const json_t *,
 		if (!json_is_object(o))
 			continue;
 		row = vec_push(v);
-		if (!row || fn(o, row))
+		if (!row || read_row(o, sec, row))
 			return -1;
 	}
 	return 0;
@@ -392,32 +234,21 @@ static struct snapshot *from_root(const json_t *root, char *err, size_t errsz)
 		if (json_is_string(json_object_get(o, family_names[f])))
 			GET_STR(o, family_names[f], s->probes[f]);
 	}
-	if (read_rows(json_object_get(root, "syscalls"), &s->syscalls, read_syscall) ||
-	    read_rows(json_object_get(root, "inflight"), &s->inflight, read_inflight))
-		goto oom;
-	o = json_object_get(root, "tcp");
-	if (read_rows(json_object_get(o, "retransmits"), &s->tcp_retrans, read_retrans) ||
-	    read_rows(json_object_get(o, "resets"), &s->tcp_resets, read_reset) ||
-	    read_rows(json_object_get(o, "connect"), &s->tcp_connect, read_connect) ||
-	    read_rows(json_object_get(o, "by_peer"), &s->tcp_peers, read_tcp_peer))
-		goto oom;
-	o = json_object_get(root, "locks");
-	if (read_rows(json_object_get(o, "kernel"), &s->kernel_locks, read_kernel_lock) ||
-	    read_rows(json_object_get(o, "user"), &s->user_locks, read_user_lock))
-		goto oom;
-	if (read_rows(json_object_get(root, "pools"), &s->pools, read_pool) ||
-	    read_rows(json_object_get(root, "peers"), &s->peers, read_peer))
-		goto oom;
+	for (size_t i = 0; i < snap_nsections; i++) {
+		const struct snap_section *sec = &snap_sections[i];
+		const json_t *in = sec->group ? json_object_get(root, sec->group) : root;
+
+		if (read_rows(json_object_get(in, sec->name),
+			      (struct vec *)((char *)s + sec->vec_off), sec))
+			goto oom;
+	}
+#define COUNTER_READ(obj, n) s->obj.n = get_u64(o, #n);
+#define TRUNCATED_READ(n) COUNTER_READ(truncated, n)
+#define DROPPED_READ(n) COUNTER_READ(dropped, n)
 	o = json_object_get(root, "truncated");
-	s->truncated.syscalls = get_u64(o, "syscalls");
-	s->truncated.tcp = get_u64(o, "tcp");
-	s->truncated.locks = get_u64(o, "locks");
-	s->truncated.pools = get_u64(o, "pools");
-	s->truncated.peers = get_u64(o, "peers");
+	SNAP_TRUNCATED_FIELDS(TRUNCATED_READ)
 	o = json_object_get(root, "dropped");
-	s->dropped.events = get_u64(o, "events");
-	s->dropped.map_full = get_u64(o, "map_full");
-	s->dropped.peers_unresolved = get_u64(o, "peers_unresolved");
+	SNAP_DROPPED_FIELDS(DROPPED_READ)
 	return s;
 oom:
 	snapshot_free(s);

@@ -42,65 +42,29 @@ struct snapshot *snapshot_new(void)
 
 	if (!s)
 		return NULL;
-	vec_init(&s->syscalls, sizeof(struct snap_syscall));
-	vec_init(&s->inflight, sizeof(struct snap_inflight));
-	vec_init(&s->tcp_retrans, sizeof(struct snap_tcp_retrans));
-	vec_init(&s->tcp_resets, sizeof(struct snap_tcp_reset));
-	vec_init(&s->tcp_connect, sizeof(struct snap_tcp_connect));
-	vec_init(&s->tcp_peers, sizeof(struct snap_tcp_peer));
-	vec_init(&s->kernel_locks, sizeof(struct snap_kernel_lock));
-	vec_init(&s->user_locks, sizeof(struct snap_user_lock));
-	vec_init(&s->pools, sizeof(struct snap_pool));
-	vec_init(&s->peers, sizeof(struct snap_peer));
+	for (size_t i = 0; i < snap_nsections; i++)
+		vec_init(snap_section_vec(s, &snap_sections[i]), snap_sections[i].elem);
 	for (int f = 0; f < FAM_NR; f++)
 		strcpy(s->probes[f], "off");
 	return s;
 }
 
-static void free_stack(char **stack, size_t n)
+/* The section whose list v is, NULL if none. */
+static const struct snap_section *section_of(struct snapshot *s, const struct vec *v)
 {
-	for (size_t i = 0; i < n; i++)
-		free(stack[i]);
-	free(stack);
+	for (size_t i = 0; i < snap_nsections; i++)
+		if (snap_section_vec(s, &snap_sections[i]) == v)
+			return &snap_sections[i];
+	return NULL;
 }
 
 /* Release what rows own, from index from to the end. */
 static void free_rows(struct snapshot *s, struct vec *v, size_t from)
 {
-	for (size_t i = from; i < v->len; i++) {
-		if (v == &s->syscalls)
-			free(vec_at(v, struct snap_syscall, i)->hist);
-		else if (v == &s->tcp_connect)
-			free(vec_at(v, struct snap_tcp_connect, i)->hist);
-		else if (v == &s->peers)
-			free(vec_at(v, struct snap_peer, i)->hist);
-		else if (v == &s->kernel_locks) {
-			struct snap_kernel_lock *l = vec_at(v, struct snap_kernel_lock, i);
+	const struct snap_section *sec = section_of(s, v);
 
-			free(l->hist);
-			free_stack(l->stack, l->nstack);
-		} else if (v == &s->user_locks) {
-			struct snap_user_lock *l = vec_at(v, struct snap_user_lock, i);
-
-			free(l->hist);
-			free_stack(l->stack, l->nstack);
-		} else if (v == &s->pools) {
-			struct snap_pool *p = vec_at(v, struct snap_pool, i);
-
-			vec_free(&p->blocked_on);
-			vec_free(&p->others);
-			vec_free(&p->thread_rows);
-		}
-	}
-}
-
-static struct vec *all_vecs(struct snapshot *s, int i)
-{
-	struct vec *v[] = { &s->syscalls, &s->inflight, &s->tcp_retrans, &s->tcp_resets,
-			    &s->tcp_connect, &s->tcp_peers, &s->kernel_locks,
-			    &s->user_locks, &s->pools, &s->peers };
-
-	return i < (int)(sizeof(v) / sizeof(v[0])) ? v[i] : NULL;
+	for (size_t i = from; sec && i < v->len; i++)
+		snap_row_release(sec, (char *)v->data + i * v->elem);
 }
 
 void snapshot_free(struct snapshot *s)
@@ -112,7 +76,8 @@ void snapshot_free(struct snapshot *s)
 	/* owners may be on two threads (the TUI draws in its own) */
 	if (__atomic_fetch_sub(&s->holds, 1, __ATOMIC_ACQ_REL) > 0)
 		return;
-	for (int i = 0; (v = all_vecs(s, i)); i++) {
+	for (size_t i = 0; i < snap_nsections; i++) {
+		v = snap_section_vec(s, &snap_sections[i]);
 		free_rows(s, v, 0);
 		vec_free(v);
 	}

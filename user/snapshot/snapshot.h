@@ -25,113 +25,24 @@ struct vec {
 	size_t len, cap, elem;
 };
 
-struct snap_syscall {
-	__u32 pid;
-	__u32 nr;
-	char comm[SNAP_COMM_LEN];
-	char syscall[SNAP_NAME_LEN];
-	__u64 count, errors, total_ns;
-	__u64 p50_ns, p90_ns, p99_ns, p999_ns, max_ns;
-	__u64 *hist;		/* HIST_NBUCKETS counts, owned */
-};
+#include "snapshot/fields.h"
 
-struct snap_inflight {
-	__u32 pid, tid, nr;
-	char comm[SNAP_COMM_LEN];
-	char syscall[SNAP_NAME_LEN];
-	__u64 elapsed_ns;
-};
-
-struct snap_tcp_retrans {
-	__u32 pid;
-	char comm[SNAP_COMM_LEN];
-	char saddr[SNAP_ADDR_LEN], daddr[SNAP_ADDR_LEN];
-	__u16 sport, dport;
-	char state[24];
-	__u64 count;
-};
-
-struct snap_tcp_reset {
-	__u32 pid;
-	char comm[SNAP_COMM_LEN];
-	char saddr[SNAP_ADDR_LEN], daddr[SNAP_ADDR_LEN];
-	__u16 sport, dport;
-	char direction[12];	/* "sent" | "received" */
-	__u64 count;
-};
-
-struct snap_tcp_connect {
-	__u32 pid;
-	char comm[SNAP_COMM_LEN];
-	char daddr[SNAP_ADDR_LEN];
-	__u16 dport;
-	__u64 count, failed;
-	__u64 p50_ns, p99_ns, max_ns;
-	__u64 *hist;		/* HIST_NBUCKETS, owned, may be NULL */
-};
-
-struct snap_tcp_peer {
-	char daddr[SNAP_ADDR_LEN];
-	__u16 dport;
-	__u64 retransmits, resets, connects, connect_failed, connect_p99_ns;
-};
-
-struct snap_kernel_lock {
-	char lock[24];		/* "0xffff..." */
-	char symbol[SNAP_SYM_LEN];
-	char type[SNAP_NAME_LEN];
-	__u64 count, total_ns, p99_ns, max_ns;
-	__u64 *hist;		/* may be NULL */
-	char **stack;		/* nstack strings, owned */
-	size_t nstack;
-};
-
-struct snap_user_lock {
-	__u32 pid;
-	char comm[SNAP_COMM_LEN];
-	char uaddr[24];
-	char kind[16];		/* mutex|rwlock|semaphore|condvar|futex */
-	__u64 count, total_ns, p99_ns, max_ns;
-	__u64 *hist;
-	char **stack;
-	size_t nstack;
-};
-
-struct snap_pool_blocked {
-	char peer[SNAP_PEER_LEN];
-	__u64 io_ns;
-};
-
-struct snap_pool_other {
-	__u32 tid;
-	char role[12];		/* "main" | "acceptor" */
-};
-
-struct snap_pool_thread {	/* drill-down; extra to the SPEC's fields */
-	__u32 tid;
-	char comm[SNAP_COMM_LEN];
-	__u64 oncpu_ns, runq_ns, lock_ns, io_ns, idle_ns;
-};
-
-struct snap_pool {
-	__u32 pid;
-	char comm[SNAP_COMM_LEN];
-	char pool[SNAP_COMM_LEN];
-	__u32 threads;
-	double busy_pct, saturated_pct;
-	__u64 oncpu_ns, runq_ns, lock_ns, io_ns, idle_ns, runq_p99_ns;
-	struct vec blocked_on;	/* struct snap_pool_blocked */
-	struct vec others;	/* struct snap_pool_other */
-	struct vec thread_rows;	/* struct snap_pool_thread */
-};
-
-struct snap_peer {
-	__u32 pid;
-	char comm[SNAP_COMM_LEN];
-	char peer[SNAP_PEER_LEN];
-	__u64 calls, bytes_in, bytes_out, roundtrips, wait_ns, p99_ns, max_ns;
-	__u64 *hist;
-};
+/* The rows, one struct per section, declared from the field lists of
+ * fields.h (where each field is described). */
+#define SNAP_ROW_STRUCT(sname, FIELDS) struct sname { FIELDS(SNAP_DECL_FIELD) };
+SNAP_ROW_STRUCT(snap_syscall, SNAP_SYSCALL_FIELDS)
+SNAP_ROW_STRUCT(snap_inflight, SNAP_INFLIGHT_FIELDS)
+SNAP_ROW_STRUCT(snap_tcp_retrans, SNAP_TCP_RETRANS_FIELDS)
+SNAP_ROW_STRUCT(snap_tcp_reset, SNAP_TCP_RESET_FIELDS)
+SNAP_ROW_STRUCT(snap_tcp_connect, SNAP_TCP_CONNECT_FIELDS)
+SNAP_ROW_STRUCT(snap_tcp_peer, SNAP_TCP_PEER_FIELDS)
+SNAP_ROW_STRUCT(snap_kernel_lock, SNAP_KERNEL_LOCK_FIELDS)
+SNAP_ROW_STRUCT(snap_user_lock, SNAP_USER_LOCK_FIELDS)
+SNAP_ROW_STRUCT(snap_pool_blocked, SNAP_POOL_BLOCKED_FIELDS)
+SNAP_ROW_STRUCT(snap_pool_other, SNAP_POOL_OTHER_FIELDS)
+SNAP_ROW_STRUCT(snap_pool_thread, SNAP_POOL_THREAD_FIELDS)
+SNAP_ROW_STRUCT(snap_pool, SNAP_POOL_FIELDS)
+SNAP_ROW_STRUCT(snap_peer, SNAP_PEER_FIELDS)
 
 struct snapshot {
 	char host[256];
@@ -147,14 +58,9 @@ struct snapshot {
 	struct vec pools;
 	struct vec peers;
 
-	struct {
-		__u64 syscalls, tcp, locks, pools, peers;
-	} truncated;
-	struct {
-		__u64 events, map_full;
-		__u64 peers_unresolved;	/* fds of I/O calls that could not be
-					 * read through to a peer (not guessed) */
-	} dropped;
+#define SNAP_DECL_COUNTER(n) __u64 n;
+	struct { SNAP_TRUNCATED_FIELDS(SNAP_DECL_COUNTER) } truncated;
+	struct { SNAP_DROPPED_FIELDS(SNAP_DECL_COUNTER) } dropped;
 	int holds;		/* extra owners (snapshot_hold); 0: one owner; atomic */
 };
 

@@ -1,5 +1,6 @@
 /* The NDJSON renderer: one snapshot -> one object of schema latscope/1. */
 #include <stdint.h>
+#include <string.h>
 #include "snapshot/histo.h"
 #include "snapshot/write_json.h"
 
@@ -35,271 +36,81 @@ static void stack_json(struct jw *w, char *const *stack, size_t n)
 	jw_arr_end(w);
 }
 
-static void syscalls_json(const struct snapshot *s, struct jw *w)
+static void rows_json(struct jw *w, const struct snap_section *sec, const struct vec *v);
+
+/* One row: its fields in the order fields.h lists them. */
+static void row_json(struct jw *w, const struct snap_section *sec, const void *row)
 {
-	jw_key(w, "syscalls");
-	jw_arr_begin(w);
-	for (size_t i = 0; i < s->syscalls.len; i++) {
-		const struct snap_syscall *r = vec_at(&s->syscalls, struct snap_syscall, i);
-
-		jw_obj_begin(w);
-		jw_ku64(w, "pid", r->pid);
-		jw_kstr(w, "comm", r->comm);
-		jw_kstr(w, "syscall", r->syscall);
-		jw_ku64(w, "nr", r->nr);
-		jw_ku64(w, "count", r->count);
-		jw_ku64(w, "errors", r->errors);
-		jw_ku64(w, "total_ns", r->total_ns);
-		jw_ku64(w, "p50_ns", r->p50_ns);
-		jw_ku64(w, "p90_ns", r->p90_ns);
-		jw_ku64(w, "p99_ns", r->p99_ns);
-		jw_ku64(w, "p999_ns", r->p999_ns);
-		jw_ku64(w, "max_ns", r->max_ns);
-		hist_json(w, r->hist);
-		jw_obj_end(w);
-	}
-	jw_arr_end(w);
-
-	jw_key(w, "inflight");
-	jw_arr_begin(w);
-	for (size_t i = 0; i < s->inflight.len; i++) {
-		const struct snap_inflight *r = vec_at(&s->inflight, struct snap_inflight, i);
-
-		jw_obj_begin(w);
-		jw_ku64(w, "pid", r->pid);
-		jw_ku64(w, "tid", r->tid);
-		jw_kstr(w, "comm", r->comm);
-		jw_kstr(w, "syscall", r->syscall);
-		jw_ku64(w, "nr", r->nr);
-		jw_ku64(w, "elapsed_ns", r->elapsed_ns);
-		jw_obj_end(w);
-	}
-	jw_arr_end(w);
-}
-
-static void tcp_json(const struct snapshot *s, struct jw *w)
-{
-	jw_key(w, "tcp");
 	jw_obj_begin(w);
+	for (size_t i = 0; i < sec->nfields; i++) {
+		const struct snap_field *f = &sec->fields[i];
+		const void *p = (const char *)row + f->off;
 
-	jw_key(w, "retransmits");
-	jw_arr_begin(w);
-	for (size_t i = 0; i < s->tcp_retrans.len; i++) {
-		const struct snap_tcp_retrans *r = vec_at(&s->tcp_retrans, struct snap_tcp_retrans, i);
-
-		jw_obj_begin(w);
-		jw_ku64(w, "pid", r->pid);
-		jw_kstr(w, "comm", r->comm);
-		jw_kstr(w, "saddr", r->saddr);
-		jw_ku64(w, "sport", r->sport);
-		jw_kstr(w, "daddr", r->daddr);
-		jw_ku64(w, "dport", r->dport);
-		jw_kstr(w, "state", r->state);
-		jw_ku64(w, "count", r->count);
-		jw_obj_end(w);
+		switch (f->type) {
+		case SFT_U16:
+		case SFT_U32:
+		case SFT_U64:
+			jw_ku64(w, f->name, snap_field_u64(f, row));
+			break;
+		case SFT_F1:
+			jw_key(w, f->name);
+			jw_double(w, *(const double *)p, 1);
+			break;
+		case SFT_STR:
+			jw_kstr(w, f->name, p);
+			break;
+		case SFT_HIST:
+			if (*(__u64 *const *)p)
+				hist_json(w, *(__u64 *const *)p);
+			break;
+		case SFT_HIST_ALL:
+			hist_json(w, *(__u64 *const *)p);
+			break;
+		case SFT_STACK:
+			stack_json(w, *(char **const *)p,
+				   *(const size_t *)((const char *)row + f->n_off));
+			break;
+		case SFT_VEC_OPT:
+			if (!((const struct vec *)p)->len)
+				break;
+			/* fall through */
+		case SFT_VEC:
+			jw_key(w, f->name);
+			rows_json(w, f->sub, p);
+			break;
+		}
 	}
-	jw_arr_end(w);
-
-	jw_key(w, "resets");
-	jw_arr_begin(w);
-	for (size_t i = 0; i < s->tcp_resets.len; i++) {
-		const struct snap_tcp_reset *r = vec_at(&s->tcp_resets, struct snap_tcp_reset, i);
-
-		jw_obj_begin(w);
-		jw_ku64(w, "pid", r->pid);
-		jw_kstr(w, "comm", r->comm);
-		jw_kstr(w, "saddr", r->saddr);
-		jw_ku64(w, "sport", r->sport);
-		jw_kstr(w, "daddr", r->daddr);
-		jw_ku64(w, "dport", r->dport);
-		jw_kstr(w, "direction", r->direction);
-		jw_ku64(w, "count", r->count);
-		jw_obj_end(w);
-	}
-	jw_arr_end(w);
-
-	jw_key(w, "connect");
-	jw_arr_begin(w);
-	for (size_t i = 0; i < s->tcp_connect.len; i++) {
-		const struct snap_tcp_connect *r = vec_at(&s->tcp_connect, struct snap_tcp_connect, i);
-
-		jw_obj_begin(w);
-		jw_ku64(w, "pid", r->pid);
-		jw_kstr(w, "comm", r->comm);
-		jw_kstr(w, "daddr", r->daddr);
-		jw_ku64(w, "dport", r->dport);
-		jw_ku64(w, "count", r->count);
-		jw_ku64(w, "failed", r->failed);
-		jw_ku64(w, "p50_ns", r->p50_ns);
-		jw_ku64(w, "p99_ns", r->p99_ns);
-		jw_ku64(w, "max_ns", r->max_ns);
-		if (r->hist)
-			hist_json(w, r->hist);
-		jw_obj_end(w);
-	}
-	jw_arr_end(w);
-
-	jw_key(w, "by_peer");
-	jw_arr_begin(w);
-	for (size_t i = 0; i < s->tcp_peers.len; i++) {
-		const struct snap_tcp_peer *r = vec_at(&s->tcp_peers, struct snap_tcp_peer, i);
-
-		jw_obj_begin(w);
-		jw_kstr(w, "daddr", r->daddr);
-		jw_ku64(w, "dport", r->dport);
-		jw_ku64(w, "retransmits", r->retransmits);
-		jw_ku64(w, "resets", r->resets);
-		jw_ku64(w, "connects", r->connects);
-		jw_ku64(w, "connect_failed", r->connect_failed);
-		jw_ku64(w, "connect_p99_ns", r->connect_p99_ns);
-		jw_obj_end(w);
-	}
-	jw_arr_end(w);
-
 	jw_obj_end(w);
 }
 
-static void locks_json(const struct snapshot *s, struct jw *w)
+static void rows_json(struct jw *w, const struct snap_section *sec, const struct vec *v)
 {
-	jw_key(w, "locks");
-	jw_obj_begin(w);
-
-	jw_key(w, "kernel");
 	jw_arr_begin(w);
-	for (size_t i = 0; i < s->kernel_locks.len; i++) {
-		const struct snap_kernel_lock *r = vec_at(&s->kernel_locks, struct snap_kernel_lock, i);
-
-		jw_obj_begin(w);
-		jw_kstr(w, "lock", r->lock);
-		jw_kstr(w, "symbol", r->symbol);
-		jw_kstr(w, "type", r->type);
-		jw_ku64(w, "count", r->count);
-		jw_ku64(w, "total_ns", r->total_ns);
-		jw_ku64(w, "p99_ns", r->p99_ns);
-		jw_ku64(w, "max_ns", r->max_ns);
-		stack_json(w, r->stack, r->nstack);
-		if (r->hist)
-			hist_json(w, r->hist);
-		jw_obj_end(w);
-	}
-	jw_arr_end(w);
-
-	jw_key(w, "user");
-	jw_arr_begin(w);
-	for (size_t i = 0; i < s->user_locks.len; i++) {
-		const struct snap_user_lock *r = vec_at(&s->user_locks, struct snap_user_lock, i);
-
-		jw_obj_begin(w);
-		jw_ku64(w, "pid", r->pid);
-		jw_kstr(w, "comm", r->comm);
-		jw_kstr(w, "uaddr", r->uaddr);
-		jw_kstr(w, "kind", r->kind);
-		jw_ku64(w, "count", r->count);
-		jw_ku64(w, "total_ns", r->total_ns);
-		jw_ku64(w, "p99_ns", r->p99_ns);
-		jw_ku64(w, "max_ns", r->max_ns);
-		stack_json(w, r->stack, r->nstack);
-		if (r->hist)
-			hist_json(w, r->hist);
-		jw_obj_end(w);
-	}
-	jw_arr_end(w);
-
-	jw_obj_end(w);
-}
-
-static void pools_json(const struct snapshot *s, struct jw *w)
-{
-	jw_key(w, "pools");
-	jw_arr_begin(w);
-	for (size_t i = 0; i < s->pools.len; i++) {
-		const struct snap_pool *r = vec_at(&s->pools, struct snap_pool, i);
-
-		jw_obj_begin(w);
-		jw_ku64(w, "pid", r->pid);
-		jw_kstr(w, "comm", r->comm);
-		jw_kstr(w, "pool", r->pool);
-		jw_ku64(w, "threads", r->threads);
-		jw_key(w, "busy_pct");
-		jw_double(w, r->busy_pct, 1);
-		jw_key(w, "saturated_pct");
-		jw_double(w, r->saturated_pct, 1);
-		jw_ku64(w, "oncpu_ns", r->oncpu_ns);
-		jw_ku64(w, "runq_ns", r->runq_ns);
-		jw_ku64(w, "lock_ns", r->lock_ns);
-		jw_ku64(w, "io_ns", r->io_ns);
-		jw_ku64(w, "idle_ns", r->idle_ns);
-		jw_ku64(w, "runq_p99_ns", r->runq_p99_ns);
-		jw_key(w, "blocked_on");
-		jw_arr_begin(w);
-		for (size_t j = 0; j < r->blocked_on.len; j++) {
-			const struct snap_pool_blocked *b =
-				vec_at(&r->blocked_on, struct snap_pool_blocked, j);
-
-			jw_obj_begin(w);
-			jw_kstr(w, "peer", b->peer);
-			jw_ku64(w, "io_ns", b->io_ns);
-			jw_obj_end(w);
-		}
-		jw_arr_end(w);
-		jw_key(w, "others");
-		jw_arr_begin(w);
-		for (size_t j = 0; j < r->others.len; j++) {
-			const struct snap_pool_other *o = vec_at(&r->others, struct snap_pool_other, j);
-
-			jw_obj_begin(w);
-			jw_ku64(w, "tid", o->tid);
-			jw_kstr(w, "role", o->role);
-			jw_obj_end(w);
-		}
-		jw_arr_end(w);
-		if (r->thread_rows.len) {
-			jw_key(w, "thread_list");
-			jw_arr_begin(w);
-			for (size_t j = 0; j < r->thread_rows.len; j++) {
-				const struct snap_pool_thread *t =
-					vec_at(&r->thread_rows, struct snap_pool_thread, j);
-
-				jw_obj_begin(w);
-				jw_ku64(w, "tid", t->tid);
-				jw_kstr(w, "comm", t->comm);
-				jw_ku64(w, "oncpu_ns", t->oncpu_ns);
-				jw_ku64(w, "runq_ns", t->runq_ns);
-				jw_ku64(w, "lock_ns", t->lock_ns);
-				jw_ku64(w, "io_ns", t->io_ns);
-				jw_ku64(w, "idle_ns", t->idle_ns);
-				jw_obj_end(w);
-			}
-			jw_arr_end(w);
-		}
-		jw_obj_end(w);
-	}
+	for (size_t i = 0; i < v->len; i++)
+		row_json(w, sec, (const char *)v->data + i * v->elem);
 	jw_arr_end(w);
 }
 
-static void peers_json(const struct snapshot *s, struct jw *w)
+/* Every list, each group ("tcp", "locks") as one object around its lists. */
+static void sections_json(const struct snapshot *s, struct jw *w)
 {
-	jw_key(w, "peers");
-	jw_arr_begin(w);
-	for (size_t i = 0; i < s->peers.len; i++) {
-		const struct snap_peer *r = vec_at(&s->peers, struct snap_peer, i);
+	const char *group = NULL;
 
-		jw_obj_begin(w);
-		jw_ku64(w, "pid", r->pid);
-		jw_kstr(w, "comm", r->comm);
-		jw_kstr(w, "peer", r->peer);
-		jw_ku64(w, "calls", r->calls);
-		jw_ku64(w, "bytes_in", r->bytes_in);
-		jw_ku64(w, "bytes_out", r->bytes_out);
-		jw_ku64(w, "roundtrips", r->roundtrips);
-		jw_ku64(w, "wait_ns", r->wait_ns);
-		jw_ku64(w, "p99_ns", r->p99_ns);
-		jw_ku64(w, "max_ns", r->max_ns);
-		if (r->hist)
-			hist_json(w, r->hist);
-		jw_obj_end(w);
+	for (size_t i = 0; i < snap_nsections; i++) {
+		const struct snap_section *sec = &snap_sections[i];
+
+		if (group && (!sec->group || strcmp(group, sec->group)))
+			jw_obj_end(w);
+		if (sec->group && (!group || strcmp(group, sec->group))) {
+			jw_key(w, sec->group);
+			jw_obj_begin(w);
+		}
+		group = sec->group;
+		jw_key(w, sec->name);
+		rows_json(w, sec, (const struct vec *)((const char *)s + sec->vec_off));
 	}
-	jw_arr_end(w);
+	if (group)
+		jw_obj_end(w);
 }
 
 void render_json(const struct snapshot *s, struct jw *w)
@@ -316,25 +127,18 @@ void render_json(const struct snapshot *s, struct jw *w)
 		jw_kstr(w, family_names[f], s->probes[f]);
 	jw_obj_end(w);
 
-	syscalls_json(s, w);
-	tcp_json(s, w);
-	locks_json(s, w);
-	pools_json(s, w);
-	peers_json(s, w);
+	sections_json(s, w);
 
+#define COUNTER_JSON(obj, n) jw_ku64(w, #n, s->obj.n);
+#define TRUNCATED_JSON(n) COUNTER_JSON(truncated, n)
+#define DROPPED_JSON(n) COUNTER_JSON(dropped, n)
 	jw_key(w, "truncated");
 	jw_obj_begin(w);
-	jw_ku64(w, "syscalls", s->truncated.syscalls);
-	jw_ku64(w, "tcp", s->truncated.tcp);
-	jw_ku64(w, "locks", s->truncated.locks);
-	jw_ku64(w, "pools", s->truncated.pools);
-	jw_ku64(w, "peers", s->truncated.peers);
+	SNAP_TRUNCATED_FIELDS(TRUNCATED_JSON)
 	jw_obj_end(w);
 	jw_key(w, "dropped");
 	jw_obj_begin(w);
-	jw_ku64(w, "events", s->dropped.events);
-	jw_ku64(w, "map_full", s->dropped.map_full);
-	jw_ku64(w, "peers_unresolved", s->dropped.peers_unresolved);
+	SNAP_DROPPED_FIELDS(DROPPED_JSON)
 	jw_obj_end(w);
 	jw_obj_end(w);
 }

@@ -166,7 +166,7 @@ static void test_sections_and_hosts(void **state)
 		pl->idle_ns = 10;
 		vec_init(&pl->blocked_on, sizeof(struct snap_pool_blocked));
 		vec_init(&pl->others, sizeof(struct snap_pool_other));
-		vec_init(&pl->thread_rows, sizeof(struct snap_pool_thread));
+		vec_init(&pl->thread_list, sizeof(struct snap_pool_thread));
 		struct snap_pool_blocked *bo = vec_push(&pl->blocked_on);
 		strcpy(bo->peer, i == 2 ? "pipe" : "tcp:10.0.0.2:5432");
 		bo->io_ns = 5;

@@ -1145,10 +1145,10 @@ static int detail_pool(struct tui_lines *out, const struct snap_pool *p, int wid
 			  tui_fmt_dur(p->lock_ns, c, sizeof(c)), tui_fmt_dur(p->io_ns, d, sizeof(d)),
 			  tui_fmt_dur(p->idle_ns, e, sizeof(e)));
 	err = err ?: addl(out, TL_TITLE, "Threads");
-	if (!p->thread_rows.len && !err)
+	if (!p->thread_list.len && !err)
 		err = addl(out, TL_DIM, "  (no per-thread rows in this snapshot)");
-	for (size_t i = 0; i < p->thread_rows.len && !err; i++) {
-		const struct snap_pool_thread *t = vec_at(&p->thread_rows, struct snap_pool_thread, i);
+	for (size_t i = 0; i < p->thread_list.len && !err; i++) {
+		const struct snap_pool_thread *t = vec_at(&p->thread_list, struct snap_pool_thread, i);
 		__u64 total = t->oncpu_ns + t->runq_ns + t->lock_ns + t->io_ns + t->idle_ns;
 		int bw = width - 48 > 10 ? (width - 48 < 40 ? width - 48 : 40) : 10;
 

@@ -141,7 +141,7 @@ static struct snapshot *fixture_snapshot(void)
 	struct snap_pool *pl = vec_push(&s->pools);
 	vec_init(&pl->blocked_on, sizeof(struct snap_pool_blocked));
 	vec_init(&pl->others, sizeof(struct snap_pool_other));
-	vec_init(&pl->thread_rows, sizeof(struct snap_pool_thread));
+	vec_init(&pl->thread_list, sizeof(struct snap_pool_thread));
 	pl->pid = 300;
 	strcpy(pl->comm, "java");
 	strcpy(pl->pool, "pool-1-thread");
@@ -161,7 +161,7 @@ static struct snapshot *fixture_snapshot(void)
 	ot->tid = 300;
 	strcpy(ot->role, "main");
 	for (int i = 0; i < 2; i++) {
-		struct snap_pool_thread *th = vec_push(&pl->thread_rows);
+		struct snap_pool_thread *th = vec_push(&pl->thread_list);
 
 		th->tid = 301 + i;
 		snprintf(th->comm, sizeof(th->comm), "pool-1-thread-%d", i + 1);
