@@ -194,9 +194,78 @@ static void peer_of(char *buf, size_t n, const char *addr, __u16 port)
 	snprintf(buf, n, strchr(addr, ':') ? "[%s]:%u" : "%s:%u", addr, port);
 }
 
+/* The counters that add up one field of a list, and their labels: fields
+ * of the row by name (fields.h), "@peer" for daddr:dport, or a fixed
+ * "label=value". */
+static const struct prom_source {
+	enum metric m;
+	const char *list;	/* the section's JSON name */
+	const char *value;	/* the field added up */
+	const char *labels[4];
+} sources[] = {
+	{ M_SYS_ERR, "syscalls", "errors", { "comm", "syscall" } },
+	{ M_TCP_RETR, "retransmits", "count", { "comm", "@peer" } },
+	{ M_TCP_RST, "resets", "count", { "comm", "@peer", "direction" } },
+	{ M_TCP_CONN, "connect", "count", { "comm", "@peer" } },
+	{ M_TCP_CONN_FAIL, "connect", "failed", { "comm", "@peer" } },
+	{ M_KLOCK_N, "kernel", "count", { "symbol", "type" } },
+	{ M_KLOCK_NS, "kernel", "total_ns", { "symbol", "type" } },
+	{ M_ULOCK_N, "user", "count", { "comm", "kind" } },
+	{ M_ULOCK_NS, "user", "total_ns", { "comm", "kind" } },
+	{ M_POOL_STATE_NS, "pools", "oncpu_ns", { "comm", "pool", "state=oncpu" } },
+	{ M_POOL_STATE_NS, "pools", "runq_ns", { "comm", "pool", "state=runq" } },
+	{ M_POOL_STATE_NS, "pools", "lock_ns", { "comm", "pool", "state=lock" } },
+	{ M_POOL_STATE_NS, "pools", "io_ns", { "comm", "pool", "state=io" } },
+	{ M_POOL_STATE_NS, "pools", "idle_ns", { "comm", "pool", "state=idle" } },
+	{ M_PEER_CALLS, "peers", "calls", { "comm", "peer" } },
+	{ M_PEER_NS, "peers", "wait_ns", { "comm", "peer" } },
+};
+
+static const struct snap_section *section_named(const char *name)
+{
+	for (size_t i = 0; i < snap_nsections; i++)
+		if (!strcmp(snap_sections[i].name, name))
+			return &snap_sections[i];
+	return NULL;
+}
+
+/* The labels of row for src, as labels() takes them. */
+static void source_labels(char *lab, const struct snap_section *sec, const void *row,
+			  const struct prom_source *src)
+{
+	char peer[SNAP_ADDR_LEN + 16], fixed[4][2][24];
+	const char *kv[2 * 4 + 1];
+	size_t n = 0;
+
+	for (int i = 0; i < 4 && src->labels[i]; i++) {
+		const char *l = src->labels[i], *eq = strchr(l, '=');
+		const struct snap_field *f;
+
+		if (!strcmp(l, "@peer")) {
+			const struct snap_field *a = snap_field_find(sec, "daddr");
+			const struct snap_field *port = snap_field_find(sec, "dport");
+
+			peer_of(peer, sizeof(peer), (const char *)row + a->off,
+				(__u16)snap_field_u64(port, row));
+			kv[n++] = "peer";
+			kv[n++] = peer;
+		} else if (eq) {
+			snprintf(fixed[i][0], sizeof(fixed[i][0]), "%.*s", (int)(eq - l), l);
+			snprintf(fixed[i][1], sizeof(fixed[i][1]), "%s", eq + 1);
+			kv[n++] = fixed[i][0];
+			kv[n++] = fixed[i][1];
+		} else if ((f = snap_field_find(sec, l)) && f->type == SFT_STR) {
+			kv[n++] = l;
+			kv[n++] = (const char *)row + f->off;
+		}
+	}
+	kv[n] = NULL;
+	labels(lab, kv);
+}
+
 static int accumulate(struct prom_priv *p, const struct snapshot *s)
 {
-	char lab[LABELS_LEN], peer[SNAP_ADDR_LEN + 16];
+	char lab[LABELS_LEN];
 	__u64 ts = s->ts_ns;
 	int err = 0;
 
@@ -205,53 +274,24 @@ static int accumulate(struct prom_priv *p, const struct snapshot *s)
 		const struct snap_syscall *r = vec_at(&s->syscalls, struct snap_syscall, i);
 
 		L("comm", r->comm, "syscall", r->syscall);
-		err = add_hist(p, lab, ts, r) ?: add(p, M_SYS_ERR, lab, ts, r->errors);
+		err = add_hist(p, lab, ts, r);
 	}
-	for (size_t i = 0; i < s->tcp_retrans.len && !err; i++) {
-		const struct snap_tcp_retrans *r = vec_at(&s->tcp_retrans, struct snap_tcp_retrans, i);
+	for (size_t k = 0; k < sizeof(sources) / sizeof(sources[0]) && !err; k++) {
+		const struct snap_section *sec = section_named(sources[k].list);
+		const struct snap_field *f = sec ? snap_field_find(sec, sources[k].value) : NULL;
+		const struct vec *v = sec ? snap_section_vec(s, sec) : NULL;
 
-		peer_of(peer, sizeof(peer), r->daddr, r->dport);
-		L("comm", r->comm, "peer", peer);
-		err = add(p, M_TCP_RETR, lab, ts, r->count);
-	}
-	for (size_t i = 0; i < s->tcp_resets.len && !err; i++) {
-		const struct snap_tcp_reset *r = vec_at(&s->tcp_resets, struct snap_tcp_reset, i);
+		for (size_t i = 0; f && i < v->len && !err; i++) {
+			const void *row = (const char *)v->data + i * v->elem;
 
-		peer_of(peer, sizeof(peer), r->daddr, r->dport);
-		L("comm", r->comm, "peer", peer, "direction", r->direction);
-		err = add(p, M_TCP_RST, lab, ts, r->count);
+			source_labels(lab, sec, row, &sources[k]);
+			err = add(p, sources[k].m, lab, ts, snap_field_u64(f, row));
+		}
 	}
-	for (size_t i = 0; i < s->tcp_connect.len && !err; i++) {
-		const struct snap_tcp_connect *r = vec_at(&s->tcp_connect, struct snap_tcp_connect, i);
-
-		peer_of(peer, sizeof(peer), r->daddr, r->dport);
-		L("comm", r->comm, "peer", peer);
-		err = add(p, M_TCP_CONN, lab, ts, r->count) ?:
-		      add(p, M_TCP_CONN_FAIL, lab, ts, r->failed);
-	}
-	for (size_t i = 0; i < s->kernel_locks.len && !err; i++) {
-		const struct snap_kernel_lock *r = vec_at(&s->kernel_locks, struct snap_kernel_lock, i);
-
-		L("symbol", r->symbol, "type", r->type);
-		err = add(p, M_KLOCK_N, lab, ts, r->count) ?:
-		      add(p, M_KLOCK_NS, lab, ts, r->total_ns);
-	}
-	for (size_t i = 0; i < s->user_locks.len && !err; i++) {
-		const struct snap_user_lock *r = vec_at(&s->user_locks, struct snap_user_lock, i);
-
-		L("comm", r->comm, "kind", r->kind);
-		err = add(p, M_ULOCK_N, lab, ts, r->count) ?:
-		      add(p, M_ULOCK_NS, lab, ts, r->total_ns);
-	}
+	/* a pool's io time per peer: rows of rows */
 	for (size_t i = 0; i < s->pools.len && !err; i++) {
 		const struct snap_pool *r = vec_at(&s->pools, struct snap_pool, i);
-		const char *states[] = { "oncpu", "runq", "lock", "io", "idle" };
-		const __u64 ns[] = { r->oncpu_ns, r->runq_ns, r->lock_ns, r->io_ns, r->idle_ns };
 
-		for (int k = 0; k < 5 && !err; k++) {
-			L("comm", r->comm, "pool", r->pool, "state", states[k]);
-			err = add(p, M_POOL_STATE_NS, lab, ts, ns[k]);
-		}
 		for (size_t j = 0; j < r->blocked_on.len && !err; j++) {
 			const struct snap_pool_blocked *b =
 				vec_at(&r->blocked_on, struct snap_pool_blocked, j);
@@ -259,13 +299,6 @@ static int accumulate(struct prom_priv *p, const struct snapshot *s)
 			L("comm", r->comm, "pool", r->pool, "peer", b->peer);
 			err = add(p, M_POOL_BLOCKED_NS, lab, ts, b->io_ns);
 		}
-	}
-	for (size_t i = 0; i < s->peers.len && !err; i++) {
-		const struct snap_peer *r = vec_at(&s->peers, struct snap_peer, i);
-
-		L("comm", r->comm, "peer", r->peer);
-		err = add(p, M_PEER_CALLS, lab, ts, r->calls) ?:
-		      add(p, M_PEER_NS, lab, ts, r->wait_ns);
 	}
 #undef L
 	p->dropped_events += s->dropped.events;
