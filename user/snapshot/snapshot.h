@@ -29,20 +29,10 @@ struct vec {
 
 /* The rows, one struct per section, declared from the field lists of
  * fields.h (where each field is described). */
-#define SNAP_ROW_STRUCT(sname, FIELDS) struct sname { FIELDS(SNAP_DECL_FIELD) };
-SNAP_ROW_STRUCT(snap_syscall, SNAP_SYSCALL_FIELDS)
-SNAP_ROW_STRUCT(snap_inflight, SNAP_INFLIGHT_FIELDS)
-SNAP_ROW_STRUCT(snap_tcp_retrans, SNAP_TCP_RETRANS_FIELDS)
-SNAP_ROW_STRUCT(snap_tcp_reset, SNAP_TCP_RESET_FIELDS)
-SNAP_ROW_STRUCT(snap_tcp_connect, SNAP_TCP_CONNECT_FIELDS)
-SNAP_ROW_STRUCT(snap_tcp_peer, SNAP_TCP_PEER_FIELDS)
-SNAP_ROW_STRUCT(snap_kernel_lock, SNAP_KERNEL_LOCK_FIELDS)
-SNAP_ROW_STRUCT(snap_user_lock, SNAP_USER_LOCK_FIELDS)
-SNAP_ROW_STRUCT(snap_pool_blocked, SNAP_POOL_BLOCKED_FIELDS)
-SNAP_ROW_STRUCT(snap_pool_other, SNAP_POOL_OTHER_FIELDS)
-SNAP_ROW_STRUCT(snap_pool_thread, SNAP_POOL_THREAD_FIELDS)
-SNAP_ROW_STRUCT(snap_pool, SNAP_POOL_FIELDS)
-SNAP_ROW_STRUCT(snap_peer, SNAP_PEER_FIELDS)
+#define SNAP_SUB_STRUCT(j_, r_, F_) struct r_ { F_(SNAP_DECL_FIELD) };
+#define SNAP_ROW_STRUCT(g_, j_, m_, r_, F_, w_) struct r_ { F_(SNAP_DECL_FIELD) };
+SNAP_SUBSECTIONS(SNAP_SUB_STRUCT)
+SNAP_SECTIONS(SNAP_ROW_STRUCT)
 
 struct snapshot {
 	char host[256];
@@ -51,12 +41,9 @@ struct snapshot {
 	__u64 interval_ns;	/* measured length of the interval */
 	char probes[FAM_NR][160];	/* "on", "off", "unavailable: why" */
 
-	struct vec syscalls;	/* struct snap_syscall */
-	struct vec inflight;	/* struct snap_inflight */
-	struct vec tcp_retrans, tcp_resets, tcp_connect, tcp_peers;
-	struct vec kernel_locks, user_locks;
-	struct vec pools;
-	struct vec peers;
+	/* the lists (SNAP_SECTIONS): struct vec syscalls, inflight, ... */
+#define SNAP_DECL_LIST(g_, j_, m_, r_, F_, w_) struct vec m_;
+	SNAP_SECTIONS(SNAP_DECL_LIST)
 
 #define SNAP_DECL_COUNTER(n) __u64 n;
 	struct { SNAP_TRUNCATED_FIELDS(SNAP_DECL_COUNTER) } truncated;
