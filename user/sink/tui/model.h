@@ -2,8 +2,13 @@
  * a table of typed rows built from a snapshot (each row points into the
  * snapshot, which the TUI holds while it shows it); the model sorts and
  * filters rows and formats them to text that is safe to put on a terminal.
- * Drill-downs are built as lines of text. tui.c and views.c only lay
- * these out and colour them. */
+ * Drill-downs are built as lines of text. tui.c, keys.c and views.c only
+ * lay these out and colour them.
+ *   model.c          the table: views' columns, build, filter, sort, identity
+ *   model_format.c   text: durations, counts, cells, headings, header lines
+ *   model_detail.c   drill-down lines, histograms
+ *   model_<view>.c   one view each: its columns, rows and drill-down
+ *                    (overview, syscalls, tcp, locks, pools, peers) */
 #ifndef LATSCOPE_TUI_MODEL_H
 #define LATSCOPE_TUI_MODEL_H
 

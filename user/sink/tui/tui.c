@@ -1,5 +1,6 @@
 /* The TUI sink: owns the terminal (curses set up and always restored), reads
- * keys and mouse clicks, follows resizes, and keeps the snapshot it shows.
+ * keys and mouse clicks (keys.c does what they ask), follows resizes, and
+ * keeps the snapshot it shows.
  *
  * The UI runs in a thread of its own (see "the sink" below): it polls
  * stdin, a self-pipe that the SIGWINCH handler writes to, and an eventfd
@@ -32,7 +33,9 @@
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
-#include "sink/tui/tui.h"
+#include "sink/tui/tui_int.h"
+
+/* ---- the terminal ---- */
 
 /* What restoring the terminal needs, reachable from atexit and from a
  * signal handler: there is at most one TUI per process. */
@@ -147,436 +150,87 @@ static void capture_stderr(void)
 	term.stderr_mem = fd;
 }
 
-/* ---- the table and its selection ---- */
-
-static void sync_key(struct tui *t)
+/* The escape strings that leave the terminal as it was (restore_raw). */
+static void reset_build(void)
 {
-	if (!t->nav.detail)
-		tui_row_key(tui_table_shown(&t->table, t->sel), &t->nav.key);
-}
-
-static void clamp_sel(struct tui *t)
-{
-	size_t h = (size_t)(tui_list_height(t) > 0 ? tui_list_height(t) : 1);
-
-	if (t->sel >= t->table.nshown)
-		t->sel = t->table.nshown ? t->table.nshown - 1 : 0;
-	if (t->sel < t->top)
-		t->top = t->sel;
-	if (t->sel >= t->top + h)
-		t->top = t->sel - h + 1;
-	/* no empty space under the last row when rows could fill it */
-	if (t->top + h > t->table.nshown)
-		t->top = t->table.nshown > h ? t->table.nshown - h : 0;
-}
-
-void tui_rebuild(struct tui *t)
-{
-	enum tui_view v = t->nav.view;
-	long i;
-
-	if (tui_table_build(&t->table, v, t->snap) < 0)
-		snprintf(t->msg, sizeof(t->msg), "out of memory: some rows are missing");
-	tui_table_apply(&t->table, t->filter, t->nav.pid, t->sort_col[v], t->sort_desc[v]);
-	i = tui_table_find(&t->table, &t->nav.key);
-	if (i >= 0)
-		t->sel = (size_t)i;
-	clamp_sel(t);
-	if (t->nav.detail) {
-		/* the drilled row is found by identity among all rows, even if
-		 * the filter would hide it now */
-		const struct tui_row *r = tui_table_find_any(&t->table, &t->nav.key);
-
-		tui_detail(r, r ? t->snap : NULL, t->cols, t->rows - 10, &t->detail);
-	} else {
-		sync_key(t);
+	term.reset_len = 0;
+	add_cap("sgr0");
+	add_cap("cnorm");
+	add_cap("rmkx");
+	add_cap("rmcup");
+	/* mouse reporting off (xterm 1000/1002/1006), whatever was on */
+	if (term.reset_len + 24 < sizeof(term.reset)) {
+		memcpy(term.reset + term.reset_len, "\033[?1000l\033[?1006l", 16);
+		term.reset_len += 16;
 	}
 }
 
-/* Key handlers change the UI's state and return what it then needs; one
- * place (act) does it. */
-enum { TK_REBUILD = 1, TK_FULL_REDRAW = 2 };
-
-static void move_sel(struct tui *t, long d)
+static void install_handlers(void)
 {
-	if (t->nav.detail) {
-		long top = (long)t->dtop + d, last = (long)t->detail.len - 1;
+	struct sigaction sa = { .sa_handler = on_winch, .sa_flags = SA_RESTART };
+	const int fatal[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
 
-		t->dtop = (size_t)(top < 0 ? 0 : top > last ? (last > 0 ? last : 0) : top);
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGWINCH, &sa, &term.curses_winch);
+	sa.sa_handler = on_fatal;
+	sa.sa_flags = SA_RESETHAND | SA_NODEFER;
+	for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
+		sigaction(fatal[i], &sa, NULL);
+}
+
+/* curses on the terminal, restored from anywhere from now on. 0, or -1
+ * with errno ENOENT: no usable terminal description (TERM). */
+static int term_open(void)
+{
+	static bool atexit_done;
+
+	term.have_tio = tcgetattr(STDIN_FILENO, &term.tio) == 0;
+	term.screen = newterm(NULL, stdout, stdin);
+	if (!term.screen) {
+		errno = ENOENT;
+		return -1;
+	}
+	reset_build();
+	term.active = 1;
+	if (!atexit_done) {
+		atexit(restore_terminal);
+		atexit_done = true;
+	}
+	capture_stderr();
+	install_handlers();
+
+	/* no typeahead check in the middle of an update: curses would flush
+	 * and poll after every line; one write(2) per update is cheaper for
+	 * us, for the terminal emulator and over ssh */
+	typeahead(-1);
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	mouseinterval(0);
+	mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+	return 0;
+}
+
+static void setup_colours(struct tui *t)
+{
+	const char *nc = getenv("NO_COLOR");
+
+	/* https://no-color.org: present and not empty means no colour */
+	t->colour = has_colors() && !(nc && *nc);
+	if (!t->colour)
 		return;
-	}
-	if (d < 0 && (size_t)-d > t->sel)
-		t->sel = 0;
-	else
-		t->sel = (size_t)((long)t->sel + d);
-	clamp_sel(t);
-	sync_key(t);
+	start_color();
+	use_default_colors();
+	init_pair(CP_HOT, COLOR_RED, -1);
+	init_pair(CP_TITLE, COLOR_CYAN, -1);
+	init_pair(CP_MARK, COLOR_YELLOW, -1);
+	init_pair(CP_DIM, COLOR_BLUE, -1);
+	init_pair(CP_SEL, COLOR_BLACK, COLOR_CYAN);
 }
-
-static unsigned set_view(struct tui *t, enum tui_view v)
-{
-	t->nav.view = v;
-	t->nav.detail = false;
-	memset(&t->nav.key, 0, sizeof(t->nav.key));
-	t->sel = t->top = 0;
-	return TK_REBUILD;
-}
-
-static unsigned drill(struct tui *t)
-{
-	const struct tui_row *r = tui_table_shown(&t->table, t->sel);
-
-	if (!r || t->nav.detail)
-		return 0;
-	if (t->depth < TUI_NAV_DEPTH)
-		t->stack[t->depth++] = t->nav;
-	if (t->nav.view == TV_OVERVIEW) {
-		/* a process: its syscalls, worst first */
-		t->nav.view = TV_SYSCALLS;
-		t->nav.pid = r->pid;
-		memset(&t->nav.key, 0, sizeof(t->nav.key));
-		t->sort_col[TV_SYSCALLS] = tui_col_index(TV_SYSCALLS, "P99");
-		t->sort_desc[TV_SYSCALLS] = true;
-		t->sel = t->top = 0;
-	} else {
-		t->nav.detail = true;
-		tui_row_key(r, &t->nav.key);
-		t->dtop = 0;
-	}
-	return TK_REBUILD;
-}
-
-static unsigned back(struct tui *t)
-{
-	if (t->depth > 0)
-		t->nav = t->stack[--t->depth];
-	else if (t->nav.detail)
-		t->nav.detail = false;
-	else
-		return 0;
-	t->sel = 0;
-	return TK_REBUILD;
-}
-
-static unsigned set_sort(struct tui *t, int col)
-{
-	enum tui_view v = t->nav.view;
-
-	if (col < 0)
-		col = t->table.ncols - 1;
-	if (col >= t->table.ncols)
-		col = 0;
-	t->sort_col[v] = col;
-	t->sort_desc[v] = t->table.cols[col].kind != TC_STR;
-	return TK_REBUILD;
-}
-
-static void set_interval(struct tui *t, struct runctl *ctl, bool longer)
-{
-	static const __u64 steps[] = { 100000000ULL, 250000000ULL, 500000000ULL, 1000000000ULL,
-				       2000000000ULL, 5000000000ULL, 10000000000ULL,
-				       30000000000ULL, 60000000000ULL };
-	int n = (int)(sizeof(steps) / sizeof(steps[0])), i;
-	char d[16];
-
-	if (longer) {
-		for (i = 0; i < n - 1 && steps[i] <= t->interval_ns; i++)
-			;
-	} else {
-		for (i = n - 1; i > 0 && steps[i] >= t->interval_ns; i--)
-			;
-	}
-	t->interval_ns = ctl->interval_ns = steps[i];
-	snprintf(t->msg, sizeof(t->msg), "interval %s (from the next snapshot on)",
-		 tui_fmt_dur(t->interval_ns, d, sizeof(d)));
-}
-
-/* After KEY_RESIZE curses has resized its screens (or, without its
- * handler, we ask the terminal). */
-static unsigned resize(struct tui *t)
-{
-	struct winsize ws;
-
-	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col &&
-	    (ws.ws_row != LINES || ws.ws_col != COLS))
-		resizeterm(ws.ws_row, ws.ws_col);
-	t->rows = LINES;
-	t->cols = COLS;
-	return TK_REBUILD | TK_FULL_REDRAW;
-}
-
-__u64 tui_parse_time(const char *val)
-{
-	struct tm tm = { 0 };
-	const char *end;
-	char *e;
-	double secs;
-
-	while (*val == ' ')
-		val++;
-	secs = strtod(val, &e);
-	if (e != val && !*e && secs > 0 && secs < 1e11)
-		return (__u64)(secs * 1e9);
-	end = strptime(val, "%Y-%m-%dT%H:%M", &tm);
-	if (!end)
-		end = strptime(val, "%Y-%m-%d %H:%M", &tm);
-	if (end && *end == ':')
-		end = strptime(end, ":%S", &tm);
-	if (end && *end == 'Z')
-		end++;
-	if (!end || *end)
-		return 0;
-	return (__u64)timegm(&tm) * 1000000000ULL;
-}
-
-/* Typing the time to jump to (replay); Enter asks the replay loop. */
-static unsigned time_key(struct tui *t, int ch, struct runctl *ctl)
-{
-	size_t n = strlen(t->time_input);
-
-	switch (ch) {
-	case '\n':
-	case '\r':
-	case KEY_ENTER:
-		t->editing_time = false;
-		ctl->jump_ns = tui_parse_time(t->time_input);
-		if (!ctl->jump_ns)
-			snprintf(t->msg, sizeof(t->msg), "not a time: seconds since the epoch or 2026-12-01T19:30:00Z");
-		return 0;
-	case 27:
-		t->editing_time = false;
-		return 0;
-	case KEY_BACKSPACE:
-	case 127:
-	case 8:
-		if (n > 0)
-			t->time_input[n - 1] = 0;
-		return 0;
-	default:
-		if (ch < 32 || ch > 126 || n + 1 >= sizeof(t->time_input))
-			return 0;
-		t->time_input[n] = (char)ch;
-		t->time_input[n + 1] = 0;
-		return 0;
-	}
-}
-
-static unsigned filter_key(struct tui *t, int ch)
-{
-	size_t n = strlen(t->filter);
-
-	switch (ch) {
-	case '\n':
-	case '\r':
-	case KEY_ENTER:
-		t->editing = false;
-		return 0;
-	case 27:
-		snprintf(t->filter, sizeof(t->filter), "%s", t->filter_saved);
-		t->editing = false;
-		break;
-	case KEY_BACKSPACE:
-	case 127:
-	case 8:
-		/* a whole UTF-8 character */
-		while (n > 0 && ((unsigned char)t->filter[n - 1] & 0xC0) == 0x80)
-			n--;
-		if (n > 0)
-			n--;
-		t->filter[n] = 0;
-		break;
-	default:
-		if (ch < 32 || ch > 255 || ch == 127 || n + 1 >= sizeof(t->filter))
-			return 0;
-		t->filter[n] = (char)ch;
-		t->filter[n + 1] = 0;
-		break;
-	}
-	t->sel = 0;
-	return TK_REBUILD;
-}
-
-static unsigned mouse(struct tui *t)
-{
-	MEVENT me;
-
-	if (getmouse(&me) != OK)
-		return 0;
-	if (me.bstate & BUTTON4_PRESSED) {
-		move_sel(t, -3);
-		return 0;
-	}
-	if (me.bstate & BUTTON5_PRESSED) {
-		move_sel(t, 3);
-		return 0;
-	}
-	if (!(me.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED)))
-		return 0;
-	t->help = false;
-	if (me.y == t->y_tabs) {
-		for (int v = 0; v < TV_NR; v++)
-			if (me.x >= t->tab_x[v] && me.x < t->tab_x[v + 1])
-				return set_view(t, (enum tui_view)v);
-		return 0;
-	}
-	if (t->nav.detail)
-		return 0;
-	if (me.y == t->y_heading) {
-		int c = tui_col_at(&t->table, me.x);
-
-		if (c < 0)
-			return 0;
-		if (c != t->sort_col[t->nav.view])
-			return set_sort(t, c);
-		t->sort_desc[t->nav.view] = !t->sort_desc[t->nav.view];
-		return TK_REBUILD;
-	}
-	if (me.y >= t->y_first && me.y < t->y_first + t->nlist) {
-		size_t i = t->top + (size_t)(me.y - t->y_first);
-
-		if (i < t->table.nshown) {
-			t->sel = i;
-			sync_key(t);
-			if (me.bstate & BUTTON1_DOUBLE_CLICKED)
-				return drill(t);
-		}
-	}
-	return 0;
-}
-
-static unsigned handle_key(struct tui *t, int ch, struct runctl *ctl)
-{
-	long page = tui_list_height(t) > 1 ? tui_list_height(t) - 1 : 1;
-
-	if (t->editing)
-		return filter_key(t, ch);
-	if (t->editing_time)
-		return time_key(t, ch, ctl);
-	t->msg[0] = 0;
-	if (t->replay) {
-		switch (ch) {
-		case '[':
-		case KEY_SLEFT:
-			ctl->step = -1;
-			return 0;
-		case ']':
-		case KEY_SRIGHT:
-			ctl->step = 1;
-			return 0;
-		case 't':
-		case 'T':
-			t->time_input[0] = 0;
-			t->editing_time = true;
-			return 0;
-		}
-	}
-	if (t->help && ch != 'q' && ch != KEY_F(10) && ch != KEY_MOUSE && ch != KEY_RESIZE) {
-		t->help = false;
-		return 0;
-	}
-	if (t->nav.detail)
-		page = t->rows - 6 > 1 ? t->rows - 6 : 1;
-	switch (ch) {
-	case 'q':
-	case 'Q':
-	case KEY_F(10):
-		ctl->stop = true;
-		break;
-	case '\t':
-		return set_view(t, (enum tui_view)((t->nav.view + 1) % TV_NR));
-	case KEY_BTAB:
-		return set_view(t, (enum tui_view)((t->nav.view + TV_NR - 1) % TV_NR));
-	case '1': case '2': case '3': case '4': case '5': case '6':
-		return set_view(t, (enum tui_view)(ch - '1'));
-	case KEY_UP:
-	case 'k':
-		move_sel(t, -1);
-		break;
-	case KEY_DOWN:
-	case 'j':
-		move_sel(t, 1);
-		break;
-	case KEY_PPAGE:
-		move_sel(t, -page);
-		break;
-	case KEY_NPAGE:
-		move_sel(t, page);
-		break;
-	case KEY_HOME:
-	case 'g':
-		move_sel(t, -(long)(t->table.nshown + t->detail.len));
-		break;
-	case KEY_END:
-	case 'G':
-		move_sel(t, (long)(t->table.nshown + t->detail.len));
-		break;
-	case '<':
-	case ',':
-		return set_sort(t, t->sort_col[t->nav.view] - 1);
-	case '>':
-	case '.':
-	case 's':
-	case KEY_F(6):
-		return set_sort(t, t->sort_col[t->nav.view] + 1);
-	case 'I':
-		t->sort_desc[t->nav.view] = !t->sort_desc[t->nav.view];
-		return TK_REBUILD;
-	case '/':
-		snprintf(t->filter_saved, sizeof(t->filter_saved), "%s", t->filter);
-		t->editing = true;
-		break;
-	case '\\':
-		t->filter[0] = 0;
-		t->nav.pid = 0;
-		return TK_REBUILD;
-	case 'p':
-	case ' ':
-		t->paused = ctl->paused = !t->paused;
-		break;
-	case '+':
-	case '=':
-		set_interval(t, ctl, true);
-		break;
-	case '-':
-		set_interval(t, ctl, false);
-		break;
-	case 'h':
-	case '?':
-	case KEY_F(1):
-		t->help = true;
-		break;
-	case '\n':
-	case '\r':
-	case KEY_ENTER:
-	case KEY_RIGHT:
-		return drill(t);
-	case 27:
-	case KEY_BACKSPACE:
-	case 127:
-	case 8:
-	case KEY_LEFT:
-		return back(t);
-	case 12:	/* Ctrl-L */
-		return TK_FULL_REDRAW;
-	case KEY_MOUSE:
-		return mouse(t);
-	case KEY_RESIZE:
-		return resize(t);
-	default:
-		break;
-	}
-	return 0;
-}
-
-/* The one place where what the handlers asked for is done. */
-static void act(struct tui *t, unsigned flags)
-{
-	if (flags & TK_FULL_REDRAW)
-		clearok(curscr, TRUE);
-	if (flags & TK_REBUILD)
-		tui_rebuild(t);
-}
-
 
 /* ---- the sink: a UI thread ----
  *
@@ -663,6 +317,61 @@ static void show_snapshot(struct tui_sink *ts, struct snapshot *s)
 	snapshot_free(old);
 }
 
+/* A snapshot from the main loop, shown unless the live view is paused.
+ * True when the main loop asks the thread to end. */
+static bool ui_snapshot_take(struct tui_sink *ts, bool *first)
+{
+	struct tui *t = &ts->t;
+	struct snapshot *s;
+	bool quit;
+
+	drain(ts->to_ui);
+	pthread_mutex_lock(&ts->lock);
+	s = ts->pending;
+	ts->pending = NULL;
+	quit = ts->quit;
+	pthread_mutex_unlock(&ts->lock);
+	if (quit) {
+		snapshot_free(s);
+		return true;
+	}
+	if (s && t->paused && !t->replay) {
+		snapshot_free(s);	/* the view holds still */
+	} else if (s) {
+		if (*first) {
+			/* whatever was printed before curses started is wiped */
+			clearok(curscr, TRUE);
+			*first = false;
+		}
+		show_snapshot(ts, s);
+	}
+	return false;
+}
+
+/* Every key that is waiting (a resize comes as KEY_RESIZE), then the
+ * screen drawn once. */
+static void ui_keys_read(struct tui *t, struct runctl *ctl, bool keys, bool resized,
+			 int *idle_wakeups)
+{
+	int ch, count = 0;
+
+	while (count < 512 && (ch = getch()) != ERR) {
+		tui_key_handle(t, ch, ctl);
+		count++;
+	}
+	if (resized && !count)
+		tui_screen_resize(t);
+	/* readable but nothing to read, again and again: drop what curses
+	 * cannot make sense of rather than spin */
+	if (keys && !count && ++(*idle_wakeups) > 100) {
+		flushinp();
+		*idle_wakeups = 0;
+	} else if (count) {
+		*idle_wakeups = 0;
+	}
+	tui_draw(t);
+}
+
 static void *ui_thread(void *arg)
 {
 	struct tui_sink *ts = arg;
@@ -678,34 +387,12 @@ static void *ui_thread(void *arg)
 			{ .fd = stdin_ok ? STDIN_FILENO : -1, .events = POLLIN },
 		};
 		struct runctl before = ctl;
-		bool keys = false, resized = false, quit;
-		struct snapshot *s;
+		bool keys = false, resized = false;
 
 		if (poll(p, 3, -1) < 0)
 			continue;	/* EINTR: a SIGWINCH, seen on the pipe */
-		if (p[0].revents) {
-			drain(ts->to_ui);
-			pthread_mutex_lock(&ts->lock);
-			s = ts->pending;
-			ts->pending = NULL;
-			quit = ts->quit;
-			pthread_mutex_unlock(&ts->lock);
-			if (quit) {
-				snapshot_free(s);
-				break;
-			}
-			if (s && t->paused && !t->replay) {
-				snapshot_free(s);	/* the view holds still */
-			} else if (s) {
-				if (first) {
-					/* whatever was printed before curses
-					 * started is wiped */
-					clearok(curscr, TRUE);
-					first = false;
-				}
-				show_snapshot(ts, s);
-			}
-		}
+		if (p[0].revents && ui_snapshot_take(ts, &first))
+			break;
 		if (p[1].revents) {
 			drain(term.wake[0]);
 			resized = true;
@@ -717,26 +404,8 @@ static void *ui_thread(void *arg)
 		} else if (p[2].revents & POLLIN) {
 			keys = true;
 		}
-		if (keys || resized) {
-			int ch, count = 0;
-
-			/* a resize comes as KEY_RESIZE */
-			while (count < 512 && (ch = getch()) != ERR) {
-				act(t, handle_key(t, ch, &ctl));
-				count++;
-			}
-			if (resized && !count)
-				act(t, resize(t));
-			/* readable but nothing to read, again and again: drop
-			 * what curses cannot make sense of rather than spin */
-			if (keys && !count && ++idle_wakeups > 100) {
-				flushinp();
-				idle_wakeups = 0;
-			} else if (count) {
-				idle_wakeups = 0;
-			}
-			tui_draw(t);
-		}
+		if (keys || resized)
+			ui_keys_read(t, &ctl, keys, resized, &idle_wakeups);
 		if (before.stop != ctl.stop || before.paused != ctl.paused ||
 		    before.interval_ns != ctl.interval_ns || ctl.step || ctl.jump_ns) {
 			publish(ts, &ctl);
@@ -821,36 +490,6 @@ static void tui_close(struct sink *k)
 	free(k);
 }
 
-static void setup_colours(struct tui *t)
-{
-	const char *nc = getenv("NO_COLOR");
-
-	/* https://no-color.org: present and not empty means no colour */
-	t->colour = has_colors() && !(nc && *nc);
-	if (!t->colour)
-		return;
-	start_color();
-	use_default_colors();
-	init_pair(CP_HOT, COLOR_RED, -1);
-	init_pair(CP_TITLE, COLOR_CYAN, -1);
-	init_pair(CP_MARK, COLOR_YELLOW, -1);
-	init_pair(CP_DIM, COLOR_BLUE, -1);
-	init_pair(CP_SEL, COLOR_BLACK, COLOR_CYAN);
-}
-
-static void install_handlers(void)
-{
-	struct sigaction sa = { .sa_handler = on_winch, .sa_flags = SA_RESTART };
-	const int fatal[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
-
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGWINCH, &sa, &term.curses_winch);
-	sa.sa_handler = on_fatal;
-	sa.sa_flags = SA_RESETHAND | SA_NODEFER;
-	for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
-		sigaction(fatal[i], &sa, NULL);
-}
-
 void sink_tui_set_replay(struct sink *k)
 {
 	struct tui_sink *ts = k->priv;
@@ -860,9 +499,49 @@ void sink_tui_set_replay(struct sink *k)
 	pthread_mutex_unlock(&ts->lock);
 }
 
+/* The UI's first state: the screen's size, each view's first sort, and
+ * the header and headings drawn before the first snapshot. */
+static void ui_init(struct tui *t, __u64 interval_ns)
+{
+	t->interval_ns = interval_ns;
+	t->rows = LINES;
+	t->cols = COLS;
+	for (int v = 0; v < TV_NR; v++) {
+		tui_view_cols((enum tui_view)v, NULL, &t->sort_col[v]);
+		t->sort_desc[v] = true;
+	}
+	tui_table_init(&t->table);
+	tui_rebuild(t);
+	tui_draw(t);
+}
+
+/* sink_tui_new's way out when something failed: what it made is undone,
+ * errno kept. */
+static void sink_new_undo(struct sink *k, struct tui_sink *ts)
+{
+	int e = errno;
+
+	if (ts && term.screen) {
+		restore_terminal();
+		delscreen(term.screen);
+		term.screen = NULL;
+	}
+	if (ts && ts->to_ui >= 0)
+		close(ts->to_ui);
+	if (ts && ts->to_main >= 0)
+		close(ts->to_main);
+	if (term.wake[0] >= 0) {
+		close(term.wake[0]);
+		close(term.wake[1]);
+		term.wake[0] = term.wake[1] = -1;
+	}
+	free(ts);
+	free(k);
+	errno = e;
+}
+
 struct sink *sink_tui_new(__u64 interval_ns)
 {
-	static bool atexit_done;
 	struct sink *k = NULL;
 	struct tui_sink *ts = NULL;
 	const char *cs;
@@ -891,58 +570,11 @@ struct sink *sink_tui_new(__u64 interval_ns)
 	ts->to_main = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (ts->to_ui < 0 || ts->to_main < 0)
 		goto fail;
-
-	term.have_tio = tcgetattr(STDIN_FILENO, &term.tio) == 0;
-	term.screen = newterm(NULL, stdout, stdin);
-	if (!term.screen) {
-		errno = ENOENT;	/* no usable terminal description (TERM) */
+	if (term_open() < 0)
 		goto fail;
-	}
-	term.reset_len = 0;
-	add_cap("sgr0");
-	add_cap("cnorm");
-	add_cap("rmkx");
-	add_cap("rmcup");
-	/* mouse reporting off (xterm 1000/1002/1006), whatever was on */
-	if (term.reset_len + 24 < sizeof(term.reset)) {
-		memcpy(term.reset + term.reset_len, "\033[?1000l\033[?1006l", 16);
-		term.reset_len += 16;
-	}
-	term.active = 1;
-	if (!atexit_done) {
-		atexit(restore_terminal);
-		atexit_done = true;
-	}
-	capture_stderr();
-	install_handlers();
-
-	/* no typeahead check in the middle of an update: curses would flush
-	 * and poll after every line; one write(2) per update is cheaper for
-	 * us, for the terminal emulator and over ssh */
-	typeahead(-1);
-	cbreak();
-	noecho();
-	nonl();
-	keypad(stdscr, TRUE);
-	nodelay(stdscr, TRUE);
-	set_escdelay(25);
-	curs_set(0);
-	mouseinterval(0);
-	mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
 	setup_colours(&ts->t);
-
 	ts->wall_start_ns = wall_ns();
-	ts->t.interval_ns = interval_ns;
-	ts->t.rows = LINES;
-	ts->t.cols = COLS;
-	for (int v = 0; v < TV_NR; v++) {
-		tui_view_cols((enum tui_view)v, NULL, &ts->t.sort_col[v]);
-		ts->t.sort_desc[v] = true;
-	}
-	tui_table_init(&ts->t.table);
-	tui_rebuild(&ts->t);
-	/* header and headings at once, before the first snapshot */
-	tui_draw(&ts->t);
+	ui_init(&ts->t, interval_ns);
 
 	k->name = "tui";
 	k->input_fd = ts->to_main;
@@ -962,26 +594,7 @@ struct sink *sink_tui_new(__u64 interval_ns)
 	}
 	ts->started = true;
 	return k;
-fail: {
-		int e = errno;
-
-		if (ts && term.screen) {
-			restore_terminal();
-			delscreen(term.screen);
-			term.screen = NULL;
-		}
-		if (ts && ts->to_ui >= 0)
-			close(ts->to_ui);
-		if (ts && ts->to_main >= 0)
-			close(ts->to_main);
-		if (term.wake[0] >= 0) {
-			close(term.wake[0]);
-			close(term.wake[1]);
-			term.wake[0] = term.wake[1] = -1;
-		}
-		free(ts);
-		free(k);
-		errno = e;
-		return NULL;
-	}
+fail:
+	sink_new_undo(k, ts);
+	return NULL;
 }

@@ -1,6 +1,7 @@
 /* The live top-style UI: a sink over snapshots (it never reads a BPF map,
- * so it shows replays the same way). tui.c owns the terminal and the keys,
- * views.c draws, model.c builds the rows and their text. */
+ * so it shows replays the same way). tui.c owns the terminal and the UI
+ * thread, keys.c does what the keys ask, views.c draws, model*.c build the
+ * rows and their text (model.h). tui_int.h: what these files share. */
 #ifndef LATSCOPE_TUI_H
 #define LATSCOPE_TUI_H
 
@@ -60,15 +61,9 @@ struct tui {
 	char msg[128];		/* one-off status line text */
 };
 
-/* views.c */
-enum tui_colour { CP_HOT = 1, CP_TITLE, CP_MARK, CP_DIM, CP_SEL };
+/* views.c: the whole screen */
 void tui_draw(struct tui *t);
-/* Rows of the table that fit on the screen now. */
-int tui_list_height(const struct tui *t);
-/* Lines of the in-flight panel under the table (Overview and Syscalls). */
-int tui_inflight_height(const struct tui *t);
-
-/* tui.c: rebuild the table from the held snapshot, keeping the selection */
+/* keys.c: rebuild the table from the held snapshot, keeping the selection */
 void tui_rebuild(struct tui *t);
 
 #endif

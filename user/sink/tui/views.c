@@ -1,12 +1,14 @@
 /* Drawing the TUI: header, view tabs, the table of the current view with
- * its selection, the in-flight panel, drill-downs, help. Every string comes
- * out of model.c already sanitized and cut to the screen's width; here
- * it is only placed and coloured. Nothing is drawn past the screen. */
+ * its selection, the in-flight panel, drill-downs, help. Every view is
+ * drawn here by the same code: what its table holds is its
+ * model_<view>.c. Every string comes out of the model already sanitized
+ * and cut to the screen's width; here it is only placed and coloured.
+ * Nothing is drawn past the screen. */
 #include <curses.h>
 #include <stdio.h>
 #include <string.h>
 #include "lib/textfmt.h"
-#include "sink/tui/tui.h"
+#include "sink/tui/tui_int.h"
 
 #define LINE_MAX_BYTES 2048
 

@@ -1,0 +1,163 @@
+/* The Overview: one row per process, aggregated over the snapshot's lists
+ * (worst syscall, time in syscalls, lock wait, retransmits, pool
+ * saturation, longest blocked call). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "sink/tui/model_int.h"
+
+static const struct tui_col overview_cols[] = {
+	{ "PID", 7, TC_PID },	    { "COMM", 15, TC_STR },  { "WORST", 9, TC_STR },
+	{ "P99", 6, TC_DUR },	    { "SYSTIME", 7, TC_DUR }, { "LOCKWAIT", 8, TC_DUR },
+	{ "RETRANS", 7, TC_NUM },   { "SAT%", 5, TC_PCT },   { "BLOCKED", 7, TC_DUR },
+};
+
+/* Overview: one aggregate per process, found through a small open-addressed
+ * index rebuilt with every snapshot. */
+struct proc_index {
+	size_t *slot;		/* 1 + index into t->procs, 0: empty */
+	size_t mask;
+};
+
+static struct tui_proc *proc_get(struct tui_table *t, struct proc_index *ix, __u32 pid,
+				 const char *comm)
+{
+	size_t h = (pid * 2654435761u) & ix->mask;
+
+	while (ix->slot[h]) {
+		struct tui_proc *p = &t->procs[ix->slot[h] - 1];
+
+		if (p->pid == pid)
+			return p;
+		h = (h + 1) & ix->mask;
+	}
+	if (t->nprocs == t->proccap)
+		return NULL;	/* sized up front: cannot happen */
+	t->procs[t->nprocs] = (struct tui_proc){ .pid = pid, .comm = comm, .worst_syscall = "" };
+	ix->slot[h] = ++t->nprocs;
+	return &t->procs[t->nprocs - 1];
+}
+
+
+/* t->procs holds at least most aggregates (proc_get never grows it). */
+static int procs_reserve(struct tui_table *t, size_t most)
+{
+	if (t->proccap < most) {
+		void *np = realloc(t->procs, most * sizeof(*t->procs));
+
+		if (!np)
+			return -ENOMEM;
+		t->procs = np;
+		t->proccap = most;
+	}
+	t->nprocs = 0;
+	return 0;
+}
+
+/* Each list of s adds its part to its process's aggregate. */
+static void procs_aggregate(struct tui_table *t, struct proc_index *ix, const struct snapshot *s)
+{
+	struct tui_proc *p;
+	size_t i;
+
+	for (i = 0; i < s->syscalls.len; i++) {
+		const struct snap_syscall *r = vec_at(&s->syscalls, struct snap_syscall, i);
+
+		p = proc_get(t, ix, r->pid, r->comm);
+		p->sys_ns += r->total_ns;
+		if (r->p99_ns > p->worst_p99_ns || !*p->worst_syscall) {
+			if (r->p99_ns >= p->worst_p99_ns) {
+				p->worst_p99_ns = r->p99_ns;
+				p->worst_syscall = r->syscall;
+			}
+		}
+	}
+	for (i = 0; i < s->inflight.len; i++) {
+		const struct snap_inflight *r = vec_at(&s->inflight, struct snap_inflight, i);
+
+		p = proc_get(t, ix, r->pid, r->comm);
+		if (r->elapsed_ns > p->blocked_ns)
+			p->blocked_ns = r->elapsed_ns;
+	}
+	for (i = 0; i < s->tcp_retrans.len; i++) {
+		const struct snap_tcp_retrans *r = vec_at(&s->tcp_retrans, struct snap_tcp_retrans, i);
+
+		if (!r->pid)
+			continue;	/* retransmitted by the kernel on no one's behalf */
+		p = proc_get(t, ix, r->pid, r->comm);
+		p->retrans += r->count;
+	}
+	for (i = 0; i < s->user_locks.len; i++) {
+		const struct snap_user_lock *r = vec_at(&s->user_locks, struct snap_user_lock, i);
+
+		if (!tui_lock_kind_waits(r->kind))
+			continue;
+		p = proc_get(t, ix, r->pid, r->comm);
+		p->lock_ns += r->total_ns;
+	}
+	for (i = 0; i < s->pools.len; i++) {
+		const struct snap_pool *r = vec_at(&s->pools, struct snap_pool, i);
+
+		p = proc_get(t, ix, r->pid, r->comm);
+		if (r->saturated_pct > p->sat_pct || !p->has_pool)
+			p->sat_pct = r->saturated_pct;
+		p->has_pool = true;
+	}
+}
+
+/* One row per aggregate. */
+static int procs_rows_add(struct tui_table *t)
+{
+	for (size_t i = 0; i < t->nprocs; i++) {
+		struct tui_proc *q = &t->procs[i];
+		struct tui_row *r = tui_row_add(t, TS_PROC, q, q->pid, q->comm, "");
+
+		if (!r)
+			return -ENOMEM;
+		r->v[0].u = q->pid;
+		r->v[1].s = q->comm;
+		r->v[2].s = q->worst_syscall;
+		r->v[3].u = q->worst_p99_ns;
+		r->v[4].u = q->sys_ns;
+		r->v[5].u = q->lock_ns;
+		r->v[6].u = q->retrans;
+		r->v[7].d = q->has_pool ? q->sat_pct : -1;
+		r->v[8].u = q->blocked_ns;
+		r->hot = q->worst_p99_ns > TUI_HOT_P99_NS || q->retrans || q->sat_pct > TUI_HOT_SAT_PCT;
+	}
+	return 0;
+}
+
+static int overview_build(struct tui_table *t, const struct snapshot *s)
+{
+	size_t most = s->syscalls.len + s->inflight.len + s->tcp_retrans.len +
+		      s->user_locks.len + s->pools.len + 1, cap = 16;
+	struct proc_index ix;
+
+	while (cap < most * 2)
+		cap <<= 1;
+	if (procs_reserve(t, most))
+		return -ENOMEM;
+	ix.mask = cap - 1;
+	ix.slot = calloc(cap, sizeof(*ix.slot));
+	if (!ix.slot)
+		return -ENOMEM;
+	procs_aggregate(t, &ix, s);
+	free(ix.slot);
+	return procs_rows_add(t);
+}
+
+/* Enter on a process goes to its syscalls (keys.c); this is what a
+ * drill-down into one says. */
+static int overview_detail(const struct tui_row *r, const struct snapshot *s, int width,
+			   int hist_rows, struct tui_lines *out)
+{
+	const struct tui_proc *p = r->src;
+
+	return tui_lines_add(out, TL_TITLE, "Process %u %s", p->pid, p->comm);
+}
+
+const struct tui_view_def tui_overview_view = {
+	.cols = overview_cols, .ncols = TUI_NCOLS(overview_cols), .sort = 3,
+	.build = overview_build, .detail = overview_detail,
+};
