@@ -18,7 +18,7 @@ make -s latscope >/dev/null
 mkdir -p build/bench
 objs=$( { find build/user -name '*.o'; echo build/syscall_names.o; } | grep -v '/main\.o$')
 cc -O2 -g -Iinclude -Iuser -Ibuild -D_GNU_SOURCE -o build/bench/tui_redraw \
-	tools/bench/tui/redraw.c $objs $(pkg-config --libs libbpf libelf zlib ncursesw) -lm
+	tools/bench/tui/redraw.c $objs $(pkg-config --libs libbpf libelf zlib ncursesw jansson) -lm
 cc -O2 -o build/bench/tui_rowgen tools/bench/tui_rowgen.c
 
 # the machine's load: wall times on a busy shared host are not the code's
