@@ -221,14 +221,6 @@ static const struct prom_source {
 	{ M_PEER_NS, "peers", "wait_ns", { "comm", "peer" } },
 };
 
-static const struct snap_section *section_named(const char *name)
-{
-	for (size_t i = 0; i < snap_nsections; i++)
-		if (!strcmp(snap_sections[i].name, name))
-			return &snap_sections[i];
-	return NULL;
-}
-
 /* The labels of row for src, as labels() takes them. */
 static void source_labels(char *lab, const struct snap_section *sec, const void *row,
 			  const struct prom_source *src)
@@ -277,7 +269,7 @@ static int accumulate(struct prom_priv *p, const struct snapshot *s)
 		err = add_hist(p, lab, ts, r);
 	}
 	for (size_t k = 0; k < sizeof(sources) / sizeof(sources[0]) && !err; k++) {
-		const struct snap_section *sec = section_named(sources[k].list);
+		const struct snap_section *sec = snap_section_named(sources[k].list);
 		const struct snap_field *f = sec ? snap_field_find(sec, sources[k].value) : NULL;
 		const struct vec *v = sec ? snap_section_vec(s, sec) : NULL;
 

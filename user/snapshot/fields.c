@@ -131,6 +131,14 @@ static const struct snap_field f_peers[] = { SNAP_PEER_FIELDS(FIELD) };
 const struct snap_section snap_sections[] = { SNAP_SECTIONS(SECTION) };
 const size_t snap_nsections = NFIELDS(snap_sections);
 
+const struct snap_section *snap_section_named(const char *name)
+{
+	for (size_t i = 0; i < snap_nsections; i++)
+		if (!strcmp(snap_sections[i].name, name))
+			return &snap_sections[i];
+	return NULL;
+}
+
 const struct snap_field *snap_field_find(const struct snap_section *sec, const char *name)
 {
 	for (size_t i = 0; name && i < sec->nfields; i++)

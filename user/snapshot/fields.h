@@ -247,6 +247,8 @@ struct snap_section {
 extern const struct snap_section snap_sections[];
 extern const size_t snap_nsections;
 
+/* the section whose JSON name is name, NULL if none */
+const struct snap_section *snap_section_named(const char *name);
 /* the field of sec named name, NULL if none */
 const struct snap_field *snap_field_find(const struct snap_section *sec, const char *name);
 /* the row's field f, as an integer (U16, U32, U64) */

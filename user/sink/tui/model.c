@@ -228,3 +228,20 @@ const struct tui_row *tui_table_find_any(const struct tui_table *t, const struct
 			return &t->rows[i];
 	return NULL;
 }
+
+void tui_row_fill(struct tui_row *r, const struct tui_col *cols, int ncols,
+		  const struct snap_section *sec, const void *row)
+{
+	for (int i = 0; sec && i < ncols && i < TUI_MAXCOLS; i++) {
+		const struct snap_field *f = snap_field_find(sec, cols[i].field);
+
+		if (!f)
+			continue;
+		if (f->type == SFT_STR)
+			r->v[i].s = (const char *)row + f->off;
+		else if (f->type == SFT_F1)
+			r->v[i].d = *(const double *)((const char *)row + f->off);
+		else if (f->type <= SFT_U64)
+			r->v[i].u = snap_field_u64(f, row);
+	}
+}

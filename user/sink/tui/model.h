@@ -38,6 +38,9 @@ struct tui_col {
 	const char *title;
 	int width;
 	enum tui_cell kind;
+	/* the row's field shown (user/snapshot/fields.h), filled by
+	 * tui_row_fill; NULL: the view computes it */
+	const char *field;
 };
 
 #define TUI_MAXCOLS 10

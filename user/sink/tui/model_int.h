@@ -35,6 +35,10 @@ const struct tui_view_def *tui_view_def_get(enum tui_view v);
 struct tui_row *tui_row_add(struct tui_table *t, enum tui_src k, const void *src, __u32 pid,
 			    const char *name, const char *name2);
 
+/* model.c: the columns of cols that name a field of sec, set from row. */
+void tui_row_fill(struct tui_row *r, const struct tui_col *cols, int ncols,
+		  const struct snap_section *sec, const void *row);
+
 /* model_detail.c: one drill-down line, sanitized. 0 or -ENOMEM. */
 int tui_lines_add(struct tui_lines *l, enum tui_style st, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

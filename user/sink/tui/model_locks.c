@@ -6,9 +6,12 @@
 #include "sink/tui/model_int.h"
 
 static const struct tui_col lock_cols[] = {
-	{ "PID", 7, TC_PID },  { "COMM", 13, TC_STR }, { "LOCK", 19, TC_STR },
-	{ "TYPE", 10, TC_STR }, { "COUNT", 6, TC_NUM }, { "TOTAL", 6, TC_DUR },
-	{ "P99", 5, TC_DUR },	{ "MAX", 5, TC_DUR },
+	/* kernel and user rows share the columns: pid and comm are the user
+	 * rows' (kernel ones say [kernel]); LOCK and TYPE are set by hand */
+	{ "PID", 7, TC_PID, "pid" },	     { "COMM", 13, TC_STR, "comm" },
+	{ "LOCK", 19, TC_STR },		     { "TYPE", 10, TC_STR },
+	{ "COUNT", 6, TC_NUM, "count" },     { "TOTAL", 6, TC_DUR, "total_ns" },
+	{ "P99", 5, TC_DUR, "p99_ns" },	     { "MAX", 5, TC_DUR, "max_ns" },
 };
 
 bool tui_lock_kind_waits(const char *kind)
@@ -19,6 +22,8 @@ bool tui_lock_kind_waits(const char *kind)
 
 static int locks_build(struct tui_table *t, const struct snapshot *s)
 {
+	const struct snap_section *ksec = snap_section_named("kernel");
+	const struct snap_section *usec = snap_section_named("user");
 	size_t i;
 
 	for (i = 0; i < s->kernel_locks.len; i++) {
@@ -28,13 +33,10 @@ static int locks_build(struct tui_table *t, const struct snapshot *s)
 
 		if (!r)
 			return -ENOMEM;
+		tui_row_fill(r, lock_cols, TUI_NCOLS(lock_cols), ksec, x);
 		r->v[1].s = "[kernel]";
 		r->v[2].s = r->name2;
 		r->v[3].s = x->type;
-		r->v[4].u = x->count;
-		r->v[5].u = x->total_ns;
-		r->v[6].u = x->p99_ns;
-		r->v[7].u = x->max_ns;
 		r->hot = x->p99_ns > TUI_HOT_P99_NS;
 	}
 	for (i = 0; i < s->user_locks.len; i++) {
@@ -45,14 +47,9 @@ static int locks_build(struct tui_table *t, const struct snapshot *s)
 
 		if (!r)
 			return -ENOMEM;
-		r->v[0].u = x->pid;
-		r->v[1].s = x->comm;
+		tui_row_fill(r, lock_cols, TUI_NCOLS(lock_cols), usec, x);
 		r->v[2].s = what;
 		r->v[3].s = x->kind;
-		r->v[4].u = x->count;
-		r->v[5].u = x->total_ns;
-		r->v[6].u = x->p99_ns;
-		r->v[7].u = x->max_ns;
 		r->hot = tui_lock_kind_waits(x->kind) && x->p99_ns > TUI_HOT_P99_NS;
 	}
 	return 0;

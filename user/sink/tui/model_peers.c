@@ -6,27 +6,23 @@
 #include "sink/tui/model_int.h"
 
 static const struct tui_col peer_cols[] = {
-	{ "PID", 7, TC_PID },	{ "COMM", 13, TC_STR }, { "PEER", 22, TC_STR },
-	{ "CALLS", 6, TC_NUM }, { "RTRIPS", 6, TC_NUM }, { "WAIT", 6, TC_DUR },
-	{ "P99", 6, TC_DUR },	{ "MAX", 5, TC_DUR },
+	{ "PID", 7, TC_PID, "pid" },	     { "COMM", 13, TC_STR, "comm" },
+	{ "PEER", 22, TC_STR, "peer" },	     { "CALLS", 6, TC_NUM, "calls" },
+	{ "RTRIPS", 6, TC_NUM, "roundtrips" }, { "WAIT", 6, TC_DUR, "wait_ns" },
+	{ "P99", 6, TC_DUR, "p99_ns" },	     { "MAX", 5, TC_DUR, "max_ns" },
 };
 
 static int peers_build(struct tui_table *t, const struct snapshot *s)
 {
+	const struct snap_section *sec = snap_section_named("peers");
+
 	for (size_t i = 0; i < s->peers.len; i++) {
 		const struct snap_peer *x = vec_at(&s->peers, struct snap_peer, i);
 		struct tui_row *r = tui_row_add(t, TS_PEER, x, x->pid, x->comm, x->peer);
 
 		if (!r)
 			return -ENOMEM;
-		r->v[0].u = x->pid;
-		r->v[1].s = x->comm;
-		r->v[2].s = x->peer;
-		r->v[3].u = x->calls;
-		r->v[4].u = x->roundtrips;
-		r->v[5].u = x->wait_ns;
-		r->v[6].u = x->p99_ns;
-		r->v[7].u = x->max_ns;
+		tui_row_fill(r, peer_cols, TUI_NCOLS(peer_cols), sec, x);
 		r->hot = x->p99_ns > TUI_HOT_P99_NS;
 	}
 	return 0;

@@ -6,28 +6,25 @@
 #include "sink/tui/model_int.h"
 
 static const struct tui_col pool_cols[] = {
-	{ "PID", 7, TC_PID },  { "COMM", 13, TC_STR }, { "POOL", 13, TC_STR },
-	{ "THR", 4, TC_NUM },  { "BUSY%", 5, TC_PCT }, { "SAT%", 5, TC_PCT },
-	{ "STATES CRLI.", 18, TC_BAR }, { "RUNQ99", 6, TC_DUR },
+	{ "PID", 7, TC_PID, "pid" },	     { "COMM", 13, TC_STR, "comm" },
+	{ "POOL", 13, TC_STR, "pool" },	     { "THR", 4, TC_NUM, "threads" },
+	{ "BUSY%", 5, TC_PCT, "busy_pct" },    { "SAT%", 5, TC_PCT, "saturated_pct" },
+	{ "STATES CRLI.", 18, TC_BAR },	     { "RUNQ99", 6, TC_DUR, "runq_p99_ns" },
 };
 
 static int pools_build(struct tui_table *t, const struct snapshot *s)
 {
+	const struct snap_section *sec = snap_section_named("pools");
+
 	for (size_t i = 0; i < s->pools.len; i++) {
 		const struct snap_pool *x = vec_at(&s->pools, struct snap_pool, i);
 		struct tui_row *r = tui_row_add(t, TS_POOL, x, x->pid, x->comm, x->pool);
 
 		if (!r)
 			return -ENOMEM;
-		r->v[0].u = x->pid;
-		r->v[1].s = x->comm;
-		r->v[2].s = x->pool;
-		r->v[3].u = x->threads;
-		r->v[4].d = x->busy_pct;
-		r->v[5].d = x->saturated_pct;
+		tui_row_fill(r, pool_cols, TUI_NCOLS(pool_cols), sec, x);
 		/* the bar sorts by how much of the time was not idle */
 		r->v[6].d = x->busy_pct;
-		r->v[7].u = x->runq_p99_ns;
 		r->hot = x->saturated_pct > TUI_HOT_SAT_PCT;
 	}
 	return 0;

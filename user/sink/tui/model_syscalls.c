@@ -4,13 +4,17 @@
 #include "sink/tui/model_int.h"
 
 static const struct tui_col syscall_cols[] = {
-	{ "PID", 7, TC_PID },  { "COMM", 15, TC_STR }, { "SYSCALL", 14, TC_STR },
-	{ "COUNT", 6, TC_NUM }, { "ERR", 5, TC_NUM },	{ "TOTAL", 6, TC_DUR },
-	{ "P50", 6, TC_DUR },	{ "P99", 6, TC_DUR },	{ "MAX", 6, TC_DUR },
+	{ "PID", 7, TC_PID, "pid" },	   { "COMM", 15, TC_STR, "comm" },
+	{ "SYSCALL", 14, TC_STR, "syscall" }, { "COUNT", 6, TC_NUM, "count" },
+	{ "ERR", 5, TC_NUM, "errors" },	   { "TOTAL", 6, TC_DUR, "total_ns" },
+	{ "P50", 6, TC_DUR, "p50_ns" },	   { "P99", 6, TC_DUR, "p99_ns" },
+	{ "MAX", 6, TC_DUR, "max_ns" },
 };
 
 static int syscalls_build(struct tui_table *t, const struct snapshot *s)
 {
+	const struct snap_section *sec = snap_section_named("syscalls");
+
 	for (size_t i = 0; i < s->syscalls.len; i++) {
 		const struct snap_syscall *x = vec_at(&s->syscalls, struct snap_syscall, i);
 		struct tui_row *r = tui_row_add(t, TS_SYSCALL, x, x->pid, x->comm, x->syscall);
@@ -18,15 +22,7 @@ static int syscalls_build(struct tui_table *t, const struct snapshot *s)
 		if (!r)
 			return -ENOMEM;
 		r->aux = x->nr;
-		r->v[0].u = x->pid;
-		r->v[1].s = x->comm;
-		r->v[2].s = x->syscall;
-		r->v[3].u = x->count;
-		r->v[4].u = x->errors;
-		r->v[5].u = x->total_ns;
-		r->v[6].u = x->p50_ns;
-		r->v[7].u = x->p99_ns;
-		r->v[8].u = x->max_ns;
+		tui_row_fill(r, syscall_cols, TUI_NCOLS(syscall_cols), sec, x);
 		r->hot = x->p99_ns > TUI_HOT_P99_NS;
 	}
 	return 0;
