@@ -77,41 +77,8 @@ static int open_collectors(struct collector *cols, const struct options *o)
 {
 	int on = 0;
 
-	for (int f = 0; f < FAM_NR; f++) {
-		struct collector *c = &cols[f];
-
-		if (!o->probes[f]) {
-			snprintf(c->status, sizeof(c->status), "off");
-			continue;
-		}
-		c->ops = collector_table[f];
-		if (!c->ops) {
-			snprintf(c->status, sizeof(c->status), "unavailable: not built in this version");
-			fprintf(stderr, "latscope: %s %s\n", family_names[f], c->status);
-			continue;
-		}
-		if (features_check(c->ops->needs, c->status, sizeof(c->status))) {
-			char why[sizeof(c->status)];
-
-			snprintf(why, sizeof(why), "%s", c->status);
-			snprintf(c->status, sizeof(c->status), "unavailable: %.*s", (int)sizeof(c->status) - 14, why);
-			fprintf(stderr, "latscope: %s %s\n", family_names[f], c->status);
-			c->ops = NULL;
-			continue;
-		}
-		if (c->ops->open(c, o)) {
-			char why[sizeof(c->status)];
-
-			snprintf(why, sizeof(why), "%s", c->status);
-			snprintf(c->status, sizeof(c->status), "unavailable: %.*s", (int)sizeof(c->status) - 14, why);
-			fprintf(stderr, "latscope: %s %s\n", family_names[f], c->status);
-			c->ops->close(c);
-			continue;
-		}
-		snprintf(c->status, sizeof(c->status), "on");
-		c->on = true;
-		on++;
-	}
+	for (int f = 0; f < FAM_NR; f++)
+		on += collector_start(&cols[f], f, o);
 	return on;
 }
 
@@ -462,8 +429,7 @@ cleanup:
 	for (i = 0; i < nsinks; i++)
 		sink_close(sinks[i]);
 	for (i = 0; i < FAM_NR; i++)
-		if (cols[i].on)
-			cols[i].ops->close(&cols[i]);
+		collector_stop(&cols[i]);
 	if (memlog)
 		fclose(memlog);
 	return ret;

@@ -246,6 +246,24 @@ static int read_all(struct map_reader *r)
 	}
 }
 
+int pair_reserve(void **a, size_t a_size, void **b, size_t b_size, size_t *cap, size_t n)
+{
+	void *na, *nb;
+
+	if (*cap >= n)
+		return 0;
+	na = realloc(*a, n * a_size);
+	nb = na ? realloc(*b, n * b_size) : NULL;
+	if (na)
+		*a = na;
+	if (nb)
+		*b = nb;
+	if (!na || !nb)
+		return -ENOMEM;
+	*cap = n;
+	return 0;
+}
+
 void *map_window_open(struct map_window *w, int fd, size_t elem_size, size_t first, size_t n)
 {
 	size_t pg = (size_t)sysconf(_SC_PAGESIZE);

@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <linux/types.h>
 
 /* Reads every entry of a hash map, in batches where the kernel can
  * (BPF_MAP_LOOKUP_BATCH), else key by key; the choice is made once per
@@ -21,6 +22,11 @@ void map_reader_init(struct map_reader *r, int fd, size_t key_size, size_t value
 /* Fills r->keys/r->values with r->len entries; 0 or a negative errno. */
 int map_reader_read(struct map_reader *r);
 void map_reader_free(struct map_reader *r);
+
+/* Room for n elements in two arrays that grow together, *cap of each: the
+ * keys of entries read from a map (to delete) and the entries picked among
+ * them. 0, or -ENOMEM (*cap unchanged; an array may have grown). */
+int pair_reserve(void **a, size_t a_size, void **b, size_t b_size, size_t *cap, size_t n);
 
 /* Elements [first, first + n) of a BPF_F_MMAPABLE array map (elements of
  * elem_size bytes, a multiple of 8: the array's stride), mapped only while
@@ -43,28 +49,20 @@ int bpf_util_set_btf(const char *path);
  * kfunc can be resolved against it. */
 bool bpf_util_custom_btf(void);
 
-/* Opens family F's skeleton (struct F_bpf) with bpf_util_open_opts(). The
- * families whose programs call kfuncs (where the kernel has them) are also
- * built without any as F_nokf (-DLS_NO_KFUNC: the same maps, programs and
- * globals); under --btf that object is opened in the skeleton instead.
- * NULL with errno set on failure. */
-#define BPF_UTIL_OPEN_NOKF(F) ({						\
-	struct F##_bpf *o_ = calloc(1, sizeof(*o_));				\
-	int e_ = o_ ? F##_bpf__create_skeleton(o_) : -ENOMEM;			\
-	if (!e_ && bpf_util_custom_btf())					\
-		o_->skeleton->data = (void *)F##_nokf_bpf__elf_bytes(&o_->skeleton->data_sz); \
-	if (!e_)								\
-		e_ = bpf_object__open_skeleton(o_->skeleton, bpf_util_open_opts()); \
-	if (e_) {								\
-		F##_bpf__destroy(o_);						\
-		o_ = NULL;							\
-		errno = -e_;							\
-	}									\
-	o_; })
 /* Open options for every family's skeleton (they carry the --btf path). */
 const struct bpf_object_open_opts *bpf_util_open_opts(void);
 /* One line on why a skeleton could not load/attach, from errno. */
 const char *bpf_util_strerror(int err, char *buf, size_t n);
+/* What a counter the kernel side bumps (a BPF global) counted since *seen,
+ * which becomes its value now. */
+static inline __u64 counter_since(const __u64 *counter, __u64 *seen)
+{
+	__u64 now = __atomic_load_n(counter, __ATOMIC_RELAXED), d = now - *seen;
+
+	*seen = now;
+	return d;
+}
+
 /* Monotonic clock in ns (the clock of bpf_ktime_get_ns). */
 unsigned long long mono_ns(void);
 unsigned long long real_ns(void);

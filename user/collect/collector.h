@@ -16,12 +16,17 @@ struct collector_ops {
 	/* checked before open: a family the kernel cannot run is switched
 	 * off with the reason (NULL: nothing to check) */
 	const struct family_needs *needs;
-	/* Open, load and attach. On failure return a negative errno and
-	 * leave the reason in c->status (without the "unavailable: "). */
+	/* the size of its own state, c->priv (zeroed before open, freed
+	 * after close) */
+	size_t priv_size;
+	/* Open, load and attach (the steps of collect/family.h). On failure
+	 * return a negative errno and leave the reason in c->status (without
+	 * the "unavailable: "); close is called then too. */
 	int (*open)(struct collector *c, const struct options *o);
 	/* Add this interval's rows to s (deltas since the last call) and the
 	 * drops counted since then. */
 	int (*collect)(struct collector *c, struct snapshot *s);
+	/* Frees what open made (c->priv itself is freed after). */
 	void (*close)(struct collector *c);
 };
 
@@ -31,6 +36,14 @@ struct collector {
 	char status[160];
 	bool on;
 };
+
+/* Starts family f's collector as o asks. Its status is then "off" (not
+ * asked for), "unavailable: <why>" (also said on stderr: not built, the
+ * kernel lacks what it needs, or it could not open, load or attach) or
+ * "on"; true when on. */
+bool collector_start(struct collector *c, enum family f, const struct options *o);
+/* Closes a collector that is on. */
+void collector_stop(struct collector *c);
 
 /* The families this build knows, indexed by enum family (NULL: not built). */
 extern const struct collector_ops *const collector_table[FAM_NR];

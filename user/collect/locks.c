@@ -17,6 +17,7 @@
 #include <bpf/libbpf.h>
 #include "collect/bpf_util.h"
 #include "collect/collector.h"
+#include "collect/family.h"
 #include "collect/kernel_features.h"
 #include "collect/locks_futex_class.h"
 #include "lib/hashmap.h"
@@ -128,7 +129,7 @@ static int find_libc(__u32 pid, char *buf, size_t n)
 static int attach_uprobes(struct collector *c, struct locks_priv *p, __u32 pid)
 {
 	LIBBPF_OPTS(bpf_uprobe_opts, opts, .func_name = "pthread_mutex_lock");
-	char libc[4200], buf[128];
+	char libc[4200];
 	int err = find_libc(pid, libc, sizeof(libc));
 
 	if (err) {
@@ -143,79 +144,73 @@ static int attach_uprobes(struct collector *c, struct locks_priv *p, __u32 pid)
 	p->uprobe_links[1] = p->uprobe_links[0] ?
 		bpf_program__attach_uprobe_opts(p->skel->progs.mutex_lock_exit,
 						(pid_t)pid, libc, 0, &opts) : NULL;
-	if (!p->uprobe_links[0] || !p->uprobe_links[1]) {
-		err = -errno;
-		snprintf(c->status, sizeof(c->status), "cannot attach uprobes to %.60s: %s", libc,
-			 bpf_util_strerror(err, buf, sizeof(buf)));
+	if (!p->uprobe_links[0] || !p->uprobe_links[1])
+		return family_fail(c, -errno, "cannot attach uprobes to %.60s", libc);
+	return 0;
+}
+
+FAMILY_SKEL_NOKF(locks);
+
+/* The pthread_mutex_lock uprobes are attached by hand (attach_uprobes), and
+ * loaded only for --uprobe-locks. */
+static int locks_setup(struct collector *c, void *obj, const struct options *o)
+{
+	struct locks_bpf *skel = obj;
+
+	FAMILY_SET_PIDS(skel->rodata, o);
+	skel->rodata->uprobe_tgid = o->uprobe_pid;
+	bpf_program__set_autoattach(skel->progs.mutex_lock_enter, false);
+	bpf_program__set_autoattach(skel->progs.mutex_lock_exit, false);
+	if (!o->uprobe_pid) {
+		bpf_program__set_autoload(skel->progs.mutex_lock_enter, false);
+		bpf_program__set_autoload(skel->progs.mutex_lock_exit, false);
+	}
+	return 0;
+}
+
+static const struct family_spec locks_family = {
+	.skel = &locks_family_skel,
+	.setup = locks_setup,
+	.attach_what = "lock:contention_* or raw_syscalls",
+};
+
+/* The ring buffer of new processes, read by a thread of ours. */
+static int start_events(struct collector *c, struct locks_priv *p)
+{
+	int err;
+
+	p->rb = ring_buffer__new(bpf_map__fd(p->skel->maps.proc_events), on_proc_event, p, NULL);
+	if (!p->rb)
+		return family_fail(c, -errno, "cannot open the ring buffer");
+	if ((err = -pthread_create(&p->thread, NULL, event_thread, p))) {
+		snprintf(c->status, sizeof(c->status), "cannot start a thread");
 		return err;
 	}
+	p->thread_running = true;
 	return 0;
 }
 
 static int locks_open(struct collector *c, const struct options *o)
 {
-	struct locks_priv *p = calloc(1, sizeof(*p));
-	char buf[128];
+	struct locks_priv *p = c->priv;
 	int err;
 
-	if (!p)
-		return -ENOMEM;
-	c->priv = p;
 	p->kprev = hashmap_new(sizeof(struct klock_key));
 	p->uprev = hashmap_new(sizeof(struct ulock_key));
 	p->usyms = usyms_new();
 	if (!p->kprev || !p->uprev || !p->usyms)
 		return -ENOMEM;
-
-	p->skel = BPF_UTIL_OPEN_NOKF(locks);
-	if (!p->skel) {
-		err = -errno;
-		snprintf(c->status, sizeof(c->status), "cannot open BPF object: %s",
-			 bpf_util_strerror(err, buf, sizeof(buf)));
+	p->skel = family_start(c, &locks_family, o, &err);
+	if (!p->skel)
 		return err;
-	}
-	p->skel->rodata->filter_npids = o->npids;
-	memcpy((void *)p->skel->rodata->filter_pids, o->pids, sizeof(o->pids));
-	p->skel->rodata->uprobe_tgid = o->uprobe_pid;
-	bpf_program__set_autoattach(p->skel->progs.mutex_lock_enter, false);
-	bpf_program__set_autoattach(p->skel->progs.mutex_lock_exit, false);
-	if (!o->uprobe_pid) {
-		bpf_program__set_autoload(p->skel->progs.mutex_lock_enter, false);
-		bpf_program__set_autoload(p->skel->progs.mutex_lock_exit, false);
-	}
-
-	err = locks_bpf__load(p->skel);
-	if (err) {
-		snprintf(c->status, sizeof(c->status), "cannot load: %s",
-			 bpf_util_strerror(err, buf, sizeof(buf)));
-		return err;
-	}
-	err = locks_bpf__attach(p->skel);
-	if (err) {
-		snprintf(c->status, sizeof(c->status),
-			 "cannot attach lock:contention_* or raw_syscalls: %s",
-			 bpf_util_strerror(err, buf, sizeof(buf)));
-		return err;
-	}
 	if (o->uprobe_pid && (err = attach_uprobes(c, p, o->uprobe_pid)))
 		return err;
 	/* Read once, after our programs are loaded: their own frames on top
 	 * of every kernel stack are then named (and left out). Without
 	 * kallsyms the stacks stay numeric, the rest works. */
 	p->ksyms = ksyms__load();
-
-	p->rb = ring_buffer__new(bpf_map__fd(p->skel->maps.proc_events), on_proc_event, p, NULL);
-	if (!p->rb) {
-		err = -errno;
-		snprintf(c->status, sizeof(c->status), "cannot open the ring buffer: %s",
-			 bpf_util_strerror(err, buf, sizeof(buf)));
+	if ((err = start_events(c, p)))
 		return err;
-	}
-	if ((err = -pthread_create(&p->thread, NULL, event_thread, p))) {
-		snprintf(c->status, sizeof(c->status), "cannot start a thread");
-		return err;
-	}
-	p->thread_running = true;
 	map_reader_init(&p->kstats, bpf_map__fd(p->skel->maps.klock_stats),
 			sizeof(struct klock_key), sizeof(struct lock_stats));
 	map_reader_init(&p->ustats, bpf_map__fd(p->skel->maps.ulock_stats),
@@ -441,6 +436,72 @@ static int collect_user(struct locks_priv *p, struct snapshot *s, __u32 ended)
 	return 0;
 }
 
+/* Deletes the stacks of the stack map fd that no entry refers to (used:
+ * the stack ids still in use): collected first, then deleted. */
+static void drop_unused_stacks(int fd, const struct hashmap *used)
+{
+	__u64 key, next, *stale = NULL;
+	size_t nstale = 0, cap = 0;
+	void *prev = NULL;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (hashmap_get(used, &next))
+			continue;
+		if (nstale == cap) {
+			__u64 *n2 = realloc(stale, (cap = cap ? cap * 2 : 64) * sizeof(*n2));
+
+			if (!n2)
+				break;
+			stale = n2;
+		}
+		stale[nstale++] = next;
+	}
+	for (size_t i = 0; i < nstale; i++)
+		bpf_map_delete_elem(fd, &stale[i]);
+	free(stale);
+}
+
+/* The entries of one side (r, with their prev entries in prevs) that
+ * stayed idle go; the stack ids of the others are noted in used (when
+ * there is one). */
+static void sweep_entries(struct locks_priv *p, struct map_reader *r, struct hashmap *prevs,
+			  bool user, struct hashmap *used)
+{
+	for (size_t i = 0; i < r->len; i++) {
+		const void *key = (char *)r->keys + i * r->key_size;
+		const struct lock_stats *st = (const void *)((char *)r->values + i * r->value_size);
+		struct lock_prev *pv = hashmap_get(prevs, key);
+		__u64 stack;
+		bool drop;
+
+		if (!user) {
+			stack = ((const struct klock_key *)key)->stack;
+			drop = pv && pv->count == st->count && pv->idle++ >= 1;
+		} else {
+			const struct ulock_key *k = key;
+			bool idle = pv && pv->count == st->count;
+			bool gone = idle && !procfs_alive(k->tgid, k->pstart);
+
+			/* idle ones too, not only those of exited processes: a
+			 * live process waiting on ever new futexes (threads
+			 * coming and going, heap objects) would fill the map
+			 * for good */
+			stack = k->stack;
+			drop = gone || (idle && pv->idle++ >= 1);
+			if (gone)
+				usyms_forget(p->usyms, k->tgid, k->pstart);
+		}
+		if (drop) {
+			bpf_map_delete_elem(r->fd, key);
+			prev_free(hashmap_del(prevs, key));
+		} else if (used && stack) {
+			hashmap_put(used, &stack, (void *)1);
+		}
+	}
+}
+
 /* Deletes entries that stayed idle since the last sweep: after one idle
  * sweep period, and user ones at once when their process is gone (a key
  * seen again later starts from zero, read as fresh: nothing is lost). Then
@@ -455,66 +516,10 @@ static void sweep(struct locks_priv *p)
 			     bpf_map__fd(p->skel->maps.ustacks) };
 
 	for (int side = 0; side < 2; side++) {
-		struct map_reader *r = readers[side];
-
-		for (size_t i = 0; i < r->len; i++) {
-			const void *key = (char *)r->keys + i * r->key_size;
-			const struct lock_stats *st =
-				(const void *)((char *)r->values + i * r->value_size);
-			struct lock_prev *pv = hashmap_get(prevs[side], key);
-			__u64 stack;
-			bool drop;
-
-			if (side == 0) {
-				stack = ((const struct klock_key *)key)->stack;
-				drop = pv && pv->count == st->count && pv->idle++ >= 1;
-			} else {
-				const struct ulock_key *k = key;
-				bool idle = pv && pv->count == st->count;
-				bool gone = idle && !procfs_alive(k->tgid, k->pstart);
-
-				/* idle ones too, not only those of exited
-				 * processes: a live process waiting on ever
-				 * new futexes (threads coming and going, heap
-				 * objects) would fill the map for good */
-				stack = k->stack;
-				drop = gone || (idle && pv->idle++ >= 1);
-				if (gone)
-					usyms_forget(p->usyms, k->tgid, k->pstart);
-			}
-			if (drop) {
-				bpf_map_delete_elem(r->fd, key);
-				prev_free(hashmap_del(prevs[side], key));
-			} else if (used[side] && stack) {
-				hashmap_put(used[side], &stack, (void *)1);
-			}
-		}
+		sweep_entries(p, readers[side], prevs[side], side == 1, used[side]);
 		if (!used[side])
 			continue;
-		/* stacks nothing refers to: collect, then delete */
-		{
-			__u64 key, next, *stale = NULL;
-			size_t nstale = 0, cap = 0;
-			void *prev = NULL;
-
-			while (!bpf_map_get_next_key(stack_fds[side], prev, &next)) {
-				key = next;
-				prev = &key;
-				if (hashmap_get(used[side], &next))
-					continue;
-				if (nstale == cap) {
-					__u64 *n2 = realloc(stale, (cap = cap ? cap * 2 : 64) * sizeof(*n2));
-
-					if (!n2)
-						break;
-					stale = n2;
-				}
-				stale[nstale++] = next;
-			}
-			for (size_t i = 0; i < nstale; i++)
-				bpf_map_delete_elem(stack_fds[side], &stale[i]);
-			free(stale);
-		}
+		drop_unused_stacks(stack_fds[side], used[side]);
 		hashmap_free(used[side], NULL);
 	}
 }
@@ -550,8 +555,6 @@ static void locks_close(struct collector *c)
 {
 	struct locks_priv *p = c->priv;
 
-	if (!p)
-		return;
 	if (p->thread_running) {
 		p->stop = 1;
 		pthread_join(p->thread, NULL);
@@ -568,8 +571,6 @@ static void locks_close(struct collector *c)
 		hashmap_free(p->uprev, prev_free);
 	ksyms__free(p->ksyms);
 	usyms_free(p->usyms);
-	free(p);
-	c->priv = NULL;
 }
 
 static const char *const locks_tps[] = {
@@ -583,6 +584,7 @@ static const enum bpf_map_type locks_maps[] = {
 static const struct family_needs locks_needs = { locks_tps, locks_maps };
 
 const struct collector_ops locks_collector = {
+	.priv_size = sizeof(struct locks_priv),
 	.family = FAM_LOCKS,
 	.needs = &locks_needs,
 	.open = locks_open,

@@ -128,6 +128,53 @@ static int cmp_pick(const void *a, const void *b)
 	return x->wait_ns < y->wait_ns ? 1 : x->wait_ns > y->wait_ns ? -1 : 0;
 }
 
+/* Room for n keys to delete and n picks. */
+static int reserve_picks(struct peers *p, size_t n)
+{
+	void *d = p->del, *k = p->pick;
+	int err = pair_reserve(&d, sizeof(*p->del), &k, sizeof(*p->pick), &p->del_cap, n);
+
+	p->del = d;
+	p->pick = k;
+	return err;
+}
+
+/* The index entries of the ended epoch (slot) go to p->del (*ndel of
+ * them); those of the half's elements in use, elems (first + [0, used)),
+ * are picked by their blocked time. Returns the picks. */
+static size_t gather_picks(struct peers *p, const struct peer_stats *elems, size_t first,
+			   size_t used, __u32 slot, size_t *ndel)
+{
+	size_t npick = 0;
+
+	for (size_t i = 0; i < p->index.len; i++) {
+		const struct peer_key *k =
+			(const void *)((char *)p->index.keys + i * sizeof(*k));
+		__u32 elem = ((const __u32 *)p->index.values)[i];
+
+		if (k->slot != slot)
+			continue;
+		p->del[*ndel] = *k;
+		/* outside the half's elements in use: cannot happen, the
+		 * kernel hands them out in order */
+		if (elem >= first && elem < first + used) {
+			p->pick[npick].wait_ns = elems[elem - first].wait_ns;
+			p->pick[npick].elem = elem;
+			p->pick[npick++].key = (__u32)*ndel;
+		}
+		(*ndel)++;
+	}
+	return npick;
+}
+
+static void count_drops(struct peers *p, struct snapshot *s)
+{
+	struct syscalls_bpf__bss *bss = p->skel->bss;
+
+	s->dropped.map_full += counter_since(&bss->peer_drop_map_full, &p->full_seen);
+	s->dropped.peers_unresolved += counter_since(&bss->peer_unresolved, &p->unresolved_seen);
+}
+
 /* The rows of the epoch that ended (ended: its number). Only the --top
  * entries of most blocked time become rows (the snapshot keeps no more, by
  * the same key: a row carries a 4.8 KiB histogram); the rest are counted
@@ -137,10 +184,9 @@ int peers_collect(struct peers *p, struct snapshot *s, __u32 ended)
 {
 	__u32 slot = (ended & 1) ? PEER_KEY_SLOT : 0;
 	struct syscalls_bpf__bss *bss = p->skel->bss;
-	size_t first = (ended & 1) * p->half, used, ndel = 0, npick = 0, n;
+	size_t first = (ended & 1) * p->half, used, ndel = 0, n = 0;
 	struct peer_stats *elems = NULL;
 	struct map_window win = { 0 };
-	__u64 drops, unres;
 	int err;
 
 	/* handed out in order: the ended half's elements in use are the first
@@ -153,37 +199,10 @@ int peers_collect(struct peers *p, struct snapshot *s, __u32 ended)
 	    !(elems = map_window_open(&win, bpf_map__fd(p->skel->maps.peer_table),
 				      sizeof(*elems), first, used)))
 		err = -errno;
-	if (!err && p->del_cap < p->index.len) {
-		void *d = realloc(p->del, p->index.len * sizeof(*p->del));
-		void *k = d ? realloc(p->pick, p->index.len * sizeof(*p->pick)) : NULL;
-
-		if (d)
-			p->del = d;
-		if (k)
-			p->pick = k;
-		if (!d || !k)
-			err = -ENOMEM;
-		else
-			p->del_cap = p->index.len;
-	}
-	for (size_t i = 0; !err && i < p->index.len; i++) {
-		const struct peer_key *k =
-			(const void *)((char *)p->index.keys + i * sizeof(*k));
-		__u32 elem = ((const __u32 *)p->index.values)[i];
-
-		if (k->slot != slot)
-			continue;
-		p->del[ndel] = *k;
-		/* outside the half's elements in use: cannot happen, the
-		 * kernel hands them out in order */
-		if (elem >= first && elem < first + used) {
-			p->pick[npick].wait_ns = elems[elem - first].wait_ns;
-			p->pick[npick].elem = elem;
-			p->pick[npick++].key = (__u32)ndel;
-		}
-		ndel++;
-	}
-	n = npick;
+	if (!err)
+		err = reserve_picks(p, p->index.len);
+	if (!err)
+		n = gather_picks(p, elems, first, used, slot, &ndel);
 	if (p->top && n > p->top) {
 		qsort(p->pick, n, sizeof(*p->pick), cmp_pick);
 		s->truncated.peers += n - p->top;
@@ -202,13 +221,7 @@ int peers_collect(struct peers *p, struct snapshot *s, __u32 ended)
 	 * drops) rather than summed into stale figures */
 	if (!err && (elems || !used))
 		__atomic_store_n(&bss->peer_next[ended & 1], 0, __ATOMIC_SEQ_CST);
-
-	drops = __atomic_load_n(&bss->peer_drop_map_full, __ATOMIC_RELAXED);
-	s->dropped.map_full += drops - p->full_seen;
-	p->full_seen = drops;
-	unres = __atomic_load_n(&bss->peer_unresolved, __ATOMIC_RELAXED);
-	s->dropped.peers_unresolved += unres - p->unresolved_seen;
-	p->unresolved_seen = unres;
+	count_drops(p, s);
 	return err;
 }
 

@@ -16,4 +16,10 @@ int pool_seed_parse(const char *text, long *nr, unsigned long long args[6]);
  * a poll whose descriptors decide (PST_IO until they are looked at). */
 __u8 pool_seed_state(long nr, const unsigned long long args[6], bool *accept, bool *check_fds);
 
+/* The state of a thread of process tgid asleep in the syscall its /proc
+ * line text names (pool_seed_parse, pool_seed_state): the descriptors of a
+ * poll are read from the process's memory and looked up in /proc (one a
+ * worker waits on for work makes it idle). Sets *accept for accept(2). */
+__u8 pool_seed_classify(__u32 tgid, const char *text, bool *accept);
+
 #endif

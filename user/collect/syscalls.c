@@ -14,6 +14,7 @@
 #include "collect/bpf_util.h"
 #include "collect/peers_view.h"
 #include "collect/collector.h"
+#include "collect/family.h"
 #include "collect/kernel_features.h"
 #include "lib/hashmap.h"
 #include "snapshot/histo.h"
@@ -117,39 +118,32 @@ static void size_maps(struct syscalls_bpf *skel, const struct options *o)
 	bpf_map__set_max_entries(skel->maps.inflight_free, slots);
 }
 
+FAMILY_SKEL_NOKF(syscalls);
+
+static int sys_setup(struct collector *c, void *obj, const struct options *o)
+{
+	struct syscalls_bpf *skel = obj;
+
+	FAMILY_SET_PIDS(skel->rodata, o);
+	size_maps(skel, o);
+	return 0;
+}
+
+static const struct family_spec sys_family = {
+	.skel = &syscalls_family_skel,
+	.setup = sys_setup,
+	.attach_what = "raw_syscalls",
+};
+
 static int sys_open(struct collector *c, const struct options *o)
 {
-	struct sys_priv *p = calloc(1, sizeof(*p));
-	char buf[128];
+	struct sys_priv *p = c->priv;
 	int err;
 
-	if (!p)
-		return -ENOMEM;
-	c->priv = p;
-	p->skel = BPF_UTIL_OPEN_NOKF(syscalls);
-	if (!p->skel) {
-		err = -errno;
-		snprintf(c->status, sizeof(c->status), "cannot open BPF object: %s",
-			 bpf_util_strerror(err, buf, sizeof(buf)));
-		return err;
-	}
-	p->skel->rodata->filter_npids = o->npids;
-	memcpy((void *)p->skel->rodata->filter_pids, o->pids, sizeof(o->pids));
-	size_maps(p->skel, o);
 	p->top = o->top;
-
-	err = syscalls_bpf__load(p->skel);
-	if (err) {
-		snprintf(c->status, sizeof(c->status), "cannot load: %s",
-			 bpf_util_strerror(err, buf, sizeof(buf)));
+	p->skel = family_start(c, &sys_family, o, &err);
+	if (!p->skel)
 		return err;
-	}
-	err = syscalls_bpf__attach(p->skel);
-	if (err) {
-		snprintf(c->status, sizeof(c->status), "cannot attach raw_syscalls: %s",
-			 bpf_util_strerror(err, buf, sizeof(buf)));
-		return err;
-	}
 	p->half = bpf_map__max_entries(p->skel->maps.syscall_table) / 2;
 	p->inflight_size = bpf_map__max_entries(p->skel->maps.inflight_table);
 	map_reader_init(&p->index, bpf_map__fd(p->skel->maps.syscall_index),
@@ -234,6 +228,65 @@ static int cmp_pick_elem(const void *a, const void *b)
 	return x->elem < y->elem ? -1 : x->elem > y->elem;
 }
 
+/* Room for n keys to delete and n picks. */
+static int reserve_picks(struct sys_priv *p, size_t n)
+{
+	void *d = p->del, *k = p->pick;
+	int err = pair_reserve(&d, sizeof(*p->del), &k, sizeof(*p->pick), &p->del_cap, n);
+
+	p->del = d;
+	p->pick = k;
+	return err;
+}
+
+/* The first read of the ended half's used elements (from element first of
+ * syscall_table, fd): each one's key, to delete, and total, to pick by; the
+ * count into *ndel, also when a window cannot be mapped. */
+static int gather_picks(struct sys_priv *p, int fd, size_t first, size_t used, size_t *ndel)
+{
+	struct map_window win;
+
+	for (size_t w = 0; w < used; w += STAT_WINDOW) {
+		size_t wn = used - w < STAT_WINDOW ? used - w : STAT_WINDOW;
+		const struct syscall_stats *e = map_window_open(&win, fd, sizeof(*e), first + w, wn);
+
+		if (!e)
+			return -errno;
+		for (size_t i = 0; i < wn; i++) {
+			if (!e[i].key.tgid)	/* lost a race to index its key */
+				continue;
+			p->pick[*ndel].total_ns = e[i].total_ns;
+			p->pick[*ndel].elem = w + i;
+			p->del[(*ndel)++] = e[i].key;
+		}
+		map_window_close(&win);
+	}
+	return 0;
+}
+
+/* The second read: the rows of the first n picks, window by window. */
+static int add_rows(struct sys_priv *p, struct snapshot *s, int fd, size_t first, size_t used,
+		    size_t n)
+{
+	struct map_window win;
+	int err = 0;
+
+	if (n > 1)
+		qsort(p->pick, n, sizeof(*p->pick), cmp_pick_elem);
+	for (size_t j = 0; j < n && !err;) {
+		size_t w = p->pick[j].elem / STAT_WINDOW * STAT_WINDOW;
+		size_t wn = used - w < STAT_WINDOW ? used - w : STAT_WINDOW;
+		const struct syscall_stats *e = map_window_open(&win, fd, sizeof(*e), first + w, wn);
+
+		if (!e)
+			return -errno;
+		for (; j < n && p->pick[j].elem < w + wn && !err; j++)
+			err = add_row(p, s, &e[p->pick[j].elem - w]);
+		map_window_close(&win);
+	}
+	return err;
+}
+
 /* The rows of the epoch that ended: the elements its half handed out
  * (stat_next[parity] of them, in order), read through a window of
  * STAT_WINDOW elements at a time, twice: once for the keys and totals,
@@ -248,64 +301,23 @@ static int collect_stats(struct sys_priv *p, struct snapshot *s, __u32 ended)
 	struct syscalls_bpf__bss *bss = p->skel->bss;
 	int fd = bpf_map__fd(p->skel->maps.syscall_table);
 	size_t first = (ended & 1) * p->half, used, ndel = 0, n;
-	struct map_window win;
-	int err = 0;
+	int err;
 
 	used = __atomic_load_n(&bss->stat_next[ended & 1], __ATOMIC_RELAXED);
 	if (used > p->half)
 		used = p->half;
-	if (p->del_cap < used) {
-		void *d = realloc(p->del, used * sizeof(*p->del));
-		void *k = d ? realloc(p->pick, used * sizeof(*p->pick)) : NULL;
-
-		if (d)
-			p->del = d;
-		if (k)
-			p->pick = k;
-		if (!d || !k)
-			return -ENOMEM;
-		p->del_cap = used;
-	}
-	for (size_t w = 0; w < used; w += STAT_WINDOW) {
-		size_t wn = used - w < STAT_WINDOW ? used - w : STAT_WINDOW;
-		const struct syscall_stats *e = map_window_open(&win, fd, sizeof(*e), first + w, wn);
-
-		if (!e) {
-			err = -errno;
-			goto out;
+	if ((err = reserve_picks(p, used)))
+		return err;
+	err = gather_picks(p, fd, first, used, &ndel);
+	if (!err) {
+		n = ndel;
+		if (p->top && n > p->top) {
+			qsort(p->pick, n, sizeof(*p->pick), cmp_pick);
+			s->truncated.syscalls += n - p->top;
+			n = p->top;
 		}
-		for (size_t i = 0; i < wn; i++) {
-			if (!e[i].key.tgid)	/* lost a race to index its key */
-				continue;
-			p->pick[ndel].total_ns = e[i].total_ns;
-			p->pick[ndel].elem = w + i;
-			p->del[ndel++] = e[i].key;
-		}
-		map_window_close(&win);
+		err = add_rows(p, s, fd, first, used, n);
 	}
-	n = ndel;
-	if (p->top && n > p->top) {
-		qsort(p->pick, n, sizeof(*p->pick), cmp_pick);
-		s->truncated.syscalls += n - p->top;
-		n = p->top;
-	}
-	/* the rows, window by window */
-	if (n > 1)
-		qsort(p->pick, n, sizeof(*p->pick), cmp_pick_elem);
-	for (size_t j = 0; j < n && !err;) {
-		size_t w = p->pick[j].elem / STAT_WINDOW * STAT_WINDOW;
-		size_t wn = used - w < STAT_WINDOW ? used - w : STAT_WINDOW;
-		const struct syscall_stats *e = map_window_open(&win, fd, sizeof(*e), first + w, wn);
-
-		if (!e) {
-			err = -errno;
-			break;
-		}
-		for (; j < n && p->pick[j].elem < w + wn && !err; j++)
-			err = add_row(p, s, &e[p->pick[j].elem - w]);
-		map_window_close(&win);
-	}
-out:
 	/* after a failure too: what could not be read is lost, not summed
 	 * into a later interval (the kernel replaces index entries it left) */
 	delete_read(p, ndel);
@@ -395,15 +407,11 @@ static void sys_close(struct collector *c)
 {
 	struct sys_priv *p = c->priv;
 
-	if (!p)
-		return;
 	peers_free(p->peers);
 	syscalls_bpf__destroy(p->skel);
 	map_reader_free(&p->index);
 	free(p->del);
 	free(p->pick);
-	free(p);
-	c->priv = NULL;
 }
 
 static const char *const sys_tps[] = { "sys_enter", "sys_exit", "sched_switch",
@@ -413,6 +421,7 @@ static const enum bpf_map_type sys_maps[] = { BPF_MAP_TYPE_TASK_STORAGE, BPF_MAP
 static const struct family_needs sys_needs = { sys_tps, sys_maps };
 
 const struct collector_ops syscalls_collector = {
+	.priv_size = sizeof(struct sys_priv),
 	.family = FAM_SYSCALLS,
 	.needs = &sys_needs,
 	.open = sys_open,

@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 #include "collect/bpf_util.h"
 #include "collect/collector.h"
+#include "collect/family.h"
 #include "collect/kernel_features.h"
 #include "lib/hashmap.h"
 #include "snapshot/histo.h"
@@ -21,8 +22,6 @@
 #include "collect/tcp_format.h"
 #include "collect/tcp_by_peer.h"
 #include "tcp.skel.h"
-
-_Static_assert(TCP_FILTER_MAX_PIDS == FILTER_MAX_PIDS, "one -p list for every family");
 
 /* How long BPF programs that read the old epoch may still be writing to
  * its slot: they run for microseconds. */
@@ -99,43 +98,34 @@ static int choose_programs(struct tcp_bpf *skel, char *why, size_t n)
 	return 0;
 }
 
+FAMILY_SKEL(tcp);
+
+static int tcp_setup(struct collector *c, void *obj, const struct options *o)
+{
+	struct tcp_bpf *skel = obj;
+
+	FAMILY_SET_PIDS(skel->rodata, o);
+	return choose_programs(skel, c->status, sizeof(c->status));
+}
+
+static const struct family_spec tcp_family = {
+	.skel = &tcp_family_skel,
+	.setup = tcp_setup,
+	.attach_what = "tcp/sock tracepoints",
+};
+
 static int tcp_open(struct collector *c, const struct options *o)
 {
-	struct tcp_priv *p = calloc(1, sizeof(*p));
-	char buf[128];
+	struct tcp_priv *p = c->priv;
 	int err;
 
-	if (!p)
-		return -ENOMEM;
-	c->priv = p;
 	if (!(p->inode_cache = hashmap_new(sizeof(__u64))))
 		return -ENOMEM;
-	p->skel = tcp_bpf__open_opts(bpf_util_open_opts());
-	if (!p->skel) {
-		err = -errno;
-		snprintf(c->status, sizeof(c->status), "cannot open BPF object: %s",
-			 bpf_util_strerror(err, buf, sizeof(buf)));
-		return err;
-	}
-	p->skel->rodata->filter_npids = o->npids;
 	p->npids = o->npids;
 	memcpy(p->pids, o->pids, sizeof(p->pids));
-	memcpy((void *)p->skel->rodata->filter_pids, o->pids, sizeof(o->pids));
-	if ((err = choose_programs(p->skel, c->status, sizeof(c->status))))
+	p->skel = family_start(c, &tcp_family, o, &err);
+	if (!p->skel)
 		return err;
-
-	err = tcp_bpf__load(p->skel);
-	if (err) {
-		snprintf(c->status, sizeof(c->status), "cannot load: %s",
-			 bpf_util_strerror(err, buf, sizeof(buf)));
-		return err;
-	}
-	err = tcp_bpf__attach(p->skel);
-	if (err) {
-		snprintf(c->status, sizeof(c->status), "cannot attach tcp/sock tracepoints: %s",
-			 bpf_util_strerror(err, buf, sizeof(buf)));
-		return err;
-	}
 	map_reader_init(&p->events, bpf_map__fd(p->skel->maps.tcp_events),
 			sizeof(struct tcp_event_key), sizeof(struct tcp_event_val));
 	map_reader_init(&p->connects, bpf_map__fd(p->skel->maps.tcp_connects),
@@ -384,15 +374,11 @@ static void tcp_close(struct collector *c)
 {
 	struct tcp_priv *p = c->priv;
 
-	if (!p)
-		return;
 	tcp_bpf__destroy(p->skel);
 	map_reader_free(&p->events);
 	map_reader_free(&p->connects);
 	hashmap_free(p->inode_cache, free_owner);
 	free(p->unowned);
-	free(p);
-	c->priv = NULL;
 }
 
 static const char *const tcp_tps[] = {
@@ -402,6 +388,7 @@ static const char *const tcp_tps[] = {
 static const struct family_needs tcp_needs = { tcp_tps, NULL };
 
 const struct collector_ops tcp_collector = {
+	.priv_size = sizeof(struct tcp_priv),
 	.needs = &tcp_needs,
 	.family = FAM_TCP,
 	.open = tcp_open,
