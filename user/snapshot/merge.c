@@ -168,11 +168,11 @@ static void row_start(const struct snap_section *sec, void *d, const void *r)
 static int rows_add(const struct snap_section *sec, struct vec *dst, const struct vec *src);
 
 /* Adds row r into the merged row d, field by field as fields.h says;
- * mt is NULL for sub-rows (no histograms, no means there). */
-static int row_add(const struct snap_section *sec, void *d, const void *r,
-		   struct meta *mt, double w)
+ * mt and wf (the histogram's weight field) are NULL for sub-rows (no
+ * histograms, no means there). */
+static int row_add(const struct snap_section *sec, const struct snap_field *wf, void *d,
+		   const void *r, struct meta *mt, double w)
 {
-	const struct snap_field *wf = snap_field_find(sec, sec->weight);
 	size_t nmean = 0;
 
 	for (size_t i = 0; i < sec->nfields; i++) {
@@ -245,7 +245,7 @@ static int rows_add(const struct snap_section *sec, struct vec *dst, const struc
 				return -ENOMEM;
 			row_start(sec, d, r);
 		}
-		if (row_add(sec, d, r, NULL, 0))
+		if (row_add(sec, NULL, d, r, NULL, 0))
 			return -ENOMEM;
 	}
 	return 0;
@@ -260,6 +260,8 @@ static int add_sections(struct merger *m, const struct snapshot *s)
 	for (size_t l = 0; l < snap_nsections; l++) {
 		const struct snap_section *sec = &snap_sections[l];
 		const struct vec *v = snap_section_vec(s, sec);
+		/* the field a histogram's calls are counted in: once per list */
+		const struct snap_field *wf = snap_field_find(sec, sec->weight);
 
 		for (size_t i = 0; i < v->len; i++) {
 			const void *r = (const char *)v->data + i * v->elem;
@@ -273,7 +275,7 @@ static int add_sections(struct merger *m, const struct snapshot *s)
 				return -ENOMEM;
 			if (fresh)
 				row_start(sec, d, r);
-			if (row_add(sec, d, r, mt, w))
+			if (row_add(sec, wf, d, r, mt, w))
 				return -ENOMEM;
 		}
 	}
