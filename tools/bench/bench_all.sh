@@ -1,56 +1,84 @@
 #!/usr/bin/env bash
-# Every family together, side by side: what each costs per syscall
-# (getppid loop) and per context switch (a pipe ping-pong pinned to one CPU,
-# one switch per hop), against no tracer, the floor (empty programs on
-# sys_enter/sys_exit/sched_switch/sched_wakeup*) and libbpf-tools syscount -L
-# / runqlat where installed; then the frontend's CPU and RSS with every family
-# on at -i 1. Each figure is the lowest of BENCH_REPEAT interleaved runs.
-# (The fd counts after each tracer are the BPF program and link fds it
-# holds once attached on this kernel: start_tracer waits for them.)
+# The hot path, side by side in one run: what each tracer adds per syscall
+# (a getppid() loop) and per context switch (a pipe ping-pong pinned to one
+# CPU, one switch per hop), against no tracer and the floor (empty programs on
+# sys_enter/sys_exit/sched_switch/sched_wakeup*), with latscope's default
+# (every family), each family alone, --no-peers, and where installed
+# libbpf-tools' syscount -L and runqlat and bpftrace. The "x floor" columns
+# divide what a tracer adds by what the floor adds.
+#
+# The measuring loops run SCHED_FIFO on one CPU (chrt, taskset) so that other
+# work on the host preempts them less; each figure is the lowest of
+# BENCH_REPEAT interleaved runs (the least disturbed). Then the frontend's CPU
+# and RSS with every family on at -i 1.
 set -u
 . "$(dirname "$0")/lib.sh"
 N=${BENCH_N:-1000000}
 PP_ROUNDS=${BENCH_PP_ROUNDS:-100000}
 REPEAT=${BENCH_REPEAT:-3}
+CPU=${BENCH_CPU:-1}
 min() { awk -v a="$1" -v b="${2:-}" 'BEGIN { print (b != "" && b + 0 < a + 0) ? b : a }'; }
-sys_ns() { "$BENCH/getppid_loop" "$N" 3; }
-switch_ns() { taskset -c 0 "$ROOT/build/tools/pingpong" "$PP_ROUNDS" | jq .ns_per_switch; }
+fifo() { taskset -c "$CPU" chrt -f 50 "$@"; }
+sys_ns() { fifo "$BENCH/getppid_loop" "$N" 3; }
+switch_ns() { fifo "$ROOT/build/tools/pingpong" "$PP_ROUNDS" | jq .ns_per_switch; }
+
+BPFTRACE_PROG='
+tracepoint:raw_syscalls:sys_enter { @start[tid] = nsecs; }
+tracepoint:raw_syscalls:sys_exit /@start[tid]/ {
+	@lat[pid, args->id] = hist(nsecs - @start[tid]); delete(@start[tid]); }
+interval:s:1 { clear(@lat); }'
+BPFTRACE=$(command -v bpftrace || true)
+# bpftrace's tracepoint: probes need tracefs (latscope itself does not)
+if [ -n "$BPFTRACE" ] && ! [ -d /sys/kernel/tracing/events ]; then
+	mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null || {
+		echo "bench: cannot mount tracefs; bpftrace skipped" >&2; BPFTRACE=; }
+fi
+SYSCOUNT=$(command -v syscount /usr/sbin/syscount 2>/dev/null | head -n 1)
+RUNQLAT=$(command -v runqlat /usr/sbin/runqlat 2>/dev/null | head -n 1)
 
 declare -A S W
 names=()
-measure() {	# name min_fds cmd...
-	local name=$1 fds=$2; shift 2
+measure() {	# name how cmd...   (how: latscope, or the fds the tracer holds once attached)
+	local name=$1 how=$2; shift 2
 	local s w
 	[[ " ${names[*]} " == *" $name "* ]] || names+=("$name")
-	if [ "$name" != none ]; then start_tracer "$fds" "$@" || return 0; fi
+	case $how in
+	none) ;;
+	latscope) start_latscope "$@" || return 0 ;;
+	*) start_tracer "$how" "$@" || return 0 ;;
+	esac
 	s=$(sys_ns); w=$(switch_ns)
-	[ "$name" != none ] && stop_tracer
+	stop_tracer
 	S[$name]=$(min "$s" "${S[$name]:-}")
 	W[$name]=$(min "$w" "${W[$name]:-}")
 }
-L="$LATSCOPE --json -i 1"
 for rep in $(seq 1 "$REPEAT"); do
-	measure none 0
+	measure none none
 	measure floor 10 "$BENCH/floor" "$BENCH/floor_sched.bpf.o"
-	measure "syscalls --no-peers" 6 $L --probes syscalls --no-peers
-	measure "syscalls" 6 $L --probes syscalls
-	measure "tcp" 16 $L --probes tcp
-	measure "locks" 8 $L --probes locks
-	measure "pools" 13 $L --probes pools
-	measure "all, --no-peers" 43 $L --no-peers
-	measure "all families" 43 $L
-	[ -x /usr/sbin/syscount ] && measure "syscount -L" 2 /usr/sbin/syscount -L -i 1
-	[ -x /usr/sbin/runqlat ] && measure "runqlat" 2 /usr/sbin/runqlat 1
+	measure "latscope (default: every family)" latscope
+	measure "latscope --no-peers" latscope --no-peers
+	measure "latscope --probes syscalls" latscope --probes syscalls
+	measure "latscope --probes syscalls --no-peers" latscope --probes syscalls --no-peers
+	measure "latscope --probes tcp" latscope --probes tcp
+	measure "latscope --probes locks" latscope --probes locks
+	measure "latscope --probes pools" latscope --probes pools
+	[ -n "$SYSCOUNT" ] && measure "libbpf-tools syscount -L" 2 "$SYSCOUNT" -L -i 1
+	[ -n "$RUNQLAT" ] && measure "libbpf-tools runqlat" 2 "$RUNQLAT" 1
+	[ -n "$BPFTRACE" ] && measure "bpftrace (start hash, hist per pid+syscall)" 2 "$BPFTRACE" -e "$BPFTRACE_PROG"
 done
-echo "## all families: getppid x $N (per syscall), pipe ping-pong x $PP_ROUNDS on one CPU (per switch)"
-echo "## $(nproc) CPUs, $(uname -r); lowest of $REPEAT interleaved runs"
+echo "## the hot path: getppid x $N (per syscall), pipe ping-pong x $PP_ROUNDS on one CPU (per switch)"
+echo "## $(nproc) CPUs, $(uname -r), clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null); lowest of $REPEAT interleaved runs"
 echo
-echo "| tracer | ns/syscall | added | ns/switch | added |"
-echo "|---|---|---|---|---|"
+echo "| tracer | ns/syscall | added | x floor | ns/switch | added | x floor |"
+echo "|---|---|---|---|---|---|---|"
 for n in "${names[@]}"; do
 	[ -n "${S[$n]:-}" ] || continue
-	awk -v n="$n" -v s="${S[$n]}" -v w="${W[$n]}" -v s0="${S[none]}" -v w0="${W[none]}" 'BEGIN {
-		printf "| %s | %.1f | %+.1f | %.1f | %+.1f |\n", n, s, s - s0, w, w - w0 }'
+	awk -v n="$n" -v s="${S[$n]}" -v w="${W[$n]}" -v s0="${S[none]}" -v w0="${W[none]}" \
+	    -v sf="${S[floor]:-0}" -v wf="${W[floor]:-0}" 'BEGIN {
+		fs = sf - s0; fw = wf - w0
+		rs = (n != "none" && n != "floor" && fs > 0) ? sprintf("%.2f", (s - s0) / fs) : "-"
+		rw = (n != "none" && n != "floor" && fw > 0) ? sprintf("%.2f", (w - w0) / fw) : "-"
+		printf "| %s | %.1f | %+.1f | %s | %.1f | %+.1f | %s |\n", n, s, s - s0, rs, w, w - w0, rw }'
 done
 echo
 secs=${BENCH_IDLE_SECS:-20}

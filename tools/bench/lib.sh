@@ -48,6 +48,29 @@ start_tracer() {
 	return 1
 }
 
+# start_latscope ARGS...: latscope ARGS --json -i 1 in the background, back
+# once its first snapshot is out (every family loaded and attached by then,
+# whatever number of programs that takes)
+start_latscope() {
+	local out=/tmp/latscope-bench-snap.json i
+	: > "$out"
+	"$LATSCOPE" "$@" --json -i 1 -o "$out" > /tmp/latscope-bench-tracer.out 2>&1 &
+	TRACER_PID=$!
+	for i in $(seq 1 600); do
+		if ! kill -0 "$TRACER_PID" 2>/dev/null; then
+			echo "bench: latscope exited: $*" >&2
+			tail -n 3 /tmp/latscope-bench-tracer.out >&2
+			TRACER_PID=
+			return 1
+		fi
+		[ -s "$out" ] && return 0
+		sleep 0.1
+	done
+	echo "bench: latscope wrote no snapshot in 60 s: $*" >&2
+	stop_tracer
+	return 1
+}
+
 stop_tracer() {
 	[ -n "$TRACER_PID" ] || return 0
 	kill -INT "$TRACER_PID" 2>/dev/null
