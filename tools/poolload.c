@@ -15,8 +15,12 @@
  *   poll   the same, but wait for the answer in poll(2) with a timeout
  *   lock   take one mutex shared by all workers and hold it for US
  *   cpu    burn US of CPU (run it with more workers than CPUs)
- *   klock  write 4 MiB to one file shared by all workers: they queue on its
- *          inode lock in the kernel (US is not used)
+ *   klock  write 32 MiB to one file shared by all workers: they queue on its
+ *          inode lock in the kernel (US is not used). The workers all run on
+ *          one CPU, so a writer that finds the lock taken finds its owner
+ *          off CPU and sleeps on it: with the owner running elsewhere the
+ *          kernel would let it spin instead, and whether it spins or sleeps
+ *          would depend on how the host schedules
  * --acceptor: tasks arrive as TCP connections on 127.0.0.1, accepted by an
  * acceptor thread that hands them to the workers, who read the request from
  * the socket; the main thread, the acceptor and the workers all carry the
@@ -33,6 +37,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sched.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -67,7 +72,7 @@ static const char *name = "worker";
 static pthread_mutex_t qlock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t qcond = PTHREAD_COND_INITIALIZER;
 static pthread_mutex_t biglock = PTHREAD_MUTEX_INITIALIZER;
-#define KBUF (4 << 20)
+#define KBUF (32 << 20)
 static int kfile = -1;
 static char *kbuf;
 static int queue[QCAP], qhead, qtail, stopping;
@@ -218,6 +223,23 @@ static void serve(struct worker *me, int fd)
 	close(fd);
 }
 
+/* Runs the calling thread on the first CPU it may run on. */
+static void pin_to_first_cpu(void)
+{
+	cpu_set_t set;
+	int cpu;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return;
+	for (cpu = 0; cpu < CPU_SETSIZE && !CPU_ISSET(cpu, &set); cpu++)
+		;
+	if (cpu == CPU_SETSIZE)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *me = arg;
@@ -229,6 +251,8 @@ static void *worker_main(void *arg)
 		snprintf(nm, sizeof(nm), "%s-%d", name, (int)(me - w) + 1);
 	prctl(PR_SET_NAME, nm);
 	me->tid = (int)syscall(SYS_gettid);
+	if (mode == M_KLOCK)
+		pin_to_first_cpu();
 	pthread_mutex_lock(&qlock);
 	tids_ready++;
 	while (wait_kind != W_COND) {	/* waits on its eventfd for a task */
@@ -542,7 +566,8 @@ int main(int argc, char **argv)
 		kfile = open("/dev/shm", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 		if (kfile < 0)
 			kfile = open("/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-		if (!kbuf || kfile < 0) {
+		/* its pages allocated now, not in the first task */
+		if (!kbuf || kfile < 0 || pwrite(kfile, kbuf, KBUF, 0) != KBUF) {
 			perror("poolload: klock file");
 			return 1;
 		}
