@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* syscalls family: per-(process, syscall) latency from raw_syscalls, and
- * the peers view's per-(process, peer) figures at the same sys_exit. */
+ * the peers view's per-(process, peer) figures at the same sys_exit. Its
+ * programs on sys_enter, sys_exit and sched_switch are also the head of the
+ * hooks the other families share (include/hook_slots.h). */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
@@ -9,6 +11,7 @@
 #include "peers.h"
 #include "stats_entry.h"
 #include "slots.h"
+#include "hook_slots.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -85,6 +88,44 @@ struct {
 
 #include "peers_work.h"
 
+/* ---- the shared hooks (include/hook_slots.h) ---- */
+
+/* The other families' programs, filled by the frontend (hooks.c). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, HOOK_NR);
+	__type(key, __u32);
+	__type(value, __u32);
+} hooks SEC(".maps");
+
+/* Per side, per syscall number: 0, or the slot + 1 of the family that
+ * wants it. Set by the frontend through the mmap'd .bss. */
+__u8 hook_want[HOOK_SIDES][SYSCALLS_MAX_NR] = {};
+/* the pools family's sched_switch program is in its slot */
+__u32 hook_switch_on = 0;
+
+/* The family that wants syscall nr on this side, run as a tail call (the
+ * call does not come back when it happens). Constant slots: the JIT turns
+ * each into a direct jump. */
+static __always_inline void hook_next(void *ctx, __u32 side, long nr)
+{
+	__u8 w;
+
+	if (nr < 0 || nr >= SYSCALLS_MAX_NR)
+		return;
+	w = hook_want[side & 1][nr];
+	if (!w)
+		return;
+	if (side == HOOK_SIDE_ENTER) {
+		if (w == HOOK_LOCKS_ENTER + 1)
+			bpf_tail_call_static(ctx, &hooks, HOOK_LOCKS_ENTER);
+	} else if (w == HOOK_LOCKS_EXIT + 1) {
+		bpf_tail_call_static(ctx, &hooks, HOOK_LOCKS_EXIT);
+	} else if (w == HOOK_POOLS_EXIT + 1) {
+		bpf_tail_call_static(ctx, &hooks, HOOK_POOLS_EXIT);
+	}
+}
+
 /* Called only when a filter is set: without one no program pays for it. */
 static __always_inline bool pid_wanted(__u32 tgid)
 {
@@ -120,27 +161,30 @@ int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	__u32 zero = 0;
 
 	/* task is a trusted BTF pointer: task->tgid is a plain load, cheaper
-	 * than the bpf_get_current_pid_tgid() helper on this hot path */
+	 * than the bpf_get_current_pid_tgid() helper on this hot path. Every
+	 * family has the same -p list: a process left out is left out of
+	 * the hooks' other families too. */
 	if (filter_npids && !pid_wanted(task->tgid))
 		return 0;
 	if (nr < 0 || nr >= SYSCALLS_MAX_NR)
 		return 0;
 	cc = bpf_map_lookup_elem(&cpu_calls, &zero);
-	if (!cc)
-		return 0;
-	cc->tid = task->pid;
-	cc->nr = nr;
-	cc->start_ns = bpf_ktime_get_ns();
+	if (cc) {
+		cc->tid = task->pid;
+		cc->nr = nr;
+		cc->start_ns = bpf_ktime_get_ns();
+	}
+	hook_next(ctx, HOOK_SIDE_ENTER, nr);
 	return 0;
 }
 
 /* The element of key (its parity set) in epoch ep, or a new one, zeroed,
  * carrying key, epoch and the process's name before the index points to
- * it. An index entry whose element is not key's of this epoch is stale (a
- * writer more than the frontend's settle time late indexed it after the
- * frontend's delete): a new element replaces it. */
+ * it; its index in *pidx. An index entry whose element is not key's of this
+ * epoch is stale (a writer more than the frontend's settle time late
+ * indexed it after the frontend's delete): a new element replaces it. */
 static __always_inline struct syscall_stats *syscall_entry(const struct syscall_key *key,
-							   __u32 ep)
+							   __u32 ep, __u32 *pidx)
 {
 	__u32 par = ep & 1, idx, *pi;
 	struct syscall_stats *st;
@@ -151,8 +195,10 @@ static __always_inline struct syscall_stats *syscall_entry(const struct syscall_
 		idx = *pi;
 		st = bpf_map_lookup_elem(&syscall_table, &idx);
 		if (st && st->epoch == ep + 1 && st->key.tgid == key->tgid &&
-		    st->key.nr == key->nr && st->key.pstart == key->pstart)
+		    st->key.nr == key->nr && st->key.pstart == key->pstart) {
+			*pidx = idx;
 			return st;
+		}
 	}
 	idx = __sync_fetch_and_add(&stat_next[par], 1);
 	if (idx >= stat_half) {
@@ -168,8 +214,10 @@ static __always_inline struct syscall_stats *syscall_entry(const struct syscall_
 	st->epoch = ep + 1;
 	leader_comm(st->comm);
 	err = bpf_map_update_elem(&syscall_index, key, &idx, pi ? BPF_ANY : BPF_NOEXIST);
-	if (!err)
+	if (!err) {
+		*pidx = idx;
 		return st;
+	}
 	/* another CPU indexed one first (or the index is full): this element
 	 * stays unused, marked so for the frontend */
 	st->key.tgid = 0;
@@ -179,14 +227,42 @@ static __always_inline struct syscall_stats *syscall_entry(const struct syscall_
 		return 0;
 	}
 	idx = *pi;
+	*pidx = idx;
 	return bpf_map_lookup_elem(&syscall_table, &idx);
 }
 
-SEC("raw_tracepoint/sys_exit")
-int sys_exit(struct bpf_raw_tracepoint_args *ctx)
+/* The element of key in epoch ep: first the one this CPU used last for a
+ * call of the same number slot (cc->cache), checked against the key and
+ * epoch it carries, so a thread's run of the same calls costs an array
+ * lookup (inlined) instead of a hash lookup; else through the index. A
+ * cache slot another task overwrote meanwhile (preemption on this CPU)
+ * fails the check like a stale one. */
+static __always_inline struct syscall_stats *syscall_cached(struct cpu_call *cc,
+							    const struct syscall_key *key,
+							    __u32 ep)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	__u32 tgid = task->tgid;
+	__u32 slot = key->nr & (CPU_CALL_CACHE - 1), idx;
+	struct syscall_stats *st;
+
+	idx = cc->cache[slot];
+	if (idx) {
+		idx--;
+		st = bpf_map_lookup_elem(&syscall_table, &idx);
+		if (st && st->epoch == ep + 1 && st->key.tgid == key->tgid &&
+		    st->key.nr == key->nr && st->key.pstart == key->pstart)
+			return st;
+	}
+	st = syscall_entry(key, ep, &idx);
+	if (st)
+		cc->cache[slot] = idx + 1;
+	return st;
+}
+
+/* The syscalls family's own work at sys_exit: the call's time into its
+ * (process, syscall) element, and the peers view's. */
+static __always_inline void syscall_exit_work(struct bpf_raw_tracepoint_args *ctx,
+					      struct task_struct *task, __u32 tgid)
+{
 	struct syscall_key key = {};
 	struct syscall_stats *st;
 	struct thread_state *ts;
@@ -195,11 +271,9 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	__u32 idx, nr, ep, zero = 0;
 	long ret = (long)ctx->args[1];
 
-	if (filter_npids && !pid_wanted(tgid))
-		return 0;
 	cc = bpf_map_lookup_elem(&cpu_calls, &zero);
 	if (!cc)
-		return 0;
+		return;
 	now = bpf_ktime_get_ns();
 	if (cc->start_ns && cc->tid == (__u32)task->pid) {
 		/* it never left the CPU */
@@ -209,7 +283,7 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	} else {
 		ts = bpf_task_storage_get(&thread_states, task, 0, 0);
 		if (!ts || !ts->start_ns)
-			return 0;	/* entered before we attached */
+			return;	/* entered before we attached */
 		delta = now - ts->start_ns;
 		nr = ts->nr;
 		ts->start_ns = 0;
@@ -228,9 +302,9 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	/* the process's start time tells a reused pid apart: plain loads
 	 * through the trusted task pointer */
 	key.pstart = task->group_leader->start_boottime | 1;
-	st = syscall_entry(&key, ep);
+	st = syscall_cached(cc, &key, ep);
 	if (!st)
-		return 0;
+		return;
 	__sync_fetch_and_add(&st->total_ns, delta);
 	if (ret < 0 && ret >= -4095)
 		__sync_fetch_and_add(&st->errors, 1);
@@ -244,6 +318,20 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 		st->max_ns = delta;
 	if (peers_on)
 		peers_exit(task, (void *)ctx->args[0], nr, ret, delta, idx, key.pstart, ep);
+}
+
+SEC("raw_tracepoint/sys_exit")
+int sys_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u32 tgid = task->tgid;
+
+	if (filter_npids && !pid_wanted(tgid))
+		return 0;
+	syscall_exit_work(ctx, task, tgid);
+	/* the number from the saved registers (a plain load), not from the
+	 * entry: the other families see calls that began before we attached */
+	hook_next(ctx, HOOK_SIDE_EXIT, regs_nr(ctx->args[0]));
 	return 0;
 }
 
@@ -252,8 +340,7 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
  * the frontend can show calls that have not returned. current is still the
  * task being switched out here. Outside a syscall this is one per-CPU
  * lookup. */
-SEC("raw_tracepoint/sched_switch")
-int inflight_switch(struct bpf_raw_tracepoint_args *ctx)
+static __always_inline void inflight_switch_work(void)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct inflight_val *v;
@@ -263,19 +350,19 @@ int inflight_switch(struct bpf_raw_tracepoint_args *ctx)
 
 	cc = bpf_map_lookup_elem(&cpu_calls, &zero);
 	if (!cc || !cc->start_ns)
-		return 0;
+		return;
 	/* not ours (cannot happen, be safe), or a thread on its way out (in
 	 * exit(2), or killed inside a call that will not return): its slot is
 	 * handed back at sched_process_exit, before its last switch */
 	if (cc->tid != tid || (task->flags & PF_EXITING)) {
 		cc->start_ns = 0;
-		return 0;
+		return;
 	}
 	ts = bpf_task_storage_get(&thread_states, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!ts) {
 		__sync_fetch_and_add(&drop_no_state, 1);
 		cc->start_ns = 0;
-		return 0;
+		return;
 	}
 	ts->start_ns = cc->start_ns;
 	ts->nr = cc->nr;
@@ -285,14 +372,14 @@ int inflight_switch(struct bpf_raw_tracepoint_args *ctx)
 
 		if (s < 0) {
 			__sync_fetch_and_add(&drop_inflight_full, 1);
-			return 0;
+			return;
 		}
 		ts->slot = (__u32)s + 1;
 	}
 	slot = ts->slot - 1;
 	v = bpf_map_lookup_elem(&inflight_table, &slot);
 	if (!v || v->start_ns == ts->start_ns)
-		return 0;	/* listed already: switched out again in the same call */
+		return;	/* listed already: switched out again in the same call */
 	v->tgid = task->tgid;
 	v->tid = tid;
 	v->nr = ts->nr;
@@ -302,6 +389,17 @@ int inflight_switch(struct bpf_raw_tracepoint_args *ctx)
 	 * stores) */
 	asm volatile("" ::: "memory");
 	v->start_ns = ts->start_ns;
+	return;
+}
+
+SEC("raw_tracepoint/sched_switch")
+int inflight_switch(struct bpf_raw_tracepoint_args *ctx)
+{
+	inflight_switch_work();
+	/* the pools family's program, when the hooks hold it (one dispatch
+	 * per switch for both families) */
+	if (hook_switch_on)
+		bpf_tail_call_static(ctx, &hooks, HOOK_POOLS_SWITCH);
 	return 0;
 }
 

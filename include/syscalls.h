@@ -6,11 +6,15 @@
 #define FILTER_MAX_PIDS 64	/* -p list, checked in rodata before any map */
 #define TASK_COMM_LEN 16
 
-/* The syscall a CPU's current thread is in (per-CPU array). */
+#define CPU_CALL_CACHE 16	/* per-CPU cache slots of stats elements (a power of 2) */
+
+/* The syscall a CPU's current thread is in (per-CPU array), and the stats
+ * elements this CPU used last, by syscall number modulo CPU_CALL_CACHE. */
 struct cpu_call {
 	__u64 start_ns;		/* entry time; 0: none */
 	__u32 tid;
 	__u32 nr;
+	__u32 cache[CPU_CALL_CACHE];	/* syscall_table index + 1; 0: none */
 };
 
 /* A thread switched out inside a syscall, kept in task storage. */

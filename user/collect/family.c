@@ -7,6 +7,7 @@
 #include "collect/bpf_util.h"
 #include "collect/collector.h"
 #include "collect/family.h"
+#include "collect/hooks.h"
 
 int family_fail(struct collector *c, int err, const char *fmt, ...)
 {
@@ -139,6 +140,25 @@ int family_attach(struct collector *c, const struct family_spec *f, void *obj,
 	if (err)
 		return family_fail(c, err, "cannot attach %s", f->attach_what);
 	return 0;
+}
+
+int family_hook_progs(struct bpf_object_skeleton *s, struct family_prog *progs,
+		      const int *slots, size_t n, const long *nrs, int nnr, bool *joined)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (hooks_join((enum hook_slot)slots[i], progs[i].prog, nrs, nnr))
+			break;
+		progs[i].err = 0;
+	}
+	*joined = i == n;
+	if (*joined)
+		return 0;
+	/* all on their own: a family's programs on one hook work together */
+	while (i--)
+		hooks_leave((enum hook_slot)slots[i]);
+	return family_attach_progs(s, progs, n);
 }
 
 void *family_start(struct collector *c, const struct family_spec *f, const struct options *o,

@@ -126,6 +126,14 @@ int family_attach(struct collector *c, const struct family_spec *f, void *obj,
  * one that fails (the others are not tried), else 0. */
 int family_attach_progs(struct bpf_object_skeleton *s, struct family_prog *progs, size_t n);
 
+/* progs[0..n), programs for the shared hooks (collect/hooks.h) left
+ * unattached at load, into slots[0..n) of the hooks' head for syscall
+ * numbers nrs[0..nnr): all of them, or when there is no head or it refuses
+ * one, none, and they are attached on their own (family_attach_progs).
+ * *joined says which; the return is family_attach_progs's. */
+int family_hook_progs(struct bpf_object_skeleton *s, struct family_prog *progs,
+		      const int *slots, size_t n, const long *nrs, int nnr, bool *joined);
+
 /* family_load, then family_attach of all its programs to be attached (a
  * family with programs of its own to attach calls the two); NULL as
  * family_load. */

@@ -13,11 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/syscall.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "collect/bpf_util.h"
 #include "collect/collector.h"
 #include "collect/family.h"
+#include "collect/hooks.h"
 #include "collect/kernel_features.h"
 #include "collect/locks_futex_class.h"
 #include "lib/hashmap.h"
@@ -54,6 +56,9 @@ struct locks_priv {
 	bool thread_running;
 	volatile int stop;
 	struct bpf_link *uprobe_links[2];
+	/* futex_enter/futex_exit run from the syscalls family's programs
+	 * (collect/hooks.h) rather than attached on their own */
+	bool hooked;
 	__u64 drops_seen, events_seen;
 	unsigned intervals;
 };
@@ -161,6 +166,12 @@ static int locks_setup(struct collector *c, void *obj, const struct options *o)
 	skel->rodata->uprobe_tgid = o->uprobe_pid;
 	bpf_program__set_autoattach(skel->progs.mutex_lock_enter, false);
 	bpf_program__set_autoattach(skel->progs.mutex_lock_exit, false);
+	/* The head filters on -p before it calls us: not when the uprobe's
+	 * process is watched beside a -p list. */
+	if (hooks_have_head() && !(o->uprobe_pid && o->npids)) {
+		bpf_program__set_autoattach(skel->progs.futex_enter, false);
+		bpf_program__set_autoattach(skel->progs.futex_exit, false);
+	}
 	if (!o->uprobe_pid) {
 		bpf_program__set_autoload(skel->progs.mutex_lock_enter, false);
 		bpf_program__set_autoload(skel->progs.mutex_lock_exit, false);
@@ -190,6 +201,24 @@ static int start_events(struct collector *c, struct locks_priv *p)
 	return 0;
 }
 
+/* The futex programs left unattached at load into the hooks' head, or
+ * attached on their own when it refuses them. */
+static int hook_futex(struct collector *c, struct locks_priv *p)
+{
+	static const int slots[] = { HOOK_LOCKS_ENTER, HOOK_LOCKS_EXIT };
+	static const long nrs[] = { SYS_futex };
+	struct family_prog progs[] = {
+		{ .prog = p->skel->progs.futex_enter },
+		{ .prog = p->skel->progs.futex_exit },
+	};
+	int err;
+
+	if (bpf_program__autoattach(p->skel->progs.futex_enter))
+		return 0;	/* attached by family_start */
+	err = family_hook_progs(p->skel->skeleton, progs, slots, 2, nrs, 1, &p->hooked);
+	return err ? family_fail(c, err, "cannot attach raw_syscalls") : 0;
+}
+
 static int locks_open(struct collector *c, const struct options *o)
 {
 	struct locks_priv *p = c->priv;
@@ -202,6 +231,8 @@ static int locks_open(struct collector *c, const struct options *o)
 		return -ENOMEM;
 	p->skel = family_start(c, &locks_family, o, &err);
 	if (!p->skel)
+		return err;
+	if ((err = hook_futex(c, p)))
 		return err;
 	if (o->uprobe_pid && (err = attach_uprobes(c, p, o->uprobe_pid)))
 		return err;
@@ -558,6 +589,10 @@ static void locks_close(struct collector *c)
 	if (p->thread_running) {
 		p->stop = 1;
 		pthread_join(p->thread, NULL);
+	}
+	if (p->hooked) {
+		hooks_leave(HOOK_LOCKS_ENTER);
+		hooks_leave(HOOK_LOCKS_EXIT);
 	}
 	ring_buffer__free(p->rb);
 	bpf_link__destroy(p->uprobe_links[0]);

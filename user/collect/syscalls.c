@@ -15,6 +15,7 @@
 #include "collect/peers_view.h"
 #include "collect/collector.h"
 #include "collect/family.h"
+#include "collect/hooks.h"
 #include "collect/kernel_features.h"
 #include "lib/hashmap.h"
 #include "snapshot/histo.h"
@@ -50,6 +51,7 @@ struct sys_priv {
 	struct peers *peers;	/* the peers view, run with this family */
 	size_t top;		/* --top: rows kept */
 	struct pick *pick;	/* this interval's entries, to choose the top (del_cap) */
+	bool head;		/* registered as the hooks' head */
 };
 
 /* An element of the ended epoch and its sort key (the row's total_ns). */
@@ -144,6 +146,11 @@ static int sys_open(struct collector *c, const struct options *o)
 	p->skel = family_start(c, &sys_family, o, &err);
 	if (!p->skel)
 		return err;
+	/* the other families' programs on the same tracepoints run from
+	 * ours from here on (collect/hooks.h) */
+	hooks_set_head(bpf_map__fd(p->skel->maps.hooks), p->skel->bss->hook_want,
+		       &p->skel->bss->hook_switch_on);
+	p->head = true;
 	p->half = bpf_map__max_entries(p->skel->maps.syscall_table) / 2;
 	p->inflight_size = bpf_map__max_entries(p->skel->maps.inflight_table);
 	map_reader_init(&p->index, bpf_map__fd(p->skel->maps.syscall_index),
@@ -407,6 +414,8 @@ static void sys_close(struct collector *c)
 {
 	struct sys_priv *p = c->priv;
 
+	if (p->head)
+		hooks_clear_head();
 	peers_free(p->peers);
 	syscalls_bpf__destroy(p->skel);
 	map_reader_free(&p->index);
