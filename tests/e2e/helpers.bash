@@ -81,6 +81,31 @@ assert_within() {
 		printf "%s is not within %s%% of %s\n", a, p, e > "/dev/stderr"; exit 1 }'
 }
 
+# hook_slots PID: the filled slots of the shared hooks' program array
+# (include/hook_slots.h) of latscope PID, as a sorted JSON list, read from
+# the kernel; "none" when it holds no such array (no syscalls family).
+hook_slots() {
+	local fd id
+	for fd in /proc/"$1"/fdinfo/*; do
+		grep -qE '^map_type:\s*3$' "$fd" 2>/dev/null || continue
+		id=$(awk '/^map_id:/ { print $2 }' "$fd")
+		bpftool -j map dump id "$id" | jq -c '[.[].formatted.key] | sort'
+		return 0
+	done
+	echo none
+}
+
+# wait_hook_slots PID LIST: until hook_slots PID prints LIST (10 s)
+wait_hook_slots() {
+	local i
+	for i in $(seq 1 100); do
+		[ "$(hook_slots "$1")" = "$2" ] && return 0
+		sleep 0.1
+	done
+	echo "hook slots $(hook_slots "$1"), not $2" >&2
+	return 1
+}
+
 teardown_latscope() {
 	if [ -n "${LS_PID:-}" ]; then
 		kill -KILL "$LS_PID" 2>/dev/null

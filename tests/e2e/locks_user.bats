@@ -54,6 +54,26 @@ run_traced() {
 	jq -e --argjson pid "$WL" '.locks.user | all(.pid == $pid)' "$T/out"
 }
 
+@test "locks: with the syscalls family, the futex programs run through the shared hooks" {
+	start_workload --mutex 4:50:1000
+	# syscalls' 4 links and locks' 2 (contention_begin/end): the futex
+	# programs are in the syscalls family's program array instead
+	start_latscope_attached "$T/out" 6 --probes syscalls,locks -p "$WL" -i 60
+	wait_hook_slots "$LS_PID" '[0,1]'
+	echo go >&7
+	wait "$WL"
+	stop_latscope
+	addr=$(truth .mutex.addr)
+	r=$(user_rows | jq -s --arg a "$addr" '[.[] | select(.uaddr == $a)] |
+		{count: (map(.count) | add // 0), total_ns: (map(.total_ns) | add // 0)}')
+	echo "$r"
+	[ "$(jq .count <<<"$r")" -ge $(( $(truth .mutex.contended) * 7 / 10 )) ]
+	assert_within "$(jq .total_ns <<<"$r")" "$(truth .mutex.wait_ns)" 30
+	# the head's own work is whole: the futex calls are syscalls rows too
+	jq -e --argjson pid "$WL" '[.syscalls[] | select(.pid == $pid and .syscall == "futex")] |
+		length == 1 and .[0].count > 0' "$T/out"
+}
+
 @test "locks: threads idle in pthread_cond_wait are condvar waits, not mutex contention" {
 	start_workload --condvar 3:600
 	run_traced

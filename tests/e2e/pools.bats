@@ -20,10 +20,13 @@ run_pool() {
 	WL=$!
 	exec 7> "$T/go"
 	wait_for_file "$T/truth"
-	start_latscope_attached "$T/out" $POOL_LINKS --probes pools -p "$WL" -i 0.5
+	start_latscope_attached "$T/out" "${LINKS:-$POOL_LINKS}" --probes "${PROBES:-pools}" \
+		-p "$WL" -i 0.5
 	# a first snapshot with the pool asleep, seeded from /proc
 	wait_for_file "$T/out" 50
+	if declare -F before_go > /dev/null; then before_go; fi
 	echo go >&7
+	if declare -F after_go > /dev/null; then after_go; fi
 	wait "$WL"
 	sleep 0.7	# the interval in which the workers exit
 	stop_latscope
@@ -131,6 +134,28 @@ dominant() {
 	inner_rows srv | jq -e --argjson acc "$acc" 'length >= 3 and all(.[];
 		.threads == 4 and any(.others[]; .tid == $acc and .role == "acceptor"))'
 	assert_points "$(inner_mean srv saturated_pct)" "$(truth .saturated_pct)" 10
+}
+
+# With the syscalls family on, pools_switch and pools_sys_exit run from its
+# programs (include/hook_slots.h) instead of being attached on their own:
+# the kernel's program array holds them, and the pool's figures are the same.
+@test "pools: with the syscalls family, pools' programs run through the shared hooks" {
+	# before go: sched_switch's slot only; once the acceptor waits in
+	# accept, sys_exit's too
+	before_go() { wait_hook_slots "$LS_PID" '[3]'; }
+	after_go() { wait_hook_slots "$LS_PID" '[2,3]'; }
+	# syscalls' 4 links, and pools' 4 but sched_switch
+	PROBES=syscalls,pools LINKS=7 run_pool --workers 4 --mode io --rate 160 --task-us 20000 \
+		--duration 3 --acceptor-late --name srv
+	acc=$(jq .acceptor_tid "$T/wl.err")
+	[ "$acc" -gt 0 ]
+	inner_rows srv | jq -e --argjson acc "$acc" 'length >= 3 and all(.[];
+		.threads == 4 and any(.others[]; .tid == $acc and .role == "acceptor"))'
+	assert_points "$(inner_mean srv saturated_pct)" "$(truth .saturated_pct)" 10
+	assert_points "$(inner_mean srv busy_pct)" "$(truth .busy_pct)" 10
+	# and the syscalls family's own rows of the workload are there
+	jq -s -e --argjson pid "$WL" '[.[].syscalls[] | select(.pid == $pid and .syscall == "read")] |
+		length > 0' "$T/out"
 }
 
 @test "pools: an idle pool is neither busy nor saturated; exited threads are reported once, then gone" {

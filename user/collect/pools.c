@@ -25,6 +25,7 @@
 #include "collect/bpf_util.h"
 #include "collect/collector.h"
 #include "collect/family.h"
+#include "collect/hooks.h"
 #include "collect/kernel_features.h"
 #include "collect/pools_int.h"
 #include "lib/hashmap.h"
@@ -39,15 +40,35 @@
 #define SF_PEERFD 0x08		/* blocked_on: the first argument names the peer */
 #define SF_CONNECT 0x80		/* blocked_on: connect, named from its sockaddr */
 
+/* The syscall numbers pools_sys_exit does work for (sys_flags), as the
+ * hooks' head is told to call it for: n of them into nrs. */
+static int sys_exit_nrs(const struct pool_priv *p, long *nrs, int cap)
+{
+	const __u8 *f = (const __u8 *)p->skel->rodata->sys_flags;
+	int n = 0;
+
+	for (long nr = 0; nr < NR_MAX && nr < SYSCALLS_MAX_NR && n < cap; nr++)
+		if (f[nr] & (SF_IOFD | SF_ACCEPT | SF_SETNAME))
+			nrs[n++] = nr;
+	return n;
+}
+
 /* The syscall exit hook that finds acceptors costs every syscall of the
- * host: attached only once some thread of a process waits in accept(2). */
+ * host: attached only once some thread of a process waits in accept(2);
+ * with the hooks' head, only the calls it looks at pay for it. */
 void pools_attach_sys_exit(struct pool_priv *p)
 {
 	struct family_prog sx = { .prog = p->skel->progs.pools_sys_exit, .optional = true };
+	static const int slot = HOOK_POOLS_EXIT;
+	long nrs[64];
 
-	if (p->skel->links.pools_sys_exit || p->sys_exit_failed)
+	if (p->skel->links.pools_sys_exit || p->sys_exit_hooked || p->sys_exit_failed)
 		return;
-	family_attach_progs(p->skel->skeleton, &sx, 1);
+	if (hooks_have_head())
+		family_hook_progs(p->skel->skeleton, &sx, &slot, 1, nrs,
+				  sys_exit_nrs(p, nrs, 64), &p->sys_exit_hooked);
+	else
+		family_attach_progs(p->skel->skeleton, &sx, 1);
 	if (sx.err) {
 		p->sys_exit_failed = true;
 		fprintf(stderr, "latscope: pools: cannot attach raw_syscalls:sys_exit (%s): "
@@ -163,6 +184,9 @@ static int pools_setup(struct collector *c, void *obj, const struct options *o)
 	fill_sys_flags((__u8 *)skel->rodata->sys_flags);
 	/* attached once needed (pools_attach_sys_exit) */
 	bpf_program__set_autoattach(skel->progs.pools_sys_exit, false);
+	/* run from the syscalls family's sched_switch program (hook_switch) */
+	if (hooks_have_head())
+		bpf_program__set_autoattach(skel->progs.pools_switch, false);
 	p->table_size = thread_map_size(o);
 	skel->rodata->table_size = (__u32)p->table_size;
 	bpf_map__set_max_entries(skel->maps.thread_table, (__u32)p->table_size);
@@ -201,6 +225,20 @@ static int attach_all(struct collector *c, struct pool_priv *p)
 	return 0;
 }
 
+/* pools_switch, left unattached at load, into the hooks' head, or attached
+ * on its own when the head refuses it. */
+static int hook_switch(struct collector *c, struct pool_priv *p)
+{
+	static const int slot = HOOK_POOLS_SWITCH;
+	struct family_prog sw = { .prog = p->skel->progs.pools_switch };
+	int err;
+
+	if (bpf_program__autoattach(p->skel->progs.pools_switch))
+		return 0;	/* attached by attach_all */
+	err = family_hook_progs(p->skel->skeleton, &sw, &slot, 1, NULL, 0, &p->switch_hooked);
+	return err ? family_fail(c, err, "cannot attach sched:sched_switch") : 0;
+}
+
 static int pools_open(struct collector *c, const struct options *o)
 {
 	struct pool_priv *p = c->priv;
@@ -218,7 +256,7 @@ static int pools_open(struct collector *c, const struct options *o)
 	p->rb = ring_buffer__new(bpf_map__fd(p->skel->maps.events), pools_on_event, p, NULL);
 	if (!p->rb)
 		return family_fail(c, -errno, "cannot open its ring buffer");
-	if ((err = attach_all(c, p)))
+	if ((err = attach_all(c, p)) || (err = hook_switch(c, p)))
 		return err;
 	p->table_fd = bpf_map__fd(p->skel->maps.thread_table);
 	p->slots_fd = bpf_map__fd(p->skel->maps.thread_slots);
@@ -306,6 +344,10 @@ static void pools_close(struct collector *c)
 	p->stop = true;
 	if (p->poller_on)
 		pthread_join(p->poller, NULL);
+	if (p->switch_hooked)
+		hooks_leave(HOOK_POOLS_SWITCH);
+	if (p->sys_exit_hooked)
+		hooks_leave(HOOK_POOLS_EXIT);
 	ring_buffer__free(p->rb);
 	pools_bpf__destroy(p->skel);	/* with the links of every program */
 	free(p->by_slot);

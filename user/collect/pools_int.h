@@ -95,6 +95,9 @@ struct pool_priv {
 	unsigned gen;			/* snapshots taken */
 	__u64 mains_lost;		/* drop_events when mains was last trusted */
 	bool sys_exit_failed;
+	/* pools_switch / pools_sys_exit run from the syscalls family's
+	 * programs (collect/hooks.h) rather than attached on their own */
+	bool switch_hooked, sys_exit_hooked;
 	__u64 t0;			/* start of the current interval */
 	__u64 drops_seen, events_seen;
 	/* blocked_on (pools_blocked.c) */
