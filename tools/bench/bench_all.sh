@@ -10,7 +10,8 @@
 # The measuring loops run SCHED_FIFO on one CPU (chrt, taskset) so that other
 # work on the host preempts them less; each figure is the lowest of
 # BENCH_REPEAT interleaved runs (the least disturbed). Then the frontend's CPU
-# and RSS with every family on at -i 1.
+# and RSS with every family on at -i 1. BENCH_BASELINE=PATH: another
+# latscope binary (say, main's) measured in the same interleaved runs.
 set -u
 . "$(dirname "$0")/lib.sh"
 N=${BENCH_N:-1000000}
@@ -62,6 +63,13 @@ for rep in $(seq 1 "$REPEAT"); do
 	measure "latscope --probes tcp" latscope --probes tcp
 	measure "latscope --probes locks" latscope --probes locks
 	measure "latscope --probes pools" latscope --probes pools
+	measure "latscope --probes syscalls,locks,pools" latscope --probes syscalls,locks,pools
+	if [ -n "${BENCH_BASELINE:-}" ]; then	# another build, side by side
+		LATSCOPE=$BENCH_BASELINE measure "baseline (default: every family)" latscope
+		LATSCOPE=$BENCH_BASELINE measure "baseline --probes syscalls" latscope --probes syscalls
+		LATSCOPE=$BENCH_BASELINE measure "baseline --probes syscalls,locks,pools" latscope \
+			--probes syscalls,locks,pools
+	fi
 	[ -n "$SYSCOUNT" ] && measure "libbpf-tools syscount -L" 2 "$SYSCOUNT" -L -i 1
 	[ -n "$RUNQLAT" ] && measure "libbpf-tools runqlat" 2 "$RUNQLAT" 1
 	[ -n "$BPFTRACE" ] && measure "bpftrace (start hash, hist per pid+syscall)" 2 "$BPFTRACE" -e "$BPFTRACE_PROG"
