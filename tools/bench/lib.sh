@@ -26,49 +26,46 @@ bpf_progs() {
 	echo $n
 }
 
+# wait_tracer TRIES TEST WHAT: every 0.1 s until TEST (a command) succeeds;
+# 1 when the tracer TRACER_PID exited first or TRIES ran out (it is stopped)
+wait_tracer() {
+	local tries=$1 test=$2 what=$3 i
+	for i in $(seq 1 "$tries"); do
+		if ! kill -0 "$TRACER_PID" 2>/dev/null; then
+			echo "bench: tracer exited: $what" >&2
+			tail -n 3 /tmp/latscope-bench-tracer.out >&2
+			TRACER_PID=
+			return 1
+		fi
+		$test && return 0
+		sleep 0.1
+	done
+	echo "bench: tracer not ready in $((tries / 10)) s: $what" >&2
+	stop_tracer
+	return 1
+}
+
 # start_tracer MIN_FDS CMD...: run CMD in the background, return when it holds
 # MIN_FDS BPF program/link fds (and a second more, to settle)
 start_tracer() {
 	local want=$1; shift
 	"$@" > /tmp/latscope-bench-tracer.out 2>&1 &
 	TRACER_PID=$!
-	local i
-	for i in $(seq 1 300); do
-		if ! kill -0 "$TRACER_PID" 2>/dev/null; then
-			echo "bench: tracer exited: $*" >&2
-			tail -n 3 /tmp/latscope-bench-tracer.out >&2
-			TRACER_PID=
-			return 1
-		fi
-		[ "$(bpf_progs "$TRACER_PID")" -ge "$want" ] && { sleep 1; return 0; }
-		sleep 0.1
-	done
-	echo "bench: tracer did not attach: $*" >&2
-	stop_tracer
-	return 1
+	has_progs() { [ "$(bpf_progs "$TRACER_PID")" -ge "$want" ]; }
+	wait_tracer 300 has_progs "$*" || return 1
+	sleep 1
 }
 
 # start_latscope ARGS...: latscope ARGS --json -i 1 in the background, back
 # once its first snapshot is out (every family loaded and attached by then,
 # whatever number of programs that takes)
 start_latscope() {
-	local out=/tmp/latscope-bench-snap.json i
-	: > "$out"
-	"$LATSCOPE" "$@" --json -i 1 -o "$out" > /tmp/latscope-bench-tracer.out 2>&1 &
+	: > /tmp/latscope-bench-snap.json
+	"$LATSCOPE" "$@" --json -i 1 -o /tmp/latscope-bench-snap.json \
+		> /tmp/latscope-bench-tracer.out 2>&1 &
 	TRACER_PID=$!
-	for i in $(seq 1 600); do
-		if ! kill -0 "$TRACER_PID" 2>/dev/null; then
-			echo "bench: latscope exited: $*" >&2
-			tail -n 3 /tmp/latscope-bench-tracer.out >&2
-			TRACER_PID=
-			return 1
-		fi
-		[ -s "$out" ] && return 0
-		sleep 0.1
-	done
-	echo "bench: latscope wrote no snapshot in 60 s: $*" >&2
-	stop_tracer
-	return 1
+	has_snapshot() { [ -s /tmp/latscope-bench-snap.json ]; }
+	wait_tracer 600 has_snapshot "latscope $*"
 }
 
 stop_tracer() {
