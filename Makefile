@@ -15,7 +15,7 @@ CLANG     ?= $(shell command -v clang-19 || command -v clang)
 BPFTOOL   ?= $(shell command -v bpftool || echo /usr/sbin/bpftool)
 CC        ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS      := libbpf libelf zlib ncursesw jansson
+PKGS      := libbpf libelf zlib ncursesw jansson libmicrohttpd
 SUDO      ?= $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 ARCH      := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
@@ -107,7 +107,7 @@ $(FUZZ_BIN): $(FUZZ_SRCS) $(USER_HDRS)
 		$(shell $(PKG_CONFIG) --cflags --libs jansson zlib)
 
 FUZZ_CLI_BIN := $(OUT)/fuzz/fuzz_cli
-FUZZ_CLI_SRCS := tests/fuzz/fuzz_cli.c user/cli.c user/snapshot/snapshot.c user/snapshot/fields.c \
+FUZZ_CLI_SRCS := tests/fuzz/fuzz_cli.c user/cli.c user/lib/netaddr.c user/snapshot/snapshot.c user/snapshot/fields.c \
 		 user/snapshot/pool_blocked.c
 $(FUZZ_CLI_BIN): $(FUZZ_CLI_SRCS) $(USER_HDRS)
 	@mkdir -p $(OUT)/fuzz

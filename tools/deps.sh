@@ -3,7 +3,7 @@
 # only those missing: idempotent, and quiet when nothing is missing.
 set -eu
 PKGS="make gcc pkg-config clang-19 libclang-rt-19-dev bpftool libbpf-dev libelf-dev zlib1g-dev
-libncurses-dev libcmocka-dev libjansson-dev linux-libc-dev bats jq tmux iproute2
+libncurses-dev libcmocka-dev libjansson-dev libmicrohttpd-dev curl linux-libc-dev bats jq tmux iproute2
 procps prometheus"
 missing=""
 for p in $PKGS; do

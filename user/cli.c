@@ -25,6 +25,10 @@ void options_usage(FILE *f)
 	      "      --rotate SIZE      with -o: rotate FILE past SIZE bytes (K, M, G)\n"
 	      "      --keep N           rotated files kept: FILE.1 .. FILE.N (default 5)\n"
 	      "      --prom FILE        also write Prometheus text format to FILE\n"
+	      "      --listen [ADDR]:PORT\n"
+	      "                         serve /metrics (Prometheus text or OpenMetrics),\n"
+	      "                         /snapshot (JSON) and / over HTTP; ADDR is IPv4,\n"
+	      "                         [IPv6] or empty for 127.0.0.1 (e.g. :9977)\n"
 	      "      --top N            rows kept per JSON list (default 1000)\n"
 	      "      --btf FILE         kernel BTF to use when the kernel has none at\n"
 	      "                         /sys/kernel/btf/vmlinux (e.g. from btfhub)\n"
@@ -207,7 +211,8 @@ static int parse_time(const char *opt, const char *val, __u64 *ns)
 }
 
 enum { OPT_JSON = 256, OPT_PROBES, OPT_PROM, OPT_TOP, OPT_ROTATE, OPT_KEEP, OPT_SUMMARY,
-       OPT_FROM, OPT_TO, OPT_BTF, OPT_UPROBE_LOCKS, OPT_PEERS, OPT_NO_PEERS, OPT_NICE, OPT_REALTIME };
+       OPT_FROM, OPT_TO, OPT_BTF, OPT_UPROBE_LOCKS, OPT_PEERS, OPT_NO_PEERS, OPT_NICE, OPT_REALTIME,
+       OPT_LISTEN };
 
 int options_parse(struct options *o, int argc, char **argv)
 {
@@ -219,6 +224,7 @@ int options_parse(struct options *o, int argc, char **argv)
 		{ "json", no_argument, 0, OPT_JSON },
 		{ "output", required_argument, 0, 'o' },
 		{ "prom", required_argument, 0, OPT_PROM },
+		{ "listen", required_argument, 0, OPT_LISTEN },
 		{ "top", required_argument, 0, OPT_TOP },
 		{ "rotate", required_argument, 0, OPT_ROTATE },
 		{ "keep", required_argument, 0, OPT_KEEP },
@@ -286,6 +292,14 @@ int options_parse(struct options *o, int argc, char **argv)
 				return bad("prom", optarg, "empty file name");
 			o->prom_file = optarg;
 			break;
+		case OPT_LISTEN: {
+			const char *why = netaddr_parse(optarg, &o->listen_addr);
+
+			if (why)
+				return bad("listen", optarg, why);
+			o->listen = optarg;
+			break;
+		}
 		case OPT_TOP: {
 			long v;
 
@@ -396,9 +410,10 @@ int options_parse(struct options *o, int argc, char **argv)
 			o->replay_files[o->nreplay++] = argv[optind++];
 		}
 		o->replay_file = o->replay_files[0];
-		if (o->out_file || o->prom_file || o->rotate_bytes) {
+		if (o->out_file || o->prom_file || o->rotate_bytes || o->listen) {
 			fprintf(stderr, "latscope: --%s does not apply to latscope replay, which writes to stdout (see latscope --help)\n",
-				o->out_file ? "output" : o->prom_file ? "prom" : "rotate");
+				o->out_file ? "output" : o->prom_file ? "prom" :
+				o->rotate_bytes ? "rotate" : "listen");
 			return 2;
 		}
 		if (o->summary && o->mode == OUT_JSON)

@@ -30,7 +30,7 @@
 #include "lib/textfmt.h"
 #include "sink/tui/tui.h"
 
-#define MAX_SINKS 4
+#define MAX_SINKS 5
 /* The longest the heap keeps a snapshot's freed pages before they go back. */
 #define TRIM_EVERY_NS 10000000000ULL
 
@@ -253,9 +253,17 @@ static int open_sinks(struct sink **sinks, const struct options *o)
 		}
 		n++;
 	}
+	if (o->listen) {
+		sinks[n] = sink_http_new(&o->listen_addr);
+		if (!sinks[n]) {
+			fprintf(stderr, "latscope: --listen '%s': %s\n", o->listen, strerror(errno));
+			goto fail;
+		}
+		n++;
+	}
 	if (o->mode == OUT_JSON) {
 		sinks[n++] = sink_json_new(NULL);
-	} else if ((!o->out_file && !o->prom_file) || tty) {
+	} else if ((!o->out_file && !o->prom_file && !o->listen) || tty) {
 		/* the live UI on a terminal (also while -o records); plain
 		 * text tables when stdin or stdout is not one, or TERM is
 		 * unusable */

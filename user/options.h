@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stddef.h>
 #include <linux/types.h>
+#include "lib/netaddr.h"
 #include "snapshot/snapshot.h"
 #include "hist.h"
 #include "syscalls.h"
@@ -30,6 +31,8 @@ struct options {
 	enum out_mode mode;
 	const char *out_file;	/* -o */
 	const char *prom_file;	/* --prom */
+	const char *listen;	/* --listen, as given; NULL: no HTTP endpoint */
+	struct netaddr listen_addr;
 	__u64 rotate_bytes;	/* --rotate: -o FILE rotated past this size; 0: never */
 	unsigned keep;		/* --keep: rotated files kept */
 	size_t top;

@@ -25,7 +25,9 @@
 #include "lib/hashmap.h"
 #include "snapshot/histo.h"
 #include "lib/safefile.h"
+#include "sink/prom.h"
 #include "sink/sink.h"
+#include "options.h"
 #include "lib/textfmt.h"
 
 #define PROM_EXPIRE_NS (300ULL * 1000000000ULL)
@@ -90,8 +92,7 @@ static const struct {
 				"Worker-time of thread pools asleep in I/O on a peer.", false, true },
 };
 
-struct prom_priv {
-	char *path;
+struct prom_render {
 	struct hashmap *series[M_NR];	/* labels -> struct series */
 	__u64 dropped_events, dropped_map_full, series_dropped;
 	const struct snapshot *last;	/* for the gauges, while writing */
@@ -128,7 +129,7 @@ static void labels(char *out, const char *const *kv)
 	}
 }
 
-static struct series *get_series(struct prom_priv *p, enum metric m, const char *lab, __u64 ts)
+static struct series *get_series(struct prom_render *p, enum metric m, const char *lab, __u64 ts)
 {
 	static struct series discard;
 	struct series *x = hashmap_get(p->series[m], lab);
@@ -148,7 +149,7 @@ static struct series *get_series(struct prom_priv *p, enum metric m, const char 
 	return x;
 }
 
-static int add(struct prom_priv *p, enum metric m, const char *lab, __u64 ts, __u64 v)
+static int add(struct prom_render *p, enum metric m, const char *lab, __u64 ts, __u64 v)
 {
 	struct series *x;
 
@@ -160,7 +161,7 @@ static int add(struct prom_priv *p, enum metric m, const char *lab, __u64 ts, __
 	return 0;
 }
 
-static int add_hist(struct prom_priv *p, const char *lab, __u64 ts, const struct snap_syscall *r)
+static int add_hist(struct prom_render *p, const char *lab, __u64 ts, const struct snap_syscall *r)
 {
 	struct series *x = get_series(p, M_SYS_HIST, lab, ts);
 
@@ -255,7 +256,7 @@ static void source_labels(char *lab, const struct snap_section *sec, const void 
 	labels(lab, kv);
 }
 
-static int accumulate(struct prom_priv *p, const struct snapshot *s)
+static int accumulate(struct prom_render *p, const struct snapshot *s)
 {
 	char lab[LABELS_LEN];
 	__u64 ts = s->ts_ns;
@@ -299,7 +300,7 @@ static int accumulate(struct prom_priv *p, const struct snapshot *s)
 }
 
 /* Drops the series not seen for PROM_EXPIRE_NS. */
-static void expire(struct prom_priv *p, __u64 now)
+static void expire(struct prom_render *p, __u64 now)
 {
 	for (int m = 0; m < M_NR; m++) {
 		struct hm_entry *it = NULL;
@@ -326,15 +327,26 @@ static void print_seconds(FILE *f, __u64 ns)
 		(unsigned long long)(ns % 1000000000ULL));
 }
 
-static void write_family(FILE *f, struct prom_priv *p, enum metric m)
+/* # HELP and # TYPE of a metric family. OpenMetrics names a counter's
+ * family without the _total its samples carry. */
+static void family_head(FILE *f, bool om, const char *name, const char *type, const char *help)
+{
+	size_t n = strlen(name);
+
+	if (om && !strcmp(type, "counter") && n > 6 && !strcmp(name + n - 6, "_total"))
+		n -= 6;
+	fprintf(f, "# HELP %.*s %s\n# TYPE %.*s %s\n", (int)n, name, help, (int)n, name, type);
+}
+
+static void write_family(FILE *f, struct prom_render *p, enum metric m, bool om)
 {
 	struct hm_entry *it = NULL;
 	size_t b = 0;
 
 	if (!p->series[m]->len)
 		return;
-	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", metrics[m].name, metrics[m].help,
-		metrics[m].name, metrics[m].hist ? "histogram" : "counter");
+	family_head(f, om, metrics[m].name, metrics[m].hist ? "histogram" : "counter",
+		    metrics[m].help);
 	while ((it = hashmap_next(p->series[m], it, &b))) {
 		const struct series *x = it->value;
 		const char *lab = (const char *)it->key;
@@ -362,30 +374,30 @@ static void write_family(FILE *f, struct prom_priv *p, enum metric m)
 	}
 }
 
-static void write_gauges(FILE *f, struct prom_priv *p, const struct snapshot *s)
+static void write_gauges(FILE *f, struct prom_render *p, const struct snapshot *s, bool om)
 {
 	char pid[16], tid[16], c[200], pool[200], sc[200];
 
-	fprintf(f, "# HELP latscope_probe_up Whether a probe family is running (1) or not (0).\n"
-		   "# TYPE latscope_probe_up gauge\n");
+	family_head(f, om, "latscope_build_info", "gauge", "latscope's version, as a label.");
+	fprintf(f, "latscope_build_info{version=\"%s\"} 1\n", LATSCOPE_VERSION);
+	family_head(f, om, "latscope_probe_up", "gauge",
+		    "Whether a probe family is running (1) or not (0).");
 	for (int i = 0; i < FAM_NR; i++)
 		fprintf(f, "latscope_probe_up{family=\"%s\"} %d\n", family_names[i],
 			!strcmp(s->probes[i], "on"));
-	fprintf(f, "# HELP latscope_snapshot_timestamp_seconds End of the last interval written.\n"
-		   "# TYPE latscope_snapshot_timestamp_seconds gauge\n"
-		   "latscope_snapshot_timestamp_seconds ");
+	family_head(f, om, "latscope_snapshot_timestamp_seconds", "gauge",
+		    "End of the last interval written.");
+	fprintf(f, "latscope_snapshot_timestamp_seconds ");
 	print_seconds(f, s->ts_ns);
-	fprintf(f, "# HELP latscope_dropped_events_total Events the kernel side could not record.\n"
-		   "# TYPE latscope_dropped_events_total counter\n"
-		   "latscope_dropped_events_total %llu\n"
-		   "# HELP latscope_dropped_map_full_total Events lost to full BPF maps.\n"
-		   "# TYPE latscope_dropped_map_full_total counter\n"
-		   "latscope_dropped_map_full_total %llu\n"
-		   "# HELP latscope_prom_series_dropped_total Series not written: over the limit per metric.\n"
-		   "# TYPE latscope_prom_series_dropped_total counter\n"
-		   "latscope_prom_series_dropped_total %llu\n",
-		(unsigned long long)p->dropped_events, (unsigned long long)p->dropped_map_full,
-		(unsigned long long)p->series_dropped);
+	family_head(f, om, "latscope_dropped_events_total", "counter",
+		    "Events the kernel side could not record.");
+	fprintf(f, "latscope_dropped_events_total %llu\n", (unsigned long long)p->dropped_events);
+	family_head(f, om, "latscope_dropped_map_full_total", "counter",
+		    "Events lost to full BPF maps.");
+	fprintf(f, "latscope_dropped_map_full_total %llu\n", (unsigned long long)p->dropped_map_full);
+	family_head(f, om, "latscope_prom_series_dropped_total", "counter",
+		    "Series not written: over the limit per metric.");
+	fprintf(f, "latscope_prom_series_dropped_total %llu\n", (unsigned long long)p->series_dropped);
 	if (s->pools.len) {
 		static const char *const g[3][2] = {
 			{ "latscope_pool_threads", "Worker threads of a pool." },
@@ -395,7 +407,7 @@ static void write_gauges(FILE *f, struct prom_priv *p, const struct snapshot *s)
 		};
 
 		for (int k = 0; k < 3; k++) {
-			fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n", g[k][0], g[k][1], g[k][0]);
+			family_head(f, om, g[k][0], "gauge", g[k][1]);
 			for (size_t i = 0; i < s->pools.len; i++) {
 				const struct snap_pool *r = vec_at(&s->pools, struct snap_pool, i);
 				double v = k == 0 ? r->threads : k == 1 ? r->busy_pct / 100 :
@@ -409,8 +421,8 @@ static void write_gauges(FILE *f, struct prom_priv *p, const struct snapshot *s)
 		}
 	}
 	if (s->inflight.len) {
-		fprintf(f, "# HELP latscope_inflight_seconds How long a thread has been blocked in a call that has not returned.\n"
-			   "# TYPE latscope_inflight_seconds gauge\n");
+		family_head(f, om, "latscope_inflight_seconds", "gauge",
+			    "How long a thread has been blocked in a call that has not returned.");
 		for (size_t i = 0; i < s->inflight.len; i++) {
 			const struct snap_inflight *r = vec_at(&s->inflight, struct snap_inflight, i);
 
@@ -425,16 +437,62 @@ static void write_gauges(FILE *f, struct prom_priv *p, const struct snapshot *s)
 	}
 }
 
+int prom_render_update(struct prom_render *p, const struct snapshot *s)
+{
+	int err = accumulate(p, s);
+
+	if (!err)
+		expire(p, s->ts_ns);
+	return err;
+}
+
+void prom_render_write(struct prom_render *p, const struct snapshot *s, FILE *f, bool om)
+{
+	write_gauges(f, p, s, om);
+	for (int m = 0; m < M_NR; m++)
+		write_family(f, p, m, om);
+}
+
+void prom_render_free(struct prom_render *p)
+{
+	if (!p)
+		return;
+	for (int m = 0; m < M_NR; m++)
+		if (p->series[m])
+			hashmap_free(p->series[m], free);
+	free(p);
+}
+
+struct prom_render *prom_render_new(void)
+{
+	struct prom_render *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	for (int m = 0; m < M_NR; m++)
+		if (!(p->series[m] = hashmap_new(LABELS_LEN))) {
+			prom_render_free(p);
+			return NULL;
+		}
+	return p;
+}
+
+/* --- the textfile sink ----------------------------------------------------- */
+
+struct prom_file {
+	char *path;
+	struct prom_render *r;
+};
+
 static int prom_write(struct sink *k, const struct snapshot *s)
 {
-	struct prom_priv *p = k->priv;
+	struct prom_file *p = k->priv;
 	char tmp[PATH_MAX];
 	FILE *f;
 	int fd, err;
 
-	if ((err = accumulate(p, s)))
+	if ((err = prom_render_update(p->r, s)))
 		return err;
-	expire(p, s->ts_ns);
 	/* the temporary name must not end in .prom: the collector would read it */
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", p->path) >= (int)sizeof(tmp))
 		return -ENAMETOOLONG;
@@ -449,9 +507,7 @@ static int prom_write(struct sink *k, const struct snapshot *s)
 		unlink(tmp);
 		return err;
 	}
-	write_gauges(f, p, s);
-	for (int m = 0; m < M_NR; m++)
-		write_family(f, p, m);
+	prom_render_write(p->r, s, f, false);
 	if (fflush(f) || ferror(f)) {
 		err = -errno;
 		fclose(f);
@@ -469,69 +525,58 @@ static int prom_write(struct sink *k, const struct snapshot *s)
 
 static void prom_close(struct sink *k)
 {
-	struct prom_priv *p = k->priv;
+	struct prom_file *p = k->priv;
 
-	for (int m = 0; m < M_NR; m++)
-		if (p->series[m])
-			hashmap_free(p->series[m], free);
+	prom_render_free(p->r);
 	free(p->path);
 	free(p);
 	free(k);
 }
 
+/* path's directory writable by us and by nobody who could swap the file:
+ * an error now, not an interval later. 0 or an errno. */
+static int check_dir(const char *path)
+{
+	char tmp[PATH_MAX];
+	int fd;
+
+	if (safefile_dir_ok(path))
+		return errno;
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= (int)sizeof(tmp))
+		return ENAMETOOLONG;
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	close(fd);
+	unlink(tmp);
+	return 0;
+}
+
 struct sink *sink_prom_new(const char *path)
 {
 	struct sink *k = calloc(1, sizeof(*k));
-	struct prom_priv *p = calloc(1, sizeof(*p));
+	struct prom_file *p = calloc(1, sizeof(*p));
+	int e;
 
-	if (!k || !p || !(p->path = strdup(path)))
+	if (!k || !p || !(p->path = strdup(path)) || !(p->r = prom_render_new())) {
+		e = ENOMEM;
 		goto fail;
-	k->priv = p;
-	for (int m = 0; m < M_NR; m++)
-		if (!(p->series[m] = hashmap_new(LABELS_LEN)))
-			goto fail;
-	/* a directory we cannot write, or one that others could swap the
-	 * file in, is an error now, not an interval later */
-	if (safefile_dir_ok(path)) {
-		int e = errno;
-
-		prom_close(k);
-		errno = e;
-		return NULL;
 	}
-	{
-		char tmp[PATH_MAX];
-		int fd;
-
-		if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= (int)sizeof(tmp)) {
-			prom_close(k);
-			errno = ENAMETOOLONG;
-			return NULL;
-		}
-		fd = mkostemp(tmp, O_CLOEXEC);
-		if (fd < 0) {
-			int e = errno;
-
-			prom_close(k);
-			errno = e;
-			return NULL;
-		}
-		close(fd);
-		unlink(tmp);
-	}
+	if ((e = check_dir(path)))
+		goto fail;
 	k->name = "prometheus";
 	k->input_fd = -1;
 	k->write = prom_write;
 	k->close = prom_close;
+	k->priv = p;
 	return k;
 fail:
-	if (k && p && k->priv) {
-		prom_close(k);
-		errno = ENOMEM;
-		return NULL;
+	if (p) {
+		prom_render_free(p->r);
+		free(p->path);
 	}
 	free(p);
 	free(k);
-	errno = ENOMEM;
+	errno = e;
 	return NULL;
 }

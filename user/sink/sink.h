@@ -40,6 +40,10 @@ void sink_json_set_rotation(struct sink *k, unsigned long long max_bytes, unsign
 /* Prometheus text format to path, replaced atomically each interval.
  * NULL + errno (also when path's directory is not writable). */
 struct sink *sink_prom_new(const char *path);
+/* The HTTP endpoint of --listen (sink/http.c): /metrics, /snapshot, /.
+ * NULL + errno (EADDRINUSE, EACCES, ...: the address cannot be bound). */
+struct netaddr;
+struct sink *sink_http_new(const struct netaddr *a);
 /* A plain text table per interval, for terminals and pipes. */
 struct sink *sink_text_new(FILE *f);
 

@@ -1,0 +1,139 @@
+#!/usr/bin/env bats
+# --listen: /metrics (Prometheus text, OpenMetrics on request), /snapshot and
+# / over HTTP, served from the last snapshot; slow clients do not stall the
+# snapshots; a real Prometheus server scrapes it.
+
+load helpers
+
+setup() {
+	T=$(mktemp -d)
+	mkfifo "$T/go"
+	command -v curl > /dev/null || skip "curl not installed (make deps)"
+}
+
+teardown() {
+	teardown_latscope
+	[ -n "${WL:-}" ] && kill "$WL" 2>/dev/null
+	[ -n "${PROM:-}" ] && kill "$PROM" 2>/dev/null && wait "$PROM" 2>/dev/null
+	for p in ${SLOW:-}; do kill "$p" 2>/dev/null; done
+	exec 7>&- 2>/dev/null || true
+	rm -rf "$T"
+}
+
+# free_port: a TCP port nobody listens on
+free_port() {
+	local p
+	while :; do
+		p=$((20000 + RANDOM % 20000))
+		[ -z "$(ss -Hltn "sport = :$p")" ] && { echo "$p"; return; }
+	done
+}
+
+# until_metrics PATTERN: until /metrics holds a line matching PATTERN (20 s)
+until_metrics() {
+	local i
+	for i in $(seq 1 200); do
+		curl -s -m 5 "http://127.0.0.1:$P/metrics" | grep -qE "$1" && return 0
+		sleep 0.1
+	done
+	echo "no line matching '$1' in /metrics" >&2
+	return 1
+}
+
+@test "http: /metrics, OpenMetrics on request, /snapshot and /, 404 and 405" {
+	P=$(free_port)
+	start_latscope "$T/out" --probes syscalls -i 0.5 --listen "127.0.0.1:$P"
+	until_metrics '^latscope_syscall_duration_seconds_bucket\{'
+	curl -s -D "$T/h" "http://127.0.0.1:$P/metrics" > "$T/m"
+	grep -qi '^content-type: text/plain; version=0.0.4' "$T/h"
+	grep -q '^latscope_probe_up{family="syscalls"} 1$' "$T/m"
+	grep -q '^latscope_build_info{version="' "$T/m"
+	grep -q '^latscope_scrape_duration_seconds ' "$T/m"
+	if command -v promtool > /dev/null; then promtool check metrics < "$T/m"; fi
+	# OpenMetrics: its content type, counter families without _total, # EOF last
+	curl -s -D "$T/h" -H 'Accept: application/openmetrics-text; version=1.0.0,text/plain;q=0.5' \
+		"http://127.0.0.1:$P/metrics" > "$T/om"
+	grep -qi '^content-type: application/openmetrics-text; version=1.0.0' "$T/h"
+	[ "$(tail -n1 "$T/om")" = "# EOF" ]
+	grep -q '^# TYPE latscope_dropped_events counter$' "$T/om"
+	grep -q '^latscope_dropped_events_total ' "$T/om"
+	[ "$(grep -c '^# TYPE [a-z_]*_total ' "$T/om")" -eq 0 ]
+	# the snapshot, as JSON
+	curl -s "http://127.0.0.1:$P/snapshot" | jq -e '.schema == "latscope/1" and (.syscalls | length > 0)'
+	curl -s "http://127.0.0.1:$P/" | grep -q '/metrics'
+	[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$P/nope")" = 404 ]
+	[ "$(curl -s -o /dev/null -w '%{http_code}' -d x=1 "http://127.0.0.1:$P/metrics")" = 405 ]
+}
+
+@test "http: a port in use is one line and exit 1; a bad address one line and exit 2" {
+	P=$(free_port)
+	start_latscope "$T/out" --probes syscalls -i 0.5 --listen "127.0.0.1:$P"
+	run "$LATSCOPE" --probes syscalls --listen "127.0.0.1:$P" -d 1
+	[ "$status" -eq 1 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "${lines[0]}" == *"--listen"*"127.0.0.1:$P"*"in use"* ]]
+	for bad in 9977 localhost:9977 127.0.0.1:0 127.0.0.1:70000 '[::1]'; do
+		run "$LATSCOPE" --listen "$bad" -d 1
+		[ "$status" -eq 2 ]
+		[ "${#lines[@]}" -eq 1 ]
+		[[ "${lines[0]}" == *"--listen"* ]]
+	done
+}
+
+@test "http: clients that connect and never send stall neither the snapshots nor /metrics" {
+	P=$(free_port)
+	start_latscope "$T/out" --probes syscalls -i 0.5 --listen "127.0.0.1:$P"
+	# 20 connections that send nothing (more than the daemon takes at once)
+	SLOW=
+	for i in $(seq 1 20); do
+		bash -c "exec 3<>/dev/tcp/127.0.0.1/$P; sleep 30" 2>/dev/null &
+		SLOW="$SLOW $!"
+	done
+	n0=$(wc -l < "$T/out")
+	sleep 3
+	# snapshots went on: about 6 in 3 s, at least 2 on any host
+	[ $(( $(wc -l < "$T/out") - n0 )) -ge 2 ]
+	# and once the idle ones time out (10 s), a scrape is served again
+	until_metrics '^latscope_probe_up\{family="syscalls"\} 1$'
+	kill -0 "$LS_PID"
+}
+
+@test "http: a real Prometheus scrapes it; histogram_quantile agrees with latscope's p99 bucket" {
+	command -v prometheus > /dev/null || skip "prometheus not installed (make deps)"
+	P=$(free_port)
+	PP=$(free_port)
+	start_gated sysload --sleep 300:10000:10000
+	start_latscope_attached "$T/out" 2 --probes syscalls -p "$WL" -i 0.5 --listen "127.0.0.1:$P"
+	cat > "$T/prometheus.yml" <<-YML
+	global:
+	  scrape_interval: 1s
+	  evaluation_interval: 1s
+	scrape_configs:
+	  - job_name: latscope
+	    static_configs:
+	      - targets: ['127.0.0.1:$P']
+	YML
+	prometheus --config.file="$T/prometheus.yml" --storage.tsdb.path="$T/tsdb" \
+		--web.listen-address="127.0.0.1:$PP" > "$T/prom.log" 2>&1 &
+	PROM=$!
+	q() { curl -s -m 5 "http://127.0.0.1:$PP/api/v1/query" --data-urlencode "query=$1"; }
+	for i in $(seq 1 300); do
+		[ "$(q 'latscope_probe_up{family="syscalls"}' | jq -r '.data.result[0].value[1] // empty' 2>/dev/null)" = 1 ] && break
+		kill -0 "$PROM" 2>/dev/null || { cat "$T/prom.log" >&2; false; }
+		sleep 0.1
+	done
+	[ "$(q 'latscope_probe_up{family="syscalls"}' | jq -r '.data.result[0].value[1]')" = 1 ]
+	echo go >&7
+	wait "$WL"	# 300 sleeps of 10 ms: 3 s and more
+	sleep 3		# two more scrapes after the last call
+	stop_latscope
+	sel='comm="sysload",syscall="nanosleep"'
+	got=$(q "histogram_quantile(0.99, sum by (le) (increase(latscope_syscall_duration_seconds_bucket{$sel}[5m])))" |
+		jq -r '.data.result[0].value[1]')
+	p99=$(jq -s --argjson p "$WL" '[.[].syscalls[] | select(.pid == $p and .syscall == "nanosleep") | .p99_ns] | max' "$T/out")
+	echo "histogram_quantile $got s, latscope p99 $p99 ns"
+	# both in the bucket that holds 10 ms sleeps: (10 ms, 25 ms]
+	awk -v g="$got" -v p="$p99" 'BEGIN { exit !(g > 0.010 && g <= 0.025 && p > 1e7 && p <= 2.5e7) }'
+	# every sleep counted
+	[ "$(q "sum(latscope_syscall_duration_seconds_count{$sel})" | jq -r '.data.result[0].value[1]')" -eq 300 ]
+}

@@ -1,0 +1,22 @@
+/* The Prometheus renderer, shared by the textfile sink (--prom FILE) and the
+ * HTTP endpoint (--listen): the running totals per series, fed one snapshot
+ * at a time, written in text format 0.0.4 or OpenMetrics 1.0. */
+#ifndef LATSCOPE_SINK_PROM_H
+#define LATSCOPE_SINK_PROM_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include "snapshot/snapshot.h"
+
+struct prom_render;
+
+struct prom_render *prom_render_new(void);
+void prom_render_free(struct prom_render *p);
+/* Adds s's interval to the totals; 0 or -ENOMEM. */
+int prom_render_update(struct prom_render *p, const struct snapshot *s);
+/* Every metric, the gauges from s (the snapshot last given to update); om:
+ * OpenMetrics (counter families named without _total). The caller ends an
+ * OpenMetrics exposition with "# EOF". */
+void prom_render_write(struct prom_render *p, const struct snapshot *s, FILE *f, bool om);
+
+#endif
