@@ -29,10 +29,11 @@ free_port() {
 	done
 }
 
-# until_metrics PATTERN: until /metrics holds a line matching PATTERN (20 s)
+# until_metrics PATTERN [TRIES]: until /metrics holds a line matching
+# PATTERN (TRIES tenths of a second and more, default 200)
 until_metrics() {
 	local i
-	for i in $(seq 1 200); do
+	for i in $(seq 1 "${2:-200}"); do
 		curl -s -m 5 "http://127.0.0.1:$P/metrics" | grep -qE "$1" && return 0
 		sleep 0.1
 	done
@@ -136,4 +137,27 @@ until_metrics() {
 	awk -v g="$got" -v p="$p99" 'BEGIN { exit !(g > 0.010 && g <= 0.025 && p > 1e7 && p <= 2.5e7) }'
 	# every sleep counted
 	[ "$(q "sum(latscope_syscall_duration_seconds_count{$sel})" | jq -r '.data.result[0].value[1]')" -eq 300 ]
+}
+
+@test "http: the exporter's systemd unit verifies, is hardened, and its command serves /metrics" {
+	P=$(free_port)
+	sed -e "s|/usr/local/bin/latscope|$LATSCOPE|" -e "s|127.0.0.1:9977|127.0.0.1:$P|" \
+	    "$ROOT/tools/latscope-exporter.service" > "$T/latscope-exporter.service"
+	if command -v systemd-analyze > /dev/null; then
+		run systemd-analyze verify "$T/latscope-exporter.service"
+		[ "$status" -eq 0 ] || { echo "$output" >&2; false; }
+		# systemd's own exposure score (0 best, 10 worst): "OK" is below 5
+		score=$(systemd-analyze security --offline=yes "$T/latscope-exporter.service" 2>&1 |
+			sed -n 's/.*Overall exposure level for .*: \([0-9.]*\).*/\1/p')
+		echo "exposure $score"
+		awk -v s="$score" 'BEGIN { exit !(s != "" && s + 0 < 5) }'
+	fi
+	# ExecStart= as systemd runs it (shorter): headless, serving /metrics
+	cmd=$(sed -n 's/^ExecStart=//p' "$T/latscope-exporter.service")
+	$cmd --probes syscalls -d 30 > "$T/stdout" 2> "$T/stderr" &
+	LS_PID=$!
+	# (its first snapshot comes after one 15 s interval)
+	until_metrics '^latscope_probe_up\{family="syscalls"\} 1$' 600
+	stop_latscope
+	[ ! -s "$T/stdout" ]
 }
