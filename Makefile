@@ -47,7 +47,7 @@ vpath test_%.c $(sort $(dir $(UNIT_SRCS)))
 TOOL_SRCS := $(wildcard tools/*.c)
 TOOL_BINS := $(patsubst tools/%.c,$(OUT)/tools/%,$(TOOL_SRCS))
 
-.PHONY: all test test-run unit e2e bench bench-tcp deps run clean check-asan soak fuzz fuzz-build
+.PHONY: all test test-run unit e2e bench bench-tcp deps run clean check-asan soak fuzz fuzz-build install uninstall
 .DELETE_ON_ERROR:
 # Kept after the build: unit tests that load a family's BPF include its
 # skeleton, and a rebuild need not recompile the BPF objects.
@@ -172,6 +172,27 @@ run:
 	@sh tools/deps.sh
 	@$(MAKE) --no-print-directory $(BIN)
 	$(SUDO) ./$(BIN) $(ARGS)
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: the binary, bash completion,
+# the systemd units (their ExecStart pointed at the installed binary) and docs
+PREFIX ?= /usr/local
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+INST := $(DESTDIR)$(PREFIX)
+UNITS := latscope-record.service latscope-exporter.service
+install: $(BIN)
+	install -D -m 0755 $(BIN) $(INST)/bin/latscope
+	install -D -m 0644 tools/latscope.bash-completion $(INST)/share/bash-completion/completions/latscope
+	install -d -m 0755 $(DESTDIR)$(UNITDIR) $(INST)/share/doc/latscope
+	for u in $(UNITS); do \
+		sed 's|/usr/local/bin/latscope|$(PREFIX)/bin/latscope|' tools/$$u > $(DESTDIR)$(UNITDIR)/$$u && \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	done
+	install -m 0644 README.md docs/json.md docs/adding-a-family.md $(INST)/share/doc/latscope/
+
+uninstall:
+	rm -f $(INST)/bin/latscope $(INST)/share/bash-completion/completions/latscope
+	for u in $(UNITS); do rm -f $(DESTDIR)$(UNITDIR)/$$u; done
+	rm -rf $(INST)/share/doc/latscope
 
 clean:
 	rm -rf $(OUT) build-asan latscope
