@@ -178,6 +178,14 @@ int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	return 0;
 }
 
+/* st is key's element of epoch ep (not a stale or reused one). */
+static __always_inline bool elem_is(const struct syscall_stats *st,
+				    const struct syscall_key *key, __u32 ep)
+{
+	return st && st->epoch == ep + 1 && st->key.tgid == key->tgid &&
+	       st->key.nr == key->nr && st->key.pstart == key->pstart;
+}
+
 /* The element of key (its parity set) in epoch ep, or a new one, zeroed,
  * carrying key, epoch and the process's name before the index points to
  * it; its index in *pidx. An index entry whose element is not key's of this
@@ -194,8 +202,7 @@ static __always_inline struct syscall_stats *syscall_entry(const struct syscall_
 	if (pi) {
 		idx = *pi;
 		st = bpf_map_lookup_elem(&syscall_table, &idx);
-		if (st && st->epoch == ep + 1 && st->key.tgid == key->tgid &&
-		    st->key.nr == key->nr && st->key.pstart == key->pstart) {
+		if (elem_is(st, key, ep)) {
 			*pidx = idx;
 			return st;
 		}
@@ -248,8 +255,7 @@ static __always_inline struct syscall_stats *syscall_cached(struct cpu_call *cc,
 	if (idx) {
 		idx--;
 		st = bpf_map_lookup_elem(&syscall_table, &idx);
-		if (st && st->epoch == ep + 1 && st->key.tgid == key->tgid &&
-		    st->key.nr == key->nr && st->key.pstart == key->pstart)
+		if (elem_is(st, key, ep))
 			return st;
 	}
 	st = syscall_entry(key, ep, &idx);
@@ -389,7 +395,6 @@ static __always_inline void inflight_switch_work(void)
 	 * stores) */
 	asm volatile("" ::: "memory");
 	v->start_ns = ts->start_ns;
-	return;
 }
 
 SEC("raw_tracepoint/sched_switch")

@@ -65,19 +65,29 @@ static bool wants_om(struct MHD_Connection *c)
 	return a && strstr(a, "application/openmetrics-text");
 }
 
-static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const char *type,
-			     const char *body, size_t n)
+/* body is copied, or with mode MHD_RESPMEM_MUST_FREE handed over (freed
+ * by the daemon, also when this fails). */
+static enum MHD_Result reply_mode(struct MHD_Connection *c, unsigned status, const char *type,
+				  const char *body, size_t n, enum MHD_ResponseMemoryMode mode)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(n, (void *)body,
-								 MHD_RESPMEM_MUST_COPY);
+	struct MHD_Response *r = MHD_create_response_from_buffer(n, (void *)body, mode);
 	enum MHD_Result ret;
 
-	if (!r)
+	if (!r) {
+		if (mode == MHD_RESPMEM_MUST_FREE)
+			free((void *)body);
 		return MHD_NO;
+	}
 	MHD_add_response_header(r, "Content-Type", type);
 	ret = MHD_queue_response(c, status, r);
 	MHD_destroy_response(r);
 	return ret;
+}
+
+static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const char *type,
+			     const char *body, size_t n)
+{
+	return reply_mode(c, status, type, body, n, MHD_RESPMEM_MUST_COPY);
 }
 
 /* /metrics: the last rendering, then how long the previous scrape took
@@ -98,9 +108,7 @@ static enum MHD_Result serve_metrics(struct http_priv *p, struct MHD_Connection 
 	if (b->n)
 		fwrite(b->p, 1, b->n, f);
 	else
-		fprintf(f, "# HELP latscope_build_info latscope's version, as a label.\n"
-			   "# TYPE latscope_build_info gauge\n"
-			   "latscope_build_info{version=\"%s\"} 1\n", LATSCOPE_VERSION);
+		prom_render_build_info(f, om);
 	fprintf(f, "# HELP latscope_scrape_duration_seconds How long the previous scrape of /metrics took to serve.\n"
 		   "# TYPE latscope_scrape_duration_seconds gauge\n"
 		   "latscope_scrape_duration_seconds %.9f\n", (double)p->scrape_ns / 1e9);
@@ -111,8 +119,7 @@ static enum MHD_Result serve_metrics(struct http_priv *p, struct MHD_Connection 
 		free(body);
 		return MHD_NO;
 	}
-	ret = reply(c, MHD_HTTP_OK, om ? CT_OM : CT_TEXT, body, n);
-	free(body);
+	ret = reply_mode(c, MHD_HTTP_OK, om ? CT_OM : CT_TEXT, body, n, MHD_RESPMEM_MUST_FREE);
 	pthread_mutex_lock(&p->lock);
 	p->scrape_ns = now_ns() - t0;
 	pthread_mutex_unlock(&p->lock);

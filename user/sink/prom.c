@@ -374,12 +374,17 @@ static void write_family(FILE *f, struct prom_render *p, enum metric m, bool om)
 	}
 }
 
+void prom_render_build_info(FILE *f, bool om)
+{
+	family_head(f, om, "latscope_build_info", "gauge", "latscope's version, as a label.");
+	fprintf(f, "latscope_build_info{version=\"%s\"} 1\n", LATSCOPE_VERSION);
+}
+
 static void write_gauges(FILE *f, struct prom_render *p, const struct snapshot *s, bool om)
 {
 	char pid[16], tid[16], c[200], pool[200], sc[200];
 
-	family_head(f, om, "latscope_build_info", "gauge", "latscope's version, as a label.");
-	fprintf(f, "latscope_build_info{version=\"%s\"} 1\n", LATSCOPE_VERSION);
+	prom_render_build_info(f, om);
 	family_head(f, om, "latscope_probe_up", "gauge",
 		    "Whether a probe family is running (1) or not (0).");
 	for (int i = 0; i < FAM_NR; i++)

@@ -18,5 +18,7 @@ int prom_render_update(struct prom_render *p, const struct snapshot *s);
  * OpenMetrics (counter families named without _total). The caller ends an
  * OpenMetrics exposition with "# EOF". */
 void prom_render_write(struct prom_render *p, const struct snapshot *s, FILE *f, bool om);
+/* latscope_build_info alone (what an exposition holds before any snapshot). */
+void prom_render_build_info(FILE *f, bool om);
 
 #endif
