@@ -23,6 +23,16 @@ const volatile __u32 filter_pids[TCP_FILTER_MAX_PIDS] = {};
 /* Bumped by the frontend at each snapshot; events go to slot epoch & 1. */
 __u32 epoch = 0;
 
+/* Programs writing each slot now. A writer counts itself in, then reads
+ * epoch again: the frontend flips epoch, then waits for the old slot's
+ * count to fall to zero before it reads and empties that slot. Whichever
+ * comes first, the writer's count or the flip, one of them sees the other
+ * (both are full barriers), so no event lands in a slot already read,
+ * however long the writer was held up (an interrupt's softirq work, a
+ * preempted vCPU). Events are rare here (retransmits, resets, connects):
+ * two atomics each. */
+__s64 slot_writers[2] = {};
+
 /* Whatever could not be recorded: shown to the user, never silent. */
 __u64 drop_events_full = 0;	/* event or connect map full */
 __u64 drop_owner_evicted = 0;	/* an owner pushed out of the full LRU map */
@@ -167,6 +177,38 @@ static __always_inline __u64 sock_ino(struct sock *sk)
 }
 
 /* sk: the full socket of the event, or NULL */
+/* Adds d to the writers of slot, in the fetch form of the atomic: a full
+ * barrier on every architecture, so the epoch read after it is fresh. */
+static __always_inline void slot_count(__u8 slot, __s64 d)
+{
+	__s64 was = __sync_fetch_and_add(&slot_writers[slot & 1], d);
+
+	asm volatile("" : : "r"(was));
+}
+
+/* The slot to write, counted in; slot_leave() when done with it. */
+static __always_inline __u8 slot_enter(void)
+{
+	__u32 ep = *(volatile __u32 *)&epoch, now;
+	__u8 slot = ep & 1;
+
+	slot_count(slot, 1);
+	now = *(volatile __u32 *)&epoch;
+	if (now != ep) {
+		/* flipped meanwhile: the frontend may be reading that slot.
+		 * The next flip is an interval away and waits for this one. */
+		slot_count(slot, -1);
+		slot = now & 1;
+		slot_count(slot, 1);
+	}
+	return slot;
+}
+
+static __always_inline void slot_leave(__u8 slot)
+{
+	slot_count(slot, -1);
+}
+
 static __always_inline void event_add(struct tcp_event_key *k, struct tcp_owner *o,
 				      struct sock *sk, __u64 n)
 {
@@ -183,19 +225,21 @@ static __always_inline void event_add(struct tcp_event_key *k, struct tcp_owner 
 		if (filter_npids && !zero.ino)
 			return;
 	}
-	k->slot = epoch & 1;
+	k->slot = slot_enter();
 	v = bpf_map_lookup_elem(&tcp_events, k);
 	if (!v) {
 		err = bpf_map_update_elem(&tcp_events, k, &zero, BPF_NOEXIST);
 		if (err && err != -EEXIST) {
 			__sync_fetch_and_add(&drop_events_full, 1);
-			return;
+			goto out;
 		}
 		v = bpf_map_lookup_elem(&tcp_events, k);
 		if (!v)
-			return;
+			goto out;
 	}
 	__sync_fetch_and_add(&v->count, n);
+out:
+	slot_leave(k->slot);
 }
 
 static __always_inline struct tcp_owner *owner_of(const void *sk)
@@ -264,23 +308,23 @@ static __always_inline void connect_done(struct sock *sk, struct tcp_owner *o, b
 	__builtin_memcpy(k.daddr, t.daddr, sizeof(k.daddr));
 	k.dport = t.dport;
 	k.tgid = o->tgid;
-	k.slot = epoch & 1;
+	k.slot = slot_enter();
 	v = bpf_map_lookup_elem(&tcp_connects, &k);
 	if (!v) {
 		err = bpf_map_update_elem(&tcp_connects, &k, &zero_connect, BPF_NOEXIST);
 		if (err && err != -EEXIST) {
 			__sync_fetch_and_add(&drop_events_full, 1);
-			return;
+			goto out;
 		}
 		v = bpf_map_lookup_elem(&tcp_connects, &k);
 		if (!v)
-			return;
+			goto out;
 		if (!err)
 			__builtin_memcpy(v->comm, o->comm, sizeof(v->comm));
 	}
 	if (!ok) {
 		__sync_fetch_and_add(&v->failed, 1);
-		return;
+		goto out;
 	}
 	__sync_fetch_and_add(&v->count, 1);
 	idx = hist_bucket(delta);
@@ -291,6 +335,8 @@ static __always_inline void connect_done(struct sock *sk, struct tcp_owner *o, b
 	 * never race here */
 	if (delta > v->max_ns)
 		v->max_ns = delta;
+out:
+	slot_leave(k.slot);
 }
 
 SEC("raw_tracepoint/inet_sock_set_state")

@@ -31,9 +31,22 @@ tcp_net_down() {
 	return 0
 }
 
-# snmp_retrans NS: the namespace's RetransSegs (kernel's own counter)
+# snmp_retrans NS: the segments the namespace's kernel resent, by its own
+# counters: RetransSegs (/proc/net/snmp) less TCPRetransFail
+# (/proc/net/netstat). A resend that the local stack failed to put on the
+# wire (a full veth backlog on a busy host) is in RetransSegs and in
+# TCPRetransFail; the tcp family counts the resends that went out.
 snmp_retrans() {
-	ip netns exec "$1" awk '/^Tcp:/ { if (!h) { for (i = 1; i <= NF; i++) if ($i == "RetransSegs") c = i; h = 1 } else print $c }' /proc/net/snmp
+	ip netns exec "$1" awk '
+		FNR == 1 { h = 0 }
+		/^Tcp:/ { if (!h) { for (i = 1; i <= NF; i++) if ($i == "RetransSegs") c = i; h = 1 } else segs = $c }
+		/^TcpExt:/ { if (!x) { for (i = 1; i <= NF; i++) if ($i == "TCPRetransFail") f = i; x = 1 } else fail = $f }
+		END { print segs - fail }' /proc/net/snmp /proc/net/netstat
+}
+
+# snmp_retrans_fail NS: the namespace's TCPRetransFail
+snmp_retrans_fail() {
+	ip netns exec "$1" awk '/^TcpExt:/ { if (!x) { for (i = 1; i <= NF; i++) if ($i == "TCPRetransFail") f = i; x = 1 } else print $f }' /proc/net/netstat
 }
 
 # start_pktdrop NS DEV ARGS...: pktdrop attached in NS; sets PD, PD_OUT

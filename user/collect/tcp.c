@@ -23,9 +23,10 @@
 #include "collect/tcp_by_peer.h"
 #include "tcp.skel.h"
 
-/* How long BPF programs that read the old epoch may still be writing to
- * its slot: they run for microseconds. */
-#define SLOT_GRACE_NS 2000000L
+/* How long to wait at most for the programs still writing the old slot
+ * (bpf/tcp.bpf.c slot_writers): they run for microseconds, unless held
+ * up; past this the slot is read anyway, and the wait said on stderr. */
+#define SLOT_WAIT_MAX_NS 1000000000LL
 
 #define INODE_CACHE_INTERVALS 60	/* forget /proc findings this often */
 
@@ -306,12 +307,32 @@ static void filter_rows(struct tcp_priv *p, struct vec *v, size_t pid_off)
 	v->len = keep;
 }
 
+/* Until no program writes the slot whose writer count is *w (see
+ * SLOT_WAIT_MAX_NS). */
+static void wait_slot_writers(__s64 *w)
+{
+	struct timespec nap = { 0, 20000 };
+	long long waited = 0;
+	static bool told;
+
+	while (__atomic_load_n(w, __ATOMIC_SEQ_CST) > 0) {
+		if (waited >= SLOT_WAIT_MAX_NS) {
+			if (!told)
+				fprintf(stderr, "latscope: tcp: a program held its event slot over 1 s; "
+						"read it anyway\n");
+			told = true;
+			return;
+		}
+		nanosleep(&nap, NULL);
+		waited += nap.tv_nsec;
+	}
+}
+
 static int tcp_collect(struct collector *c, struct snapshot *s)
 {
 	struct tcp_priv *p = c->priv;
 	struct tcp_bpf__bss *bss = p->skel->bss;
 	__u32 ended = __atomic_load_n(&bss->epoch, __ATOMIC_RELAXED);
-	struct timespec grace = { 0, SLOT_GRACE_NS };
 	__u8 slot = ended & 1;
 	__u64 drops;
 	int err;
@@ -319,7 +340,7 @@ static int tcp_collect(struct collector *c, struct snapshot *s)
 	/* new events go to the other slot from here on; let those that
 	 * already chose this one finish before it is read and emptied */
 	__atomic_store_n(&bss->epoch, ended + 1, __ATOMIC_SEQ_CST);
-	nanosleep(&grace, NULL);
+	wait_slot_writers(&bss->slot_writers[slot]);
 	if (++p->intervals % INODE_CACHE_INTERVALS == 0) {
 		hashmap_free(p->inode_cache, free_owner);
 		if (!(p->inode_cache = hashmap_new(sizeof(__u64))))
