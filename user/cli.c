@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "options.h"
+#include "sink/prom.h"
 
 void options_usage(FILE *f)
 {
@@ -29,6 +30,9 @@ void options_usage(FILE *f)
 	      "                         serve /metrics (Prometheus text or OpenMetrics),\n"
 	      "                         /snapshot (JSON) and / over HTTP; ADDR is IPv4,\n"
 	      "                         [IPv6] or empty for 127.0.0.1 (e.g. :9977)\n"
+	      "      --prom-buckets N   latency histogram bounds per power of two for\n"
+	      "                         --prom and --listen: 1, 2, 4, 8 or 16 (default 8:\n"
+	      "                         histogram_quantile within 10% of latscope's own)\n"
 	      "      --top N            rows kept per JSON list (default 1000)\n"
 	      "      --btf FILE         kernel BTF to use when the kernel has none at\n"
 	      "                         /sys/kernel/btf/vmlinux (e.g. from btfhub)\n"
@@ -212,7 +216,7 @@ static int parse_time(const char *opt, const char *val, __u64 *ns)
 
 enum { OPT_JSON = 256, OPT_PROBES, OPT_PROM, OPT_TOP, OPT_ROTATE, OPT_KEEP, OPT_SUMMARY,
        OPT_FROM, OPT_TO, OPT_BTF, OPT_UPROBE_LOCKS, OPT_PEERS, OPT_NO_PEERS, OPT_NICE, OPT_REALTIME,
-       OPT_LISTEN };
+       OPT_LISTEN, OPT_PROM_BUCKETS };
 
 int options_parse(struct options *o, int argc, char **argv)
 {
@@ -225,6 +229,7 @@ int options_parse(struct options *o, int argc, char **argv)
 		{ "output", required_argument, 0, 'o' },
 		{ "prom", required_argument, 0, OPT_PROM },
 		{ "listen", required_argument, 0, OPT_LISTEN },
+		{ "prom-buckets", required_argument, 0, OPT_PROM_BUCKETS },
 		{ "top", required_argument, 0, OPT_TOP },
 		{ "rotate", required_argument, 0, OPT_ROTATE },
 		{ "keep", required_argument, 0, OPT_KEEP },
@@ -243,12 +248,13 @@ int options_parse(struct options *o, int argc, char **argv)
 		{ 0 },
 	};
 	int c, r;
-	bool keep_set = false;
+	bool keep_set = false, prom_buckets_given = false;
 
 	memset(o, 0, sizeof(*o));
 	o->keep = 5;
 	o->interval_ns = 1000000000ULL;
 	o->top = 1000;
+	o->prom_buckets = PROM_BUCKETS_DEFAULT;
 	o->peers = true;
 	o->nice = NICE_DEFAULT;
 	for (int f = 0; f < FAM_NR; f++)
@@ -298,6 +304,17 @@ int options_parse(struct options *o, int argc, char **argv)
 			if (why)
 				return bad("listen", optarg, why);
 			o->listen = optarg;
+			break;
+		}
+		case OPT_PROM_BUCKETS: {
+			long v;
+
+			if ((r = parse_long("prom-buckets", optarg, 1, 16, "not 1, 2, 4, 8 or 16", &v)))
+				return r;
+			if (16 % v)
+				return bad("prom-buckets", optarg, "not 1, 2, 4, 8 or 16");
+			o->prom_buckets = (unsigned)v;
+			prom_buckets_given = true;
 			break;
 		}
 		case OPT_TOP: {
@@ -410,10 +427,10 @@ int options_parse(struct options *o, int argc, char **argv)
 			o->replay_files[o->nreplay++] = argv[optind++];
 		}
 		o->replay_file = o->replay_files[0];
-		if (o->out_file || o->prom_file || o->rotate_bytes || o->listen) {
+		if (o->out_file || o->prom_file || o->rotate_bytes || o->listen || prom_buckets_given) {
 			fprintf(stderr, "latscope: --%s does not apply to latscope replay, which writes to stdout (see latscope --help)\n",
 				o->out_file ? "output" : o->prom_file ? "prom" :
-				o->rotate_bytes ? "rotate" : "listen");
+				o->rotate_bytes ? "rotate" : o->listen ? "listen" : "prom-buckets");
 			return 2;
 		}
 		if (o->summary && o->mode == OUT_JSON)

@@ -245,7 +245,7 @@ static int open_sinks(struct sink **sinks, const struct options *o)
 		n++;
 	}
 	if (o->prom_file) {
-		sinks[n] = sink_prom_new(o->prom_file);
+		sinks[n] = sink_prom_new(o->prom_file, o->prom_buckets);
 		if (!sinks[n]) {
 			fprintf(stderr, "latscope: --prom '%s': %s\n", o->prom_file,
 				safefile_strerror(errno));
@@ -254,7 +254,7 @@ static int open_sinks(struct sink **sinks, const struct options *o)
 		n++;
 	}
 	if (o->listen) {
-		sinks[n] = sink_http_new(&o->listen_addr);
+		sinks[n] = sink_http_new(&o->listen_addr, o->prom_buckets);
 		if (!sinks[n]) {
 			fprintf(stderr, "latscope: --listen '%s': %s\n", o->listen, strerror(errno));
 			goto fail;

@@ -33,6 +33,7 @@ struct options {
 	const char *prom_file;	/* --prom */
 	const char *listen;	/* --listen, as given; NULL: no HTTP endpoint */
 	struct netaddr listen_addr;
+	unsigned prom_buckets;	/* --prom-buckets: histogram bounds per power of two */
 	__u64 rotate_bytes;	/* --rotate: -o FILE rotated past this size; 0: never */
 	unsigned keep;		/* --keep: rotated files kept */
 	size_t top;

@@ -24,6 +24,7 @@ static void test_defaults(void **state)
 	assert_int_equal(o.interval_ns, 1000000000ULL);
 	assert_int_equal(o.duration_ns, 0);
 	assert_int_equal(o.top, 1000);
+	assert_int_equal(o.prom_buckets, 8);
 	assert_true(o.peers);
 	for (int f = 0; f < FAM_NR; f++)
 		assert_true(o.probes[f]);
@@ -46,6 +47,8 @@ static void test_good_values(void **state)
 	assert_int_equal(parse(&o, "--no-peers", "--peers", NULL), 0);
 	assert_true(o.peers);
 	assert_int_equal(parse(&o, "--peers=1", NULL, NULL), 2);
+	assert_int_equal(parse(&o, "--prom-buckets", "4", NULL), 0);
+	assert_int_equal(o.prom_buckets, 4);
 	assert_int_equal(parse(&o, "replay", "rec.json.gz", "--json"), 0);
 	assert_true(o.replay);
 	assert_string_equal(o.replay_file, "rec.json.gz");
@@ -59,6 +62,7 @@ static void test_bad_values(void **state)
 		{ "--duration", "0" }, { "--pid", "x" }, { "--pid", "0" }, { "--pid", "1,,x" },
 		{ "--pid", "-5" }, { "--probes", "disk" }, { "--probes", "" },
 		{ "--top", "0" }, { "--top", "1e3" }, { "--output", "" },
+		{ "--prom-buckets", "0" }, { "--prom-buckets", "3" }, { "--prom-buckets", "32" },
 	};
 	struct options o;
 

@@ -258,7 +258,7 @@ static int listen_on(const struct netaddr *a)
 	return fd;
 }
 
-struct sink *sink_http_new(const struct netaddr *a)
+struct sink *sink_http_new(const struct netaddr *a, unsigned buckets)
 {
 	struct sink *k = calloc(1, sizeof(*k));
 	struct http_priv *p = calloc(1, sizeof(*p));
@@ -270,7 +270,7 @@ struct sink *sink_http_new(const struct netaddr *a)
 	pthread_mutex_init(&p->lock, NULL);
 	jw_init(&p->w);
 	k->priv = p;
-	if (!(p->r = prom_render_new()))
+	if (!(p->r = prom_render_new(buckets)))
 		goto fail_close;
 	if ((p->lfd = listen_on(a)) < 0) {
 		e = errno;

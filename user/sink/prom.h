@@ -10,7 +10,9 @@
 
 struct prom_render;
 
-struct prom_render *prom_render_new(void);
+/* Histogram bounds per power of two (--prom-buckets): 1, 2, 4, 8 or 16. */
+#define PROM_BUCKETS_DEFAULT 8
+struct prom_render *prom_render_new(unsigned per_pow2);
 void prom_render_free(struct prom_render *p);
 /* Adds s's interval to the totals; 0 or -ENOMEM. */
 int prom_render_update(struct prom_render *p, const struct snapshot *s);

@@ -39,11 +39,11 @@ struct sink *sink_json_new(const char *path);
 void sink_json_set_rotation(struct sink *k, unsigned long long max_bytes, unsigned keep);
 /* Prometheus text format to path, replaced atomically each interval.
  * NULL + errno (also when path's directory is not writable). */
-struct sink *sink_prom_new(const char *path);
+struct sink *sink_prom_new(const char *path, unsigned buckets);
 /* The HTTP endpoint of --listen (sink/http.c): /metrics, /snapshot, /.
  * NULL + errno (EADDRINUSE, EACCES, ...: the address cannot be bound). */
 struct netaddr;
-struct sink *sink_http_new(const struct netaddr *a);
+struct sink *sink_http_new(const struct netaddr *a, unsigned buckets);
 /* A plain text table per interval, for terminals and pipes. */
 struct sink *sink_text_new(FILE *f);
 

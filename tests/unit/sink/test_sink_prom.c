@@ -60,7 +60,7 @@ static void test_every_family(void **state)
 
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/latscope.prom", dir);
-	k = sink_prom_new(path);
+	k = sink_prom_new(path, 8);
 	assert_non_null(k);
 	assert_int_equal(k->write(k, s), 0);
 	s->ts_ns += 1000000000ULL;
