@@ -47,7 +47,7 @@ vpath test_%.c $(sort $(dir $(UNIT_SRCS)))
 TOOL_SRCS := $(wildcard tools/*.c)
 TOOL_BINS := $(patsubst tools/%.c,$(OUT)/tools/%,$(TOOL_SRCS))
 
-.PHONY: all test test-run unit e2e bench bench-tcp deps run clean check-asan soak fuzz fuzz-build install uninstall
+.PHONY: all test test-run unit e2e bench bench-tcp deps run clean check-asan soak fuzz fuzz-build install uninstall man FORCE
 .DELETE_ON_ERROR:
 # Kept after the build: unit tests that load a family's BPF include its
 # skeleton, and a rebuild need not recompile the BPF objects.
@@ -55,8 +55,10 @@ TOOL_BINS := $(patsubst tools/%.c,$(OUT)/tools/%,$(TOOL_SRCS))
 
 all: $(BIN)
 
+# CPPFLAGS and LDFLAGS: a distribution's build flags (dpkg-buildflags'
+# fortify and relro) reach the frontend too
 $(BIN): $(USER_OBJS)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # The syscalls table, the peers view and the pools' thread slots hand out
 # array elements with an atomic fetch-and-add (BPF ISA v3, kernel 5.12+).
@@ -73,13 +75,13 @@ $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 
 $(OUT)/user/%.o: user/%.c $(USER_HDRS) $(SKELS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(OUT)/syscall_names.c: tools/gen_syscall_names.sh | $(OUT)
 	sh $< $@
 
 $(OUT)/syscall_names.o: $(OUT)/syscall_names.c
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(OUT)/tests/test_%: test_%.c $(LIB_OBJS) $(SKELS) $(wildcard tests/unit/*.h tests/unit/*/*.h tests/unit/*/*/*.h) | $(OUT)/tests
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJS) $(LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka jansson)
@@ -173,24 +175,48 @@ run:
 	@$(MAKE) --no-print-directory $(BIN)
 	$(SUDO) ./$(BIN) $(ARGS)
 
-# make install [PREFIX=/usr/local] [DESTDIR=]: the binary, bash completion,
-# the systemd units (their ExecStart pointed at the installed binary) and docs
+# make install [PREFIX=/usr/local] [DESTDIR=] [UNITDIR=]: the binary, the
+# manual page, bash completion, the systemd units (their ExecStart pointed at
+# the installed binary) and docs
 PREFIX ?= /usr/local
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 INST := $(DESTDIR)$(PREFIX)
 UNITS := latscope-record.service latscope-exporter.service
-install: $(BIN)
+SCDOC ?= scdoc
+MAN := $(OUT)/latscope.8
+
+# latscope(8) from its scdoc source. Only install needs it: `make` builds
+# without scdoc.
+man: $(MAN)
+
+# The page names the installed paths (FILES): remade when PREFIX or UNITDIR
+# differ from the last build's.
+$(OUT)/install-paths: FORCE | $(OUT)
+	@echo '$(PREFIX) $(UNITDIR)' | cmp -s - $@ || echo '$(PREFIX) $(UNITDIR)' > $@
+
+$(MAN): docs/latscope.8.scd $(OUT)/install-paths
+	@command -v $(SCDOC) > /dev/null || { \
+		echo "make: $(SCDOC) is missing, needed for the manual page (make deps, or apt-get install scdoc)" >&2; exit 1; }
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@UNITDIR@|$(UNITDIR)|g' $< | $(SCDOC) > $@
+
+install: $(BIN) $(MAN)
 	install -D -m 0755 $(BIN) $(INST)/bin/latscope
+	install -d -m 0755 $(INST)/share/man/man8
+	gzip -9n < $(MAN) > $(INST)/share/man/man8/latscope.8.gz
+	chmod 0644 $(INST)/share/man/man8/latscope.8.gz
 	install -D -m 0644 tools/latscope.bash-completion $(INST)/share/bash-completion/completions/latscope
 	install -d -m 0755 $(DESTDIR)$(UNITDIR) $(INST)/share/doc/latscope
 	for u in $(UNITS); do \
-		sed 's|/usr/local/bin/latscope|$(PREFIX)/bin/latscope|' tools/$$u > $(DESTDIR)$(UNITDIR)/$$u && \
+		sed -e 's|/usr/local/bin/latscope|$(PREFIX)/bin/latscope|' \
+		    -e 's|/usr/local/share/doc/latscope|$(PREFIX)/share/doc/latscope|' \
+			tools/$$u > $(DESTDIR)$(UNITDIR)/$$u && \
 		chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
 	done
 	install -m 0644 README.md docs/json.md docs/adding-a-family.md $(INST)/share/doc/latscope/
 
 uninstall:
 	rm -f $(INST)/bin/latscope $(INST)/share/bash-completion/completions/latscope
+	rm -f $(INST)/share/man/man8/latscope.8 $(INST)/share/man/man8/latscope.8.gz
 	for u in $(UNITS); do rm -f $(DESTDIR)$(UNITDIR)/$$u; done
 	rm -rf $(INST)/share/doc/latscope
 
