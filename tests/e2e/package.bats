@@ -39,7 +39,7 @@ opt_pairs() {
 
 # option=default of each option whose text gives a number as its default
 opt_defaults() {
-	awk 'match($0, /^ +(-[a-zA-Z], )?--[a-z][a-z-]+/) {
+	awk 'match($0, /^ +(-[a-zA-Z], )?--[a-z][-a-z]+/) {
 		o = substr($0, RSTART, RLENGTH); sub(/^ +(-[a-zA-Z], )?/, "", o) }
 	o != "" && match($0, /[Dd]efault:? -?[0-9]+/) {
 		d = substr($0, RSTART, RLENGTH); sub(/^[Dd]efault:? /, "", d)
