@@ -47,7 +47,7 @@ until_metrics() {
 	until_metrics '^latscope_syscall_duration_seconds_bucket\{'
 	curl -s -D "$T/h" "http://127.0.0.1:$P/metrics" > "$T/m"
 	grep -qi '^content-type: text/plain; version=0.0.4' "$T/h"
-	grep -q '^latscope_probe_up{family="syscalls"} 1$' "$T/m"
+	grep -q '^latscope_up{family="syscalls"} 1$' "$T/m"
 	grep -q '^latscope_build_info{version="' "$T/m"
 	grep -q '^latscope_scrape_duration_seconds ' "$T/m"
 	if command -v promtool > /dev/null; then promtool check metrics < "$T/m"; fi
@@ -95,8 +95,76 @@ until_metrics() {
 	# snapshots went on: about 6 in 3 s, at least 2 on any host
 	[ $(( $(wc -l < "$T/out") - n0 )) -ge 2 ]
 	# and once the idle ones time out (10 s), a scrape is served again
-	until_metrics '^latscope_probe_up\{family="syscalls"\} 1$'
+	until_metrics '^latscope_up\{family="syscalls"\} 1$'
 	kill -0 "$LS_PID"
+}
+
+# metric_value FILE NAME: the value of NAME's unlabelled sample in FILE
+metric_value() {
+	awk -v n="$2" '$1 == n { print $2 }' "$1"
+}
+
+@test "http: a stuck collector, 100 concurrent scrapes, half requests and garbage: scrapes served, snapshots on time, RSS bounded" {
+	P=$(free_port)
+	start_latscope "$T/out" --probes syscalls -i 0.5 --listen "127.0.0.1:$P"
+	until_metrics '^latscope_up\{family="syscalls"\} 1$'
+	rss0=$(awk '/^VmRSS:/ { print $2 }' "/proc/$LS_PID/status")
+
+	# the collecting thread held stopped for 4 s (ptrace, the others run):
+	# a scrape is served at once, from the last finished snapshot
+	"$TOOLS/threadstop" "$LS_PID" 4000 > "$T/stop" &
+	TS=$!
+	for i in $(seq 1 100); do [ -s "$T/stop" ] && break; sleep 0.05; done
+	[ "$(cat "$T/stop")" = stopped ]
+	curl -s -m 2 "http://127.0.0.1:$P/metrics" > "$T/m1"
+	sleep 1.5
+	curl -s -m 2 "http://127.0.0.1:$P/metrics" > "$T/m2"
+	t1=$(metric_value "$T/m1" latscope_snapshot_timestamp_seconds)
+	t2=$(metric_value "$T/m2" latscope_snapshot_timestamp_seconds)
+	[ -n "$t1" ] && [ "$t1" = "$t2" ]	# no snapshot while it is stuck
+	wait "$TS"
+	# and it goes on once let go
+	for i in $(seq 1 100); do
+		curl -s -m 2 "http://127.0.0.1:$P/metrics" > "$T/m3"
+		[ "$(metric_value "$T/m3" latscope_snapshot_timestamp_seconds)" != "$t1" ] && break
+		sleep 0.1
+	done
+	[ "$(metric_value "$T/m3" latscope_snapshot_timestamp_seconds)" != "$t1" ]
+
+	# half a request that stalls, and garbage, 10 connections each, held
+	SLOW=
+	for i in $(seq 1 10); do
+		bash -c "exec 3<>/dev/tcp/127.0.0.1/$P; printf 'GET /metrics HTTP/1.1\r\nHost: x\r\n' >&3; sleep 30" 2>/dev/null &
+		SLOW="$SLOW $!"
+		bash -c "exec 3<>/dev/tcp/127.0.0.1/$P; head -c 8192 /dev/urandom >&3; sleep 30" 2>/dev/null &
+		SLOW="$SLOW $!"
+	done
+	# 100 scrapes at once: those over the connection limits (16, 8 per
+	# address, taken here by the stalled ones) are turned away whole, the
+	# others served whole; none half
+	n0=$(wc -l < "$T/out")
+	CURLS=
+	for i in $(seq 1 100); do
+		curl -s -m 30 "http://127.0.0.1:$P/metrics" > "$T/c.$i" &
+		CURLS="$CURLS $!"
+	done
+	for c in $CURLS; do wait "$c" || true; done
+	served=0
+	for i in $(seq 1 100); do
+		[ -s "$T/c.$i" ] || continue
+		grep -q '^latscope_up{family="syscalls"} 1$' "$T/c.$i" || { echo "scrape $i cut short" >&2; false; }
+		served=$((served + 1))
+	done
+	echo "# $served of 100 concurrent scrapes served beside 10 stalled and 10 garbage connections" >&3
+	# the snapshots kept coming meanwhile (every 0.5 s; at least 2 on any host)
+	sleep 1
+	[ $(( $(wc -l < "$T/out") - n0 )) -ge 2 ]
+	kill -0 "$LS_PID"
+	# once the stalled ones time out (10 s), scrapes are served again
+	until_metrics '^latscope_up\{family="syscalls"\} 1$'
+	rss1=$(awk '/^VmRSS:/ { print $2 }' "/proc/$LS_PID/status")
+	echo "# RSS ${rss0} kB before, ${rss1} kB after" >&3
+	[ $(( rss1 - rss0 )) -lt 32768 ]
 }
 
 @test "http: a real Prometheus scrapes it; histogram_quantile within 10% of latscope's p99" {
@@ -119,11 +187,11 @@ until_metrics() {
 	PROM=$!
 	q() { curl -s -m 5 "http://127.0.0.1:$PP/api/v1/query" --data-urlencode "query=$1"; }
 	for i in $(seq 1 300); do
-		[ "$(q 'latscope_probe_up{family="syscalls"}' | jq -r '.data.result[0].value[1] // empty' 2>/dev/null)" = 1 ] && break
+		[ "$(q 'latscope_up{family="syscalls"}' | jq -r '.data.result[0].value[1] // empty' 2>/dev/null)" = 1 ] && break
 		kill -0 "$PROM" 2>/dev/null || { cat "$T/prom.log" >&2; false; }
 		sleep 0.1
 	done
-	[ "$(q 'latscope_probe_up{family="syscalls"}' | jq -r '.data.result[0].value[1]')" = 1 ]
+	[ "$(q 'latscope_up{family="syscalls"}' | jq -r '.data.result[0].value[1]')" = 1 ]
 	echo go >&7
 	wait "$WL"	# 400 sleeps of 1-9 ms: 2 s and more
 	sleep 3		# two more scrapes after the last call
@@ -158,7 +226,7 @@ until_metrics() {
 	$cmd --probes syscalls -d 30 > "$T/stdout" 2> "$T/stderr" &
 	LS_PID=$!
 	# (its first snapshot comes after one 15 s interval)
-	until_metrics '^latscope_probe_up\{family="syscalls"\} 1$' 600
+	until_metrics '^latscope_up\{family="syscalls"\} 1$' 600
 	stop_latscope
 	[ ! -s "$T/stdout" ]
 }

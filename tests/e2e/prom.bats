@@ -49,7 +49,7 @@ value() {
 	total=$(jq -s --argjson p "$WL" '[.[].syscalls[] | select(.pid == $p and .syscall == "nanosleep") | .total_ns] | add' "$T/out")
 	assert_within "$(value latscope_syscall_duration_seconds_sum "$sel")" "$(awk -v t="$total" 'BEGIN { print t / 1e9 }')" 0.01
 	[ "$(value latscope_syscall_errors_total 'comm="sysload",syscall="openat"')" -eq 13 ]
-	[ "$(grep -c '^latscope_probe_up{family="syscalls"} 1$' "$T/x.prom")" -eq 1 ]
+	[ "$(grep -c '^latscope_up{family="syscalls"} 1$' "$T/x.prom")" -eq 1 ]
 	# 0640 like every output, no temporary file left behind
 	[ "$(stat -c %a "$T/x.prom")" = 640 ]
 	[ "$(ls "$T" | grep -c 'x.prom.tmp')" -eq 0 ]

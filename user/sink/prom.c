@@ -420,10 +420,10 @@ static void write_gauges(FILE *f, struct prom_render *p, const struct snapshot *
 	char pid[16], tid[16], c[200], pool[200], sc[200];
 
 	prom_render_build_info(f, om);
-	family_head(f, om, "latscope_probe_up", "gauge",
+	family_head(f, om, "latscope_up", "gauge",
 		    "Whether a probe family is running (1) or not (0).");
 	for (int i = 0; i < FAM_NR; i++)
-		fprintf(f, "latscope_probe_up{family=\"%s\"} %d\n", family_names[i],
+		fprintf(f, "latscope_up{family=\"%s\"} %d\n", family_names[i],
 			!strcmp(s->probes[i], "on"));
 	family_head(f, om, "latscope_snapshot_timestamp_seconds", "gauge",
 		    "End of the last interval written.");
