@@ -3,7 +3,9 @@
 # wants it, every metric it names one that latscope really serves, and every
 # panel's query (its template variables filled in as Grafana would) accepted
 # by a real Prometheus scraping latscope --listen, with series behind it for
-# each family the workloads below exercise.
+# each family the workloads below exercise. latscope traces the whole host
+# (as the exporter does); every wait is a poll with a timeout, never a fixed
+# sleep. About 15 s.
 
 load helpers
 load tcp_net
