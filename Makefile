@@ -177,7 +177,7 @@ run:
 
 # make install [PREFIX=/usr/local] [DESTDIR=] [UNITDIR=]: the binary, the
 # manual page, bash completion, the systemd units (their ExecStart pointed at
-# the installed binary) and docs
+# the installed binary), docs and the Grafana dashboard
 PREFIX ?= /usr/local
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 INST := $(DESTDIR)$(PREFIX)
@@ -212,7 +212,7 @@ install: $(BIN) $(MAN)
 			tools/$$u > $(DESTDIR)$(UNITDIR)/$$u && \
 		chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
 	done
-	install -m 0644 README.md docs/json.md docs/adding-a-family.md $(INST)/share/doc/latscope/
+	install -m 0644 README.md docs/json.md docs/adding-a-family.md tools/grafana/latscope.json $(INST)/share/doc/latscope/
 
 uninstall:
 	rm -f $(INST)/bin/latscope $(INST)/share/bash-completion/completions/latscope
