@@ -200,6 +200,17 @@ deb() {
 	man -aw latscope | grep -qx /usr/share/man/man8/latscope.8.gz
 	man -aw 8 latscope > /dev/null
 	[ -f /lib/systemd/system/latscope-record.service ]
+	# the installed completion offers the family names after --probes
+	got=$(bash -c 'shopt -s extglob; . /usr/share/bash-completion/completions/latscope
+		COMP_WORDS=(latscope --probes sys); COMP_CWORD=2; _latscope; echo "${COMPREPLY[*]}"')
+	[ "$got" = syscalls ]
+	# the installed units verify, with the installed binary in ExecStart
+	if command -v systemd-analyze > /dev/null; then
+		for u in latscope-record.service latscope-exporter.service; do
+			grep -q '^ExecStart=/usr/bin/latscope ' "/lib/systemd/system/$u"
+			systemd-analyze verify "/lib/systemd/system/$u" 2>&1 | { ! grep .; }
+		done
+	fi
 	# installed, neither enabled nor started
 	[ -z "$(find /etc/systemd/system -name 'latscope-*' 2> /dev/null)" ]
 	dpkg --purge latscope > "$T/log" 2>&1 || { cat "$T/log"; false; }
