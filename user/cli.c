@@ -218,38 +218,43 @@ enum { OPT_JSON = 256, OPT_PROBES, OPT_PROM, OPT_TOP, OPT_ROTATE, OPT_KEEP, OPT_
        OPT_FROM, OPT_TO, OPT_BTF, OPT_UPROBE_LOCKS, OPT_PEERS, OPT_NO_PEERS, OPT_NICE, OPT_REALTIME,
        OPT_LISTEN, OPT_PROM_BUCKETS };
 
-int options_parse(struct options *o, int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{ "interval", required_argument, 0, 'i' },
-		{ "duration", required_argument, 0, 'd' },
-		{ "pid", required_argument, 0, 'p' },
-		{ "probes", required_argument, 0, OPT_PROBES },
-		{ "json", no_argument, 0, OPT_JSON },
-		{ "output", required_argument, 0, 'o' },
-		{ "prom", required_argument, 0, OPT_PROM },
-		{ "listen", required_argument, 0, OPT_LISTEN },
-		{ "prom-buckets", required_argument, 0, OPT_PROM_BUCKETS },
-		{ "top", required_argument, 0, OPT_TOP },
-		{ "rotate", required_argument, 0, OPT_ROTATE },
-		{ "keep", required_argument, 0, OPT_KEEP },
-		{ "summary", no_argument, 0, OPT_SUMMARY },
-		{ "from", required_argument, 0, OPT_FROM },
-		{ "to", required_argument, 0, OPT_TO },
-		{ "btf", required_argument, 0, OPT_BTF },
-		{ "uprobe-locks", required_argument, 0, OPT_UPROBE_LOCKS },
-		{ "peers", no_argument, 0, OPT_PEERS },
-		{ "no-peers", no_argument, 0, OPT_NO_PEERS },
-		{ "nice", required_argument, 0, OPT_NICE },
-		{ "realtime", required_argument, 0, OPT_REALTIME },
-		{ "verbose", no_argument, 0, 'v' },
-		{ "help", no_argument, 0, 'h' },
-		{ "version", no_argument, 0, 'V' },
-		{ 0 },
-	};
-	int c, r;
-	bool keep_set = false, prom_buckets_given = false;
+/* Options given that change what others mean (checked after the loop). */
+struct seen {
+	bool keep, prom_buckets;
+};
 
+#define NOT_MINE (-1)
+
+static const struct option longopts[] = {
+	{ "interval", required_argument, 0, 'i' },
+	{ "duration", required_argument, 0, 'd' },
+	{ "pid", required_argument, 0, 'p' },
+	{ "probes", required_argument, 0, OPT_PROBES },
+	{ "json", no_argument, 0, OPT_JSON },
+	{ "output", required_argument, 0, 'o' },
+	{ "prom", required_argument, 0, OPT_PROM },
+	{ "listen", required_argument, 0, OPT_LISTEN },
+	{ "prom-buckets", required_argument, 0, OPT_PROM_BUCKETS },
+	{ "top", required_argument, 0, OPT_TOP },
+	{ "rotate", required_argument, 0, OPT_ROTATE },
+	{ "keep", required_argument, 0, OPT_KEEP },
+	{ "summary", no_argument, 0, OPT_SUMMARY },
+	{ "from", required_argument, 0, OPT_FROM },
+	{ "to", required_argument, 0, OPT_TO },
+	{ "btf", required_argument, 0, OPT_BTF },
+	{ "uprobe-locks", required_argument, 0, OPT_UPROBE_LOCKS },
+	{ "peers", no_argument, 0, OPT_PEERS },
+	{ "no-peers", no_argument, 0, OPT_NO_PEERS },
+	{ "nice", required_argument, 0, OPT_NICE },
+	{ "realtime", required_argument, 0, OPT_REALTIME },
+	{ "verbose", no_argument, 0, 'v' },
+	{ "help", no_argument, 0, 'h' },
+	{ "version", no_argument, 0, 'V' },
+	{ 0 },
+};
+
+static void set_defaults(struct options *o)
+{
 	memset(o, 0, sizeof(*o));
 	o->keep = 5;
 	o->interval_ns = 1000000000ULL;
@@ -259,187 +264,174 @@ int options_parse(struct options *o, int argc, char **argv)
 	o->nice = NICE_DEFAULT;
 	for (int f = 0; f < FAM_NR; f++)
 		o->probes[f] = true;
+}
 
-	if (argc > 1 && !strcmp(argv[1], "replay")) {
-		o->replay = true;
-		argv++;
-		argc--;
+/* What to trace, and how the frontend runs: 0, 2 (a bad value, said on
+ * stderr) or NOT_MINE. */
+static int parse_tracing_opt(struct options *o, int c, const char *arg)
+{
+	char path[32];
+	long v;
+	int r;
+
+	switch (c) {
+	case 'i':
+		return parse_secs("interval", arg, &o->interval_ns);
+	case 'd':
+		return parse_secs("duration", arg, &o->duration_ns);
+	case 'p':
+		return parse_pids(o, arg);
+	case OPT_PROBES:
+		return parse_probes(o, arg);
+	case OPT_BTF:
+		if (!*arg)
+			return bad("btf", arg, "empty file name");
+		if (access(arg, R_OK))
+			return bad("btf", arg, strerror(errno));
+		o->btf_file = arg;
+		return 0;
+	case OPT_UPROBE_LOCKS:
+		if ((r = parse_long("uprobe-locks", arg, 1, 0x3fffffff, "not a process id", &v)))
+			return r;
+		snprintf(path, sizeof(path), "/proc/%ld", v);
+		if (access(path, F_OK))
+			return bad("uprobe-locks", arg, "no such process");
+		o->uprobe_pid = (__u32)v;
+		return 0;
+	case OPT_PEERS:
+	case OPT_NO_PEERS:
+		o->peers = c == OPT_PEERS;
+		return 0;
+	case OPT_NICE:
+		if ((r = parse_long("nice", arg, -20, 19, "not a nice value from -20 to 19", &v)))
+			return r;
+		o->nice = (int)v;
+		o->nice_set = true;
+		return 0;
+	case OPT_REALTIME:
+		if ((r = parse_long("realtime", arg, 1, 99, "not a SCHED_FIFO priority from 1 to 99", &v)))
+			return r;
+		o->realtime = (int)v;
+		return 0;
+	case 'v':
+		o->verbose = true;
+		return 0;
 	}
-	opterr = 0;
-	optind = 0;	/* 0: glibc resets all its getopt state (parsing twice is safe) */
-	while ((c = getopt_long(argc, argv, ":i:d:p:o:vhV", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'i':
-			if ((r = parse_secs("interval", optarg, &o->interval_ns)))
-				return r;
-			break;
-		case 'd':
-			if ((r = parse_secs("duration", optarg, &o->duration_ns)))
-				return r;
-			break;
-		case 'p':
-			if ((r = parse_pids(o, optarg)))
-				return r;
-			break;
-		case OPT_PROBES:
-			if ((r = parse_probes(o, optarg)))
-				return r;
-			break;
-		case OPT_JSON:
-			o->mode = OUT_JSON;
-			break;
-		case 'o':
-			if (!*optarg)
-				return bad("output", optarg, "empty file name");
-			o->out_file = optarg;
-			break;
-		case OPT_PROM:
-			if (!*optarg)
-				return bad("prom", optarg, "empty file name");
-			o->prom_file = optarg;
-			break;
-		case OPT_LISTEN: {
-			const char *why = netaddr_parse(optarg, &o->listen_addr);
+	return NOT_MINE;
+}
 
-			if (why)
-				return bad("listen", optarg, why);
-			o->listen = optarg;
-			break;
-		}
-		case OPT_PROM_BUCKETS: {
-			long v;
+/* Where snapshots go, and replay's choices: 0, 2 or NOT_MINE. */
+static int parse_output_opt(struct options *o, struct seen *seen, int c, const char *arg)
+{
+	const char *why;
+	long v;
+	int r;
 
-			if ((r = parse_long("prom-buckets", optarg, 1, 16, "not 1, 2, 4, 8 or 16", &v)))
-				return r;
-			if (16 % v)
-				return bad("prom-buckets", optarg, "not 1, 2, 4, 8 or 16");
-			o->prom_buckets = (unsigned)v;
-			prom_buckets_given = true;
-			break;
-		}
-		case OPT_TOP: {
-			long v;
-
-			if ((r = parse_long("top", optarg, 1, 10000000, "not a positive number of rows", &v)))
-				return r;
-			o->top = (size_t)v;
-			break;
-		}
-		case OPT_BTF:
-			if (!*optarg)
-				return bad("btf", optarg, "empty file name");
-			if (access(optarg, R_OK))
-				return bad("btf", optarg, strerror(errno));
-			o->btf_file = optarg;
-			break;
-		case OPT_UPROBE_LOCKS: {
-			char path[32];
-			long v;
-
-			if ((r = parse_long("uprobe-locks", optarg, 1, 0x3fffffff, "not a process id", &v)))
-				return r;
-			snprintf(path, sizeof(path), "/proc/%ld", v);
-			if (access(path, F_OK))
-				return bad("uprobe-locks", optarg, "no such process");
-			o->uprobe_pid = (__u32)v;
-			break;
-		}
-		case OPT_ROTATE:
-			if ((r = parse_size("rotate", optarg, &o->rotate_bytes)))
-				return r;
-			break;
-		case OPT_KEEP: {
-			long v;
-
-			if ((r = parse_long("keep", optarg, 1, 1000, "not a number of files from 1 to 1000", &v)))
-				return r;
-			o->keep = (unsigned)v;
-			keep_set = true;
-			break;
-		}
-		case OPT_SUMMARY:
-			o->summary = true;
-			break;
-		case OPT_FROM:
-			if ((r = parse_time("from", optarg, &o->from_ns)))
-				return r;
-			break;
-		case OPT_TO:
-			if ((r = parse_time("to", optarg, &o->to_ns)))
-				return r;
-			break;
-		case OPT_PEERS:
-			o->peers = true;
-			break;
-		case OPT_NO_PEERS:
-			o->peers = false;
-			break;
-		case OPT_NICE: {
-			long v;
-
-			if ((r = parse_long("nice", optarg, -20, 19, "not a nice value from -20 to 19", &v)))
-				return r;
-			o->nice = (int)v;
-			o->nice_set = true;
-			break;
-		}
-		case OPT_REALTIME: {
-			long v;
-
-			if ((r = parse_long("realtime", optarg, 1, 99, "not a SCHED_FIFO priority from 1 to 99", &v)))
-				return r;
-			o->realtime = (int)v;
-			break;
-		}
-		case 'v':
-			o->verbose = true;
-			break;
-		case 'h':
-			options_usage(stdout);
-			return 1;
-		case 'V':
-			printf("latscope %s\n", LATSCOPE_VERSION);
-			return 1;
-		case ':': {
-			const char *name = argv[optind - 1];
-
-			for (const struct option *lo = longopts; lo->name; lo++)
-				if (lo->val == optopt)
-					name = lo->name;
-			fprintf(stderr, "latscope: --%s needs a value (see latscope --help)\n",
-				name[0] == '-' ? name + 2 : name);
-			return 2;
-		}
-		default:
-			fprintf(stderr, "latscope: unknown option '%s' (see latscope --help)\n",
-				argv[optind - 1]);
-			return 2;
-		}
+	switch (c) {
+	case OPT_JSON:
+		o->mode = OUT_JSON;
+		return 0;
+	case 'o':
+	case OPT_PROM:
+		if (!*arg)
+			return bad(c == 'o' ? "output" : "prom", arg, "empty file name");
+		*(c == 'o' ? &o->out_file : &o->prom_file) = arg;
+		return 0;
+	case OPT_LISTEN:
+		if ((why = netaddr_parse(arg, &o->listen_addr)))
+			return bad("listen", arg, why);
+		o->listen = arg;
+		return 0;
+	case OPT_PROM_BUCKETS:
+		if ((r = parse_long("prom-buckets", arg, 1, 16, "not 1, 2, 4, 8 or 16", &v)))
+			return r;
+		if (16 % v)
+			return bad("prom-buckets", arg, "not 1, 2, 4, 8 or 16");
+		o->prom_buckets = (unsigned)v;
+		seen->prom_buckets = true;
+		return 0;
+	case OPT_TOP:
+		if ((r = parse_long("top", arg, 1, 10000000, "not a positive number of rows", &v)))
+			return r;
+		o->top = (size_t)v;
+		return 0;
+	case OPT_ROTATE:
+		return parse_size("rotate", arg, &o->rotate_bytes);
+	case OPT_KEEP:
+		if ((r = parse_long("keep", arg, 1, 1000, "not a number of files from 1 to 1000", &v)))
+			return r;
+		o->keep = (unsigned)v;
+		seen->keep = true;
+		return 0;
+	case OPT_SUMMARY:
+		o->summary = true;
+		return 0;
+	case OPT_FROM:
+		return parse_time("from", arg, &o->from_ns);
+	case OPT_TO:
+		return parse_time("to", arg, &o->to_ns);
 	}
-	if (o->replay) {
-		if (optind >= argc) {
-			fprintf(stderr, "latscope: replay needs a FILE (latscope replay FILE)\n");
-			return 2;
-		}
-		while (optind < argc) {
-			if (o->nreplay >= REPLAY_MAX_FILES)
-				return bad("replay", argv[optind], "too many files (at most 64)");
-			o->replay_files[o->nreplay++] = argv[optind++];
-		}
-		o->replay_file = o->replay_files[0];
-		if (o->out_file || o->prom_file || o->rotate_bytes || o->listen || prom_buckets_given) {
-			fprintf(stderr, "latscope: --%s does not apply to latscope replay, which writes to stdout (see latscope --help)\n",
-				o->out_file ? "output" : o->prom_file ? "prom" :
-				o->rotate_bytes ? "rotate" : o->listen ? "listen" : "prom-buckets");
-			return 2;
-		}
-		if (o->summary && o->mode == OUT_JSON)
-			return bad("summary", "--json", "choose one of --summary and --json");
-		if (o->from_ns && o->to_ns && o->to_ns < o->from_ns) {
-			fprintf(stderr, "latscope: --to is before --from: the window is empty (see latscope --help)\n");
-			return 2;
-		}
-	} else if (o->summary || o->from_ns || o->to_ns) {
+	return NOT_MINE;
+}
+
+/* getopt's answers that are not options: help, version, a missing value,
+ * an unknown option. 1 (said what was asked: exit 0) or 2. */
+static int parse_meta_opt(int c, char **argv)
+{
+	const char *name = argv[optind - 1];
+
+	switch (c) {
+	case 'h':
+		options_usage(stdout);
+		return 1;
+	case 'V':
+		printf("latscope %s\n", LATSCOPE_VERSION);
+		return 1;
+	case ':':
+		for (const struct option *lo = longopts; lo->name; lo++)
+			if (lo->val == optopt)
+				name = lo->name;
+		fprintf(stderr, "latscope: --%s needs a value (see latscope --help)\n",
+			name[0] == '-' ? name + 2 : name);
+		return 2;
+	}
+	fprintf(stderr, "latscope: unknown option '%s' (see latscope --help)\n", name);
+	return 2;
+}
+
+/* latscope replay FILE...: its files, and the options that do not apply. */
+static int check_replay(struct options *o, const struct seen *seen, int argc, char **argv)
+{
+	if (optind >= argc) {
+		fprintf(stderr, "latscope: replay needs a FILE (latscope replay FILE)\n");
+		return 2;
+	}
+	while (optind < argc) {
+		if (o->nreplay >= REPLAY_MAX_FILES)
+			return bad("replay", argv[optind], "too many files (at most 64)");
+		o->replay_files[o->nreplay++] = argv[optind++];
+	}
+	o->replay_file = o->replay_files[0];
+	if (o->out_file || o->prom_file || o->rotate_bytes || o->listen || seen->prom_buckets) {
+		fprintf(stderr, "latscope: --%s does not apply to latscope replay, which writes to stdout (see latscope --help)\n",
+			o->out_file ? "output" : o->prom_file ? "prom" :
+			o->rotate_bytes ? "rotate" : o->listen ? "listen" : "prom-buckets");
+		return 2;
+	}
+	if (o->summary && o->mode == OUT_JSON)
+		return bad("summary", "--json", "choose one of --summary and --json");
+	if (o->from_ns && o->to_ns && o->to_ns < o->from_ns) {
+		fprintf(stderr, "latscope: --to is before --from: the window is empty (see latscope --help)\n");
+		return 2;
+	}
+	return 0;
+}
+
+/* Options that need another one, or apply to one mode only. */
+static int check_combinations(const struct options *o, const struct seen *seen, int argc,
+			      char **argv)
+{
+	if (!o->replay && (o->summary || o->from_ns || o->to_ns)) {
 		fprintf(stderr, "latscope: --%s only applies to latscope replay FILE (see latscope --help)\n",
 			o->summary ? "summary" : o->from_ns ? "from" : "to");
 		return 2;
@@ -448,7 +440,7 @@ int options_parse(struct options *o, int argc, char **argv)
 		fprintf(stderr, "latscope: --rotate needs -o/--output FILE to rotate (see latscope --help)\n");
 		return 2;
 	}
-	if (keep_set && !o->rotate_bytes) {
+	if (seen->keep && !o->rotate_bytes) {
 		fprintf(stderr, "latscope: --keep needs --rotate SIZE (see latscope --help)\n");
 		return 2;
 	}
@@ -463,4 +455,29 @@ int options_parse(struct options *o, int argc, char **argv)
 		return 2;
 	}
 	return 0;
+}
+
+int options_parse(struct options *o, int argc, char **argv)
+{
+	struct seen seen = { 0 };
+	int c, r;
+
+	set_defaults(o);
+	if (argc > 1 && !strcmp(argv[1], "replay")) {
+		o->replay = true;
+		argv++;
+		argc--;
+	}
+	opterr = 0;
+	optind = 0;	/* 0: glibc resets all its getopt state (parsing twice is safe) */
+	while ((c = getopt_long(argc, argv, ":i:d:p:o:vhV", longopts, NULL)) != -1) {
+		if ((r = parse_tracing_opt(o, c, optarg)) == NOT_MINE &&
+		    (r = parse_output_opt(o, &seen, c, optarg)) == NOT_MINE)
+			r = parse_meta_opt(c, argv);
+		if (r)
+			return r;
+	}
+	if (o->replay && (r = check_replay(o, &seen, argc, argv)))
+		return r;
+	return check_combinations(o, &seen, argc, argv);
 }

@@ -291,17 +291,155 @@ fail:
 	return -1;
 }
 
+/* The process as latscope runs: privileges, the kernel's BTF, locked
+ * memory, its nice value or real-time priority, malloc's threshold. 0, or
+ * 1 after saying why. Before any thread starts (a nice value is per
+ * thread; new threads inherit it). */
+static int setup_process(const struct options *o)
+{
+	bpf_util_set_verbose(o->verbose);
+	if (privs_check() < 0 || bpf_util_set_btf(o->btf_file) < 0)
+		return 1;
+	features_set_btf(o->btf_file);
+	setrlimit(RLIMIT_MEMLOCK, &(struct rlimit){ RLIM_INFINITY, RLIM_INFINITY });
+	/* Without CAP_SYS_NICE the default is quietly kept at what it was;
+	 * a --nice that cannot be had is said. */
+	if (setpriority(PRIO_PROCESS, 0, o->nice) && o->nice_set)
+		fprintf(stderr, "latscope: --nice %d: %s (running at nice %d)\n", o->nice,
+			strerror(errno), getpriority(PRIO_PROCESS, 0));
+	if (o->realtime &&
+	    sched_setscheduler(0, SCHED_FIFO, &(struct sched_param){ .sched_priority = o->realtime })) {
+		fprintf(stderr, "latscope: --realtime %d: %s (needs root or CAP_SYS_NICE)\n",
+			o->realtime, strerror(errno));
+		return 1;
+	}
+	/* A fixed mmap threshold: glibc otherwise raises it each time a large
+	 * block is freed, and the per-interval buffers (row vectors, JSON
+	 * lines) then come from the heap, where they strand free pages among
+	 * long-lived entries and the RSS ratchets up over hours. */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+	return 0;
+}
+
+/* The snapshot loop's state. */
+struct loop {
+	struct collector *cols;
+	struct sink **sinks;
+	int nsinks;
+	struct runctl ctl;
+	sigset_t waitmask;
+	__u64 start, last, next, end, trimmed;
+	unsigned late;	/* snapshots a whole interval late in a row */
+	FILE *memlog;
+};
+
+/* Until the next snapshot is due (or a stop), serving the sinks' input
+ * (the TUI's keys) meanwhile. false: not due yet (woken early by input);
+ * true: take one now, at *now. */
+static bool wait_due(struct loop *l, __u64 *now)
+{
+	struct pollfd pfd[MAX_SINKS];
+	__u64 deadline = l->next;
+	struct timespec ts;
+	int npfd = 0, i;
+
+	*now = mono_ns();
+	if (l->end && l->end < deadline)
+		deadline = l->end;
+	if (*now < deadline && !stop_signal) {
+		for (i = 0; i < l->nsinks; i++)
+			if (l->sinks[i]->input_fd >= 0)
+				pfd[npfd++] = (struct pollfd){ .fd = l->sinks[i]->input_fd,
+							       .events = POLLIN };
+		ts.tv_sec = (time_t)((deadline - *now) / 1000000000ULL);
+		ts.tv_nsec = (long)((deadline - *now) % 1000000000ULL);
+		if (ppoll(pfd, (nfds_t)npfd, &ts, &l->waitmask) > 0)
+			for (i = 0; i < l->nsinks; i++)
+				if (l->sinks[i]->input_fd >= 0 && l->sinks[i]->on_input)
+					l->sinks[i]->on_input(l->sinks[i], &l->ctl);
+		*now = mono_ns();
+		if (*now < deadline && !stop_signal && !l->ctl.stop)
+			return false;
+	} else if (!stop_signal) {
+		/* Behind schedule (a snapshot took longer than the interval):
+		 * no wait, but let a pending SIGINT/TERM/HUP in, or a loaded
+		 * host could never stop us. */
+		struct timespec zero = { 0, 0 };
+
+		ppoll(NULL, 0, &zero, &l->waitmask);
+	}
+	if (stop_signal || (l->end && *now >= l->end))
+		l->ctl.stop = true;
+	return true;
+}
+
+/* One snapshot, taken at now and handed to every sink. 0, or 1 after
+ * saying why. */
+static int snapshot_round(struct loop *l, const struct options *o, __u64 now)
+{
+	struct snapshot *s = take_snapshot(l->cols, o, now - l->last);
+	int r;
+
+	if (!s) {
+		fprintf(stderr, "latscope: out of memory taking a snapshot\n");
+		return 1;
+	}
+	s->ts_ns = real_ns();
+	l->last = now;
+	for (int i = 0; i < l->nsinks; i++) {
+		if ((r = l->sinks[i]->write(l->sinks[i], s)) < 0) {
+			fprintf(stderr, "latscope: writing %s output: %s\n", l->sinks[i]->name,
+				strerror(-r));
+			snapshot_free(s);
+			return 1;
+		}
+	}
+	snapshot_free(s);
+	/* give the snapshot's memory back to the system: a long-running
+	 * recorder's RSS then follows what it holds, not its peak. At most
+	 * every TRIM_EVERY_NS: each trim makes the next snapshot fault its
+	 * pages in again, which at a 1 s interval on a big host was 9% of the
+	 * frontend's CPU (page faults, madvise). */
+	if (now - l->trimmed >= TRIM_EVERY_NS) {
+		malloc_trim(0);
+		l->trimmed = now;
+	}
+	if (l->memlog)
+		memlog_line(l->memlog, l->start);
+	return 0;
+}
+
+/* When the next snapshot is due after the one taken at now. */
+static void schedule_next(struct loop *l, const struct options *o, __u64 now)
+{
+	/* keep the grid unless we fell behind by a whole interval */
+	l->next += l->ctl.interval_ns;
+	if (l->next <= now) {
+		l->next = now + l->ctl.interval_ns;
+		if (++l->late == 3)
+			late_hint(l->sinks, l->nsinks, o);
+	} else {
+		l->late = 0;
+	}
+	/* At a real-time priority nothing else runs on our CPU while we
+	 * work: after a snapshot that took longer than the interval, rest at
+	 * least as long as it took (at most half a CPU). */
+	if (o->realtime) {
+		__u64 done = mono_ns();
+
+		if (l->next < done + (done - now))
+			l->next = done + (done - now);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct collector cols[FAM_NR] = {};
 	struct sink *sinks[MAX_SINKS] = {};
-	struct runctl ctl = {};
+	struct loop l = { .cols = cols, .sinks = sinks };
 	struct options o;
-	sigset_t waitmask;
-	__u64 start, last, next, end = 0, trimmed = 0;
-	unsigned late = 0;	/* snapshots a whole interval late in a row */
-	int nsinks = 0, ret = 1, r, i;
-	FILE *memlog = NULL;
+	int ret = 1, r, i;
+	__u64 now;
 
 	r = options_parse(&o, argc, argv);
 	if (r)
@@ -310,33 +448,12 @@ int main(int argc, char **argv)
 		return replay_main(&o);
 	if (pids_check(&o))
 		return 2;
-
-	bpf_util_set_verbose(o.verbose);
-	if (privs_check() < 0 || bpf_util_set_btf(o.btf_file) < 0)
+	if (setup_process(&o))
 		return 1;
-	features_set_btf(o.btf_file);
-	setrlimit(RLIMIT_MEMLOCK, &(struct rlimit){ RLIM_INFINITY, RLIM_INFINITY });
-	/* Before any thread starts (a nice value is per thread; new threads
-	 * inherit it). Without CAP_SYS_NICE the default is quietly kept at
-	 * what it was; a --nice that cannot be had is said. */
-	if (setpriority(PRIO_PROCESS, 0, o.nice) && o.nice_set)
-		fprintf(stderr, "latscope: --nice %d: %s (running at nice %d)\n", o.nice,
-			strerror(errno), getpriority(PRIO_PROCESS, 0));
-	if (o.realtime &&
-	    sched_setscheduler(0, SCHED_FIFO, &(struct sched_param){ .sched_priority = o.realtime })) {
-		fprintf(stderr, "latscope: --realtime %d: %s (needs root or CAP_SYS_NICE)\n",
-			o.realtime, strerror(errno));
-		return 1;
-	}
-	/* A fixed mmap threshold: glibc otherwise raises it each time a large
-	 * block is freed, and the per-interval buffers (row vectors, JSON
-	 * lines) then come from the heap, where they strand free pages among
-	 * long-lived entries and the RSS ratchets up over hours. */
-	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
-	setup_signals(&waitmask);
+	setup_signals(&l.waitmask);
 
-	nsinks = open_sinks(sinks, &o);
-	if (nsinks < 0)
+	l.nsinks = open_sinks(sinks, &o);
+	if (l.nsinks < 0)
 		goto cleanup;
 	r = open_collectors(cols, &o);
 	features_free();	/* the parsed kernel BTF is megabytes: not kept */
@@ -345,100 +462,26 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 
-	memlog = memlog_open();
-	ctl.interval_ns = o.interval_ns;
-	start = last = mono_ns();
-	next = start + ctl.interval_ns;
+	l.memlog = memlog_open();
+	l.ctl.interval_ns = o.interval_ns;
+	l.start = l.last = mono_ns();
+	l.next = l.start + l.ctl.interval_ns;
 	if (o.duration_ns)
-		end = start + o.duration_ns;
-	while (!ctl.stop) {
-		struct pollfd pfd[MAX_SINKS];
-		struct snapshot *s;
-		__u64 now = mono_ns(), deadline = next;
-		struct timespec ts;
-		int npfd = 0;
-
-		if (end && end < deadline)
-			deadline = end;
-		if (now < deadline && !stop_signal) {
-			for (i = 0; i < nsinks; i++)
-				if (sinks[i]->input_fd >= 0)
-					pfd[npfd++] = (struct pollfd){ .fd = sinks[i]->input_fd,
-								       .events = POLLIN };
-			ts.tv_sec = (time_t)((deadline - now) / 1000000000ULL);
-			ts.tv_nsec = (long)((deadline - now) % 1000000000ULL);
-			r = ppoll(pfd, (nfds_t)npfd, &ts, &waitmask);
-			if (r > 0)
-				for (i = 0; i < nsinks; i++)
-					if (sinks[i]->input_fd >= 0 && sinks[i]->on_input)
-						sinks[i]->on_input(sinks[i], &ctl);
-			now = mono_ns();
-			if (now < deadline && !stop_signal && !ctl.stop)
-				continue;
-		} else if (!stop_signal) {
-			/* Behind schedule (a snapshot took longer than the
-			 * interval): no wait, but let a pending SIGINT/TERM/HUP
-			 * in, or a loaded host could never stop us. */
-			struct timespec zero = { 0, 0 };
-
-			ppoll(NULL, 0, &zero, &waitmask);
-		}
-		if (stop_signal || (end && now >= end))
-			ctl.stop = true;
-
-		s = take_snapshot(cols, &o, now - last);
-		if (!s) {
-			fprintf(stderr, "latscope: out of memory taking a snapshot\n");
+		l.end = l.start + o.duration_ns;
+	while (!l.ctl.stop) {
+		if (!wait_due(&l, &now))
+			continue;
+		if (snapshot_round(&l, &o, now))
 			goto cleanup;
-		}
-		s->ts_ns = real_ns();
-		last = now;
-		for (i = 0; i < nsinks; i++) {
-			if ((r = sinks[i]->write(sinks[i], s)) < 0) {
-				fprintf(stderr, "latscope: writing %s output: %s\n", sinks[i]->name,
-					strerror(-r));
-				snapshot_free(s);
-				goto cleanup;
-			}
-		}
-		snapshot_free(s);
-		/* give the snapshot's memory back to the system: a long-running
-		 * recorder's RSS then follows what it holds, not its peak. At
-		 * most every TRIM_EVERY_NS: each trim makes the next snapshot
-		 * fault its pages in again, which at a 1 s interval on a big
-		 * host was 9% of the frontend's CPU (page faults, madvise). */
-		if (now - trimmed >= TRIM_EVERY_NS) {
-			malloc_trim(0);
-			trimmed = now;
-		}
-		if (memlog)
-			memlog_line(memlog, start);
-		/* keep the grid unless we fell behind by a whole interval */
-		next += ctl.interval_ns;
-		if (next <= now) {
-			next = now + ctl.interval_ns;
-			if (++late == 3)
-				late_hint(sinks, nsinks, &o);
-		} else {
-			late = 0;
-		}
-		/* At a real-time priority nothing else runs on our CPU while we
-		 * work: after a snapshot that took longer than the interval,
-		 * rest at least as long as it took (at most half a CPU). */
-		if (o.realtime) {
-			__u64 done = mono_ns();
-
-			if (next < done + (done - now))
-				next = done + (done - now);
-		}
+		schedule_next(&l, &o, now);
 	}
 	ret = 0;
 cleanup:
-	for (i = 0; i < nsinks; i++)
+	for (i = 0; i < l.nsinks; i++)
 		sink_close(sinks[i]);
 	for (i = 0; i < FAM_NR; i++)
 		collector_stop(&cols[i]);
-	if (memlog)
-		fclose(memlog);
+	if (l.memlog)
+		fclose(l.memlog);
 	return ret;
 }
