@@ -25,15 +25,6 @@ teardown() {
 	tcp_teardown	# latscope, pktdrop, the server, the namespaces, $T
 }
 
-# free_port: a TCP port nobody listens on, not one handed out already
-free_port() {
-	local p
-	while :; do
-		p=$((20000 + RANDOM % 20000))
-		[ "$p" != "${P:-}" ] && [ -z "$(ss -Hltn "sport = :$p")" ] && { echo "$p"; return; }
-	done
-}
-
 # the panels, rows' nested panels included, one JSON object a line
 panels() { jq -c '.panels[] | ., (.panels // [])[]' "$DASH"; }
 
@@ -85,8 +76,16 @@ subst() {
 	printf '%s' "$e"
 }
 
-# q EXPR: Prometheus's answer to the instant query EXPR
-q() { curl -s -m 10 "http://127.0.0.1:$PP/api/v1/query" --data-urlencode "query=$1"; }
+# until_answer EXPR FILTER: until Prometheus's answer to EXPR passes the jq
+# FILTER (30 s and more), then once more, failing if it does not
+until_answer() {
+	local i
+	for i in $(seq 1 300); do
+		q "$1" | jq -e "$2" > /dev/null && break
+		sleep 0.1
+	done
+	q "$1" | jq -e "$2"
+}
 
 @test "grafana: the dashboard is one JSON object as Grafana imports it" {
 	jq -e . "$DASH" > /dev/null
@@ -136,7 +135,6 @@ q() { curl -s -m 10 "http://127.0.0.1:$PP/api/v1/query" --data-urlencode "query=
 	command -v prometheus > /dev/null || skip "prometheus not installed (make deps)"
 	command -v curl > /dev/null || skip "curl not installed (make deps)"
 	P=$(free_port)
-	PP=$(free_port)
 	INSTANCE=127.0.0.1:$P
 
 	# latscope on the whole host, every family, served on a free port
@@ -154,18 +152,7 @@ q() { curl -s -m 10 "http://127.0.0.1:$PP/api/v1/query" --data-urlencode "query=
 	# the comm variable and the checks of what panels show need syscalls
 	[[ " $on " == *" syscalls "* ]] || { grep . "$T/m" "$T/ls.err" >&2; false; }
 
-	cat > "$T/prometheus.yml" <<-YML
-	global:
-	  scrape_interval: 1s
-	  evaluation_interval: 1s
-	scrape_configs:
-	  - job_name: latscope
-	    static_configs:
-	      - targets: ['$INSTANCE']
-	YML
-	prometheus --config.file="$T/prometheus.yml" --storage.tsdb.path="$T/tsdb" \
-		--web.listen-address="127.0.0.1:$PP" > "$T/prom.log" 2>&1 3>&- &
-	PROM=$!
+	start_prometheus "$INSTANCE"
 
 	# The workloads. Running until the end: slow sleeps and a read blocked
 	# for seconds (tui_workload), a saturated pool of 4 workers blocked on a
@@ -290,19 +277,11 @@ q() { curl -s -m 10 "http://127.0.0.1:$PP/api/v1/query" --data-urlencode "query=
 	awk -v v="$v" 'BEGIN { exit !(v > 0.1 && v <= 0.25) }'
 	# its reader blocked in read(2) for up to 3 s: in flight now
 	e=$(subst "$(panel_expr 'Calls blocked now')" gf_slow)
-	for i in $(seq 1 300); do
-		q "$e" | jq -e '.data.result[] | select(.metric.syscall == "read") | .value[1] | tonumber >= 0.1' > /dev/null && break
-		sleep 0.1
-	done
-	q "$e" | jq -e '.data.result[] | select(.metric.syscall == "read") | .value[1] | tonumber >= 0.1'
+	until_answer "$e" '.data.result[] | select(.metric.syscall == "read") | .value[1] | tonumber >= 0.1'
 	if [[ " $want " == *" pools "* ]]; then
 		# the pool: saturated, blocked on its pipe downstream
 		e=$(subst "$(panel_expr 'Saturated pools')" poolload)
-		for i in $(seq 1 300); do
-			q "$e" | jq -e '.data.result[] | select(.metric.pool == "gfpool") | .value[1] | tonumber >= 0.9' > /dev/null && break
-			sleep 0.1
-		done
-		q "$e" | jq -e '.data.result[] | select(.metric.pool == "gfpool") | .value[1] | tonumber >= 0.9'
+		until_answer "$e" '.data.result[] | select(.metric.pool == "gfpool") | .value[1] | tonumber >= 0.9'
 		e=$(subst "$(panel_expr 'Pools blocked on')" poolload)
 		q "$e" | jq -e '[.data.result[] | select(.metric.pool == "gfpool" and .metric.peer == "pipe")] | length == 1'
 	fi

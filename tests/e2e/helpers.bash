@@ -146,3 +146,34 @@ start_latscope_attached() {
 	echo "latscope attached fewer than $links programs within 10 s" >&2
 	return 1
 }
+
+# free_port: a TCP port nobody listens on, other than $P (one handed out)
+free_port() {
+	local p
+	while :; do
+		p=$((20000 + RANDOM % 20000))
+		[ "$p" != "${P:-}" ] && [ -z "$(ss -Hltn "sport = :$p")" ] && { echo "$p"; return; }
+	done
+}
+
+# start_prometheus TARGET: Debian's prometheus scraping TARGET (host:port)
+# every second, its storage and log under $T, its API on a free port:
+# sets PP (that port) and PROM (its pid; the caller's teardown kills it)
+start_prometheus() {
+	cat > "$T/prometheus.yml" <<-YML
+	global:
+	  scrape_interval: 1s
+	  evaluation_interval: 1s
+	scrape_configs:
+	  - job_name: latscope
+	    static_configs:
+	      - targets: ['$1']
+	YML
+	PP=$(free_port)
+	prometheus --config.file="$T/prometheus.yml" --storage.tsdb.path="$T/tsdb" \
+		--web.listen-address="127.0.0.1:$PP" > "$T/prom.log" 2>&1 3>&- &
+	PROM=$!
+}
+
+# q EXPR: the started Prometheus's answer to the instant query EXPR
+q() { curl -s -m 10 "http://127.0.0.1:$PP/api/v1/query" --data-urlencode "query=$1"; }

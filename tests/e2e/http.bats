@@ -20,15 +20,6 @@ teardown() {
 	rm -rf "$T"
 }
 
-# free_port: a TCP port nobody listens on
-free_port() {
-	local p
-	while :; do
-		p=$((20000 + RANDOM % 20000))
-		[ -z "$(ss -Hltn "sport = :$p")" ] && { echo "$p"; return; }
-	done
-}
-
 # until_metrics PATTERN [TRIES]: until /metrics holds a line matching
 # PATTERN (TRIES tenths of a second and more, default 200)
 until_metrics() {
@@ -170,22 +161,9 @@ metric_value() {
 @test "http: a real Prometheus scrapes it; histogram_quantile within 10% of latscope's p99" {
 	command -v prometheus > /dev/null || skip "prometheus not installed (make deps)"
 	P=$(free_port)
-	PP=$(free_port)
 	start_gated sysload --sleep 400:1000:9000 --enoent 20
 	start_latscope_attached "$T/out" 2 --probes syscalls -p "$WL" -i 0.5 --listen "127.0.0.1:$P"
-	cat > "$T/prometheus.yml" <<-YML
-	global:
-	  scrape_interval: 1s
-	  evaluation_interval: 1s
-	scrape_configs:
-	  - job_name: latscope
-	    static_configs:
-	      - targets: ['127.0.0.1:$P']
-	YML
-	prometheus --config.file="$T/prometheus.yml" --storage.tsdb.path="$T/tsdb" \
-		--web.listen-address="127.0.0.1:$PP" > "$T/prom.log" 2>&1 &
-	PROM=$!
-	q() { curl -s -m 5 "http://127.0.0.1:$PP/api/v1/query" --data-urlencode "query=$1"; }
+	start_prometheus "127.0.0.1:$P"
 	for i in $(seq 1 300); do
 		[ "$(q 'latscope_up{family="syscalls"}' | jq -r '.data.result[0].value[1] // empty' 2>/dev/null)" = 1 ] && break
 		kill -0 "$PROM" 2>/dev/null || { cat "$T/prom.log" >&2; false; }

@@ -57,6 +57,23 @@ static double prom_quantile(double q, const struct bucket *b, size_t n)
 	return lo + (b[i].le - lo) * (rank - below) / (b[i].cum - below);
 }
 
+/* The buckets of s's one series as the renderer p writes them. */
+static size_t render(struct prom_render *p, struct snapshot *s, struct bucket *b, size_t cap)
+{
+	char *text = NULL;
+	size_t len = 0, n;
+	FILE *f;
+
+	assert_int_equal(prom_render_update(p, s), 0);
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	prom_render_write(p, s, f, false);
+	fclose(f);
+	n = parse(text, b, cap);
+	free(text);
+	return n;
+}
+
 /* One draw of latency, ns, of shape k: uniform over a range, log-uniform
  * over decades, a narrow mode, two modes, a long tail. */
 static __u64 draw(int k, __u64 base)
@@ -86,9 +103,7 @@ static double worst_error(unsigned per_pow2)
 		struct prom_render *p = prom_render_new(per_pow2);
 		struct bucket b[400];
 		__u64 base = 2000ULL << (t % 20);	/* 2 us .. 1 s */
-		char *text = NULL;
-		size_t len = 0, n;
-		FILE *f;
+		size_t n;
 		double got, want;
 
 		assert_non_null(p);
@@ -109,11 +124,7 @@ static double worst_error(unsigned per_pow2)
 		}
 		r->p99_ns = hist_percentile(r->hist, 0.99, r->max_ns);
 		s->ts_ns = 1;
-		assert_int_equal(prom_render_update(p, s), 0);
-		f = open_memstream(&text, &len);
-		prom_render_write(p, s, f, false);
-		fclose(f);
-		n = parse(text, b, 400);
+		n = render(p, s, b, 400);
 		assert_true(n >= 3);
 		assert_true(isinf(b[n - 1].le) && b[n - 1].cum == (double)r->count);
 		/* every bucket exact: the calls of kernel buckets wholly below it */
@@ -141,7 +152,6 @@ static double worst_error(unsigned per_pow2)
 							(unsigned long long)hist_bucket_hi(k), (unsigned long long)r->hist[k]);
 			}
 		}
-		free(text);
 		prom_render_free(p);
 		snapshot_free(s);
 	}
@@ -175,9 +185,7 @@ static void test_bounds_written(void **state)
 	struct snap_syscall *r = vec_push(&s->syscalls);
 	struct prom_render *p = prom_render_new(8);
 	struct bucket b[400];
-	char *text = NULL;
-	size_t len = 0, n;
-	FILE *f;
+	size_t n;
 
 	(void)state;
 	r->hist = calloc(HIST_NBUCKETS, sizeof(*r->hist));
@@ -186,18 +194,13 @@ static void test_bounds_written(void **state)
 	r->hist[hist_bucket(100000000)] = 5;	/* 100 ms */
 	r->count = 5;
 	r->max_ns = 100000000;
-	assert_int_equal(prom_render_update(p, s), 0);
-	f = open_memstream(&text, &len);
-	prom_render_write(p, s, f, false);
-	fclose(f);
-	n = parse(text, b, 400);
+	n = render(p, s, b, 400);
 	/* a zero under the used bucket, then 100 ms's bucket, ... 17.18 s, +Inf */
 	assert_true(b[0].cum == 0 && b[1].cum == 5);
 	assert_true(b[0].le < 0.1 && b[1].le >= 0.1 && b[1].le < 0.1 * 1.13);
 	assert_true(fabs(b[n - 2].le - 17.179869184) < 1e-9);
 	/* 8 per power of two from 2^26.6 ns to 2^34 ns, and +Inf */
 	assert_true(n > 55 && n < 65);
-	free(text);
 	prom_render_free(p);
 	snapshot_free(s);
 }
