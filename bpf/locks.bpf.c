@@ -25,6 +25,7 @@
 #include "futex_op.h"
 #include "regs.h"
 #include "stats_entry.h"
+#include "cgroup_wanted.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -233,7 +234,7 @@ int contention_begin(struct bpf_raw_tracepoint_args *ctx)
 	struct lock_cpu *lc;
 	__u32 zero = 0;
 
-	if (!pid_wanted(bpf_get_current_pid_tgid() >> 32))
+	if (!pid_wanted(bpf_get_current_pid_tgid() >> 32) || !CGROUP_OK_CURRENT())
 		return 0;
 	if (is_spinning(flags)) {
 		lc = bpf_map_lookup_elem(&lock_cpus, &zero);
@@ -289,7 +290,7 @@ int contention_end(struct bpf_raw_tracepoint_args *ctx)
 	struct lock_cpu *lc;
 	__u32 zero = 0;
 
-	if (!pid_wanted(bpf_get_current_pid_tgid() >> 32))
+	if (!pid_wanted(bpf_get_current_pid_tgid() >> 32) || !CGROUP_OK_CURRENT())
 		return 0;
 	/* A spinning wait pending on this CPU is the innermost: a task
 	 * cannot go to sleep on a lock while it spins. */
@@ -367,7 +368,7 @@ int futex_enter(struct bpf_raw_tracepoint_args *ctx)
 	/* Every syscall of the host comes here: decide on the number first. */
 	if ((long)ctx->args[1] != NR_FUTEX)
 		return 0;
-	if (!futex_wanted(bpf_get_current_pid_tgid() >> 32))
+	if (!futex_wanted(bpf_get_current_pid_tgid() >> 32) || !CGROUP_OK_CURRENT())
 		return 0;
 #if defined(__TARGET_ARCH_x86)
 	op = (__u32)regs_arg2(ctx->args[0]);
@@ -402,7 +403,7 @@ int futex_exit(struct bpf_raw_tracepoint_args *ctx)
 	return 0;
 #endif
 	id = bpf_get_current_pid_tgid();
-	if (!futex_wanted(id >> 32))
+	if (!futex_wanted(id >> 32) || !CGROUP_OK_CURRENT())
 		return 0;
 	lt = bpf_task_storage_get(&lock_threads, bpf_get_current_task_btf(), 0, 0);
 	if (!lt || !lt->fstart)
@@ -434,7 +435,7 @@ int BPF_KPROBE(mutex_lock_enter, void *mutex)
 	__u64 id = bpf_get_current_pid_tgid();
 	struct lock_thread *lt;
 
-	if ((__u32)(id >> 32) != uprobe_tgid)
+	if ((__u32)(id >> 32) != uprobe_tgid || !CGROUP_OK_CURRENT())
 		return 0;
 	lt = bpf_task_storage_get(&lock_threads, bpf_get_current_task_btf(), 0,
 				  BPF_LOCAL_STORAGE_GET_F_CREATE);
@@ -454,7 +455,7 @@ int BPF_KRETPROBE(mutex_lock_exit)
 	__u64 id = bpf_get_current_pid_tgid(), delta;
 	struct lock_thread *lt;
 
-	if ((__u32)(id >> 32) != uprobe_tgid)
+	if ((__u32)(id >> 32) != uprobe_tgid || !CGROUP_OK_CURRENT())
 		return 0;
 	lt = bpf_task_storage_get(&lock_threads, bpf_get_current_task_btf(), 0, 0);
 	if (!lt || !lt->ustart)

@@ -14,6 +14,7 @@
 #include "hist.h"
 #include "pools.h"
 #include "slots.h"
+#include "cgroup_wanted.h"
 #define PEER_NAMES_MAX 4096	/* blocked_on names only what pools wait on */
 #include "peer_resolve.h"	/* fd_file, file_desc, peer_name: blocked_on */
 
@@ -512,7 +513,8 @@ int pools_switch(struct bpf_raw_tracepoint_args *ctx)
 
 	/* a dead thread's last switch: its entry went at sched_process_exit
 	 * (and may be handed back already); nothing to make again */
-	if (tid != tgid && !(prev_state & TASK_DEAD) && pid_wanted(tgid)) {
+	if (tid != tgid && !(prev_state & TASK_DEAD) && pid_wanted(tgid) &&
+	    CGROUP_OK_CURRENT()) {
 		now = bpf_ktime_get_ns();
 		pt = thread_get(tid, tgid, (void *)ctx->args[1], now);
 		if (pt && !pt->exited) {
@@ -542,7 +544,7 @@ int pools_switch(struct bpf_raw_tracepoint_args *ctx)
 
 	ntid = BPF_CORE_READ(next, pid);
 	ntgid = BPF_CORE_READ(next, tgid);
-	if (ntid == ntgid || !pid_wanted(ntgid))
+	if (ntid == ntgid || !pid_wanted(ntgid) || !CGROUP_OK_TASK(next))
 		return 0;
 	if (!now)
 		now = bpf_ktime_get_ns();
@@ -573,7 +575,7 @@ static __always_inline int on_wakeup(struct task_struct *p, bool new)
 	struct pool_thread *pt;
 	__u64 now;
 
-	if (tid == tgid || !pid_wanted(tgid))
+	if (tid == tgid || !pid_wanted(tgid) || !CGROUP_OK_TASK(p))
 		return 0;
 	now = bpf_ktime_get_ns();
 	pt = thread_get(tid, tgid, p, now);
@@ -620,7 +622,7 @@ int pools_exit(struct bpf_raw_tracepoint_args *ctx)
 	__u32 tid = (__u32)id, tgid = id >> 32;
 	struct pool_thread *pt;
 
-	if (!pid_wanted(tgid))
+	if (!pid_wanted(tgid) || !CGROUP_OK_CURRENT())
 		return 0;
 	now = bpf_ktime_get_ns();
 	if (tid == tgid) {
@@ -649,7 +651,7 @@ int pools_rename(struct bpf_raw_tracepoint_args *ctx)
 	struct task_struct *t = (void *)ctx->args[0];
 	__u32 tid = BPF_CORE_READ(t, pid), tgid = BPF_CORE_READ(t, tgid);
 
-	if (tid != tgid || !pid_wanted(tgid))
+	if (tid != tgid || !pid_wanted(tgid) || !CGROUP_OK_TASK(t))
 		return 0;
 	emit(bpf_ktime_get_ns(), tid, tgid, PEV_MAIN_NAME, 0, zero_thread.comm);
 	return 0;
@@ -682,7 +684,7 @@ int pools_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	struct file___pools *f;
 	__u8 fl;
 
-	if (!pid_wanted(tgid))
+	if (!pid_wanted(tgid) || !CGROUP_OK_CURRENT())
 		return 0;
 	nr = regs_nr(ctx->args[0]);
 	if (nr < 0 || nr >= NR_MAX)
@@ -744,7 +746,7 @@ int pools_klock_begin(struct bpf_raw_tracepoint_args *ctx)
 	__u32 tid = (__u32)id;
 	struct pool_thread *pt;
 
-	if (tid == (__u32)(id >> 32) || !pid_wanted(id >> 32))
+	if (tid == (__u32)(id >> 32) || !pid_wanted(id >> 32) || !CGROUP_OK_CURRENT())
 		return 0;
 	pt = thread_find(tid);
 	if (pt)
@@ -759,7 +761,7 @@ int pools_klock_end(struct bpf_raw_tracepoint_args *ctx)
 	__u32 tid = (__u32)id;
 	struct pool_thread *pt;
 
-	if (tid == (__u32)(id >> 32) || !pid_wanted(id >> 32))
+	if (tid == (__u32)(id >> 32) || !pid_wanted(id >> 32) || !CGROUP_OK_CURRENT())
 		return 0;
 	pt = thread_find(tid);
 	if (pt)

@@ -12,6 +12,7 @@
 #include "stats_entry.h"
 #include "slots.h"
 #include "hook_slots.h"
+#include "cgroup_wanted.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -165,6 +166,8 @@ int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	 * family has the same -p list: a process left out is left out of
 	 * the hooks' other families too. */
 	if (filter_npids && !pid_wanted(task->tgid))
+		return 0;
+	if (!CGROUP_OK_CURRENT())
 		return 0;
 	if (nr < 0 || nr >= SYSCALLS_MAX_NR)
 		return 0;
@@ -333,6 +336,8 @@ int sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	__u32 tgid = task->tgid;
 
 	if (filter_npids && !pid_wanted(tgid))
+		return 0;
+	if (!CGROUP_OK_CURRENT())
 		return 0;
 	syscall_exit_work(ctx, task, tgid);
 	/* the number from the saved registers (a plain load), not from the

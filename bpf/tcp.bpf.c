@@ -6,6 +6,7 @@
 #include <bpf/bpf_core_read.h>
 #include "hist.h"
 #include "tcp.h"
+#include "cgroup_wanted.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -97,7 +98,7 @@ static __always_inline bool current_owner(struct tcp_owner *o)
 
 	if (BPF_CORE_READ(t, flags) & PF_KTHREAD)
 		return false;
-	if (!pid_wanted(tgid))
+	if (!pid_wanted(tgid) || !CGROUP_OK_CURRENT())
 		return false;
 	o->tgid = tgid;
 	bpf_probe_read_kernel_str(o->comm, sizeof(o->comm),
@@ -222,7 +223,7 @@ static __always_inline void event_add(struct tcp_event_key *k, struct tcp_owner 
 		zero.ino = sock_ino(sk);
 		/* -p given: only sockets of those processes; one whose owner
 		 * is unknown goes on only if the frontend can find it */
-		if (filter_npids && !zero.ino)
+		if ((filter_npids || filter_ncgroups) && !zero.ino)
 			return;
 	}
 	k->slot = slot_enter();

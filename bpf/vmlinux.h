@@ -295,4 +295,27 @@ struct task_struct___peers {
 
 #pragma clang attribute pop
 
+/* --- --cgroup filter (bpf/cgroup_wanted.h) --- */
+#pragma clang attribute push(__attribute__((preserve_access_index)), apply_to = record)
+struct kernfs_node___cg {
+	u64 id;
+};
+
+/* ancestors[] (since 6.1; ancestor_ids[] before) is indexed by level:
+ * ancestors[level] is the cgroup itself */
+struct cgroup___cg {
+	struct kernfs_node___cg *kn;
+	int level;
+	struct cgroup___cg *ancestors[];
+};
+
+struct css_set___cg {
+	struct cgroup___cg *dfl_cgrp;
+};
+
+struct task_struct___cg {
+	struct css_set___cg *cgroups;
+};
+#pragma clang attribute pop
+
 #endif

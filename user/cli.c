@@ -20,6 +20,10 @@ void options_usage(FILE *f)
 	      "  -i, --interval SECS    snapshot interval (default 1; fractions allowed)\n"
 	      "  -d, --duration SECS    stop after SECS (default: until q/SIGINT/SIGTERM)\n"
 	      "  -p, --pid PID[,PID..]  only these processes (filtered in the kernel)\n"
+	      "      --cgroup CG[,CG..] only tasks in these cgroups v2 or below them\n"
+	      "                         (filtered in the kernel): a path like\n"
+	      "                         /system.slice/nginx.service or a name like\n"
+	      "                         nginx.service; repeatable\n"
 	      "      --probes LIST      subset of syscalls,tcp,locks,pools (default: all)\n"
 	      "      --json             NDJSON snapshots to stdout, one per interval\n"
 	      "  -o, --output FILE      NDJSON snapshots to FILE (gzip if it ends in .gz)\n"
@@ -121,6 +125,30 @@ static int parse_pids(struct options *o, const char *val)
 	}
 }
 
+/* --cgroup, repeatable and a comma list; resolved later (main.c) */
+static int parse_cgroups(struct options *o, const char *val)
+{
+	const char *p = val;
+
+	for (;;) {
+		const char *e = strchrnul(p, ',');
+		size_t len = (size_t)(e - p);
+
+		if (!len)
+			return bad("cgroup", val, "empty cgroup (e.g. nginx.service or /system.slice/nginx.service)");
+		if (len >= sizeof(o->cgroups[0].arg))
+			return bad("cgroup", val, "cgroup path too long");
+		if (o->ncgroups >= CGROUP_FILTER_MAX)
+			return bad("cgroup", val, "too many cgroups (at most 8)");
+		memcpy(o->cgroups[o->ncgroups].arg, p, len);
+		o->cgroups[o->ncgroups].arg[len] = '\0';
+		o->ncgroups++;
+		if (!*e)
+			return 0;
+		p = e + 1;
+	}
+}
+
 static int parse_probes(struct options *o, const char *val)
 {
 	char *copy = strdup(val), *tok, *save = NULL;
@@ -216,7 +244,7 @@ static int parse_time(const char *opt, const char *val, __u64 *ns)
 
 enum { OPT_JSON = 256, OPT_PROBES, OPT_PROM, OPT_TOP, OPT_ROTATE, OPT_KEEP, OPT_SUMMARY,
        OPT_FROM, OPT_TO, OPT_BTF, OPT_UPROBE_LOCKS, OPT_PEERS, OPT_NO_PEERS, OPT_NICE, OPT_REALTIME,
-       OPT_LISTEN, OPT_PROM_BUCKETS };
+       OPT_LISTEN, OPT_PROM_BUCKETS, OPT_CGROUP };
 
 /* Options given that change what others mean (checked after the loop). */
 struct seen {
@@ -230,6 +258,7 @@ static const struct option longopts[] = {
 	{ "duration", required_argument, 0, 'd' },
 	{ "pid", required_argument, 0, 'p' },
 	{ "probes", required_argument, 0, OPT_PROBES },
+	{ "cgroup", required_argument, 0, OPT_CGROUP },
 	{ "json", no_argument, 0, OPT_JSON },
 	{ "output", required_argument, 0, 'o' },
 	{ "prom", required_argument, 0, OPT_PROM },
@@ -283,6 +312,8 @@ static int parse_tracing_opt(struct options *o, int c, const char *arg)
 		return parse_pids(o, arg);
 	case OPT_PROBES:
 		return parse_probes(o, arg);
+	case OPT_CGROUP:
+		return parse_cgroups(o, arg);
 	case OPT_BTF:
 		if (!*arg)
 			return bad("btf", arg, "empty file name");

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "collect/bpf_util.h"
+#include "collect/cgroup_attr.h"
 #include "collect/collector.h"
 #include "collect/kernel_features.h"
 #include "options.h"
@@ -100,6 +101,7 @@ static struct snapshot *take_snapshot(struct collector *cols, const struct optio
 			s->dropped.events++;	/* a failed read is lost data */
 	}
 	snapshot_sort_truncate(s, o->top);
+	cgroup_attr_fill(s);
 	return s;
 }
 
@@ -446,7 +448,7 @@ int main(int argc, char **argv)
 		return r == 1 ? 0 : 2;
 	if (o.replay)
 		return replay_main(&o);
-	if (pids_check(&o))
+	if (pids_check(&o) || cgroups_resolve(&o))
 		return 2;
 	if (setup_process(&o))
 		return 1;
@@ -481,6 +483,7 @@ cleanup:
 		sink_close(sinks[i]);
 	for (i = 0; i < FAM_NR; i++)
 		collector_stop(&cols[i]);
+	cgroup_attr_free();
 	if (l.memlog)
 		fclose(l.memlog);
 	return ret;

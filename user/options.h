@@ -9,6 +9,7 @@
 #include "snapshot/snapshot.h"
 #include "hist.h"
 #include "syscalls.h"
+#include "cgroup_filter.h"
 
 #define LATSCOPE_VERSION "0.1.0"
 
@@ -27,6 +28,15 @@ struct options {
 	__u64 duration_ns;	/* 0: until stopped */
 	__u32 pids[FILTER_MAX_PIDS];
 	__u32 npids;
+	/* --cgroup: the arguments as given (cli.c), resolved in main before
+	 * the families open (cgroups_resolve) */
+	struct cgroup_want {
+		char arg[256];
+		char path[256];	/* v2 path, as /proc/PID/cgroup has it */
+		__u64 id;	/* its kernfs id */
+		__u32 level;	/* its depth; 0: the root */
+	} cgroups[CGROUP_FILTER_MAX];
+	__u32 ncgroups;
 	bool probes[FAM_NR];	/* families asked for */
 	enum out_mode mode;
 	const char *out_file;	/* -o */

@@ -16,6 +16,7 @@
 #include <sys/syscall.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "collect/cgroup_attr.h"
 #include "collect/bpf_util.h"
 #include "collect/collector.h"
 #include "collect/family.h"
@@ -163,6 +164,7 @@ static int locks_setup(struct collector *c, void *obj, const struct options *o)
 	struct locks_bpf *skel = obj;
 
 	FAMILY_SET_PIDS(skel->rodata, o);
+	FAMILY_SET_CGROUPS(skel->rodata, o);
 	skel->rodata->uprobe_tgid = o->uprobe_pid;
 	bpf_program__set_autoattach(skel->progs.mutex_lock_enter, false);
 	bpf_program__set_autoattach(skel->progs.mutex_lock_exit, false);

@@ -22,6 +22,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "collect/cgroup_attr.h"
 #include "collect/bpf_util.h"
 #include "collect/collector.h"
 #include "collect/family.h"
@@ -181,6 +182,7 @@ static int pools_setup(struct collector *c, void *obj, const struct options *o)
 	struct pool_priv *p = c->priv;
 
 	FAMILY_SET_PIDS(skel->rodata, o);
+	FAMILY_SET_CGROUPS(skel->rodata, o);
 	fill_sys_flags((__u8 *)skel->rodata->sys_flags);
 	/* attached once needed (pools_attach_sys_exit) */
 	bpf_program__set_autoattach(skel->progs.pools_sys_exit, false);

@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "collect/cgroup_attr.h"
 #include "collect/pools_int.h"
 #include "collect/pools_name.h"
 #include "collect/pools_seed.h"
@@ -514,14 +515,20 @@ void pools_seed_all(struct pool_priv *p, const struct options *o)
 
 	if (o->npids) {
 		for (__u32 i = 0; i < o->npids; i++)
-			seed_process(p, o->pids[i]);
+			if (cgroup_attr_wanted(o, o->pids[i]))
+				seed_process(p, o->pids[i]);
 		return;
 	}
 	d = opendir("/proc");
 	if (!d)
 		return;
 	while ((de = readdir(d)))
-		if (isdigit((unsigned char)de->d_name[0]))
-			seed_process(p, (__u32)strtoul(de->d_name, NULL, 10));
+		if (isdigit((unsigned char)de->d_name[0])) {
+			__u32 tgid = (__u32)strtoul(de->d_name, NULL, 10);
+
+			/* --cgroup: what the kernel side would not have taken */
+			if (cgroup_attr_wanted(o, tgid))
+				seed_process(p, tgid);
+		}
 	closedir(d);
 }

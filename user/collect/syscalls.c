@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "collect/cgroup_attr.h"
 #include "collect/bpf_util.h"
 #include "collect/peers_view.h"
 #include "collect/collector.h"
@@ -127,6 +128,7 @@ static int sys_setup(struct collector *c, void *obj, const struct options *o)
 	struct syscalls_bpf *skel = obj;
 
 	FAMILY_SET_PIDS(skel->rodata, o);
+	FAMILY_SET_CGROUPS(skel->rodata, o);
 	size_maps(skel, o);
 	return 0;
 }

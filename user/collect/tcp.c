@@ -11,6 +11,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include "collect/cgroup_attr.h"
 #include "collect/bpf_util.h"
 #include "collect/collector.h"
 #include "collect/family.h"
@@ -47,6 +48,7 @@ struct tcp_priv {
 	unsigned intervals;
 	__u32 pids[FILTER_MAX_PIDS];	/* -p, to filter rows resolved from /proc */
 	__u32 npids;
+	const struct options *o;	/* --cgroup, for the same rows */
 };
 
 /* The number of arguments of a raw tracepoint, from the kernel's BTF
@@ -106,6 +108,7 @@ static int tcp_setup(struct collector *c, void *obj, const struct options *o)
 	struct tcp_bpf *skel = obj;
 
 	FAMILY_SET_PIDS(skel->rodata, o);
+	FAMILY_SET_CGROUPS(skel->rodata, o);
 	return choose_programs(skel, c->status, sizeof(c->status));
 }
 
@@ -123,6 +126,7 @@ static int tcp_open(struct collector *c, const struct options *o)
 	if (!(p->inode_cache = hashmap_new(sizeof(__u64))))
 		return -ENOMEM;
 	p->npids = o->npids;
+	p->o = o;
 	memcpy(p->pids, o->pids, sizeof(p->pids));
 	p->skel = family_start(c, &tcp_family, o, &err);
 	if (!p->skel)
@@ -287,18 +291,20 @@ static bool pid_wanted(const struct tcp_priv *p, __u32 pid)
 	return false;
 }
 
-/* With -p, the kernel side lets events of unknown owner through when it
- * has their socket inode; keep those found to be of a wanted process. */
+/* With -p or --cgroup, the kernel side lets events of unknown owner (a
+ * retransmit in softirq, a timer) through when it has their socket inode;
+ * keep those found to be of a wanted process. */
 static void filter_rows(struct tcp_priv *p, struct vec *v, size_t pid_off)
 {
 	size_t keep = 0;
 
-	if (!p->npids)
+	if (!p->npids && !p->o->ncgroups)
 		return;
 	for (size_t i = 0; i < v->len; i++) {
 		char *row = (char *)v->data + i * v->elem;
+		__u32 pid = *(__u32 *)(row + pid_off);
 
-		if (!pid_wanted(p, *(__u32 *)(row + pid_off)))
+		if (!pid_wanted(p, pid) || !cgroup_attr_wanted(p->o, pid))
 			continue;
 		if (keep != i)
 			memcpy((char *)v->data + keep * v->elem, row, v->elem);

@@ -15,6 +15,8 @@
 #define SNAP_FT_S_ADDR SFT_STR
 #define SNAP_FT_S_PEER SFT_STR
 #define SNAP_FT_S_SYM SFT_STR
+#define SNAP_FT_S_CGROUP SFT_STR
+#define SNAP_FT_S_SVC SFT_STR
 #define SNAP_FT_S_24 SFT_STR
 #define SNAP_FT_S_16 SFT_STR
 #define SNAP_FT_S_12 SFT_STR
@@ -38,6 +40,8 @@
 #define SNAP_EXTRA_S_ADDR(n)
 #define SNAP_EXTRA_S_PEER(n)
 #define SNAP_EXTRA_S_SYM(n)
+#define SNAP_EXTRA_S_CGROUP(n)
+#define SNAP_EXTRA_S_SVC(n)
 #define SNAP_EXTRA_S_24(n)
 #define SNAP_EXTRA_S_16(n)
 #define SNAP_EXTRA_S_12(n)

@@ -6,8 +6,14 @@
  * Adding a field to a section is one line here plus its tests: the name is
  * the C member and the JSON key (docs/json.md says what it means).
  *
+ * cgroup and service (every per-process row) are not filled by the
+ * collectors but afterwards, from /proc/PID/cgroup (collect/cgroup_attr.c):
+ * a process moved between cgroups in an interval is named by where it was
+ * at the snapshot. Merged: the first row's.
+ *
  * type: U16, U32, U64, F1 (a double written with 1 decimal), a string of
- *   S_COMM, S_NAME, S_ADDR, S_PEER, S_SYM, S_24, S_16, S_12 bytes, HIST (a
+ *   S_COMM, S_NAME, S_ADDR, S_PEER, S_SYM, S_CGROUP, S_SVC, S_24, S_16, S_12
+ *   bytes, HIST (a
  *   histogram, written when present), HIST_ALL (written always, [] when
  *   none), STACK (strings; also declares n<name>), VEC (rows of the section
  *   snap_sec_<name>), VEC_OPT (the same, written only when not empty).
@@ -24,6 +30,8 @@
 #define SNAP_SYSCALL_FIELDS(X) \
 	X(U32, pid, KEY) \
 	X(S_COMM, comm, KEY) \
+	X(S_CGROUP, cgroup, FIRST) \
+	X(S_SVC, service, FIRST) \
 	X(S_NAME, syscall, KEY) \
 	X(U32, nr, KEY) \
 	X(U64, count, SUM) \
@@ -42,6 +50,8 @@
 	X(U32, pid, KEY) \
 	X(U32, tid, KEY) \
 	X(S_COMM, comm, FIRST) \
+	X(S_CGROUP, cgroup, FIRST) \
+	X(S_SVC, service, FIRST) \
 	X(S_NAME, syscall, FIRST) \
 	X(U32, nr, KEY) \
 	X(U64, elapsed_ns, LONGEST)
@@ -49,6 +59,8 @@
 #define SNAP_TCP_RETRANS_FIELDS(X) \
 	X(U32, pid, KEY) \
 	X(S_COMM, comm, KEY) \
+	X(S_CGROUP, cgroup, FIRST) \
+	X(S_SVC, service, FIRST) \
 	X(S_ADDR, saddr, KEY) \
 	X(U16, sport, KEY) \
 	X(S_ADDR, daddr, KEY) \
@@ -59,6 +71,8 @@
 #define SNAP_TCP_RESET_FIELDS(X) \
 	X(U32, pid, KEY) \
 	X(S_COMM, comm, KEY) \
+	X(S_CGROUP, cgroup, FIRST) \
+	X(S_SVC, service, FIRST) \
 	X(S_ADDR, saddr, KEY) \
 	X(U16, sport, KEY) \
 	X(S_ADDR, daddr, KEY) \
@@ -69,6 +83,8 @@
 #define SNAP_TCP_CONNECT_FIELDS(X) \
 	X(U32, pid, KEY) \
 	X(S_COMM, comm, KEY) \
+	X(S_CGROUP, cgroup, FIRST) \
+	X(S_SVC, service, FIRST) \
 	X(S_ADDR, daddr, KEY) \
 	X(U16, dport, KEY) \
 	X(U64, count, SUM) \
@@ -103,6 +119,8 @@
 #define SNAP_USER_LOCK_FIELDS(X) \
 	X(U32, pid, KEY) \
 	X(S_COMM, comm, KEY) \
+	X(S_CGROUP, cgroup, FIRST) \
+	X(S_SVC, service, FIRST) \
 	X(S_24, uaddr, KEY) \
 	X(S_16, kind, KEY)	/* mutex|rwlock|semaphore|condvar|futex */ \
 	X(U64, count, SUM) \
@@ -135,6 +153,8 @@
 #define SNAP_POOL_FIELDS(X) \
 	X(U32, pid, KEY) \
 	X(S_COMM, comm, KEY) \
+	X(S_CGROUP, cgroup, FIRST) \
+	X(S_SVC, service, FIRST) \
 	X(S_COMM, pool, KEY) \
 	X(U32, threads, MAX) \
 	X(F1, busy_pct, MEAN) \
@@ -152,6 +172,8 @@
 #define SNAP_PEER_FIELDS(X) \
 	X(U32, pid, KEY) \
 	X(S_COMM, comm, KEY) \
+	X(S_CGROUP, cgroup, FIRST) \
+	X(S_SVC, service, FIRST) \
 	X(S_PEER, peer, KEY) \
 	X(U64, calls, SUM) \
 	X(U64, bytes_in, SUM) \
@@ -202,6 +224,8 @@
 #define SNAP_DECL_S_ADDR(n) char n[SNAP_ADDR_LEN];
 #define SNAP_DECL_S_PEER(n) char n[SNAP_PEER_LEN];
 #define SNAP_DECL_S_SYM(n) char n[SNAP_SYM_LEN];
+#define SNAP_DECL_S_CGROUP(n) char n[SNAP_CGROUP_LEN];
+#define SNAP_DECL_S_SVC(n) char n[SNAP_SERVICE_LEN];
 #define SNAP_DECL_S_24(n) char n[24];
 #define SNAP_DECL_S_16(n) char n[16];
 #define SNAP_DECL_S_12(n) char n[12];

@@ -15,6 +15,8 @@
 #define SNAP_ADDR_LEN 48	/* an IPv6 address in text */
 #define SNAP_PEER_LEN 128	/* "tcp:[v6]:port", "unix:PATH", "file:NAME" */
 #define SNAP_SYM_LEN 128
+#define SNAP_CGROUP_LEN 256	/* a cgroup v2 path; longer ones end in "..." */
+#define SNAP_SERVICE_LEN 128	/* the service named from it (a unit name, docker:ID) */
 
 enum family { FAM_SYSCALLS, FAM_TCP, FAM_LOCKS, FAM_POOLS, FAM_NR };
 extern const char *const family_names[FAM_NR];

@@ -1,0 +1,139 @@
+#!/usr/bin/env bats
+# cgroup and service on every row, and --cgroup filtered in the kernel,
+# against cgroups this test makes in the v2 hierarchy (mkdir, cgroup.procs):
+# one named like a systemd unit, one like a Docker container's scope.
+# About 30 s.
+load helpers
+
+ID64=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+
+setup() {
+	V2=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+	[ -n "$V2" ] || skip "no cgroup v2 hierarchy mounted"
+	A=/latscope-test-a.service
+	B=/docker-$ID64.scope
+	mkdir -p "$V2$A" "$V2$B" "$V2$A/child"
+	T=$(mktemp -d)
+	PIDS=()
+}
+
+teardown() {
+	teardown_latscope
+	local p
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null || true
+	# processes back to the root, then the cgroups can go
+	for cg in "$V2$A/child" "$V2$A" "$V2$B"; do
+		[ -d "$cg" ] || continue
+		for p in $(cat "$cg/cgroup.procs" 2>/dev/null); do
+			echo "$p" > "$V2/cgroup.procs" 2>/dev/null || true
+		done
+		rmdir "$cg" 2>/dev/null || true
+	done
+	rm -rf "$T"
+}
+
+# in_cgroup CG CMD...: CMD in the background inside cgroup CG; pid in LAST
+in_cgroup() {
+	local cg=$1; shift
+	sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$V2$cg" "$@" &
+	LAST=$!
+	PIDS+=("$LAST")
+	local i
+	for i in $(seq 1 50); do
+		grep -qx "0::$cg" /proc/"$LAST"/cgroup 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# a shell making syscalls (wait4, clone, execve of sleep) all the time
+busy() { in_cgroup "$1" sh -c 'while :; do sleep 0.02; done'; }
+
+# per-process rows of pid P in every list: "cgroup service" pairs, unique
+rows_of() {
+	jq -r --argjson p "$2" '[.syscalls[], .inflight[], .tcp.retransmits[], .tcp.resets[],
+		.tcp.connect[], .locks.user[], .pools[], .peers[]] | .[] | select(.pid == $p)
+		| "\(.cgroup) \(.service)"' "$1" | sort -u
+}
+
+@test "every row of a process carries its cgroup v2 path and service" {
+	busy "$A"; pa=$LAST
+	busy "$B"; pb=$LAST
+	in_cgroup "$A/child" "$TOOLS/mutexload" --mutex 4:2000:500 --no-wait; pm=$LAST
+	start_latscope "$T/out"
+	sleep 2.5
+	stop_latscope
+	[ "$(rows_of "$T/out" "$pa")" = "$A latscope-test-a.service" ]
+	[ "$(rows_of "$T/out" "$pb")" = "$B docker:0123456789ab" ]
+	[ "$(rows_of "$T/out" "$pm")" = "$A/child latscope-test-a.service" ]
+	# the mutex waits are there, with the service
+	[ "$(jq -s --argjson p "$pm" '[.[].locks.user[] | select(.pid == $p)] | length' "$T/out")" -gt 0 ]
+}
+
+@test "a process moved between cgroups is reported under the new one from the next interval" {
+	busy "$A"; p=$LAST
+	start_latscope "$T/out" -i 0.5
+	sleep 1.2
+	echo "$p" > "$V2$B/cgroup.procs"
+	moved=$(date +%s%N)
+	sleep 1.5
+	stop_latscope
+	# snapshots that end over 0.5 s (one interval) after the move: B only
+	after=$(jq -r --argjson p "$p" --argjson t "$moved" \
+		'select(.ts_ns - .interval_ns > $t) | .syscalls[] | select(.pid == $p) | .service' "$T/out" | sort -u)
+	[ "$after" = "docker:0123456789ab" ]
+	before=$(jq -r --argjson p "$p" --argjson t "$moved" \
+		'select(.ts_ns < $t) | .syscalls[] | select(.pid == $p) | .service' "$T/out" | sort -u)
+	[ "$before" = "latscope-test-a.service" ]
+}
+
+@test "--cgroup keeps only that cgroup's processes and its children's, in every family" {
+	busy "$A"; pa=$LAST
+	in_cgroup "$A/child" "$TOOLS/mutexload" --mutex 4:2000:500 --no-wait; pm=$LAST
+	busy "$B"; pb=$LAST
+	in_cgroup "$B" "$TOOLS/mutexload" --mutex 4:2000:500 --no-wait; pmb=$LAST
+	start_latscope "$T/out" --cgroup latscope-test-a.service
+	sleep 2.5
+	stop_latscope
+	# rows of A's processes are there; none of anything outside A
+	[ "$(jq -s --argjson p "$pa" '[.[].syscalls[] | select(.pid == $p)] | length' "$T/out")" -gt 0 ]
+	[ "$(jq -s --argjson p "$pm" '[.[].locks.user[] | select(.pid == $p)] | length' "$T/out")" -gt 0 ]
+	outside=$(jq -r '[.syscalls[], .inflight[], .tcp.retransmits[], .tcp.resets[], .tcp.connect[],
+		.locks.user[], .pools[], .peers[]] | .[]
+		| select(.cgroup != "" and (.cgroup | startswith("'"$A"'") | not))
+		| "\(.pid) \(.comm) \(.cgroup)"' "$T/out" | sort -u)
+	# (a process that exits before the snapshot is read has no cgroup:
+	# "", here the shells' short-lived sleep children)
+	[ -z "$outside" ] || { echo "rows outside $A: $outside"; false; }
+	# a path works as well as a name, and a comma list
+	start_latscope "$T/out2" --cgroup "$B,$A/child" -d 1.5
+	wait "$LS_PID"; LS_PID=
+	[ "$(jq -s --argjson p "$pmb" '[.[].locks.user[] | select(.pid == $p)] | length' "$T/out2")" -gt 0 ]
+	[ "$(jq -s --argjson p "$pa" '[.[].syscalls[] | select(.pid == $p)] | length' "$T/out2")" -eq 0 ]
+}
+
+@test "--cgroup with the pools family: only the pool in the cgroup" {
+	in_cgroup "$A" sh -c 'echo go | exec "$0" --workers 4 --name wk --mode io --rate 200 --task-us 2000 --duration 4' "$TOOLS/poolload"; pp=$LAST
+	in_cgroup "$B" sh -c 'echo go | exec "$0" --workers 4 --name other --mode io --rate 200 --task-us 2000 --duration 4' "$TOOLS/poolload"
+	start_latscope "$T/out" --cgroup "$A" --probes pools
+	sleep 2.5
+	stop_latscope
+	# poolload's pool and its downstream threads, nothing of the other one
+	pools=$(jq -r '.pools[] | "\(.pool) \(.service)"' "$T/out" | sort -u | tr '\n' ' ')
+	[ "$pools" = "downstream latscope-test-a.service wk latscope-test-a.service " ] ||
+		{ echo "pools: $pools"; false; }
+}
+
+@test "a bad --cgroup is one line naming it, exit 2" {
+	run -2 "$LATSCOPE" --json -d 1 --cgroup /no/such/cgroup
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == *"--cgroup '/no/such/cgroup'"* ]]
+	run -2 "$LATSCOPE" --json -d 1 --cgroup no-such-unit.service
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == *"--cgroup 'no-such-unit.service'"* ]]
+	run -2 "$LATSCOPE" --json -d 1 --cgroup "/../etc"
+	[ "${#lines[@]}" -eq 1 ]
+	run -2 "$LATSCOPE" --json -d 1 --cgroup "a,,b"
+	[ "${#lines[@]}" -eq 1 ]
+}

@@ -1,0 +1,139 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "collect/cgroup_attr.h"
+#include "lib/cgroup.h"
+#include "lib/hashmap.h"
+
+struct cg_entry {
+	__u64 gen;		/* the snapshot it was last read for */
+	char path[SNAP_CGROUP_LEN];
+	char service[SNAP_SERVICE_LEN];
+};
+
+static struct hashmap *cache;
+static __u64 gen;
+
+/* Entries not read for this many snapshots go (their process is gone). */
+#define CG_KEEP_GENS 64
+
+static const struct cg_entry *lookup(__u32 pid)
+{
+	struct cg_entry *e = hashmap_get(cache, &pid);
+	char path[SNAP_CGROUP_LEN];
+	bool fresh = cgroup_of_pid(pid, path, sizeof(path)) == 0;
+
+	if (!e) {
+		if (!fresh)
+			return NULL;
+		e = calloc(1, sizeof(*e));
+		if (!e || hashmap_put(cache, &pid, e)) {
+			free(e);
+			return NULL;
+		}
+	}
+	if (fresh) {
+		e->gen = gen;
+		if (strcmp(e->path, path) || !e->service[0]) {
+			memcpy(e->path, path, sizeof(e->path));
+			cgroup_service(path, e->service, sizeof(e->service));
+		}
+	}
+	return e;
+}
+
+static void expire(void)
+{
+	struct hm_entry *it = NULL;
+	size_t b = 0, n = 0, cap = 0;
+	__u32 *dead = NULL;
+
+	while ((it = hashmap_next(cache, it, &b))) {
+		struct cg_entry *e = it->value;
+
+		if (gen - e->gen <= CG_KEEP_GENS)
+			continue;
+		if (n == cap) {
+			void *nd = realloc(dead, (cap = cap ? cap * 2 : 64) * sizeof(*dead));
+
+			if (!nd)
+				break;
+			dead = nd;
+		}
+		memcpy(&dead[n++], it->key, sizeof(*dead));
+	}
+	for (size_t i = 0; i < n; i++)
+		free(hashmap_del(cache, &dead[i]));
+	free(dead);
+}
+
+void cgroup_attr_fill(struct snapshot *s)
+{
+	if (!cache && !(cache = hashmap_new(sizeof(__u32))))
+		return;
+	gen++;
+	/* one read per process and snapshot: a row of a pid already read
+	 * this time takes the cached entry */
+	for (size_t k = 0; k < snap_nsections; k++) {
+		const struct snap_section *sec = &snap_sections[k];
+		const struct snap_field *pid = snap_field_find(sec, "pid");
+		const struct snap_field *cg = snap_field_find(sec, "cgroup");
+		const struct snap_field *svc = snap_field_find(sec, "service");
+		struct vec *v = snap_section_vec(s, sec);
+
+		if (!pid || !cg || !svc)
+			continue;
+		for (size_t i = 0; i < v->len; i++) {
+			char *row = (char *)v->data + i * v->elem;
+			__u32 p = (__u32)snap_field_u64(pid, row);
+			struct cg_entry *e;
+
+			if (!p)
+				continue;	/* no process to name (a socket nobody holds) */
+			e = hashmap_get(cache, &p);
+			if (!e || e->gen != gen)
+				e = (struct cg_entry *)lookup(p);
+			if (!e)
+				continue;
+			snprintf(SNAP_FIELD_PTR(cg, row), cg->size, "%s", e->path);
+			snprintf(SNAP_FIELD_PTR(svc, row), svc->size, "%s", e->service);
+		}
+	}
+	if (gen % CG_KEEP_GENS == 0)
+		expire();
+}
+
+void cgroup_attr_free(void)
+{
+	hashmap_free(cache, free);
+	cache = NULL;
+}
+
+bool cgroup_attr_wanted(const struct options *o, __u32 pid)
+{
+	char path[SNAP_CGROUP_LEN];
+
+	if (!o->ncgroups)
+		return true;
+	if (!pid || cgroup_of_pid(pid, path, sizeof(path)))
+		return false;
+	for (__u32 i = 0; i < o->ncgroups; i++)
+		if (cgroup_path_under(path, o->cgroups[i].path))
+			return true;
+	return false;
+}
+
+int cgroups_resolve(struct options *o)
+{
+	for (__u32 i = 0; i < o->ncgroups; i++) {
+		struct cgroup_want *w = &o->cgroups[i];
+		const char *why = "";
+
+		if (cgroup_resolve(w->arg, w->path, sizeof(w->path), &w->id, &w->level, &why)) {
+			fprintf(stderr, "latscope: --cgroup '%s': %s (see /proc/PID/cgroup, "
+					"systemctl status UNIT)\n", w->arg, why);
+			return -1;
+		}
+	}
+	return 0;
+}
