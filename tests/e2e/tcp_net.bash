@@ -44,6 +44,25 @@ snmp_retrans() {
 		END { print segs - fail }' /proc/net/snmp /proc/net/netstat
 }
 
+# tcp_settled NS...: until the namespaces' TCP sockets are all listening or
+# in TIME_WAIT (30 s at most): a closed connection's last segments (a FIN
+# whose ACK was lost, data still unacked after the process exited) are
+# resent by the kernel after its process is gone, and a count of the
+# kernel's retransmits read before then would miss them
+tcp_settled() {
+	local i ns busy
+	for i in $(seq 1 300); do
+		busy=0
+		for ns in "$@"; do
+			[ -n "$(ip netns exec "$ns" ss -Htan state established state syn-sent state syn-recv \
+				state fin-wait-1 state fin-wait-2 state close-wait state last-ack state closing)" ] && busy=1
+		done
+		[ "$busy" -eq 0 ] && return 0
+		sleep 0.1
+	done
+	return 0
+}
+
 # snmp_retrans_fail NS: the namespace's TCPRetransFail
 snmp_retrans_fail() {
 	ip netns exec "$1" awk '/^TcpExt:/ { if (!x) { for (i = 1; i <= NF; i++) if ($i == "TCPRetransFail") f = i; x = 1 } else print $f }' /proc/net/netstat

@@ -29,6 +29,7 @@ both_ways() {
 	ip netns exec "$CNS" "$TOOLS/tcpload" client --addr "$SERVER6" --port 5000 \
 		--send 3000000 > "$T/client"
 	wait "$SRV"; SRV=
+	tcp_settled "$SNS" "$CNS"
 	KS=$(( $(snmp_retrans "$SNS") - s0 )); KC=$(( $(snmp_retrans "$CNS") - c0 ))
 	stop_pktdrop
 	exec 8>&9 9>&-
@@ -106,6 +107,7 @@ both_ways() {
 	s0=$(snmp_retrans "$SNS")
 	ip netns exec "$CNS" "$TOOLS/tcpload" client --addr "$SERVER4" --port 5000 > "$T/client"
 	wait "$SRV"; SRV=
+	tcp_settled "$SNS"
 	ks=$(( $(snmp_retrans "$SNS") - s0 ))
 	stop_pktdrop
 	stop_latscope

@@ -26,6 +26,7 @@ client_retransmits() {
 	before=$(snmp_retrans "$CNS")
 	ip netns exec "$CNS" "$TOOLS/tcpload" client --addr "$saddr" --port 5000 \
 		--send 4000000 > "$T/client"
+	tcp_settled "$CNS"
 	after=$(snmp_retrans "$CNS")
 	stop_pktdrop
 	wait "$SRV"; SRV=
@@ -70,6 +71,7 @@ client_retransmits() {
 			--send 2000000 > /dev/null
 		sleep 0.3
 	done
+	tcp_settled "$CNS"
 	after=$(snmp_retrans "$CNS")
 	stop_pktdrop
 	wait "$SRV"; SRV=

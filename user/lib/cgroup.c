@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <linux/magic.h>
 #include "lib/cgroup.h"
+#include "lib/procfs.h"
 
 static void copy(char *out, size_t n, const char *s, size_t len)
 {
@@ -173,19 +174,10 @@ int cgroup_parse_proc(const char *text, char *out, size_t n)
 
 int cgroup_of_pid(__u32 pid, char *out, size_t n)
 {
-	char path[40], text[8192];
-	ssize_t len;
-	int fd;
+	char text[8192];
 
-	snprintf(path, sizeof(path), "/proc/%u/cgroup", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (procfs_read(pid, "cgroup", text, sizeof(text)) < 0)
 		return -1;
-	len = read(fd, text, sizeof(text) - 1);
-	close(fd);
-	if (len <= 0)
-		return -1;
-	text[len] = '\0';
 	return cgroup_parse_proc(text, out, n);
 }
 

@@ -34,21 +34,30 @@ int procfs_parse_stat(const char *text, char *comm, size_t n, unsigned long long
 	return 0;
 }
 
-static int read_stat(__u32 tgid, char *comm, size_t n, unsigned long long *start)
+long procfs_read(__u32 pid, const char *file, char *buf, size_t n)
 {
-	char path[64], buf[1024];
+	char path[64];
 	ssize_t len;
 	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%u/stat", tgid);
+	snprintf(path, sizeof(path), "/proc/%u/%s", pid, file);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	len = read(fd, buf, sizeof(buf) - 1);
+	len = read(fd, buf, n - 1);
 	close(fd);
 	if (len <= 0)
 		return -1;
 	buf[len] = 0;
+	return (long)len;
+}
+
+static int read_stat(__u32 tgid, char *comm, size_t n, unsigned long long *start)
+{
+	char buf[1024];
+
+	if (procfs_read(tgid, "stat", buf, sizeof(buf)) < 0)
+		return -1;
 	return procfs_parse_stat(buf, comm, n, start);
 }
 

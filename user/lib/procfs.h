@@ -14,6 +14,9 @@ int procfs_comm(__u32 tgid, __u64 pstart, char *buf, size_t n);
 bool procfs_alive(__u32 tgid, __u64 pstart);
 /* The process (thread group) id of task pid, -1 if there is no such task. */
 long procfs_tgid(__u32 pid);
+/* /proc/PID/FILE's text into buf (NUL-terminated, cut at n - 1 bytes);
+ * its length, or -1 if it cannot be read (the process is gone). */
+long procfs_read(__u32 pid, const char *file, char *buf, size_t n);
 /* Parses the text of /proc/PID/stat: comm (between the first '(' and the
  * last ')') and starttime (field 22, clock ticks). 0 or -1. */
 int procfs_parse_stat(const char *text, char *comm, size_t n, unsigned long long *start_ticks);
