@@ -7,6 +7,8 @@
 
 struct cg_entry {
 	__u64 gen;		/* the snapshot it was last read for */
+	__u64 tried;		/* the snapshot it was last looked for (a gone
+				 * process is not looked for again per row) */
 	char path[SNAP_CGROUP_LEN];
 	char service[SNAP_SERVICE_LEN];
 };
@@ -32,6 +34,7 @@ static const struct cg_entry *lookup(__u32 pid)
 			return NULL;
 		}
 	}
+	e->tried = gen;
 	if (fresh) {
 		e->gen = gen;
 		if (strcmp(e->path, path) || !e->service[0]) {
@@ -91,7 +94,7 @@ void cgroup_attr_fill(struct snapshot *s)
 			if (!p)
 				continue;	/* no process to name (a socket nobody holds) */
 			e = hashmap_get(cache, &p);
-			if (!e || e->gen != gen)
+			if (!e || e->tried != gen)
 				e = (struct cg_entry *)lookup(p);
 			if (!e)
 				continue;
