@@ -47,6 +47,10 @@ in_cgroup() {
 	return 1
 }
 
+# The mutexload runs below take 100000 turns of 0.5 ms (~50 s): they are
+# alive through every run of latscope however slowly it starts (ASan), and
+# teardown kills them.
+
 # a shell making syscalls (wait4, clone, execve of sleep) all the time
 busy() { in_cgroup "$1" sh -c 'while :; do sleep 0.02; done'; }
 
@@ -60,7 +64,7 @@ rows_of() {
 @test "every row of a process carries its cgroup v2 path and service" {
 	busy "$A"; pa=$LAST
 	busy "$B"; pb=$LAST
-	in_cgroup "$A/child" "$TOOLS/mutexload" --mutex 4:2000:500 --no-wait; pm=$LAST
+	in_cgroup "$A/child" "$TOOLS/mutexload" --mutex 4:100000:500 --no-wait; pm=$LAST
 	start_latscope "$T/out"
 	sleep 2.5
 	stop_latscope
@@ -90,9 +94,9 @@ rows_of() {
 
 @test "--cgroup keeps only that cgroup's processes and its children's, in every family" {
 	busy "$A"; pa=$LAST
-	in_cgroup "$A/child" "$TOOLS/mutexload" --mutex 4:2000:500 --no-wait; pm=$LAST
+	in_cgroup "$A/child" "$TOOLS/mutexload" --mutex 4:100000:500 --no-wait; pm=$LAST
 	busy "$B"; pb=$LAST
-	in_cgroup "$B" "$TOOLS/mutexload" --mutex 4:2000:500 --no-wait; pmb=$LAST
+	in_cgroup "$B" "$TOOLS/mutexload" --mutex 4:100000:500 --no-wait; pmb=$LAST
 	start_latscope "$T/out" --cgroup latscope-test-a.service
 	sleep 2.5
 	stop_latscope
