@@ -78,6 +78,8 @@ static int open_collectors(struct collector *cols, const struct options *o)
 {
 	int on = 0;
 
+	/* before the families: every process they see exit is recorded */
+	cgroup_attr_open(o);
 	for (int f = 0; f < FAM_NR; f++)
 		on += collector_start(&cols[f], f, o);
 	return on;

@@ -71,6 +71,13 @@ rows_of() {
 	[ "$(rows_of "$T/out" "$pa")" = "$A latscope-test-a.service" ]
 	[ "$(rows_of "$T/out" "$pb")" = "$B docker:0123456789ab" ]
 	[ "$(rows_of "$T/out" "$pm")" = "$A/child latscope-test-a.service" ]
+	# the shells' sleep children exit within the interval, before their
+	# /proc/PID/cgroup is read: named from the cgroup the kernel saw them
+	# exit in, every one of them (other sleeps on the host are in theirs)
+	sleeps=$(jq -r --arg a "$A" '.syscalls[] | select(.comm == "sleep")
+		| if .cgroup == $a or .cgroup == "'"$B"'" then "ours" elif .cgroup == "" then "unnamed \(.pid)"
+		  else "other" end' "$T/out" | sort | uniq -c)
+	[[ "$sleeps" == *" ours"* ]] && [[ "$sleeps" != *unnamed* ]] || { echo "sleep rows: $sleeps"; false; }
 	# the mutex waits are there, with the service
 	[ "$(jq -s --argjson p "$pm" '[.[].locks.user[] | select(.pid == $p)] | length' "$T/out")" -gt 0 ]
 }
@@ -105,10 +112,8 @@ rows_of() {
 	[ "$(jq -s --argjson p "$pm" '[.[].locks.user[] | select(.pid == $p)] | length' "$T/out")" -gt 0 ]
 	outside=$(jq -r '[.syscalls[], .inflight[], .tcp.retransmits[], .tcp.resets[], .tcp.connect[],
 		.locks.user[], .pools[], .peers[]] | .[]
-		| select(.cgroup != "" and (.cgroup | startswith("'"$A"'") | not))
+		| select(.pid != 0 and (.cgroup | startswith("'"$A"'") | not))
 		| "\(.pid) \(.comm) \(.cgroup)"' "$T/out" | sort -u)
-	# (a process that exits before the snapshot is read has no cgroup:
-	# "", here the shells' short-lived sleep children)
 	[ -z "$outside" ] || { echo "rows outside $A: $outside"; false; }
 	# a path works as well as a name, and a comma list
 	start_latscope "$T/out2" --cgroup "$B,$A/child" -d 1.5

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "collect/cgroup_attr.h"
+#include "collect/exits.h"
 #include "lib/cgroup.h"
 #include "lib/hashmap.h"
 
@@ -23,7 +24,9 @@ static const struct cg_entry *lookup(__u32 pid)
 {
 	struct cg_entry *e = hashmap_get(cache, &pid);
 	char path[SNAP_CGROUP_LEN];
-	bool fresh = cgroup_of_pid(pid, path, sizeof(path)) == 0;
+	/* alive: where it is now; gone: where the kernel saw it exit */
+	bool fresh = cgroup_of_pid(pid, path, sizeof(path)) == 0 ||
+		     exits_cgroup(pid, path, sizeof(path)) == 0;
 
 	if (!e) {
 		if (!fresh)
@@ -106,8 +109,14 @@ void cgroup_attr_fill(struct snapshot *s)
 		expire();
 }
 
+void cgroup_attr_open(const struct options *o)
+{
+	exits_open(o);
+}
+
 void cgroup_attr_free(void)
 {
+	exits_close();
 	hashmap_free(cache, free);
 	cache = NULL;
 }

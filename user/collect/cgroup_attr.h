@@ -7,12 +7,17 @@
 #include "options.h"
 #include "snapshot/snapshot.h"
 
+/* Starts recording the cgroup of processes as they exit (collect/exits.h),
+ * so that the rows of one gone before its snapshot are named too; without
+ * it (the kernel refused the program) they have none. */
+void cgroup_attr_open(const struct options *o);
 /* Fills cgroup and service of every row with a pid. Each process is
  * looked up once per snapshot (a process moved between cgroups is named
- * by where it is now); one gone since keeps the last cgroup seen, so what
- * it did before it exited still has its service. */
+ * by where it is now); one gone since is named by the cgroup it exited
+ * in, else the last one seen, so what it did before it exited still has
+ * its service. */
 void cgroup_attr_fill(struct snapshot *s);
-/* Releases the cache. */
+/* Releases the cache and the exits program. */
 void cgroup_attr_free(void);
 
 /* --cgroup in user space, for rows the kernel could not filter (tcp events

@@ -236,6 +236,41 @@ bool cgroup_path_under(const char *path, const char *under)
 	return !strncmp(path, under, ul) && (path[ul] == '\0' || path[ul] == '/');
 }
 
+int cgroup_path_of_id(__u64 id, char *out, size_t n)
+{
+	/* kernfs file handles (FILEID_KERNFS) are the node's 64-bit id */
+	struct {
+		struct file_handle fh;
+		__u64 id;
+	} h = { .fh.handle_bytes = sizeof(__u64), .fh.handle_type = 0xfe, .id = id };
+	const char *mnt = cgroup_v2_mount();
+	char link[64], full[4096];
+	size_t ml;
+	ssize_t len;
+	int mfd, fd;
+
+	if (!mnt || !id)
+		return -1;
+	mfd = open(mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (mfd < 0)
+		return -1;
+	fd = open_by_handle_at(mfd, &h.fh, O_PATH | O_CLOEXEC);
+	close(mfd);
+	if (fd < 0)
+		return -1;	/* removed since, or no CAP_DAC_READ_SEARCH */
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	len = readlink(link, full, sizeof(full) - 1);
+	close(fd);
+	ml = strlen(mnt);
+	if (len < (ssize_t)ml)
+		return -1;
+	full[len] = '\0';
+	if (strncmp(full, mnt, ml) || (full[ml] && full[ml] != '/'))
+		return -1;	/* reached through another mount of the hierarchy */
+	snprintf(out, n, "%s", full[ml] ? full + ml : "/");
+	return 0;
+}
+
 /* The cgroup's id: the kernfs node id, which is the directory's inode
  * number on cgroup2 (64-bit); name_to_handle_at gives it whole. */
 static int cgroup_id(const char *dir, __u64 *id)

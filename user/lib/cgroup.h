@@ -23,6 +23,11 @@ int cgroup_parse_proc(const char *text, char *out, size_t n);
 /* The same read from /proc/PID/cgroup; -1 also when the process is gone. */
 int cgroup_of_pid(__u32 pid, char *out, size_t n);
 
+/* The v2 path of the cgroup whose id is id (what bpf_get_current_cgroup_id
+ * gives), found through the kernel's file handle for it; 0, or -1 when it
+ * is gone or cannot be opened (it needs CAP_DAC_READ_SEARCH). */
+int cgroup_path_of_id(__u64 id, char *out, size_t n);
+
 /* Where the v2 hierarchy is mounted (found once in /proc/self/mountinfo),
  * NULL when it is not. */
 const char *cgroup_v2_mount(void);

@@ -1,12 +1,15 @@
 /* cgroup_service(): the short name every row carries, over the path shapes
  * of systemd, container runtimes and Kubernetes; cgroup_parse_proc() and
- * cgroup_path_under(), which --cgroup and the attribution rely on. */
+ * cgroup_path_under(), which --cgroup and the attribution rely on;
+ * cgroup_path_of_id() against cgroups made in the real v2 hierarchy. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 #include "lib/cgroup.h"
 
@@ -162,6 +165,30 @@ static void test_path_under(void **state)
 	assert_false(cgroup_path_under("/b", "/a"));
 }
 
+/* A cgroup made here: its id (as --cgroup resolves it) names it back, and
+ * once it is gone, nothing. Needs root and a v2 hierarchy. */
+static void test_path_of_id(void **state)
+{
+	const char *mnt = cgroup_v2_mount(), *why = "";
+	char dir[4200], rel[64], path[256], back[256];
+	__u64 id = 0;
+	__u32 level = 0;
+
+	if (!mnt || geteuid() != 0)
+		skip();
+	snprintf(rel, sizeof(rel), "/latscope-unit-%d.scope", (int)getpid());
+	snprintf(dir, sizeof(dir), "%s%s", mnt, rel);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	assert_int_equal(cgroup_resolve(rel, path, sizeof(path), &id, &level, &why), 0);
+	assert_int_equal(cgroup_path_of_id(id, back, sizeof(back)), 0);
+	assert_string_equal(back, rel);
+	assert_int_equal(cgroup_path_of_id(1, back, sizeof(back)), 0);
+	assert_string_equal(back, "/");
+	assert_int_equal(rmdir(dir), 0);
+	assert_int_equal(cgroup_path_of_id(id, back, sizeof(back)), -1);
+	assert_int_equal(cgroup_path_of_id(0, back, sizeof(back)), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -172,6 +199,7 @@ int main(void)
 		cmocka_unit_test(test_too_long),
 		cmocka_unit_test(test_parse_proc),
 		cmocka_unit_test(test_path_under),
+		cmocka_unit_test(test_path_of_id),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
