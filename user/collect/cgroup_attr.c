@@ -1,33 +1,61 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "collect/cgroup_attr.h"
 #include "collect/exits.h"
 #include "lib/cgroup.h"
 #include "lib/hashmap.h"
 
 struct cg_entry {
-	__u64 gen;		/* the snapshot it was last read for */
+	__u64 gen;		/* the snapshot it was last known right for */
 	__u64 tried;		/* the snapshot it was last looked for (a gone
 				 * process is not looked for again per row) */
+	__u64 read_ns;		/* CLOCK_MONOTONIC just before it was read */
+	__u64 read_seq;		/* exits_seq() then */
 	char path[SNAP_CGROUP_LEN];
 	char service[SNAP_SERVICE_LEN];
 };
 
 static struct hashmap *cache;
 static __u64 gen;
+static __u64 last_fill_ns;	/* when the previous snapshot's rows were named */
 
-/* Entries not read for this many snapshots go (their process is gone). */
+/* Entries not needed for this many snapshots go (their process is gone). */
 #define CG_KEEP_GENS 64
 
+static __u64 mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
+}
+
+/* pid's cgroup, read once and then again only when the kernel says the
+ * process exited or was moved since (collect/exits.h; without the exits
+ * programs, at every snapshot). Its exit is also what tells a reused pid
+ * from the process it had; an entry older than the kernel's records are
+ * sure to reach back is read again (exits_changed_since). */
 static const struct cg_entry *lookup(__u32 pid)
 {
 	struct cg_entry *e = hashmap_get(cache, &pid);
 	char path[SNAP_CGROUP_LEN];
-	/* alive: where it is now; gone: where the kernel saw it exit */
-	bool fresh = cgroup_of_pid(pid, path, sizeof(path)) == 0 ||
-		     exits_cgroup(pid, path, sizeof(path)) == 0;
+	__u64 now, seq;
+	bool fresh;
 
+	if (e && e->read_ns && !exits_changed_since(pid, e->read_ns, e->read_seq)) {
+		e->tried = e->gen = gen;
+		return e;
+	}
+	seq = exits_seq();
+	now = mono_ns();
+	/* exited since the last snapshot (rows of a process gone within the
+	 * interval): where the kernel saw it exit. Else alive: where it is
+	 * now; else gone earlier: where it exited, if that is known. */
+	fresh = exits_gone_since(pid, last_fill_ns, path, sizeof(path)) == 0 ||
+		cgroup_of_pid(pid, path, sizeof(path)) == 0 ||
+		exits_cgroup(pid, path, sizeof(path)) == 0;
 	if (!e) {
 		if (!fresh)
 			return NULL;
@@ -40,6 +68,8 @@ static const struct cg_entry *lookup(__u32 pid)
 	e->tried = gen;
 	if (fresh) {
 		e->gen = gen;
+		e->read_ns = now;
+		e->read_seq = seq;
 		if (strcmp(e->path, path) || !e->service[0]) {
 			memcpy(e->path, path, sizeof(e->path));
 			cgroup_service(path, e->service, sizeof(e->service));
@@ -75,6 +105,8 @@ static void expire(void)
 
 void cgroup_attr_fill(struct snapshot *s)
 {
+	__u64 start = mono_ns();
+
 	if (!cache && !(cache = hashmap_new(sizeof(__u32))))
 		return;
 	gen++;
@@ -107,6 +139,7 @@ void cgroup_attr_fill(struct snapshot *s)
 	}
 	if (gen % CG_KEEP_GENS == 0)
 		expire();
+	last_fill_ns = start;
 }
 
 void cgroup_attr_open(const struct options *o)

@@ -244,18 +244,17 @@ int cgroup_path_of_id(__u64 id, char *out, size_t n)
 		__u64 id;
 	} h = { .fh.handle_bytes = sizeof(__u64), .fh.handle_type = 0xfe, .id = id };
 	const char *mnt = cgroup_v2_mount();
+	static int mfd = -1;	/* the mount, opened once */
 	char link[64], full[4096];
 	size_t ml;
 	ssize_t len;
-	int mfd, fd;
+	int fd;
 
 	if (!mnt || !id)
 		return -1;
-	mfd = open(mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (mfd < 0)
+	if (mfd < 0 && (mfd = open(mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return -1;
 	fd = open_by_handle_at(mfd, &h.fh, O_PATH | O_CLOEXEC);
-	close(mfd);
 	if (fd < 0)
 		return -1;	/* removed since, or no CAP_DAC_READ_SEARCH */
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
