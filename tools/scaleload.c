@@ -80,6 +80,8 @@ static int start(struct worker *w)
 	return err;
 }
 
+static pid_t parent;
+
 static void child(int idx)
 {
 	struct worker *ws = calloc((size_t)nthreads, sizeof(*ws));
@@ -87,11 +89,15 @@ static void child(int idx)
 
 	if (!ws)
 		_exit(1);
+	/* gone with the parent however it ends (a parent that died before
+	 * this line sends no signal: the loop below sees it too) */
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != parent)
+		_exit(0);
 	for (int i = 0; i < nthreads; i++)
 		if (start(&ws[i]))
 			_exit(1);
-	while (!stop) {
+	while (!stop && getppid() == parent) {
 		sleep_ms(100);
 		tick++;
 		if (!churn)
@@ -158,6 +164,7 @@ int main(int argc, char **argv)
 		return 1;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	parent = getpid();
 	for (int i = 0; i < nprocs && !stop; i++) {
 		kids[i] = fork();
 		if (kids[i] < 0) {

@@ -121,13 +121,19 @@ kernel_has_raw_tp() {
 	bpftool btf dump file /sys/kernel/btf/vmlinux 2>/dev/null | grep -q "TYPEDEF 'btf_trace_$1'"
 }
 
-# bpf_links PID: how many BPF links (attached programs) PID holds.
+# bpf_links PID: how many BPF links (attached programs) of the probe
+# families PID holds. The two exits programs (bpf/exits.bpf.c, on
+# sched_process_exit and cgroup_attach_task, attached before any family)
+# are left out once the one on cgroup_attach_task is there.
 bpf_links() {
-	local n=0 f
+	local n=0 f exits=0
 	for f in /proc/"$1"/fd/*; do
-		[ "$(readlink "$f" 2>/dev/null)" = "anon_inode:bpf_link" ] && n=$((n + 1))
+		[ "$(readlink "$f" 2>/dev/null)" = "anon_inode:bpf_link" ] || continue
+		n=$((n + 1))
+		grep -qx "tp_name:[[:space:]]*cgroup_attach_task" "/proc/$1/fdinfo/${f##*/}" 2>/dev/null &&
+			exits=1
 	done
-	echo $n
+	echo $((n - 2 * exits))
 }
 
 # start_latscope_attached OUT LINKS [ARGS...]: like start_latscope, but
