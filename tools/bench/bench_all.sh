@@ -89,6 +89,61 @@ for n in "${names[@]}"; do
 		printf "| %s | %.1f | %+.1f | %s | %.1f | %+.1f | %s |\n", n, s, s - s0, rs, w, w - w0, rw }'
 done
 echo
+
+# Where a tracer's ns per switch go: the kernel's own count of its programs'
+# run time (kernel.bpf_stats_enabled) during one ping-pong, as the mean ns
+# per run of each program times the runs one switch of the loop makes: two
+# syscalls (a write that wakes the peer, a read that sleeps: two runs on
+# sys_enter and two on sys_exit, which a scheduler-only tracer such as
+# runqlat does not trace), one wakeup and one switch. Means, not totals:
+# other work on the host runs the same programs and would be counted too.
+progs_split() {	# -> "syscalls_ns scheduler_ns" per switch
+	local ids before after
+	mapfile -t ids < <(prog_ids "$TRACER_PID")
+	before=$(prog_stats "${ids[@]}")
+	fifo "$ROOT/build/tools/pingpong" "$PP_ROUNDS" > /dev/null
+	after=$(prog_stats "${ids[@]}")
+	awk 'NR == FNR { t[FNR] = $2; c[FNR] = $3; next }
+		{ n = $3 - c[FNR]; if (n <= 0) next
+		  m = ($2 - t[FNR]) / n
+		  if ($1 ~ /sys_(enter|exit)$/) s += 2 * m
+		  else if ($1 ~ /switch$/ || $1 ~ /wakeup$/) o += m }
+		END { printf "%.1f %.1f\n", s, o }' <(echo "$before") <(echo "$after")
+}
+declare -A PS PO
+split_names=()
+split_measure() {	# name how cmd...   (as measure)
+	local name=$1 how=$2 r; shift 2
+	[[ " ${split_names[*]} " == *" $name "* ]] || split_names+=("$name")
+	case $how in
+	latscope) start_latscope "$@" || return 0 ;;
+	*) start_tracer "$how" "$@" || return 0 ;;
+	esac
+	r=$(progs_split); stop_tracer
+	read -r s o <<<"$r"
+	PS[$name]=$(min "$s" "${PS[$name]:-}")
+	PO[$name]=$(min "$o" "${PO[$name]:-}")
+}
+if [ "${BENCH_BPF_STATS:-1}" = 1 ] && command -v bpftool > /dev/null; then
+	old_stats=$(sysctl -n kernel.bpf_stats_enabled)
+	sysctl -qw kernel.bpf_stats_enabled=1
+	for rep in $(seq 1 "$REPEAT"); do
+		split_measure "latscope (default: every family)" latscope
+		split_measure "latscope --probes pools" latscope --probes pools
+		[ -n "$RUNQLAT" ] && split_measure "libbpf-tools runqlat" 2 "$RUNQLAT" 1
+	done
+	sysctl -qw kernel.bpf_stats_enabled="$old_stats"
+	echo "## the programs' own run time per switch of the ping-pong (kernel.bpf_stats_enabled: mean ns per run x runs per switch)"
+	echo
+	echo "| tracer | on raw_syscalls | on the scheduler's tracepoints | total |"
+	echo "|---|---|---|---|"
+	for n in "${split_names[@]}"; do
+		[ -n "${PS[$n]:-}" ] || continue
+		awk -v n="$n" -v s="${PS[$n]}" -v o="${PO[$n]}" \
+			'BEGIN { printf "| %s | %.1f | %.1f | %.1f |\n", n, s, o, s + o }'
+	done
+	echo
+fi
 secs=${BENCH_IDLE_SECS:-20}
 "$LATSCOPE" --json -i 1 > /dev/null 2>&1 &
 pid=$!

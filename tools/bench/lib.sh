@@ -68,6 +68,29 @@ start_latscope() {
 	wait_tracer 600 has_snapshot "latscope $*"
 }
 
+# prog_ids PID: the ids of the BPF programs PID holds (its program fds and
+# its links' programs), one per line
+prog_ids() {
+	local f
+	for f in /proc/"$1"/fd/*; do
+		case "$(readlink "$f" 2>/dev/null)" in
+		anon_inode:bpf-prog|anon_inode:bpf_link)
+			awk '$1 == "prog_id:" { print $2 }' "/proc/$1/fdinfo/${f##*/}" 2>/dev/null ;;
+		esac
+	done | sort -un
+}
+
+# prog_stats IDS...: "name run_time_ns run_cnt" of each program
+# (bpf_stats_enabled counts them; a program run as a tail call is counted in
+# its caller's)
+prog_stats() {
+	local id
+	for id in "$@"; do
+		bpftool -j prog show id "$id" 2>/dev/null |
+			jq -r '"\(.name) \(.run_time_ns // 0) \(.run_cnt // 0)"'
+	done
+}
+
 stop_tracer() {
 	[ -n "$TRACER_PID" ] || return 0
 	kill -INT "$TRACER_PID" 2>/dev/null
