@@ -99,7 +99,6 @@ metric_value() {
 	P=$(free_port)
 	start_latscope "$T/out" --probes syscalls -i 0.5 --listen "127.0.0.1:$P"
 	until_metrics '^latscope_up\{family="syscalls"\} 1$'
-	rss0=$(awk '/^VmRSS:/ { print $2 }' "/proc/$LS_PID/status")
 
 	# the collecting thread held stopped for 4 s (ptrace, the others run):
 	# a scrape is served at once, from the last finished snapshot
@@ -122,6 +121,9 @@ metric_value() {
 	done
 	[ "$(metric_value "$T/m3" latscope_snapshot_timestamp_seconds)" != "$t1" ]
 
+	# the heap before the connections below (RssAnon: not the mapped BPF
+	# tables, whose pages are touched as the host's processes come and go)
+	rss0=$(awk '/^RssAnon:/ { print $2 }' "/proc/$LS_PID/status")
 	# half a request that stalls, and garbage, 10 connections each, held
 	SLOW=
 	for i in $(seq 1 10); do
@@ -153,8 +155,8 @@ metric_value() {
 	kill -0 "$LS_PID"
 	# once the stalled ones time out (10 s), scrapes are served again
 	until_metrics '^latscope_up\{family="syscalls"\} 1$'
-	rss1=$(awk '/^VmRSS:/ { print $2 }' "/proc/$LS_PID/status")
-	echo "# RSS ${rss0} kB before, ${rss1} kB after" >&3
+	rss1=$(awk '/^RssAnon:/ { print $2 }' "/proc/$LS_PID/status")
+	echo "# RssAnon ${rss0} kB before, ${rss1} kB after" >&3
 	# (under AddressSanitizer, freed memory waits in its quarantine, up
 	# to 256 MiB by default, before it is reused)
 	limit=32768
@@ -179,7 +181,11 @@ metric_value() {
 	sleep 3		# two more scrapes after the last call
 	stop_latscope
 	sel='comm="sysload",syscall="nanosleep"'
-	got=$(q "histogram_quantile(0.99, sum by (le) (increase(latscope_syscall_duration_seconds_bucket{$sel}[5m])))" |
+	# over the buckets' last values (cumulative since latscope started:
+	# every call). Not increase(): it counts a series from its first
+	# sample, and the buckets' series first appear at different scrapes
+	# on a slow host, which skews their increases against each other.
+	got=$(q "histogram_quantile(0.99, sum by (le) (max_over_time(latscope_syscall_duration_seconds_bucket{$sel}[5m])))" |
 		jq -r '.data.result[0].value[1]')
 	# latscope's own p99 over the whole run: its snapshots merged
 	"$LATSCOPE" replay "$T/out" --summary > "$T/summary"
@@ -187,9 +193,12 @@ metric_value() {
 	# and the workload's own, from its clock around each call
 	own=$(sed -n 2p "$T/truth" | jq .sleep.p99_ns)
 	echo "# histogram_quantile $got s, latscope p99 $p99 ns, sysload's own p99 $own ns" >&3
-	within() { awk -v g="$1" -v p="$2" 'BEGIN { d = g * 1e9 - p; if (d < 0) d = -d; exit !(p > 0 && d <= 0.10 * p) }'; }
-	within "$got" "$p99"
-	within "$got" "$own"
+	within() { awk -v g="$1" -v p="$2" -v r="$3" 'BEGIN { d = g * 1e9 - p; if (d < 0) d = -d; exit !(p > 0 && d <= r * p) }'; }
+	within "$got" "$p99" 0.10
+	# against the workload's clock, latscope's own error adds to the
+	# bucket's: linear interpolation inside a bucket of 1/8 of its lower
+	# bound (8 per power of two) is off by at most that, 12.5%
+	within "$got" "$own" 0.125
 	# every sleep counted
 	[ "$(q "sum(latscope_syscall_duration_seconds_count{$sel})" | jq -r '.data.result[0].value[1]')" -eq 400 ]
 	# increase() over the run is the JSON's count, but for the calls before
