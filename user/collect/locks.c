@@ -166,6 +166,9 @@ static int locks_setup(struct collector *c, void *obj, const struct options *o)
 	FAMILY_SET_PIDS(skel->rodata, o);
 	FAMILY_SET_CGROUPS(skel->rodata, o);
 	skel->rodata->uprobe_tgid = o->uprobe_pid;
+	skel->rodata->ustack_bytes = o->ustack_bytes;
+	if (!o->ustack_bytes)
+		bpf_map__set_max_entries(skel->maps.ustack_samples, 4096);
 	bpf_program__set_autoattach(skel->progs.mutex_lock_enter, false);
 	bpf_program__set_autoattach(skel->progs.mutex_lock_exit, false);
 	/* The head filters on -p before it calls us: not when the uprobe's
