@@ -3,6 +3,13 @@
  * stacks symbolized through libelf), from bpf/locks.bpf.c's cumulative
  * stats; optionally the pthread_mutex_lock uprobes of one process.
  *
+ * A user stack is walked by frame pointers in the kernel at every wait;
+ * for a stack new to its process the BPF side also sends the registers and
+ * the top of the stack (--ustack-bytes), which collect/locks_ustack.c
+ * unwinds by CFI at once. The row shows the unwound stack when it has at
+ * least the frames of the walked one ("unwind": "dwarf"), else the walked
+ * one ("fp").
+ *
  * A process's memory map is read as soon as the BPF side announces the
  * process (ring buffer, read by a thread of ours), not only at the end of
  * the interval: a process that exits within the interval still gets its
@@ -23,6 +30,7 @@
 #include "collect/hooks.h"
 #include "collect/kernel_features.h"
 #include "collect/locks_futex_class.h"
+#include "collect/locks_ustack.h"
 #include "lib/hashmap.h"
 #include "snapshot/histo.h"
 #include "collect/locks_klock_type.h"
@@ -30,10 +38,15 @@
 #include "locks.h"
 #include "lib/procfs.h"
 #include "lib/usyms.h"
+#include "lib/uunwind.h"
 #include "locks.skel.h"
 #include "locks_nokf.skel.h"
 
 #define SWEEP_EVERY 10		/* intervals between sweeps of idle entries */
+/* Intervals a new user stack looks again for its unwound form: the sample
+ * may reach the ring buffer's thread after the collector first sees the
+ * entry. */
+#define DWARF_WAIT 3
 
 /* What the frontend last saw of one key, and the key's symbolized stack
  * (a key's stack id never changes, so it is resolved once). */
@@ -43,6 +56,8 @@ struct lock_prev {
 	char **stack;
 	size_t nstack;
 	char symbol[SNAP_SYM_LEN];
+	const char *unwind;	/* user: "fp" or "dwarf" */
+	unsigned dwarf_wait;	/* user, "fp": intervals left to look for "dwarf" */
 	unsigned idle;		/* sweeps seen without change */
 };
 
@@ -52,6 +67,9 @@ struct locks_priv {
 	struct hashmap *kprev, *uprev;
 	struct ksyms *ksyms;
 	struct usyms *usyms;
+	struct uunwind *uunwind;
+	struct ustack_store *ustacks;	/* NULL: --ustack-bytes 0 */
+	bool verbose;
 	struct ring_buffer *rb;
 	pthread_t thread;
 	bool thread_running;
@@ -84,6 +102,15 @@ static int on_proc_event(void *ctx, void *data, size_t size)
 
 	if (size >= sizeof(*ev))
 		usyms_prepare(p->usyms, ev->tgid, ev->pstart);
+	return 0;
+}
+
+/* A user stack to unwind by CFI, while its process lives. */
+static int on_ustack_sample(void *ctx, void *data, size_t size)
+{
+	struct locks_priv *p = ctx;
+
+	ustack_store_add(p->ustacks, data, size);
 	return 0;
 }
 
@@ -198,6 +225,9 @@ static int start_events(struct collector *c, struct locks_priv *p)
 	p->rb = ring_buffer__new(bpf_map__fd(p->skel->maps.proc_events), on_proc_event, p, NULL);
 	if (!p->rb)
 		return family_fail(c, -errno, "cannot open the ring buffer");
+	if (p->ustacks && ring_buffer__add(p->rb, bpf_map__fd(p->skel->maps.ustack_samples),
+					   on_ustack_sample, p))
+		return family_fail(c, -errno, "cannot open the stack copies' ring buffer");
 	if ((err = -pthread_create(&p->thread, NULL, event_thread, p))) {
 		snprintf(c->status, sizeof(c->status), "cannot start a thread");
 		return err;
@@ -233,6 +263,10 @@ static int locks_open(struct collector *c, const struct options *o)
 	p->uprev = hashmap_new(sizeof(struct ulock_key));
 	p->usyms = usyms_new();
 	if (!p->kprev || !p->uprev || !p->usyms)
+		return -ENOMEM;
+	p->verbose = o->verbose;
+	if (o->ustack_bytes && (!(p->uunwind = uunwind_new()) ||
+				!(p->ustacks = ustack_store_new(p->uunwind))))
 		return -ENOMEM;
 	p->skel = family_start(c, &locks_family, o, &err);
 	if (!p->skel)
@@ -355,20 +389,63 @@ static int kernel_stack(struct locks_priv *p, const struct klock_key *k, struct 
 	return 0;
 }
 
+static void stack_clear(struct lock_prev *pv)
+{
+	for (size_t i = 0; i < pv->nstack; i++)
+		free(pv->stack[i]);
+	free(pv->stack);
+	pv->stack = NULL;
+	pv->nstack = 0;
+}
+
+/* A user key's stack: the one unwound by CFI when it has at least the
+ * frames of the walked one (it has the callers of code without frame
+ * pointers the walk skips), else the walked one. */
 static int user_stack(struct locks_priv *p, const struct ulock_key *k, struct lock_prev *pv)
 {
 	struct lock_stack st = { 0 };
+	__u64 dw[USTACK_DWARF_DEPTH];
 	const __u64 *ips = st.ips;
 	char frame[SNAP_SYM_LEN];
+	int nfp = 0, ndw = 0;
 
+	pv->unwind = "fp";
 	if (!k->stack || bpf_map_lookup_elem(bpf_map__fd(p->skel->maps.ustacks), &k->stack, &st))
 		return 0;
-	for (int i = 0; i < LOCKS_STACK_DEPTH && ips[i]; i++) {
+	while (nfp < LOCKS_STACK_DEPTH && ips[nfp])
+		nfp++;
+	if (p->ustacks)
+		ndw = ustack_store_get(p->ustacks, k->stack, dw, USTACK_DWARF_DEPTH);
+	if (ndw && ndw >= nfp) {
+		pv->unwind = "dwarf";
+		pv->dwarf_wait = 0;
+		ips = dw;
+		nfp = ndw;
+	} else if (p->ustacks && !ndw && !pv->nstack) {
+		pv->dwarf_wait = DWARF_WAIT;
+	}
+	stack_clear(pv);
+	for (int i = 0; i < nfp; i++) {
 		usyms_resolve(p->usyms, k->tgid, k->pstart, ips[i], frame, sizeof(frame));
 		if (stack_push(pv, frame))
 			return -ENOMEM;
 	}
 	return 0;
+}
+
+/* A user stack still walked by frame pointers whose unwound form may have
+ * come since. */
+static int user_stack_again(struct locks_priv *p, const struct ulock_key *k,
+			    struct lock_prev *pv)
+{
+	__u64 ip;
+
+	if (!pv->dwarf_wait)
+		return 0;
+	pv->dwarf_wait--;
+	if (!ustack_store_get(p->ustacks, k->stack, &ip, 1))
+		return 0;
+	return user_stack(p, k, pv);
 }
 
 /* The prev entry of a key, made (with its stack) on first sight. */
@@ -448,7 +525,7 @@ static int collect_user(struct locks_priv *p, struct snapshot *s, __u32 ended)
 		bool fresh;
 
 		pv = prev_get(p, p->uprev, k, true, &fresh);
-		if (!pv)
+		if (!pv || user_stack_again(p, k, pv))
 			return -ENOMEM;
 		if (!fresh && st->count == pv->count)
 			continue;
@@ -461,6 +538,7 @@ static int collect_user(struct locks_priv *p, struct snapshot *s, __u32 ended)
 		if (!row->hist || !row->stack)
 			return -ENOMEM;
 		row->nstack = pv->nstack;
+		snprintf(row->unwind, sizeof(row->unwind), "%s", pv->nstack ? pv->unwind : "");
 		row->pid = k->tgid;
 		process_comm(k, st, row->comm, sizeof(row->comm));
 		snprintf(row->uaddr, sizeof(row->uaddr), "0x%llx", (unsigned long long)k->uaddr);
@@ -528,6 +606,8 @@ static void sweep_entries(struct locks_priv *p, struct map_reader *r, struct has
 			drop = gone || (idle && pv->idle++ >= 1);
 			if (gone)
 				usyms_forget(p->usyms, k->tgid, k->pstart);
+			if (gone && p->uunwind)
+				uunwind_forget(p->uunwind, k->tgid, k->pstart);
 		}
 		if (drop) {
 			bpf_map_delete_elem(r->fd, key);
@@ -556,6 +636,8 @@ static void sweep(struct locks_priv *p)
 		if (!used[side])
 			continue;
 		drop_unused_stacks(stack_fds[side], used[side]);
+		if (side == 1 && p->ustacks)
+			ustack_store_sweep(p->ustacks, used[side]);
 		hashmap_free(used[side], NULL);
 	}
 }
@@ -611,6 +693,15 @@ static void locks_close(struct collector *c)
 		hashmap_free(p->uprev, prev_free);
 	ksyms__free(p->ksyms);
 	usyms_free(p->usyms);
+	if (p->ustacks && p->verbose) {
+		__u64 n, ns;
+
+		ustack_store_cost(p->ustacks, &n, &ns);
+		fprintf(stderr, "latscope: locks: %llu user stacks unwound by CFI, %.1f us each\n",
+			(unsigned long long)n, n ? (double)ns / (double)n / 1000.0 : 0.0);
+	}
+	ustack_store_free(p->ustacks);
+	uunwind_free(p->uunwind);
 }
 
 static const char *const locks_tps[] = {

@@ -1,0 +1,38 @@
+/* User stacks unwound by the binaries' unwind tables (.eh_frame,
+ * .debug_frame), the way `perf record --call-graph dwarf` does: from a few
+ * registers and a copy of the top of the stack taken in the kernel, with
+ * elfutils' libdwfl (dwfl_attach_state with our own thread callbacks, whose
+ * memory is the copy). One Dwfl per process (its modules from
+ * /proc/PID/maps, opened through /proc/PID/root: right in another mount
+ * namespace too), kept until uunwind_forget. Thread-safe: one lock. */
+#ifndef LATSCOPE_UUNWIND_H
+#define LATSCOPE_UUNWIND_H
+
+#include <stddef.h>
+#include <linux/types.h>
+
+struct uunwind;
+
+/* Where the unwinding starts: the user registers and the stack copied
+ * from sp up (size bytes). */
+struct uunwind_sample {
+	__u64 ip, sp, bp;
+	const void *stack;
+	size_t size;
+};
+
+struct uunwind *uunwind_new(void);
+void uunwind_free(struct uunwind *u);
+/* The frames of process pid (gen: its start time, as usyms has it) from s,
+ * innermost first (the first is s->ip, the others return addresses) into
+ * ips, at most n; the number of frames (0 when nothing unwinds: no module
+ * holds ip) or a negative errno (-ESRCH: the process is gone). */
+int uunwind_stack(struct uunwind *u, __u32 pid, __u64 gen, const struct uunwind_sample *s,
+		  __u64 *ips, int n);
+/* Drops what is kept for the process (not a later one's of the pid). */
+void uunwind_forget(struct uunwind *u, __u32 pid, __u64 gen);
+/* The text of a /proc/PID/maps with every file path put below root (e.g.
+ * "/proc/42/root"), in a new string (NULL: out of memory). Pure, for tests. */
+char *uunwind_maps_rebase(const char *maps, const char *root);
+
+#endif
