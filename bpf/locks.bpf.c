@@ -404,6 +404,30 @@ static __always_inline void ustack_send(__u64 stack, const struct ulock_key *k,
 	__sync_fetch_and_add(&ustack_copy_ns, bpf_ktime_get_ns() - t0);
 }
 
+static long vma_end_cb(struct task_struct *task, struct vm_area_struct *vma, void *data)
+{
+	*(__u64 *)data = vma->vm_end;
+	return 0;
+}
+
+/* How deep sp is in its stack: the distance from the top of the mapping
+ * that holds it, learnt once per thread (a thread's stack does not move;
+ * sp outside it, a coroutine's or signal stack, looks again). The same
+ * call path is at the same depth in every thread of a pool, while two
+ * paths whose frame-pointer walks are cut short alike (in code without
+ * frame pointers) rarely are: it keeps their stacks apart. 0: unknown. */
+static __always_inline __u64 ustack_depth(struct lock_thread *lt, __u64 sp)
+{
+	__u64 end = 0;
+
+	if (!lt->ustack_end || sp >= lt->ustack_end || lt->ustack_end - sp > (64ULL << 20)) {
+		if (bpf_find_vma(bpf_get_current_task_btf(), sp, vma_end_cb, &end, 0) || !end)
+			return 0;
+		lt->ustack_end = end;
+	}
+	return lt->ustack_end - sp;
+}
+
 /* A wait of the current task; sys: ctx holds a raw syscall tracepoint's
  * saved registers (futex), else ctx is the registers (uretprobe). */
 static __always_inline void ulock_record(void *ctx, struct lock_thread *lt, __u64 id,
@@ -414,26 +438,27 @@ static __always_inline void ulock_record(void *ctx, struct lock_thread *lt, __u6
 	struct lock_stats *st;
 	struct uregs r;
 	bool created, fresh;
+	__u64 seed, a = ((struct bpf_raw_tracepoint_args *)ctx)->args[0];
 
 	if (!lt->pstart) {
 		task = bpf_get_current_task_btf();
 		lt->pstart = BPF_CORE_READ(task, group_leader, start_boottime) | 1;
 	}
 	key.pstart = lt->pstart;
-	key.stack = stack_save(ctx, &ustacks, 1, BPF_F_USER_STACK, key.pstart ^ key.tgid,
-			       &drop_ustack, &fresh);
+	seed = key.pstart ^ ((__u64)key.tgid << 32);
+	if (ustack_bytes) {
+		r.sp = sys ? REGS_FIELD(a, sp) : PT_REGS_SP((struct pt_regs *)ctx);
+		seed += ustack_depth(lt, r.sp) * 0x9e3779b97f4a7c15ULL;
+	}
+	key.stack = stack_save(ctx, &ustacks, 1, BPF_F_USER_STACK, seed, &drop_ustack, &fresh);
 	/* only for a stack not seen in this process before: the walk above
 	 * is what every wait pays, the copy is paid once per stack */
 	if (fresh && ustack_bytes) {
 		if (sys) {
-			__u64 a = ((struct bpf_raw_tracepoint_args *)ctx)->args[0];
-
 			r.ip = REGS_FIELD(a, ip);
-			r.sp = REGS_FIELD(a, sp);
 			r.bp = REGS_FIELD(a, bp);
 		} else {
 			r.ip = PT_REGS_IP((struct pt_regs *)ctx);
-			r.sp = PT_REGS_SP((struct pt_regs *)ctx);
 			r.bp = PT_REGS_FP((struct pt_regs *)ctx);
 		}
 		ustack_send(key.stack, &key, &r);

@@ -73,6 +73,7 @@ struct lock_thread {
 	__u32 ucontended;	/* a futex wait happened inside pthread_mutex_lock */
 	__u64 ustart;		/* pthread_mutex_lock entry, 0: not inside */
 	__u64 umutex;
+	__u64 ustack_end;	/* top of the mapping of the thread's user stack, 0: not known */
 };
 
 /* Pending spinning kernel wait of one CPU (spinners do not sleep). */
