@@ -54,6 +54,7 @@ struct lock_prev {
 	__u64 count, total_ns;
 	__u32 hist[HIST_NBUCKETS];
 	char **stack;
+	char **callees;		/* user, "dwarf": nstack names (or NULL) of what each frame called */
 	size_t nstack;
 	char symbol[SNAP_SYM_LEN];
 	const char *unwind;	/* user: "fp" or "dwarf" */
@@ -88,9 +89,13 @@ static void prev_free(void *v)
 
 	if (!p)
 		return;
-	for (size_t i = 0; i < p->nstack; i++)
+	for (size_t i = 0; i < p->nstack; i++) {
 		free(p->stack[i]);
+		if (p->callees)
+			free(p->callees[i]);
+	}
 	free(p->stack);
+	free(p->callees);
 	free(p);
 }
 
@@ -391,11 +396,42 @@ static int kernel_stack(struct locks_priv *p, const struct klock_key *k, struct 
 
 static void stack_clear(struct lock_prev *pv)
 {
-	for (size_t i = 0; i < pv->nstack; i++)
+	for (size_t i = 0; i < pv->nstack; i++) {
 		free(pv->stack[i]);
+		if (pv->callees)
+			free(pv->callees[i]);
+	}
 	free(pv->stack);
-	pv->stack = NULL;
+	free(pv->callees);
+	pv->stack = pv->callees = NULL;
 	pv->nstack = 0;
+}
+
+/* The names of the entry points the frames of an unwound stack called
+ * (0: not known; an address inside a function is no entry) into
+ * pv->callees, for the classification only. */
+static int callees_name(struct locks_priv *p, const struct ulock_key *k, struct lock_prev *pv,
+			const __u64 *callees, int n)
+{
+	char name[SNAP_SYM_LEN];
+
+	pv->callees = calloc((size_t)(n ? n : 1), sizeof(*pv->callees));
+	if (!pv->callees)
+		return -ENOMEM;
+	for (int i = 0; i < n; i++) {
+		size_t len;
+
+		if (!callees[i])
+			continue;
+		usyms_resolve(p->usyms, k->tgid, k->pstart, callees[i], name, sizeof(name));
+		len = strlen(name);
+		if (len < 5 || strcmp(name + len - 4, "+0x0"))
+			continue;
+		name[len - 4] = 0;
+		if (!(pv->callees[i] = strdup(name)))
+			return -ENOMEM;
+	}
+	return 0;
 }
 
 /* A user key's stack: the one unwound by CFI when it has at least the
@@ -404,7 +440,7 @@ static void stack_clear(struct lock_prev *pv)
 static int user_stack(struct locks_priv *p, const struct ulock_key *k, struct lock_prev *pv)
 {
 	struct lock_stack st = { 0 };
-	__u64 dw[USTACK_DWARF_DEPTH];
+	__u64 dw[USTACK_DWARF_DEPTH], callees[USTACK_DWARF_DEPTH];
 	const __u64 *ips = st.ips;
 	char frame[SNAP_SYM_LEN];
 	int nfp = 0, ndw = 0;
@@ -415,7 +451,7 @@ static int user_stack(struct locks_priv *p, const struct ulock_key *k, struct lo
 	while (nfp < LOCKS_STACK_DEPTH && ips[nfp])
 		nfp++;
 	if (p->ustacks)
-		ndw = ustack_store_get(p->ustacks, k->stack, dw, USTACK_DWARF_DEPTH);
+		ndw = ustack_store_get(p->ustacks, k->stack, dw, callees, USTACK_DWARF_DEPTH);
 	if (ndw && ndw >= nfp) {
 		pv->unwind = "dwarf";
 		pv->dwarf_wait = 0;
@@ -425,6 +461,8 @@ static int user_stack(struct locks_priv *p, const struct ulock_key *k, struct lo
 		pv->dwarf_wait = DWARF_WAIT;
 	}
 	stack_clear(pv);
+	if (ips == dw && callees_name(p, k, pv, callees, ndw))
+		return -ENOMEM;
 	for (int i = 0; i < nfp; i++) {
 		usyms_resolve(p->usyms, k->tgid, k->pstart, ips[i], frame, sizeof(frame));
 		if (stack_push(pv, frame))
@@ -443,7 +481,7 @@ static int user_stack_again(struct locks_priv *p, const struct ulock_key *k,
 	if (!pv->dwarf_wait)
 		return 0;
 	pv->dwarf_wait--;
-	if (!ustack_store_get(p->ustacks, k->stack, &ip, 1))
+	if (!ustack_store_get(p->ustacks, k->stack, &ip, NULL, 1))
 		return 0;
 	return user_stack(p, k, pv);
 }
@@ -544,7 +582,8 @@ static int collect_user(struct locks_priv *p, struct snapshot *s, __u32 ended)
 		snprintf(row->uaddr, sizeof(row->uaddr), "0x%llx", (unsigned long long)k->uaddr);
 		snprintf(row->kind, sizeof(row->kind), "%s",
 			 k->flags & ULOCK_F_UPROBE ? "mutex" :
-			 futex_kind(k->op, k->flags & ULOCK_F_VAL2, pv->stack, pv->nstack));
+			 futex_kind(k->op, k->flags & ULOCK_F_VAL2, pv->stack, pv->callees,
+				    pv->nstack));
 		prev_update(pv, st);
 	}
 	return 0;

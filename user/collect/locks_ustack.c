@@ -12,6 +12,7 @@
 struct unwound {
 	int n;
 	__u64 ips[USTACK_DWARF_DEPTH];
+	__u64 callees[USTACK_CALLEES];
 };
 
 struct ustack_store {
@@ -72,6 +73,9 @@ int ustack_store_add(struct ustack_store *s, const void *sample, size_t size)
 	/* unwound outside the store's lock: the collector does not wait */
 	n = uunwind_stack(s->uw, ev->tgid, ev->pstart, &us, u->ips, USTACK_DWARF_DEPTH);
 	u->n = n > 0 ? n : 0;
+	/* while the process lives: its code and GOT are read */
+	for (int i = 1; i < u->n && i < USTACK_CALLEES; i++)
+		u->callees[i] = uunwind_callee(ev->tgid, u->ips[i]);
 	pthread_mutex_lock(&s->lock);
 	s->count++;
 	s->ns += mono_ns() - t0;
@@ -87,7 +91,7 @@ int ustack_store_add(struct ustack_store *s, const void *sample, size_t size)
 	return n < 0 ? n : 0;
 }
 
-int ustack_store_get(struct ustack_store *s, __u64 stack, __u64 *ips, int n)
+int ustack_store_get(struct ustack_store *s, __u64 stack, __u64 *ips, __u64 *callees, int n)
 {
 	const struct unwound *u;
 	int got = 0;
@@ -97,6 +101,8 @@ int ustack_store_get(struct ustack_store *s, __u64 stack, __u64 *ips, int n)
 	if (u) {
 		got = u->n < n ? u->n : n;
 		memcpy(ips, u->ips, (size_t)got * sizeof(*ips));
+		for (int i = 0; callees && i < got; i++)
+			callees[i] = i < USTACK_CALLEES ? u->callees[i] : 0;
 	}
 	pthread_mutex_unlock(&s->lock);
 	return got;

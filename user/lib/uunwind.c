@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include "lib/hashmap.h"
 #include "lib/uunwind.h"
@@ -306,6 +307,69 @@ int uunwind_stack(struct uunwind *u, __u32 pid, __u64 gen, const struct uunwind_
 out:
 	pthread_mutex_unlock(&u->lock);
 	return err ? err : fr.n;
+}
+
+int uunwind_decode_call(const unsigned char code[6], __u64 ret, __u64 *addr)
+{
+	__s32 d;
+
+	if (code[1] == 0xe8) {
+		memcpy(&d, code + 2, sizeof(d));
+		*addr = ret + (__u64)(__s64)d;
+		return 1;
+	}
+	if (code[0] == 0xff && code[1] == 0x15) {
+		memcpy(&d, code + 2, sizeof(d));
+		*addr = ret + (__u64)(__s64)d;
+		return 2;
+	}
+	return 0;
+}
+
+__u64 uunwind_decode_plt(const unsigned char stub[16], __u64 addr)
+{
+	size_t i = 0;
+	__s32 d;
+
+	if (!memcmp(stub, "\xf3\x0f\x1e\xfa", 4))	/* endbr64 */
+		i = 4;
+	if (stub[i] == 0xf2)				/* bnd */
+		i++;
+	if (stub[i] != 0xff || stub[i + 1] != 0x25)
+		return 0;
+	memcpy(&d, stub + i + 2, sizeof(d));
+	return addr + i + 6 + (__u64)(__s64)d;
+}
+
+static bool peek(__u32 pid, __u64 addr, void *buf, size_t n)
+{
+	struct iovec local = { buf, n }, remote = { (void *)(uintptr_t)addr, n };
+
+	return process_vm_readv((pid_t)pid, &local, 1, &remote, 1, 0) == (ssize_t)n;
+}
+
+__u64 uunwind_callee(__u32 pid, __u64 ret)
+{
+	unsigned char code[16];
+	__u64 a, slot = 0, target = 0;
+
+	if (ret < 6 || !peek(pid, ret - 6, code, 6))
+		return 0;
+	switch (uunwind_decode_call(code, ret, &a)) {
+	case 1:
+		/* into another module: through its PLT stub's GOT slot */
+		if (peek(pid, a, code, sizeof(code)))
+			slot = uunwind_decode_plt(code, a);
+		if (!slot)
+			return a;
+		break;
+	case 2:
+		slot = a;
+		break;
+	default:
+		return 0;
+	}
+	return peek(pid, slot, &target, sizeof(target)) ? target : 0;
 }
 
 void uunwind_forget(struct uunwind *u, __u32 pid, __u64 gen)

@@ -29,6 +29,19 @@ void uunwind_free(struct uunwind *u);
  * holds ip) or a negative errno (-ESRCH: the process is gone). */
 int uunwind_stack(struct uunwind *u, __u32 pid, __u64 gen, const struct uunwind_sample *s,
 		  __u64 *ips, int n);
+/* The function the call returning to ret (in process pid, alive) went to:
+ * the call's target, through the PLT stub or the GOT slot of a call into
+ * another module; 0 when the bytes before ret are no call we know. Names
+ * the entry a tail call hides (glibc's sem_wait jumps to the unexported
+ * __new_sem_wait_slow64: only its caller's call says sem_wait). */
+__u64 uunwind_callee(__u32 pid, __u64 ret);
+/* The pure parts, for tests. The call that returns to ret from code[0..5]
+ * (the bytes at ret-6..ret-1): 1 and its target (call rel32), 2 and the
+ * address of the slot it reads (call *disp(%rip)), 0: neither. */
+int uunwind_decode_call(const unsigned char code[6], __u64 ret, __u64 *addr);
+/* The GOT slot a PLT stub at addr jumps through ([endbr64] [bnd] jmp
+ * *disp(%rip), from its first 16 bytes); 0: not a stub. */
+__u64 uunwind_decode_plt(const unsigned char stub[16], __u64 addr);
 /* Drops what is kept for the process (not a later one's of the pid). */
 void uunwind_forget(struct uunwind *u, __u32 pid, __u64 gen);
 /* The text of a /proc/PID/maps with every file path put below root (e.g.

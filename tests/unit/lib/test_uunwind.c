@@ -159,12 +159,64 @@ static void test_maps_rebase(void **state)
 	free(r);
 }
 
+static void test_decode_calls(void **state)
+{
+	/* call rel32 -0xb13 returning to 0x1b52: to 0x1040 */
+	const unsigned char direct[6] = { 0x90, 0xe8, 0xee, 0xf4, 0xff, 0xff };
+	/* call *0x2fc2(%rip) returning to 0x2000: the slot at 0x4fc2 */
+	const unsigned char indirect[6] = { 0xff, 0x15, 0xc2, 0x2f, 0x00, 0x00 };
+	const unsigned char none[6] = { 0x48, 0x89, 0xc7, 0x48, 0x89, 0xc7 };
+	/* jmp *0x2fc2(%rip) at 0x1040: the slot at 0x4008 */
+	const unsigned char plt[16] = { 0xff, 0x25, 0xc2, 0x2f, 0, 0, 0x68, 1, 0, 0, 0 };
+	/* endbr64; bnd jmp *0x10(%rip) at 0x2000 (.plt.sec): 0x2000 + 11 + 0x10 */
+	const unsigned char plt_sec[16] = { 0xf3, 0x0f, 0x1e, 0xfa, 0xf2, 0xff, 0x25, 0x10, 0, 0, 0 };
+	const unsigned char code[16] = { 0x55, 0x48, 0x89, 0xe5 };
+	__u64 a = 0;
+
+	assert_int_equal(uunwind_decode_call(direct, 0x1b52, &a), 1);
+	assert_int_equal(a, 0x1040);
+	assert_int_equal(uunwind_decode_call(indirect, 0x2000, &a), 2);
+	assert_int_equal(a, 0x4fc2);
+	assert_int_equal(uunwind_decode_call(none, 0x2000, &a), 0);
+	assert_int_equal(uunwind_decode_plt(plt, 0x1040), 0x4008);
+	assert_int_equal(uunwind_decode_plt(plt_sec, 0x2000), 0x2000 + 11 + 0x10);
+	assert_int_equal(uunwind_decode_plt(code, 0x3000), 0);
+}
+
+__attribute__((noinline)) static int call_through_plt(void)
+{
+	/* a call into libc: through this PIE's PLT (or GOT, -fno-plt) */
+	int r = getpid();
+
+	asm volatile("" ::: "memory");
+	return r;
+}
+
+static void test_callee_of_live_call(void **state)
+{
+	/* the return address of the call to getpid() is right after it:
+	 * found as the first address past a call whose callee is getpid */
+	void *fn = (void *)&getpid;
+	const unsigned char *p = (const unsigned char *)&call_through_plt;
+	bool found = false;
+
+	call_through_plt();
+	for (int i = 6; i < 64 && !found; i++)
+		found = uunwind_callee((__u32)getpid(), (__u64)(uintptr_t)(p + i)) ==
+			(__u64)(uintptr_t)fn;
+	assert_true(found);
+	/* no such process: nothing is read */
+	assert_int_equal(uunwind_callee(0x7ffffff0u, (__u64)(uintptr_t)p + 6), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_unwinds_own_stack),
 		cmocka_unit_test(test_unknown_ip_and_gone_process),
 		cmocka_unit_test(test_maps_rebase),
+		cmocka_unit_test(test_decode_calls),
+		cmocka_unit_test(test_callee_of_live_call),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
