@@ -130,12 +130,22 @@ struct {
 	__uint(max_entries, 64 * 1024);
 } proc_events SEC(".maps");
 
-/* struct lock_ustack_sample, one per new user stack: room for 64 at the
- * largest --ustack-bytes before the frontend's thread reads them. */
+/* struct lock_ustack_sample, one per new user stack, as long as what was
+ * copied (2.7 KB on average at the default 8 KiB, measured: shallow
+ * stacks end before it): room for 64 at the largest --ustack-bytes, some
+ * 400 on average, before the frontend's thread reads them. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 1024 * 1024);
 } ustack_samples SEC(".maps");
+
+/* Where a sample is made before it is sent at its length. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct lock_ustack_sample);
+} ustack_scratch SEC(".maps");
 
 static __always_inline bool pid_wanted(__u32 tgid)
 {
@@ -368,18 +378,17 @@ struct uregs {
  * registers, to the frontend. The stack's mapping may end less than
  * ustack_bytes above sp (a main thread's shallow stack): then shorter
  * reads, each ending a page lower. */
-static __always_inline void ustack_send(__u64 stack, const struct ulock_key *k,
-					const struct uregs *r)
+static __always_inline int ustack_send(__u64 stack, const struct ulock_key *k,
+				       const struct uregs *r)
 {
 	struct lock_ustack_sample *s;
-	__u64 t0 = bpf_ktime_get_ns();
+	__u64 t0 = bpf_ktime_get_ns(), size;
 	long len = ustack_bytes, got = 0;
+	__u32 zero = 0;
 
-	s = bpf_ringbuf_reserve(&ustack_samples, sizeof(*s), 0);
-	if (!s) {
-		__sync_fetch_and_add(&drop_ustack_copy, 1);
-		return;
-	}
+	s = bpf_map_lookup_elem(&ustack_scratch, &zero);
+	if (!s)
+		return -1;
 	for (int i = 0; i < LOCKS_USTACK_MAX / 4096 + 1; i++) {
 		if (len <= 0)
 			break;
@@ -398,10 +407,17 @@ static __always_inline void ustack_send(__u64 stack, const struct ulock_key *k,
 	s->ip = r->ip;
 	s->sp = r->sp;
 	s->bp = r->bp;
-	bpf_ringbuf_submit(s, 0);
+	size = offsetof(struct lock_ustack_sample, data) + (__u32)got;
+	if (size > sizeof(*s))
+		size = sizeof(*s);
+	if (bpf_ringbuf_output(&ustack_samples, s, size, BPF_RB_NO_WAKEUP)) {
+		__sync_fetch_and_add(&drop_ustack_copy, 1);
+		return -1;
+	}
 	__sync_fetch_and_add(&ustack_copies, 1);
 	__sync_fetch_and_add(&ustack_copy_bytes, got);
 	__sync_fetch_and_add(&ustack_copy_ns, bpf_ktime_get_ns() - t0);
+	return 0;
 }
 
 static long vma_end_cb(struct task_struct *task, struct vm_area_struct *vma, void *data)
@@ -461,7 +477,10 @@ static __always_inline void ulock_record(void *ctx, struct lock_thread *lt, __u6
 			r.ip = PT_REGS_IP((struct pt_regs *)ctx);
 			r.bp = PT_REGS_FP((struct pt_regs *)ctx);
 		}
-		ustack_send(key.stack, &key, &r);
+		/* lost (the ring buffer is full): the stack is stored again,
+		 * and copied, at its next wait */
+		if (ustack_send(key.stack, &key, &r))
+			bpf_map_delete_elem(&ustacks, &key.stack);
 	}
 	st = stats_entry(&ulock_stats, &key, &zero_stats, &drop_umap_full,
 			 offsetof(struct lock_stats, comm), &created);

@@ -123,9 +123,14 @@ static void *event_thread(void *arg)
 {
 	struct locks_priv *p = arg;
 
-	while (!p->stop)
-		if (ring_buffer__poll(p->rb, 100) < 0 && errno != EINTR)
+	/* the stack copies come without a wakeup (on a VM its self-IPI
+	 * costs more than the copy, measured): read every 50 ms at least */
+	while (!p->stop) {
+		if (ring_buffer__poll(p->rb, 50) < 0 && errno != EINTR)
 			break;
+		if (ring_buffer__consume(p->rb) < 0)
+			break;
+	}
 	return NULL;
 }
 
@@ -700,12 +705,32 @@ static int locks_collect(struct collector *c, struct snapshot *s)
 		__atomic_load_n(&bss->drop_kstack, __ATOMIC_RELAXED) +
 		__atomic_load_n(&bss->drop_ustack, __ATOMIC_RELAXED) +
 		__atomic_load_n(&bss->drop_no_state, __ATOMIC_RELAXED);
-	events = __atomic_load_n(&bss->drop_events, __ATOMIC_RELAXED);
+	events = __atomic_load_n(&bss->drop_events, __ATOMIC_RELAXED) +
+		 __atomic_load_n(&bss->drop_ustack_copy, __ATOMIC_RELAXED);
 	s->dropped.map_full += drops - p->drops_seen;
 	s->dropped.events += events - p->events_seen;
 	p->drops_seen = drops;
 	p->events_seen = events;
 	return err;
+}
+
+/* -v: what the unwinding cost, in the kernel and here. */
+static void report_unwind_costs(struct locks_priv *p)
+{
+	const struct locks_bpf__bss *bss = p->skel ? p->skel->bss : NULL;
+	__u64 n, ns, copies = bss ? bss->ustack_copies : 0;
+
+	if (!p->ustacks || !p->verbose)
+		return;
+	ustack_store_cost(p->ustacks, &n, &ns);
+	fprintf(stderr, "latscope: locks: %llu user stacks unwound by CFI, %.1f us each\n",
+		(unsigned long long)n, n ? (double)ns / (double)n / 1000.0 : 0.0);
+	if (copies)
+		fprintf(stderr, "latscope: locks: %llu user stack copies in the kernel, "
+			"%.0f bytes and %.2f us each, %llu lost\n", (unsigned long long)copies,
+			(double)bss->ustack_copy_bytes / (double)copies,
+			(double)bss->ustack_copy_ns / (double)copies / 1000.0,
+			(unsigned long long)bss->drop_ustack_copy);
 }
 
 static void locks_close(struct collector *c)
@@ -716,6 +741,7 @@ static void locks_close(struct collector *c)
 		p->stop = 1;
 		pthread_join(p->thread, NULL);
 	}
+	report_unwind_costs(p);
 	if (p->hooked) {
 		hooks_leave(HOOK_LOCKS_ENTER);
 		hooks_leave(HOOK_LOCKS_EXIT);
@@ -732,13 +758,6 @@ static void locks_close(struct collector *c)
 		hashmap_free(p->uprev, prev_free);
 	ksyms__free(p->ksyms);
 	usyms_free(p->usyms);
-	if (p->ustacks && p->verbose) {
-		__u64 n, ns;
-
-		ustack_store_cost(p->ustacks, &n, &ns);
-		fprintf(stderr, "latscope: locks: %llu user stacks unwound by CFI, %.1f us each\n",
-			(unsigned long long)n, n ? (double)ns / (double)n / 1000.0 : 0.0);
-	}
 	ustack_store_free(p->ustacks);
 	uunwind_free(p->uunwind);
 }
