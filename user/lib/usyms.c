@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include "lib/debuginfo.h"
 #include "lib/hashmap.h"
+#include "lib/perfmap.h"
 #include "lib/usyms.h"
 
 /* Bounds on what one ELF file may make us hold: it is another user's file
@@ -52,7 +53,12 @@ struct uproc {
 	struct umap *maps;
 	size_t nmaps;
 	bool rescanned;		/* re-read once already for a missing address */
+	struct perfmap *jit;	/* its /tmp/perf-PID.map, NULL: none read */
+	long long jit_size;	/* the size it had when read */
 };
+
+/* The largest perf map read: a JVM's runs to some 10^5 lines */
+#define USYMS_MAX_PERFMAP (64LL << 20)
 
 /* Binaries no process map refers to are dropped once the cache holds
  * twice as many as after the last such sweep (and at least this many): a
@@ -87,7 +93,64 @@ static void uproc_free(void *p)
 	if (!u)
 		return;
 	free(u->maps);
+	perfmap_free(u->jit);
 	free(u);
+}
+
+/* The pid the process has in its own pid namespace (NSpid's last), which
+ * names its perf map; pid when not known. */
+static __u32 ns_pid(__u32 pid)
+{
+	char path[64], line[256];
+	unsigned long v = pid;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%u/status", pid);
+	if (!(f = fopen(path, "re")))
+		return pid;
+	while (fgets(line, sizeof(line), f)) {
+		char *p = line + 6, *end;
+
+		if (strncmp(line, "NSpid:", 6))
+			continue;
+		for (unsigned long x; (x = strtoul(p, &end, 10)), end != p; p = end)
+			v = x;
+		break;
+	}
+	fclose(f);
+	return (__u32)v;
+}
+
+/* The process's perf map (JIT code), read (again) when its size changed:
+ * JITs append to it. The file is the process's (any user's): not through a
+ * symlink, a regular file of a bounded size. */
+static const struct perfmap *jit_map(__u32 pid, struct uproc *up)
+{
+	char path[96], *text;
+	struct perfmap *m;
+	struct stat st;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%u/root/tmp/perf-%u.map", pid, ns_pid(pid));
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return up->jit;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > USYMS_MAX_PERFMAP ||
+	    st.st_size == up->jit_size || !(text = malloc((size_t)st.st_size + 1))) {
+		close(fd);
+		return up->jit;
+	}
+	ssize_t got = pread(fd, text, (size_t)st.st_size, 0);
+
+	close(fd);
+	m = got > 0 ? perfmap_parse(text, (size_t)got) : NULL;
+	free(text);
+	if (m) {
+		perfmap_free(up->jit);
+		up->jit = m;
+		up->jit_size = st.st_size;
+	}
+	return up->jit;
 }
 
 struct usyms *usyms_new(void)
@@ -483,6 +546,9 @@ int usyms_prepare(struct usyms *u, __u32 pid, __u64 gen)
 	up->gen = gen;
 	up->rescanned = false;
 	err = read_maps(u, pid, up);
+	/* JIT code's names too, while the process (and its map) are there */
+	if (!err)
+		jit_map(pid, up);
 	pthread_mutex_unlock(&u->lock);
 	return err;
 }
@@ -562,6 +628,9 @@ const char *usyms_resolve(struct usyms *u, __u32 pid, __u64 gen, __u64 addr, cha
 		up->gen = gen;
 		up->rescanned = false;
 		up->nmaps = 0;
+		perfmap_free(up->jit);
+		up->jit = NULL;
+		up->jit_size = 0;
 		read_maps(u, pid, up);
 	} else if (gen && up->gen && gen < up->gen) {
 		up = NULL;	/* an earlier process of that pid: its map is gone */
@@ -578,7 +647,14 @@ const char *usyms_resolve(struct usyms *u, __u32 pid, __u64 gen, __u64 addr, cha
 	if (!m) {
 		snprintf(buf, n, "0x%llx", (unsigned long long)addr);
 	} else if (!m->bin) {
-		snprintf(buf, n, "[anon]+0x%llx", (unsigned long long)(addr - m->start));
+		const char *jit = jit_map(pid, up) ? perfmap_find(up->jit, addr, &vaddr) : NULL;
+
+		if (!jit && up->jit && jit_map(pid, up))	/* compiled since: read again */
+			jit = perfmap_find(up->jit, addr, &vaddr);
+		if (jit)
+			snprintf(buf, n, "%s+0x%llx", jit, (unsigned long long)vaddr);
+		else
+			snprintf(buf, n, "[anon]+0x%llx", (unsigned long long)(addr - m->start));
 	} else {
 		const struct usym *s;
 
