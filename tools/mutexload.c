@@ -254,6 +254,17 @@ static void join_threads(int n, pthread_t *t)
 		pthread_join(t[i], NULL);
 }
 
+/* n threads of fn to their end; how long they took (0: none ran) */
+static unsigned long long timed_phase(int n, void *(*fn)(void *), pthread_t *t)
+{
+	unsigned long long t0 = now_ns();
+
+	if (!n)
+		return 0;
+	join_threads(run_threads(n, fn, t), t);
+	return now_ns() - t0;
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: mutexload [--mutex THREADS:ITERS:HOLD_US] [--sem THREADS:ITERS:HOLD_US]"
@@ -302,21 +313,9 @@ int main(int argc, char **argv)
 	if (wait && !fgets(line, sizeof(line), stdin))
 		return 1;
 
-	if (m_threads) {
-		t0 = now_ns();
-		join_threads(run_threads(m_threads, mutex_thread, t), t);
-		mutex_ns = now_ns() - t0;
-	}
-	if (s_threads) {
-		t0 = now_ns();
-		join_threads(run_threads(s_threads, sem_thread, t), t);
-		s_ns = now_ns() - t0;
-	}
-	if (r_threads) {
-		t0 = now_ns();
-		join_threads(run_threads(r_threads, rwlock_thread, t), t);
-		r_ns = now_ns() - t0;
-	}
+	mutex_ns = timed_phase(m_threads, mutex_thread, t);
+	s_ns = timed_phase(s_threads, sem_thread, t);
+	r_ns = timed_phase(r_threads, rwlock_thread, t);
 	if (c_threads) {
 		t0 = now_ns();
 		run_threads(c_threads, condvar_thread, t);
