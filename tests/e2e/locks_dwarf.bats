@@ -114,3 +114,26 @@ libc_debug_file() {
 		[[ "$output" == *"--ustack-bytes '$v'"* ]]
 	done
 }
+
+@test "locks dwarf: a binary of another mount namespace is unwound and named through /proc/PID/root" {
+	command -v unshare >/dev/null || skip "unshare (util-linux) is not installed"
+	mkdir "$T/ns"
+	# the binary exists only in the workload's own mount namespace: a
+	# tmpfs over $T/ns there, the empty directory here
+	unshare -m --propagation private sh -c \
+		"mount -t tmpfs tmpfs '$T/ns' && cp '$TOOLS/mutexload-nofp' '$T/ns/' &&
+		 exec '$T/ns/mutexload-nofp' --mutex 3:40:1000" < "$T/go" > "$T/truth" 3>&- &
+	WL=$!
+	exec 7> "$T/go"
+	wait_for_file "$T/truth"
+	WL=$(head -n1 "$T/truth" | jq .pid)
+	[ ! -e "$T/ns/mutexload-nofp" ]
+	start_latscope_attached "$T/out" 4 --probes locks -p "$WL" -i 60
+	echo go >&7
+	while kill -0 "$WL" 2>/dev/null; do sleep 0.1; done
+	stop_latscope
+	r=$(rows_of mutex)
+	jq -c '.[] | del(.hist)' <<<"$r"
+	[ "$(jq -c 'map(.unwind) | unique' <<<"$r")" = '["dwarf"]' ]
+	jq -e 'all(.stack | any(startswith("contend_shared_mutex+0x")))' <<<"$r"
+}
