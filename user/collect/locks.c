@@ -686,6 +686,21 @@ static void sweep(struct locks_priv *p)
 	}
 }
 
+/* Stack copies the kernel sent that the event thread has not unwound yet
+ * (it reads them every 50 ms): waited for, 100 ms at most, so that the
+ * snapshot has their stacks; the last one of a run would lose them. */
+static void wait_for_copies(struct locks_priv *p)
+{
+	__u64 sent = __atomic_load_n(&p->skel->bss->ustack_copies, __ATOMIC_RELAXED), n, ns;
+
+	for (int i = 0; p->ustacks && p->thread_running && i < 20; i++) {
+		ustack_store_cost(p->ustacks, &n, &ns);
+		if (n >= sent)
+			return;
+		usleep(5000);
+	}
+}
+
 static int locks_collect(struct collector *c, struct snapshot *s)
 {
 	struct locks_priv *p = c->priv;
@@ -696,6 +711,7 @@ static int locks_collect(struct collector *c, struct snapshot *s)
 
 	__atomic_store_n(&bss->epoch, ended + 1, __ATOMIC_SEQ_CST);
 	err = collect_kernel(p, s, ended);
+	wait_for_copies(p);
 	if (!err)
 		err = collect_user(p, s, ended);
 	if (!err && ++p->intervals % SWEEP_EVERY == 0)
