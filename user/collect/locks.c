@@ -739,8 +739,10 @@ static void report_unwind_costs(struct locks_priv *p)
 	if (!p->ustacks || !p->verbose)
 		return;
 	ustack_store_cost(p->ustacks, &n, &ns);
-	fprintf(stderr, "latscope: locks: %llu user stacks unwound by CFI, %.1f us each\n",
-		(unsigned long long)n, n ? (double)ns / (double)n / 1000.0 : 0.0);
+	fprintf(stderr, "latscope: locks: %llu user stacks unwound by CFI, %.1f us each, "
+		"%llu address spaces read\n", (unsigned long long)n,
+		n ? (double)ns / (double)n / 1000.0 : 0.0,
+		(unsigned long long)uunwind_spaces_built(p->uunwind));
 	if (copies)
 		fprintf(stderr, "latscope: locks: %llu user stack copies in the kernel, "
 			"%.0f bytes and %.2f us each, %llu lost\n", (unsigned long long)copies,

@@ -6,17 +6,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 #include "lib/hashmap.h"
 #include "lib/uunwind.h"
 
-/* Processes whose Dwfl is kept at most: each holds its modules' ELF files
- * mapped and their CFI once read (measured: ~1.2 MiB of RSS per
- * PostgreSQL backend), and is needed only while the process has new
- * stacks; building one again costs ~0.3 ms. Past it, the least recently
- * used goes. */
-#define UW_MAX_PROCS 16
+/* Address spaces whose Dwfl is kept at most: each holds its modules' ELF
+ * files mapped and their CFI once read (measured: ~1.2 MiB of RSS), and is
+ * needed only while its processes have new stacks; building one again
+ * costs ~0.3 ms. Past it, the least recently used goes. Processes forked
+ * from one another (a PostgreSQL's backends, Apache's or nginx's workers)
+ * map the same files at the same addresses and share one. */
+#define UW_MAX_SPACES 16
 /* The longest /proc/PID/maps read (a JVM's runs into the 10^4 lines) */
 #define UW_MAX_MAPS (16u << 20)
 
@@ -24,35 +26,60 @@
 #define DWARF_REG_RBP 6
 #define DWARF_REG_RSP 7
 
-struct uw_proc {
-	__u32 pid;
-	__u64 gen;
+/* One layout of mapped files (uunwind_maps_key) and its Dwfl. */
+struct uw_space {
+	__u64 key;
 	Dwfl *dwfl;
 	__u64 used;		/* when last used, in unwindings */
 	/* the unwinding under way (under the lock) */
+	__u32 pid;
 	const struct uunwind_sample *cur;
+};
+
+struct uw_proc {
+	__u32 pid;
+	__u64 gen;
+	__u64 space;		/* its space's key; 0: none yet */
 };
 
 struct uunwind {
 	pthread_mutex_t lock;
 	struct hashmap *procs;	/* pid -> struct uw_proc */
+	struct hashmap *spaces;	/* key -> struct uw_space */
 	__u64 clock;		/* unwindings so far */
+	__u64 built;		/* spaces made so far */
 };
 
+/* The process whose files are opened now (under the lock): modules are
+ * opened lazily, through the root of whichever process of the space is
+ * being unwound (the one that made the space may be gone). */
+static __u32 uw_root_pid;
+
+static int uw_find_elf(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_Addr base,
+		       char **file_name, Elf **elfp)
+{
+	char path[4200];
+
+	if (name[0] != '/' || !uw_root_pid)
+		return dwfl_linux_proc_find_elf(mod, userdata, name, base, file_name, elfp);
+	snprintf(path, sizeof(path), "/proc/%u/root%s", uw_root_pid, name);
+	return dwfl_linux_proc_find_elf(mod, userdata, path, base, file_name, elfp);
+}
+
 static const Dwfl_Callbacks proc_callbacks = {
-	.find_elf = dwfl_linux_proc_find_elf,
+	.find_elf = uw_find_elf,
 	.find_debuginfo = dwfl_standard_find_debuginfo,
 };
 
-static void uw_proc_free(void *v)
+static void uw_space_free(void *v)
 {
-	struct uw_proc *p = v;
+	struct uw_space *sp = v;
 
-	if (!p)
+	if (!sp)
 		return;
-	if (p->dwfl)
-		dwfl_end(p->dwfl);
-	free(p);
+	if (sp->dwfl)
+		dwfl_end(sp->dwfl);
+	free(sp);
 }
 
 struct uunwind *uunwind_new(void)
@@ -63,8 +90,9 @@ struct uunwind *uunwind_new(void)
 		return NULL;
 	pthread_mutex_init(&u->lock, NULL);
 	u->procs = hashmap_new(sizeof(__u32));
-	if (!u->procs) {
-		free(u);
+	u->spaces = hashmap_new(sizeof(__u64));
+	if (!u->procs || !u->spaces) {
+		uunwind_free(u);
 		return NULL;
 	}
 	return u;
@@ -74,59 +102,31 @@ void uunwind_free(struct uunwind *u)
 {
 	if (!u)
 		return;
-	hashmap_free(u->procs, uw_proc_free);
+	if (u->procs)
+		hashmap_free(u->procs, free);
+	if (u->spaces)
+		hashmap_free(u->spaces, uw_space_free);
 	pthread_mutex_destroy(&u->lock);
 	free(u);
 }
 
-/* One line of a maps text into out (at *len), its path put below root. */
-static void rebase_line(const char *line, size_t n, const char *root, char *out, size_t *len)
+__u64 uunwind_maps_key(const char *maps, __u64 root_dev, __u64 root_ino)
 {
-	const char *path = memchr(line, '/', n);
-
-	/* the path is the first '/' after the 5 leading fields */
-	if (path) {
-		int fields = 0;
-
-		for (const char *c = line; c < path; c++)
-			if (*c == ' ' && c[1] != ' ')
-				fields++;
-		if (fields < 5)
-			path = NULL;
-	}
-	if (!path) {
-		memcpy(out + *len, line, n);
-		*len += n;
-		return;
-	}
-	memcpy(out + *len, line, (size_t)(path - line));
-	*len += (size_t)(path - line);
-	memcpy(out + *len, root, strlen(root));
-	*len += strlen(root);
-	memcpy(out + *len, path, n - (size_t)(path - line));
-	*len += n - (size_t)(path - line);
-}
-
-char *uunwind_maps_rebase(const char *maps, const char *root)
-{
-	size_t lines = 1, len = 0, rlen = strlen(root);
+	__u64 h = 0xcbf29ce484222325ULL ^ root_dev;	/* FNV-1a */
 	const char *p = maps;
-	char *out;
 
-	for (const char *c = maps; *c; c++)
-		lines += *c == '\n';
-	out = malloc(strlen(maps) + lines * rlen + 1);
-	if (!out)
-		return NULL;
+	h = (h * 0x100000001b3ULL) ^ root_ino;
 	while (*p) {
 		const char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) + 1 : strlen(p);
+		const char *path = memchr(p, '/', n);
 
-		rebase_line(p, n, root, out, &len);
+		/* the lines of mapped files only: heaps and stacks grow */
+		for (size_t i = 0; path && i < n; i++)
+			h = (h ^ (unsigned char)p[i]) * 0x100000001b3ULL;
 		p += n;
 	}
-	out[len] = 0;
-	return out;
+	return h | 1;
 }
 
 /* /proc/PID/maps, whole, into a new string. */
@@ -163,19 +163,19 @@ static char *read_maps(__u32 pid)
 
 static pid_t uw_next_thread(Dwfl *dwfl, void *arg, void **thread_argp)
 {
-	struct uw_proc *p = arg;
+	struct uw_space *sp = arg;
 
 	if (*thread_argp)
 		return 0;
-	*thread_argp = p;
-	return (pid_t)p->pid;
+	*thread_argp = sp;
+	return (pid_t)sp->pid;
 }
 
 /* Memory is the stack copy only: a read outside it ends the unwinding
  * (the process's memory now is not what it was at the wait). */
 static bool uw_memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void *arg)
 {
-	const struct uunwind_sample *s = ((struct uw_proc *)arg)->cur;
+	const struct uunwind_sample *s = ((struct uw_space *)arg)->cur;
 
 	if (!s || addr < s->sp || addr - s->sp > s->size || s->size - (addr - s->sp) < 8)
 		return false;
@@ -185,7 +185,7 @@ static bool uw_memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void
 
 static bool uw_set_initial_registers(Dwfl_Thread *thread, void *arg)
 {
-	const struct uunwind_sample *s = ((struct uw_proc *)arg)->cur;
+	const struct uunwind_sample *s = ((struct uw_space *)arg)->cur;
 	Dwarf_Word regs[2] = { s->bp, s->sp };	/* rbp, rsp */
 
 	if (!dwfl_thread_state_registers(thread, DWARF_REG_RBP, 2, regs))
@@ -200,33 +200,24 @@ static const Dwfl_Thread_Callbacks thread_callbacks = {
 	.set_initial_registers = uw_set_initial_registers,
 };
 
-/* A Dwfl of the process's modules as mapped now, attached to our thread
- * callbacks; NULL when the process is gone or nothing could be read. */
-static Dwfl *dwfl_for(struct uw_proc *p)
+/* A Dwfl of the modules of maps (process pid's), attached to our thread
+ * callbacks for sp; NULL when nothing could be read. */
+static Dwfl *dwfl_for(struct uw_space *sp, const char *maps, __u32 pid)
 {
-	char root[48], *maps = read_maps(p->pid), *rebased;
+	FILE *f = fmemopen((void *)maps, strlen(maps), "r");
 	Dwfl *dwfl = NULL;
-	FILE *f;
-	int err;
 
-	if (!maps)
-		return NULL;
-	snprintf(root, sizeof(root), "/proc/%u/root", p->pid);
-	rebased = uunwind_maps_rebase(maps, root);
-	free(maps);
-	f = rebased ? fmemopen(rebased, strlen(rebased), "r") : NULL;
+	uw_root_pid = pid;
 	if (f && (dwfl = dwfl_begin(&proc_callbacks))) {
 		dwfl_report_begin(dwfl);
-		err = dwfl_linux_proc_maps_report(dwfl, f);
-		if (err || dwfl_report_end(dwfl, NULL, NULL) ||
-		    !dwfl_attach_state(dwfl, NULL, (pid_t)p->pid, &thread_callbacks, p)) {
+		if (dwfl_linux_proc_maps_report(dwfl, f) || dwfl_report_end(dwfl, NULL, NULL) ||
+		    !dwfl_attach_state(dwfl, NULL, (pid_t)pid, &thread_callbacks, sp)) {
 			dwfl_end(dwfl);
 			dwfl = NULL;
 		}
 	}
 	if (f)
 		fclose(f);
-	free(rebased);
 	return dwfl;
 }
 
@@ -247,30 +238,18 @@ static int uw_frame(Dwfl_Frame *frame, void *arg)
 	return fr->n < fr->max ? DWARF_CB_OK : DWARF_CB_ABORT;
 }
 
-/* The process's entry, a new one (or a new Dwfl) when the pid is now a
- * later process's; NULL on no memory. */
+/* The process's entry, made on first sight; a later process of the pid
+ * looks for its space again. NULL on no memory. */
 static struct uw_proc *proc_get(struct uunwind *u, __u32 pid, __u64 gen)
 {
 	struct uw_proc *p = hashmap_get(u->procs, &pid);
 
-	if (p && gen > p->gen && p->dwfl) {
-		dwfl_end(p->dwfl);
-		p->dwfl = NULL;
-	}
 	if (p) {
-		p->gen = gen > p->gen ? gen : p->gen;
+		if (gen > p->gen) {
+			p->gen = gen;
+			p->space = 0;
+		}
 		return p;
-	}
-	if (u->procs->len >= UW_MAX_PROCS) {
-		struct uw_proc *lru = NULL;
-		struct hm_entry *it;
-		size_t b;
-
-		for (it = NULL; (it = hashmap_next(u->procs, it, &b));)
-			if (!lru || ((struct uw_proc *)it->value)->used < lru->used)
-				lru = it->value;
-		if (lru)
-			uw_proc_free(hashmap_del(u->procs, &lru->pid));
 	}
 	p = calloc(1, sizeof(*p));
 	if (!p)
@@ -284,10 +263,48 @@ static struct uw_proc *proc_get(struct uunwind *u, __u32 pid, __u64 gen)
 	return p;
 }
 
+/* The space of the process's files as mapped now, made when no process
+ * had it (the least recently used one goes past UW_MAX_SPACES); NULL when
+ * the process is gone or on no memory. */
+static struct uw_space *space_find(struct uunwind *u, struct uw_proc *p)
+{
+	char root[48], *maps = read_maps(p->pid);
+	struct uw_space *sp = NULL, *lru = NULL;
+	struct hm_entry *it;
+	struct stat st;
+	size_t b;
+
+	snprintf(root, sizeof(root), "/proc/%u/root", p->pid);
+	if (!maps || stat(root, &st))
+		goto out;
+	p->space = uunwind_maps_key(maps, st.st_dev, st.st_ino);
+	if ((sp = hashmap_get(u->spaces, &p->space)))
+		goto out;
+	if (u->spaces->len >= UW_MAX_SPACES) {
+		for (it = NULL; (it = hashmap_next(u->spaces, it, &b));)
+			if (!lru || ((struct uw_space *)it->value)->used < lru->used)
+				lru = it->value;
+		if (lru)
+			uw_space_free(hashmap_del(u->spaces, &lru->key));
+	}
+	if (!(sp = calloc(1, sizeof(*sp))))
+		goto out;
+	sp->key = p->space;
+	u->built++;
+	if (!(sp->dwfl = dwfl_for(sp, maps, p->pid)) || hashmap_put(u->spaces, &sp->key, sp)) {
+		uw_space_free(sp);
+		sp = NULL;
+	}
+out:
+	free(maps);
+	return sp;
+}
+
 int uunwind_stack(struct uunwind *u, __u32 pid, __u64 gen, const struct uunwind_sample *s,
 		  __u64 *ips, int n)
 {
 	struct uw_frames fr = { ips, 0, n };
+	struct uw_space *sp = NULL;
 	struct uw_proc *p;
 	int err = 0;
 
@@ -299,21 +316,25 @@ int uunwind_stack(struct uunwind *u, __u32 pid, __u64 gen, const struct uunwind_
 		err = p ? -ESRCH : -ENOMEM;	/* an earlier process of the pid */
 		goto out;
 	}
-	/* a module mapped since the Dwfl was made (dlopen): made again */
-	if (p->dwfl && !dwfl_addrmodule(p->dwfl, s->ip)) {
-		dwfl_end(p->dwfl);
-		p->dwfl = NULL;
-	}
-	if (!p->dwfl && !(p->dwfl = dwfl_for(p))) {
+	if (p->space)
+		sp = hashmap_get(u->spaces, &p->space);
+	/* a module mapped since (dlopen): the process's space is looked for
+	 * again (the old one may be another process's still) */
+	if (!sp || !dwfl_addrmodule(sp->dwfl, s->ip))
+		sp = space_find(u, p);
+	if (!sp) {
 		err = -ESRCH;
 		goto out;
 	}
-	p->cur = s;
-	p->used = ++u->clock;
+	sp->pid = pid;
+	sp->cur = s;
+	sp->used = ++u->clock;
+	uw_root_pid = pid;
 	/* ends in an error where the copy or the CFI ends: the frames
 	 * found until then are the answer */
-	dwfl_getthread_frames(p->dwfl, (pid_t)pid, uw_frame, &fr);
-	p->cur = NULL;
+	dwfl_getthread_frames(sp->dwfl, (pid_t)pid, uw_frame, &fr);
+	sp->cur = NULL;
+	uw_root_pid = 0;
 out:
 	pthread_mutex_unlock(&u->lock);
 	return err ? err : fr.n;
@@ -389,6 +410,16 @@ void uunwind_forget(struct uunwind *u, __u32 pid, __u64 gen)
 	pthread_mutex_lock(&u->lock);
 	p = hashmap_get(u->procs, &pid);
 	if (p && (!gen || p->gen <= gen))
-		uw_proc_free(hashmap_del(u->procs, &pid));
+		free(hashmap_del(u->procs, &pid));
 	pthread_mutex_unlock(&u->lock);
+}
+
+__u64 uunwind_spaces_built(struct uunwind *u)
+{
+	__u64 n;
+
+	pthread_mutex_lock(&u->lock);
+	n = u->built;
+	pthread_mutex_unlock(&u->lock);
+	return n;
 }

@@ -2,9 +2,10 @@
  * .debug_frame), the way `perf record --call-graph dwarf` does: from a few
  * registers and a copy of the top of the stack taken in the kernel, with
  * elfutils' libdwfl (dwfl_attach_state with our own thread callbacks, whose
- * memory is the copy). One Dwfl per process (its modules from
- * /proc/PID/maps, opened through /proc/PID/root: right in another mount
- * namespace too), kept until uunwind_forget. Thread-safe: one lock. */
+ * memory is the copy). One Dwfl per layout of mapped files (its modules
+ * from /proc/PID/maps, opened through /proc/PID/root: right in another
+ * mount namespace too), shared by the processes that have it (forked
+ * workers), at most 16 kept. Thread-safe: one lock. */
 #ifndef LATSCOPE_UUNWIND_H
 #define LATSCOPE_UUNWIND_H
 
@@ -42,10 +43,13 @@ int uunwind_decode_call(const unsigned char code[6], __u64 ret, __u64 *addr);
 /* The GOT slot a PLT stub at addr jumps through ([endbr64] [bnd] jmp
  * *disp(%rip), from its first 16 bytes); 0: not a stub. */
 __u64 uunwind_decode_plt(const unsigned char stub[16], __u64 addr);
+/* How many Dwfl were made (a space's, again after it was dropped). */
+__u64 uunwind_spaces_built(struct uunwind *u);
 /* Drops what is kept for the process (not a later one's of the pid). */
 void uunwind_forget(struct uunwind *u, __u32 pid, __u64 gen);
-/* The text of a /proc/PID/maps with every file path put below root (e.g.
- * "/proc/42/root"), in a new string (NULL: out of memory). Pure, for tests. */
-char *uunwind_maps_rebase(const char *maps, const char *root);
+/* The identity of a process's mapped files for sharing a Dwfl: a hash of
+ * the lines of maps (a /proc/PID/maps text) that map files, and of the
+ * process's root directory (dev, ino). Never 0. Pure, for tests. */
+__u64 uunwind_maps_key(const char *maps, __u64 root_dev, __u64 root_ino);
 
 #endif
