@@ -15,7 +15,7 @@ CLANG     ?= $(shell command -v clang-19 || command -v clang)
 BPFTOOL   ?= $(shell command -v bpftool || echo /usr/sbin/bpftool)
 CC        ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS      := libbpf libelf libdw zlib ncursesw jansson libmicrohttpd
+PKGS      := libbpf libelf libdw liblzma zlib ncursesw jansson libmicrohttpd
 SUDO      ?= $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 ARCH      := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 

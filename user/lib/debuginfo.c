@@ -1,4 +1,6 @@
 #include <gelf.h>
+#include <lzma.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +75,82 @@ size_t debuginfo_build_id(Elf *elf, unsigned char *id, size_t max)
 		}
 	}
 	return 0;
+}
+
+#define MINIDEBUG_MAX (64u << 20)
+
+/* The data of elf's section called name, NULL if none. */
+static Elf_Data *section_named(Elf *elf, const char *want)
+{
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+
+	if (elf_getshdrstrndx(elf, &shstrndx))
+		return NULL;
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		const char *name;
+
+		if (gelf_getshdr(scn, &sh) && sh.sh_type != SHT_NOBITS &&
+		    (name = elf_strptr(elf, shstrndx, sh.sh_name)) && !strcmp(name, want))
+			return elf_getdata(scn, NULL);
+	}
+	return NULL;
+}
+
+/* xz data into a new buffer (its length in *len); NULL if it is not xz,
+ * is cut, or grows past MINIDEBUG_MAX. */
+static void *unxz(const void *in, size_t n, size_t *len)
+{
+	lzma_stream st = LZMA_STREAM_INIT;
+	size_t cap = n * 4 > 65536 ? n * 4 : 65536;
+	unsigned char *out = NULL;
+	lzma_ret r = LZMA_OK;
+
+	if (lzma_stream_decoder(&st, MINIDEBUG_MAX, 0) != LZMA_OK)
+		return NULL;
+	st.next_in = in;
+	st.avail_in = n;
+	while (r == LZMA_OK && cap <= MINIDEBUG_MAX) {
+		unsigned char *o = realloc(out, cap);
+
+		if (!o)
+			break;
+		out = o;
+		st.next_out = out + st.total_out;
+		st.avail_out = cap - st.total_out;
+		r = lzma_code(&st, LZMA_FINISH);
+		if (r == LZMA_OK || (r == LZMA_BUF_ERROR && !st.avail_out)) {
+			r = LZMA_OK;
+			cap *= 2;
+		}
+	}
+	*len = st.total_out;
+	lzma_end(&st);
+	if (r != LZMA_STREAM_END) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+Elf *debuginfo_minidebug(Elf *elf, void **image)
+{
+	Elf_Data *d = section_named(elf, ".gnu_debugdata");
+	size_t len;
+	Elf *m;
+
+	*image = NULL;
+	if (!d || !d->d_buf || !d->d_size || !(*image = unxz(d->d_buf, d->d_size, &len)))
+		return NULL;
+	m = elf_memory(*image, len);
+	if (m && elf_kind(m) == ELF_K_ELF)
+		return m;
+	if (m)
+		elf_end(m);
+	free(*image);
+	*image = NULL;
+	return NULL;
 }
 
 const char *debuginfo_link_name(Elf *elf)

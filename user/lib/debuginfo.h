@@ -27,5 +27,10 @@ int debuginfo_link_path(const char *root, const char *dir, const char *path, con
 size_t debuginfo_build_id(Elf *elf, unsigned char *id, size_t max);
 /* The .gnu_debuglink file name of elf (in elf's memory), NULL if none. */
 const char *debuginfo_link_name(Elf *elf);
+/* MiniDebugInfo: the ELF image xz-compressed in elf's .gnu_debugdata
+ * (Fedora's binaries: a .symtab of the functions .dynsym lacks), as an Elf
+ * over memory in *image (free it after elf_end); NULL if none or not
+ * readable. At most 64 MiB decompressed: the file is another user's. */
+Elf *debuginfo_minidebug(Elf *elf, void **image);
 
 #endif

@@ -354,14 +354,15 @@ static Elf *debug_open(Elf *elf, const char *root, const char *relpath, int *fd)
 }
 
 /* Function symbols into b: the debug file's .symtab (dbg, may be NULL),
- * else the file's own .symtab (not stripped), else its .dynsym. */
-static int load_symbols(struct binary *b, Elf *elf, Elf *dbg)
+ * else the file's own .symtab (not stripped), else its MiniDebugInfo's
+ * .symtab (mini, may be NULL: the functions .dynsym lacks) and .dynsym. */
+static int load_symbols(struct binary *b, Elf *elf, Elf *dbg, Elf *mini)
 {
 	size_t strs_len = 0, strs_cap = 0;
-	Elf *from[3] = { dbg, elf, elf };
-	Elf64_Word type[3] = { SHT_SYMTAB, SHT_SYMTAB, SHT_DYNSYM };
+	Elf *from[4] = { dbg, elf, mini, elf };
+	Elf64_Word type[4] = { SHT_SYMTAB, SHT_SYMTAB, SHT_SYMTAB, SHT_DYNSYM };
 
-	for (int i = 0; i < 3 && !b->nsyms; i++) {
+	for (int i = 0; i < 4 && (!b->nsyms || i == 3); i++) {
 		GElf_Shdr sh;
 		Elf_Scn *scn = from[i] ? find_symtab(from[i], type[i], &sh) : NULL;
 
@@ -381,7 +382,8 @@ static struct binary *binary_load(const char *path, const char *name, struct sta
 				  const char *root, const char *relpath)
 {
 	struct binary *b = calloc(1, sizeof(*b));
-	Elf *elf = NULL, *dbg = NULL;
+	Elf *elf = NULL, *dbg = NULL, *mini = NULL;
+	void *image = NULL;
 	int fd = -1, dfd = -1;
 	size_t nphdr;
 
@@ -411,8 +413,13 @@ static struct binary *binary_load(const char *path, const char *name, struct sta
 		}
 	}
 	dbg = debug_open(elf, root, relpath, &dfd);
-	if (load_symbols(b, elf, dbg))
+	if (!dbg)
+		mini = debuginfo_minidebug(elf, &image);
+	if (load_symbols(b, elf, dbg, mini))
 		goto fail;
+	if (mini)
+		elf_end(mini);
+	free(image);
 	if (dbg)
 		elf_end(dbg);
 	if (dfd >= 0)
@@ -421,6 +428,9 @@ static struct binary *binary_load(const char *path, const char *name, struct sta
 	close(fd);
 	return b;
 fail:
+	if (mini)
+		elf_end(mini);
+	free(image);
 	if (dbg)
 		elf_end(dbg);
 	if (dfd >= 0)
