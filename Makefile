@@ -15,7 +15,7 @@ CLANG     ?= $(shell command -v clang-19 || command -v clang)
 BPFTOOL   ?= $(shell command -v bpftool || echo /usr/sbin/bpftool)
 CC        ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS      := libbpf libelf zlib ncursesw jansson libmicrohttpd
+PKGS      := libbpf libelf libdw liblzma zlib ncursesw jansson libmicrohttpd
 SUDO      ?= $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 ARCH      := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
@@ -45,7 +45,9 @@ UNIT_SRCS := $(sort $(shell find tests/unit -name 'test_*.c'))
 UNIT_BINS := $(addprefix $(OUT)/tests/,$(basename $(notdir $(UNIT_SRCS))))
 vpath test_%.c $(sort $(dir $(UNIT_SRCS)))
 TOOL_SRCS := $(wildcard tools/*.c)
-TOOL_BINS := $(patsubst tools/%.c,$(OUT)/tools/%,$(TOOL_SRCS))
+# mutexload once more as most distribution binaries are built: without
+# frame pointers (the user stacks' CFI unwinding is tested on it)
+TOOL_BINS := $(patsubst tools/%.c,$(OUT)/tools/%,$(TOOL_SRCS)) $(OUT)/tools/mutexload-nofp
 
 .PHONY: all test test-run unit e2e bench bench-tcp deps run clean check-asan soak fuzz fuzz-build install uninstall man FORCE
 .DELETE_ON_ERROR:
@@ -88,6 +90,9 @@ $(OUT)/tests/test_%: test_%.c $(LIB_OBJS) $(SKELS) $(wildcard tests/unit/*.h tes
 
 $(OUT)/tools/%: tools/%.c | $(OUT)/tools
 	$(CC) $(CFLAGS) -pthread -o $@ $< $(LDLIBS)
+
+$(OUT)/tools/mutexload-nofp: tools/mutexload.c | $(OUT)/tools
+	$(CC) -g -O2 -fomit-frame-pointer -DMUTEXLOAD_NOFP -Wall -pthread -o $@ $<
 
 $(OUT) $(OUT)/user $(OUT)/tests $(OUT)/tools:
 	mkdir -p $@

@@ -38,6 +38,9 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile __u32 filter_npids = 0;
 const volatile __u32 filter_pids[LOCKS_MAX_PIDS] = {};
 const volatile __u32 uprobe_tgid = 0;	/* --uprobe-locks PID */
+/* --ustack-bytes: user stack copied per new stack for CFI unwinding; 0:
+ * frame pointers only */
+const volatile __u32 ustack_bytes = LOCKS_USTACK_DEFAULT;
 
 __u32 epoch = 0;
 
@@ -51,6 +54,13 @@ __u64 drop_kstack = 0;		/* kernel stack not stored (stack map full) */
 __u64 drop_ustack = 0;		/* user stack not stored */
 __u64 drop_no_state = 0;	/* task storage could not be created */
 __u64 drop_events = 0;		/* new-process event lost (ring buffer full) */
+__u64 drop_ustack_copy = 0;	/* stack copy for unwinding lost (ring buffer full) */
+
+/* What the stack copies cost (their count, bytes and time): few, one per
+ * new stack, so the two clock reads are not on the hot path. */
+__u64 ustack_copies = 0;
+__u64 ustack_copy_bytes = 0;
+__u64 ustack_copy_ns = 0;
 
 struct lock_stats zero_stats = {};
 
@@ -120,6 +130,23 @@ struct {
 	__uint(max_entries, 64 * 1024);
 } proc_events SEC(".maps");
 
+/* struct lock_ustack_sample, one per new user stack, as long as what was
+ * copied (2.7 KB on average at the default 8 KiB, measured: shallow
+ * stacks end before it): room for 64 at the largest --ustack-bytes, some
+ * 400 on average, before the frontend's thread reads them. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1024 * 1024);
+} ustack_samples SEC(".maps");
+
+/* Where a sample is made before it is sent at its length. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct lock_ustack_sample);
+} ustack_scratch SEC(".maps");
+
 static __always_inline bool pid_wanted(__u32 tgid)
 {
 	__u32 i, n = filter_npids;
@@ -172,14 +199,18 @@ static __always_inline void stats_add(struct lock_stats *st, __u64 delta)
 /* ---- kernel locks ---- */
 
 /* Takes the current stack (kernel, or user with BPF_F_USER_STACK) and
- * stores it under its hash, which it returns; 0 when it could not be
- * taken or stored (a full map), which is counted in *drops. */
+ * stores it under its hash (seeded with seed: user stacks are per process),
+ * which it returns; 0 when it could not be taken or stored (a full map),
+ * which is counted in *drops. *fresh: the stack was not stored before. */
 static __always_inline __u64 stack_save(void *ctx, void *map, __u32 slot, __u64 flags,
-					__u64 *drops)
+					__u64 seed, __u64 *drops, bool *fresh)
 {
 	struct lock_stack *buf = bpf_map_lookup_elem(&stack_scratch, &slot);
 	__u64 h = 0xcbf29ce484222325ULL;	/* FNV-1a offset basis */
 	long n, err;
+
+	*fresh = false;
+	h = (h ^ seed) * 0x100000001b3ULL;
 
 	if (!buf)
 		return 0;
@@ -200,6 +231,7 @@ static __always_inline __u64 stack_save(void *ctx, void *map, __u32 slot, __u64 
 		__sync_fetch_and_add(drops, 1);
 		return 0;
 	}
+	*fresh = !err;
 	return h;
 }
 
@@ -209,7 +241,9 @@ static __always_inline __u64 stack_save(void *ctx, void *map, __u32 slot, __u64 
  * counted (without a stack). */
 static __always_inline __u64 kstack_get(void *ctx)
 {
-	return stack_save(ctx, &kstacks, 0, 0, &drop_kstack);
+	bool fresh;
+
+	return stack_save(ctx, &kstacks, 0, 0, 0, &drop_kstack, &fresh);
 }
 
 static __always_inline void klock_record(__u64 lock, __u32 flags, __u64 stack, __u64 delta)
@@ -335,20 +369,119 @@ static __always_inline void announce_proc(__u32 tgid, __u64 pstart)
 	bpf_map_update_elem(&seen_procs, &tgid, &pstart, BPF_ANY);
 }
 
+/* The user registers the unwinder starts from. */
+struct uregs {
+	__u64 ip, sp, bp;
+};
+
+/* The top of the user stack from r->sp (ustack_bytes of it) and the
+ * registers, to the frontend. The stack's mapping may end less than
+ * ustack_bytes above sp (a main thread's shallow stack): then shorter
+ * reads, each ending a page lower. */
+static __always_inline int ustack_send(__u64 stack, const struct ulock_key *k,
+				       const struct uregs *r)
+{
+	struct lock_ustack_sample *s;
+	__u64 t0 = bpf_ktime_get_ns(), size;
+	long len = ustack_bytes, got = 0;
+	__u32 zero = 0;
+
+	s = bpf_map_lookup_elem(&ustack_scratch, &zero);
+	if (!s)
+		return -1;
+	for (int i = 0; i < LOCKS_USTACK_MAX / 4096 + 1; i++) {
+		if (len <= 0)
+			break;
+		if (len > LOCKS_USTACK_MAX)
+			len = LOCKS_USTACK_MAX;
+		if (!bpf_probe_read_user(s->data, len, (void *)r->sp)) {
+			got = len;
+			break;
+		}
+		len = (long)(((r->sp + len - 1) & ~4095ULL) - r->sp);
+	}
+	s->stack = stack;
+	s->pstart = k->pstart;
+	s->tgid = k->tgid;
+	s->size = (__u32)got;
+	s->ip = r->ip;
+	s->sp = r->sp;
+	s->bp = r->bp;
+	size = offsetof(struct lock_ustack_sample, data) + (__u32)got;
+	if (size > sizeof(*s))
+		size = sizeof(*s);
+	if (bpf_ringbuf_output(&ustack_samples, s, size, BPF_RB_NO_WAKEUP)) {
+		__sync_fetch_and_add(&drop_ustack_copy, 1);
+		return -1;
+	}
+	__sync_fetch_and_add(&ustack_copies, 1);
+	__sync_fetch_and_add(&ustack_copy_bytes, got);
+	__sync_fetch_and_add(&ustack_copy_ns, bpf_ktime_get_ns() - t0);
+	return 0;
+}
+
+static long vma_end_cb(struct task_struct *task, struct vm_area_struct *vma, void *data)
+{
+	*(__u64 *)data = vma->vm_end;
+	return 0;
+}
+
+/* How deep sp is in its stack: the distance from the top of the mapping
+ * that holds it, learnt once per thread (a thread's stack does not move;
+ * sp outside it, a coroutine's or signal stack, looks again). The same
+ * call path is at the same depth in every thread of a pool, while two
+ * paths whose frame-pointer walks are cut short alike (in code without
+ * frame pointers) rarely are: it keeps their stacks apart. 0: unknown. */
+static __always_inline __u64 ustack_depth(struct lock_thread *lt, __u64 sp)
+{
+	__u64 end = 0;
+
+	if (!lt->ustack_end || sp >= lt->ustack_end || lt->ustack_end - sp > (64ULL << 20)) {
+		if (bpf_find_vma(bpf_get_current_task_btf(), sp, vma_end_cb, &end, 0) || !end)
+			return 0;
+		lt->ustack_end = end;
+	}
+	return lt->ustack_end - sp;
+}
+
+/* A wait of the current task; sys: ctx holds a raw syscall tracepoint's
+ * saved registers (futex), else ctx is the registers (uretprobe). */
 static __always_inline void ulock_record(void *ctx, struct lock_thread *lt, __u64 id,
-					 __u64 uaddr, __u32 op, __u32 flags, __u64 delta)
+					 __u64 uaddr, __u32 op, __u32 flags, __u64 delta, bool sys)
 {
 	struct ulock_key key = { .uaddr = uaddr, .tgid = id >> 32, .op = op, .flags = flags };
 	struct task_struct *task;
 	struct lock_stats *st;
-	bool created;
+	struct uregs r;
+	bool created, fresh;
+	__u64 seed, a = ((struct bpf_raw_tracepoint_args *)ctx)->args[0];
 
 	if (!lt->pstart) {
 		task = bpf_get_current_task_btf();
 		lt->pstart = BPF_CORE_READ(task, group_leader, start_boottime) | 1;
 	}
 	key.pstart = lt->pstart;
-	key.stack = stack_save(ctx, &ustacks, 1, BPF_F_USER_STACK, &drop_ustack);
+	seed = key.pstart ^ ((__u64)key.tgid << 32);
+	if (ustack_bytes) {
+		r.sp = sys ? REGS_FIELD(a, sp) : PT_REGS_SP((struct pt_regs *)ctx);
+		seed += ustack_depth(lt, r.sp) * 0x9e3779b97f4a7c15ULL;
+	}
+	key.stack = stack_save(ctx, &ustacks, 1, BPF_F_USER_STACK, seed, &drop_ustack, &fresh);
+	/* only for a stack not seen in this process before: the walk above
+	 * is what every wait pays, the copy is paid once per stack */
+	if (fresh && ustack_bytes) {
+		if (sys) {
+			r.ip = REGS_FIELD(a, ip);
+			r.bp = REGS_FIELD(a, bp);
+		} else {
+			r.ip = PT_REGS_IP((struct pt_regs *)ctx);
+			r.bp = PT_REGS_FP((struct pt_regs *)ctx);
+		}
+		/* lost (the ring buffer is full): the stack is stored again,
+		 * and copied, at its next wait */
+		if (ustack_send(key.stack, &key, &r))
+			bpf_map_delete_elem(&ustacks, &key.stack);
+	}
 	st = stats_entry(&ulock_stats, &key, &zero_stats, &drop_umap_full,
 			 offsetof(struct lock_stats, comm), &created);
 	if (!st)
@@ -423,7 +556,7 @@ int futex_exit(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	if (LS_FUTEX_CMD(lt->fop) == LS_FUTEX_WAIT && lt->fval == 2)
 		flags |= ULOCK_F_VAL2;
-	ulock_record(ctx, lt, id, lt->fuaddr, lt->fop, flags, delta);
+	ulock_record(ctx, lt, id, lt->fuaddr, lt->fop, flags, delta, true);
 	return 0;
 }
 
@@ -465,6 +598,6 @@ int BPF_KRETPROBE(mutex_lock_exit)
 	/* only the acquisitions that had to wait in the kernel */
 	if (!lt->ucontended)
 		return 0;
-	ulock_record(ctx, lt, id, lt->umutex, 0, ULOCK_F_UPROBE, delta);
+	ulock_record(ctx, lt, id, lt->umutex, 0, ULOCK_F_UPROBE, delta, false);
 	return 0;
 }

@@ -81,6 +81,12 @@ struct task_struct {
 	u64 start_boottime;
 };
 
+/* locks: the mapping that holds a user stack (bpf_find_vma) */
+struct vm_area_struct {
+	unsigned long vm_start;
+	unsigned long vm_end;
+};
+
 
 /* --- pools family --- */
 /* ___pools flavors: CO-RE matches them to the kernel's types by the name

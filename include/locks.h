@@ -5,6 +5,10 @@
 #define LOCKS_MAX_PIDS 64	/* -p list, checked in rodata first */
 #define LOCKS_COMM_LEN 16
 #define LOCKS_STACK_DEPTH 32	/* frames kept per stack */
+/* --ustack-bytes: the most of the user stack copied for unwinding with the
+ * binaries' unwind tables (DWARF CFI) in the frontend; the default */
+#define LOCKS_USTACK_MAX 16384
+#define LOCKS_USTACK_DEFAULT 8192
 
 /* lock:contention_begin flags (include/trace/events/lock.h) */
 #define LCB_F_SPIN	(1U << 0)
@@ -69,6 +73,7 @@ struct lock_thread {
 	__u32 ucontended;	/* a futex wait happened inside pthread_mutex_lock */
 	__u64 ustart;		/* pthread_mutex_lock entry, 0: not inside */
 	__u64 umutex;
+	__u64 ustack_end;	/* top of the mapping of the thread's user stack, 0: not known */
 };
 
 /* Pending spinning kernel wait of one CPU (spinners do not sleep). */
@@ -86,6 +91,19 @@ struct lock_proc_event {
 	__u64 pstart;		/* tells a reused pid apart */
 	__u32 tgid;
 	__u32 pad;
+};
+
+/* Sent once per new (process, frame-pointer stack): the registers and the
+ * top of the user stack at that wait, for the frontend to unwind by the
+ * binaries' CFI (the frame-pointer walk loses the callers of code built
+ * without frame pointers). */
+struct lock_ustack_sample {
+	__u64 stack;		/* the frame-pointer stack's key in ustacks */
+	__u64 pstart;
+	__u32 tgid;
+	__u32 size;		/* bytes of data, copied from sp up */
+	__u64 ip, sp, bp;	/* the user registers where the task entered the kernel */
+	__u8 data[LOCKS_USTACK_MAX];
 };
 
 #endif

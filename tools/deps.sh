@@ -2,9 +2,9 @@
 # Installs latscope's build and test dependencies from Debian's packages,
 # only those missing: idempotent, and quiet when nothing is missing.
 set -eu
-PKGS="make gcc pkg-config clang-19 libclang-rt-19-dev bpftool libbpf-dev libelf-dev zlib1g-dev
+PKGS="make gcc pkg-config clang-19 libclang-rt-19-dev bpftool libbpf-dev libelf-dev libdw-dev liblzma-dev zlib1g-dev
 libncurses-dev libcmocka-dev libjansson-dev libmicrohttpd-dev curl linux-libc-dev bats jq tmux iproute2
-procps prometheus scdoc man-db dpkg-dev debhelper lintian"
+procps prometheus scdoc man-db dpkg-dev debhelper lintian libunwind-dev"
 missing=""
 for p in $PKGS; do
 	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

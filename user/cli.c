@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "options.h"
+#include "locks.h"
 #include "sink/prom.h"
 
 void options_usage(FILE *f)
@@ -48,6 +49,9 @@ void options_usage(FILE *f)
 	      "                         hosts saturated by thousands of runnable threads\n"
 	      "      --uprobe-locks PID exact pthread_mutex_lock waits of PID (uprobes:\n"
 	      "                         microseconds per call of that process)\n"
+	      "      --ustack-bytes N   user stack copied (once per new stack) to unwind\n"
+	      "                         code without frame pointers by its CFI: 0 to\n"
+	      "                         16384 (default 8192; 0: frame pointers only)\n"
 	      "replay:\n"
 	      "      --json             the snapshots as NDJSON on stdout\n"
 	      "      --summary          all snapshots merged into one (percentiles from\n"
@@ -244,7 +248,7 @@ static int parse_time(const char *opt, const char *val, __u64 *ns)
 
 enum { OPT_JSON = 256, OPT_PROBES, OPT_PROM, OPT_TOP, OPT_ROTATE, OPT_KEEP, OPT_SUMMARY,
        OPT_FROM, OPT_TO, OPT_BTF, OPT_UPROBE_LOCKS, OPT_PEERS, OPT_NO_PEERS, OPT_NICE, OPT_REALTIME,
-       OPT_LISTEN, OPT_PROM_BUCKETS, OPT_CGROUP };
+       OPT_LISTEN, OPT_PROM_BUCKETS, OPT_CGROUP, OPT_USTACK_BYTES };
 
 /* Options given that change what others mean (checked after the loop). */
 struct seen {
@@ -272,6 +276,7 @@ static const struct option longopts[] = {
 	{ "to", required_argument, 0, OPT_TO },
 	{ "btf", required_argument, 0, OPT_BTF },
 	{ "uprobe-locks", required_argument, 0, OPT_UPROBE_LOCKS },
+	{ "ustack-bytes", required_argument, 0, OPT_USTACK_BYTES },
 	{ "peers", no_argument, 0, OPT_PEERS },
 	{ "no-peers", no_argument, 0, OPT_NO_PEERS },
 	{ "nice", required_argument, 0, OPT_NICE },
@@ -291,6 +296,7 @@ static void set_defaults(struct options *o)
 	o->prom_buckets = PROM_BUCKETS_DEFAULT;
 	o->peers = true;
 	o->nice = NICE_DEFAULT;
+	o->ustack_bytes = LOCKS_USTACK_DEFAULT;
 	for (int f = 0; f < FAM_NR; f++)
 		o->probes[f] = true;
 }
@@ -328,6 +334,12 @@ static int parse_tracing_opt(struct options *o, int c, const char *arg)
 		if (access(path, F_OK))
 			return bad("uprobe-locks", arg, "no such process");
 		o->uprobe_pid = (__u32)v;
+		return 0;
+	case OPT_USTACK_BYTES:
+		if ((r = parse_long("ustack-bytes", arg, 0, LOCKS_USTACK_MAX,
+				    "not a number of bytes from 0 to 16384", &v)))
+			return r;
+		o->ustack_bytes = (__u32)v;
 		return 0;
 	case OPT_PEERS:
 	case OPT_NO_PEERS:

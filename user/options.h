@@ -49,6 +49,7 @@ struct options {
 	size_t top;
 	const char *btf_file;	/* --btf: kernel BTF when the kernel has none */
 	__u32 uprobe_pid;	/* --uprobe-locks: 0 none */
+	__u32 ustack_bytes;	/* --ustack-bytes: user stack copied per new stack; 0: fp only */
 	bool verbose;
 	bool peers;		/* the peers view, with the syscalls family (--no-peers) */
 	int nice;		/* --nice: the frontend's nice value */

@@ -12,6 +12,8 @@
 #     it is global, every BPF program on the host pays ~20 ns while it is on)
 #   - --uprobe-locks on an uncontended lock/unlock loop: the uprobe and
 #     uretprobe cost per pthread_mutex_lock call
+# LS_ARGS: more latscope options (LS_ARGS="--ustack-bytes 0": without the
+# user stack copies for unwinding by CFI).
 # Runs are paired (without, then with the tracer, REPS times) and the
 # medians of both and of the paired differences are printed, so that a
 # host whose load drifts skews both sides alike. On a shared host the
@@ -43,7 +45,8 @@ links() {
 # start_tracer LINKS ARGS...: latscope in the background, attached
 start_tracer() {
 	local want=$1; shift
-	$LS --json --probes locks -i 1 "$@" > "$T/out" 2> "$T/err" &
+	# shellcheck disable=SC2086 # LS_ARGS: more options, split
+	$LS --json --probes locks -i 1 ${LS_ARGS:-} "$@" > "$T/out" 2> "$T/err" &
 	LS_PID=$!
 	for _ in $(seq 1 200); do
 		[ "$(links "$LS_PID")" -ge "$want" ] && return 0

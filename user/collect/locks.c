@@ -3,6 +3,13 @@
  * stacks symbolized through libelf), from bpf/locks.bpf.c's cumulative
  * stats; optionally the pthread_mutex_lock uprobes of one process.
  *
+ * A user stack is walked by frame pointers in the kernel at every wait;
+ * for a stack new to its process the BPF side also sends the registers and
+ * the top of the stack (--ustack-bytes), which collect/locks_ustack.c
+ * unwinds by CFI at once. The row shows the unwound stack when it has at
+ * least the frames of the walked one ("unwind": "dwarf"), else the walked
+ * one ("fp").
+ *
  * A process's memory map is read as soon as the BPF side announces the
  * process (ring buffer, read by a thread of ours), not only at the end of
  * the interval: a process that exits within the interval still gets its
@@ -23,6 +30,7 @@
 #include "collect/hooks.h"
 #include "collect/kernel_features.h"
 #include "collect/locks_futex_class.h"
+#include "collect/locks_ustack.h"
 #include "lib/hashmap.h"
 #include "snapshot/histo.h"
 #include "collect/locks_klock_type.h"
@@ -30,10 +38,15 @@
 #include "locks.h"
 #include "lib/procfs.h"
 #include "lib/usyms.h"
+#include "lib/uunwind.h"
 #include "locks.skel.h"
 #include "locks_nokf.skel.h"
 
 #define SWEEP_EVERY 10		/* intervals between sweeps of idle entries */
+/* Intervals a new user stack looks again for its unwound form: the sample
+ * may reach the ring buffer's thread after the collector first sees the
+ * entry. */
+#define DWARF_WAIT 3
 
 /* What the frontend last saw of one key, and the key's symbolized stack
  * (a key's stack id never changes, so it is resolved once). */
@@ -41,8 +54,11 @@ struct lock_prev {
 	__u64 count, total_ns;
 	__u32 hist[HIST_NBUCKETS];
 	char **stack;
+	char **callees;		/* user, "dwarf": nstack names (or NULL) of what each frame called */
 	size_t nstack;
 	char symbol[SNAP_SYM_LEN];
+	const char *unwind;	/* user: "fp" or "dwarf" */
+	unsigned dwarf_wait;	/* user, "fp": intervals left to look for "dwarf" */
 	unsigned idle;		/* sweeps seen without change */
 };
 
@@ -52,6 +68,9 @@ struct locks_priv {
 	struct hashmap *kprev, *uprev;
 	struct ksyms *ksyms;
 	struct usyms *usyms;
+	struct uunwind *uunwind;
+	struct ustack_store *ustacks;	/* NULL: --ustack-bytes 0 */
+	bool verbose;
 	struct ring_buffer *rb;
 	pthread_t thread;
 	bool thread_running;
@@ -70,9 +89,13 @@ static void prev_free(void *v)
 
 	if (!p)
 		return;
-	for (size_t i = 0; i < p->nstack; i++)
+	for (size_t i = 0; i < p->nstack; i++) {
 		free(p->stack[i]);
+		if (p->callees)
+			free(p->callees[i]);
+	}
 	free(p->stack);
+	free(p->callees);
 	free(p);
 }
 
@@ -87,13 +110,27 @@ static int on_proc_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+/* A user stack to unwind by CFI, while its process lives. */
+static int on_ustack_sample(void *ctx, void *data, size_t size)
+{
+	struct locks_priv *p = ctx;
+
+	ustack_store_add(p->ustacks, data, size);
+	return 0;
+}
+
 static void *event_thread(void *arg)
 {
 	struct locks_priv *p = arg;
 
-	while (!p->stop)
-		if (ring_buffer__poll(p->rb, 100) < 0 && errno != EINTR)
+	/* the stack copies come without a wakeup (on a VM its self-IPI
+	 * costs more than the copy, measured): read every 50 ms at least */
+	while (!p->stop) {
+		if (ring_buffer__poll(p->rb, 50) < 0 && errno != EINTR)
 			break;
+		if (ring_buffer__consume(p->rb) < 0)
+			break;
+	}
 	return NULL;
 }
 
@@ -166,6 +203,9 @@ static int locks_setup(struct collector *c, void *obj, const struct options *o)
 	FAMILY_SET_PIDS(skel->rodata, o);
 	FAMILY_SET_CGROUPS(skel->rodata, o);
 	skel->rodata->uprobe_tgid = o->uprobe_pid;
+	skel->rodata->ustack_bytes = o->ustack_bytes;
+	if (!o->ustack_bytes)
+		bpf_map__set_max_entries(skel->maps.ustack_samples, 4096);
 	bpf_program__set_autoattach(skel->progs.mutex_lock_enter, false);
 	bpf_program__set_autoattach(skel->progs.mutex_lock_exit, false);
 	/* The head filters on -p before it calls us: not when the uprobe's
@@ -195,6 +235,9 @@ static int start_events(struct collector *c, struct locks_priv *p)
 	p->rb = ring_buffer__new(bpf_map__fd(p->skel->maps.proc_events), on_proc_event, p, NULL);
 	if (!p->rb)
 		return family_fail(c, -errno, "cannot open the ring buffer");
+	if (p->ustacks && ring_buffer__add(p->rb, bpf_map__fd(p->skel->maps.ustack_samples),
+					   on_ustack_sample, p))
+		return family_fail(c, -errno, "cannot open the stack copies' ring buffer");
 	if ((err = -pthread_create(&p->thread, NULL, event_thread, p))) {
 		snprintf(c->status, sizeof(c->status), "cannot start a thread");
 		return err;
@@ -230,6 +273,10 @@ static int locks_open(struct collector *c, const struct options *o)
 	p->uprev = hashmap_new(sizeof(struct ulock_key));
 	p->usyms = usyms_new();
 	if (!p->kprev || !p->uprev || !p->usyms)
+		return -ENOMEM;
+	p->verbose = o->verbose;
+	if (o->ustack_bytes && (!(p->uunwind = uunwind_new()) ||
+				!(p->ustacks = ustack_store_new(p->uunwind))))
 		return -ENOMEM;
 	p->skel = family_start(c, &locks_family, o, &err);
 	if (!p->skel)
@@ -352,20 +399,96 @@ static int kernel_stack(struct locks_priv *p, const struct klock_key *k, struct 
 	return 0;
 }
 
+static void stack_clear(struct lock_prev *pv)
+{
+	for (size_t i = 0; i < pv->nstack; i++) {
+		free(pv->stack[i]);
+		if (pv->callees)
+			free(pv->callees[i]);
+	}
+	free(pv->stack);
+	free(pv->callees);
+	pv->stack = pv->callees = NULL;
+	pv->nstack = 0;
+}
+
+/* The names of the entry points the frames of an unwound stack called
+ * (0: not known; an address inside a function is no entry) into
+ * pv->callees, for the classification only. */
+static int callees_name(struct locks_priv *p, const struct ulock_key *k, struct lock_prev *pv,
+			const __u64 *callees, int n)
+{
+	char name[SNAP_SYM_LEN];
+
+	pv->callees = calloc((size_t)(n ? n : 1), sizeof(*pv->callees));
+	if (!pv->callees)
+		return -ENOMEM;
+	for (int i = 0; i < n; i++) {
+		size_t len;
+
+		if (!callees[i])
+			continue;
+		usyms_resolve(p->usyms, k->tgid, k->pstart, callees[i], name, sizeof(name));
+		len = strlen(name);
+		if (len < 5 || strcmp(name + len - 4, "+0x0"))
+			continue;
+		name[len - 4] = 0;
+		if (!(pv->callees[i] = strdup(name)))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* A user key's stack: the one unwound by CFI when it has at least the
+ * frames of the walked one (it has the callers of code without frame
+ * pointers the walk skips), else the walked one. */
 static int user_stack(struct locks_priv *p, const struct ulock_key *k, struct lock_prev *pv)
 {
 	struct lock_stack st = { 0 };
+	__u64 dw[USTACK_DWARF_DEPTH], callees[USTACK_DWARF_DEPTH];
 	const __u64 *ips = st.ips;
 	char frame[SNAP_SYM_LEN];
+	int nfp = 0, ndw = 0;
 
+	pv->unwind = "fp";
 	if (!k->stack || bpf_map_lookup_elem(bpf_map__fd(p->skel->maps.ustacks), &k->stack, &st))
 		return 0;
-	for (int i = 0; i < LOCKS_STACK_DEPTH && ips[i]; i++) {
+	while (nfp < LOCKS_STACK_DEPTH && ips[nfp])
+		nfp++;
+	if (p->ustacks)
+		ndw = ustack_store_get(p->ustacks, k->stack, dw, callees, USTACK_DWARF_DEPTH);
+	if (ndw && ndw >= nfp) {
+		pv->unwind = "dwarf";
+		pv->dwarf_wait = 0;
+		ips = dw;
+		nfp = ndw;
+	} else if (p->ustacks && !ndw && !pv->nstack) {
+		pv->dwarf_wait = DWARF_WAIT;
+	}
+	stack_clear(pv);
+	if (ips == dw && callees_name(p, k, pv, callees, ndw))
+		return -ENOMEM;
+	for (int i = 0; i < nfp; i++) {
 		usyms_resolve(p->usyms, k->tgid, k->pstart, ips[i], frame, sizeof(frame));
 		if (stack_push(pv, frame))
 			return -ENOMEM;
 	}
 	return 0;
+}
+
+/* A user stack still walked by frame pointers whose unwound form may have
+ * come since. */
+static int user_stack_again(struct locks_priv *p, const struct ulock_key *k,
+			    struct lock_prev *pv)
+{
+	__u64 ip;
+
+	if (!pv->dwarf_wait)
+		return 0;
+	pv->dwarf_wait--;
+	if (!ustack_store_get(p->ustacks, k->stack, &ip, NULL, 1))
+		return 0;
+	return user_stack(p, k, pv);
 }
 
 /* The prev entry of a key, made (with its stack) on first sight. */
@@ -445,7 +568,7 @@ static int collect_user(struct locks_priv *p, struct snapshot *s, __u32 ended)
 		bool fresh;
 
 		pv = prev_get(p, p->uprev, k, true, &fresh);
-		if (!pv)
+		if (!pv || user_stack_again(p, k, pv))
 			return -ENOMEM;
 		if (!fresh && st->count == pv->count)
 			continue;
@@ -458,12 +581,14 @@ static int collect_user(struct locks_priv *p, struct snapshot *s, __u32 ended)
 		if (!row->hist || !row->stack)
 			return -ENOMEM;
 		row->nstack = pv->nstack;
+		snprintf(row->unwind, sizeof(row->unwind), "%s", pv->nstack ? pv->unwind : "");
 		row->pid = k->tgid;
 		process_comm(k, st, row->comm, sizeof(row->comm));
 		snprintf(row->uaddr, sizeof(row->uaddr), "0x%llx", (unsigned long long)k->uaddr);
 		snprintf(row->kind, sizeof(row->kind), "%s",
 			 k->flags & ULOCK_F_UPROBE ? "mutex" :
-			 futex_kind(k->op, k->flags & ULOCK_F_VAL2, pv->stack, pv->nstack));
+			 futex_kind(k->op, k->flags & ULOCK_F_VAL2, pv->stack, pv->callees,
+				    pv->nstack));
 		prev_update(pv, st);
 	}
 	return 0;
@@ -525,6 +650,8 @@ static void sweep_entries(struct locks_priv *p, struct map_reader *r, struct has
 			drop = gone || (idle && pv->idle++ >= 1);
 			if (gone)
 				usyms_forget(p->usyms, k->tgid, k->pstart);
+			if (gone && p->uunwind)
+				uunwind_forget(p->uunwind, k->tgid, k->pstart);
 		}
 		if (drop) {
 			bpf_map_delete_elem(r->fd, key);
@@ -553,7 +680,24 @@ static void sweep(struct locks_priv *p)
 		if (!used[side])
 			continue;
 		drop_unused_stacks(stack_fds[side], used[side]);
+		if (side == 1 && p->ustacks)
+			ustack_store_sweep(p->ustacks, used[side]);
 		hashmap_free(used[side], NULL);
+	}
+}
+
+/* Stack copies the kernel sent that the event thread has not unwound yet
+ * (it reads them every 50 ms): waited for, 100 ms at most, so that the
+ * snapshot has their stacks; the last one of a run would lose them. */
+static void wait_for_copies(struct locks_priv *p)
+{
+	__u64 sent = __atomic_load_n(&p->skel->bss->ustack_copies, __ATOMIC_RELAXED), n, ns;
+
+	for (int i = 0; p->ustacks && p->thread_running && i < 20; i++) {
+		ustack_store_cost(p->ustacks, &n, &ns);
+		if (n >= sent)
+			return;
+		usleep(5000);
 	}
 }
 
@@ -567,6 +711,7 @@ static int locks_collect(struct collector *c, struct snapshot *s)
 
 	__atomic_store_n(&bss->epoch, ended + 1, __ATOMIC_SEQ_CST);
 	err = collect_kernel(p, s, ended);
+	wait_for_copies(p);
 	if (!err)
 		err = collect_user(p, s, ended);
 	if (!err && ++p->intervals % SWEEP_EVERY == 0)
@@ -576,12 +721,34 @@ static int locks_collect(struct collector *c, struct snapshot *s)
 		__atomic_load_n(&bss->drop_kstack, __ATOMIC_RELAXED) +
 		__atomic_load_n(&bss->drop_ustack, __ATOMIC_RELAXED) +
 		__atomic_load_n(&bss->drop_no_state, __ATOMIC_RELAXED);
-	events = __atomic_load_n(&bss->drop_events, __ATOMIC_RELAXED);
+	events = __atomic_load_n(&bss->drop_events, __ATOMIC_RELAXED) +
+		 __atomic_load_n(&bss->drop_ustack_copy, __ATOMIC_RELAXED);
 	s->dropped.map_full += drops - p->drops_seen;
 	s->dropped.events += events - p->events_seen;
 	p->drops_seen = drops;
 	p->events_seen = events;
 	return err;
+}
+
+/* -v: what the unwinding cost, in the kernel and here. */
+static void report_unwind_costs(struct locks_priv *p)
+{
+	const struct locks_bpf__bss *bss = p->skel ? p->skel->bss : NULL;
+	__u64 n, ns, copies = bss ? bss->ustack_copies : 0;
+
+	if (!p->ustacks || !p->verbose)
+		return;
+	ustack_store_cost(p->ustacks, &n, &ns);
+	fprintf(stderr, "latscope: locks: %llu user stacks unwound by CFI, %.1f us each, "
+		"%llu address spaces read\n", (unsigned long long)n,
+		n ? (double)ns / (double)n / 1000.0 : 0.0,
+		(unsigned long long)uunwind_spaces_built(p->uunwind));
+	if (copies)
+		fprintf(stderr, "latscope: locks: %llu user stack copies in the kernel, "
+			"%.0f bytes and %.2f us each, %llu lost\n", (unsigned long long)copies,
+			(double)bss->ustack_copy_bytes / (double)copies,
+			(double)bss->ustack_copy_ns / (double)copies / 1000.0,
+			(unsigned long long)bss->drop_ustack_copy);
 }
 
 static void locks_close(struct collector *c)
@@ -592,6 +759,7 @@ static void locks_close(struct collector *c)
 		p->stop = 1;
 		pthread_join(p->thread, NULL);
 	}
+	report_unwind_costs(p);
 	if (p->hooked) {
 		hooks_leave(HOOK_LOCKS_ENTER);
 		hooks_leave(HOOK_LOCKS_EXIT);
@@ -608,6 +776,8 @@ static void locks_close(struct collector *c)
 		hashmap_free(p->uprev, prev_free);
 	ksyms__free(p->ksyms);
 	usyms_free(p->usyms);
+	ustack_store_free(p->ustacks);
+	uunwind_free(p->uunwind);
 }
 
 static const char *const locks_tps[] = {

@@ -46,12 +46,14 @@ const char *futex_kind_by_symbol(const char *f)
 	return NULL;
 }
 
-const char *futex_kind(unsigned int op, bool val2, char *const *stack, size_t nstack)
+const char *futex_kind(unsigned int op, bool val2, char *const *stack, char *const *callees,
+		       size_t nstack)
 {
 	for (size_t i = 0; i < nstack; i++) {
-		const char *k = futex_kind_by_symbol(stack[i]);
+		/* the function frame i called comes between frames i-1 and i */
+		const char *k = callees && callees[i] ? futex_kind_by_symbol(callees[i]) : NULL;
 
-		if (k)
+		if (k || (k = futex_kind_by_symbol(stack[i])))
 			return k;
 	}
 	return futex_kind_by_op(op, val2);

@@ -9,7 +9,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "lib/debuginfo.h"
 #include "lib/hashmap.h"
+#include "lib/perfmap.h"
 #include "lib/usyms.h"
 
 /* Bounds on what one ELF file may make us hold: it is another user's file
@@ -20,6 +22,7 @@
 struct usym {
 	__u64 addr, size;
 	const char *name;
+	unsigned rank;		/* among aliases, the lowest names the address */
 };
 
 struct load_seg {
@@ -50,7 +53,12 @@ struct uproc {
 	struct umap *maps;
 	size_t nmaps;
 	bool rescanned;		/* re-read once already for a missing address */
+	struct perfmap *jit;	/* its /tmp/perf-PID.map, NULL: none read */
+	long long jit_size;	/* the size it had when read */
 };
+
+/* The largest perf map read: a JVM's runs to some 10^5 lines */
+#define USYMS_MAX_PERFMAP (64LL << 20)
 
 /* Binaries no process map refers to are dropped once the cache holds
  * twice as many as after the last such sweep (and at least this many): a
@@ -85,7 +93,64 @@ static void uproc_free(void *p)
 	if (!u)
 		return;
 	free(u->maps);
+	perfmap_free(u->jit);
 	free(u);
+}
+
+/* The pid the process has in its own pid namespace (NSpid's last), which
+ * names its perf map; pid when not known. */
+static __u32 ns_pid(__u32 pid)
+{
+	char path[64], line[256];
+	unsigned long v = pid;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%u/status", pid);
+	if (!(f = fopen(path, "re")))
+		return pid;
+	while (fgets(line, sizeof(line), f)) {
+		char *p = line + 6, *end;
+
+		if (strncmp(line, "NSpid:", 6))
+			continue;
+		for (unsigned long x; (x = strtoul(p, &end, 10)), end != p; p = end)
+			v = x;
+		break;
+	}
+	fclose(f);
+	return (__u32)v;
+}
+
+/* The process's perf map (JIT code), read (again) when its size changed:
+ * JITs append to it. The file is the process's (any user's): not through a
+ * symlink, a regular file of a bounded size. */
+static const struct perfmap *jit_map(__u32 pid, struct uproc *up)
+{
+	char path[96], *text;
+	struct perfmap *m;
+	struct stat st;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%u/root/tmp/perf-%u.map", pid, ns_pid(pid));
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return up->jit;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > USYMS_MAX_PERFMAP ||
+	    st.st_size == up->jit_size || !(text = malloc((size_t)st.st_size + 1))) {
+		close(fd);
+		return up->jit;
+	}
+	ssize_t got = pread(fd, text, (size_t)st.st_size, 0);
+
+	close(fd);
+	m = got > 0 ? perfmap_parse(text, (size_t)got) : NULL;
+	free(text);
+	if (m) {
+		perfmap_free(up->jit);
+		up->jit = m;
+		up->jit_size = st.st_size;
+	}
+	return up->jit;
 }
 
 struct usyms *usyms_new(void)
@@ -126,7 +191,26 @@ static int cmp_usym(const void *a, const void *b)
 	if (x->addr != y->addr)
 		return x->addr < y->addr ? -1 : 1;
 	/* a sized symbol before an unsized alias */
-	return (x->size == 0) - (y->size == 0);
+	if ((x->size == 0) != (y->size == 0))
+		return (x->size == 0) - (y->size == 0);
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	/* __lll_lock_wait over its hidden alias __GI___lll_lock_wait; the
+	 * same name whatever order qsort leaves */
+	if (strlen(x->name) != strlen(y->name))
+		return strlen(x->name) < strlen(y->name) ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/* pthread_mutex_lock over its aliases ___pthread_mutex_lock (local) and
+ * __pthread_mutex_lock@GLIBC_2.2.5 (an old version) in a debug file's
+ * .symtab: global before weak before local, a default version first. */
+static unsigned sym_rank(const GElf_Sym *sym, const char *name)
+{
+	const char *at = strchr(name, '@');
+
+	return (GELF_ST_BIND(sym->st_info) == STB_LOCAL ? 4u : 0u) +
+	       (GELF_ST_BIND(sym->st_info) == STB_WEAK ? 2u : 0u) + (at && at[1] != '@' ? 1u : 0u);
 }
 
 /* Function symbols of one symbol table section into b (appending). */
@@ -164,9 +248,10 @@ static int read_symtab(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, struct binary *b,
 		if (sym.st_shndx == SHN_UNDEF || !sym.st_value)
 			continue;
 		name = elf_strptr(elf, sh->sh_link, sym.st_name);
-		if (!name || !*name)
+		if (!name || !*name || *name == '@')
 			continue;
-		len = strlen(name) + 1;
+		/* "sem_wait@@GLIBC_2.34" is sem_wait */
+		len = strcspn(name, "@") + 1;
 		if (*strs_len + len > *strs_cap) {
 			size_t c = *strs_cap ? *strs_cap * 2 : 65536;
 			char *s;
@@ -179,7 +264,9 @@ static int read_symtab(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, struct binary *b,
 			b->strs = s;
 			*strs_cap = c;
 		}
-		memcpy(b->strs + *strs_len, name, len);
+		memcpy(b->strs + *strs_len, name, len - 1);
+		b->strs[*strs_len + len - 1] = 0;
+		b->syms[b->nsyms].rank = sym_rank(&sym, name);
 		/* an offset until the block stops moving */
 		b->syms[b->nsyms].name = (const char *)(uintptr_t)*strs_len;
 		b->syms[b->nsyms].addr = sym.st_value;
@@ -207,16 +294,98 @@ static int binary_open(const char *path, struct stat *st)
 	return fd;
 }
 
-/* Reads path's PT_LOAD segments and function symbols: .symtab when the
- * file has one (not stripped), else .dynsym. st: the file opened. */
-static struct binary *binary_load(const char *path, const char *name, struct stat *st)
+/* The symbol table section of type (SHT_SYMTAB, SHT_DYNSYM) of elf. */
+static Elf_Scn *find_symtab(Elf *elf, Elf64_Word type, GElf_Shdr *sh)
+{
+	Elf_Scn *scn = NULL;
+
+	while ((scn = elf_nextscn(elf, scn)))
+		if (gelf_getshdr(scn, sh) && sh->sh_type == type)
+			return scn;
+	return NULL;
+}
+
+/* Opens the debug file at path if it is elf's (the same build id, when elf
+ * has one): its Elf, its descriptor in *fd; else NULL. */
+static Elf *debug_try(const char *path, const unsigned char *id, size_t len, int *fd)
+{
+	unsigned char id2[DEBUGINFO_ID_MAX];
+	struct stat st;
+	Elf *d;
+
+	*fd = binary_open(path, &st);
+	if (*fd < 0)
+		return NULL;
+	d = elf_begin(*fd, ELF_C_READ_MMAP, NULL);
+	if (d && elf_kind(d) == ELF_K_ELF &&
+	    (!len || (debuginfo_build_id(d, id2, sizeof(id2)) == len && !memcmp(id, id2, len))))
+		return d;
+	if (d)
+		elf_end(d);
+	close(*fd);
+	*fd = -1;
+	return NULL;
+}
+
+/* The separate debug file of elf (lib/debuginfo.h), below the process's
+ * root and then the host's: its Elf and descriptor, or NULL. relpath: the
+ * binary's path in that root (NULL: unknown). */
+static Elf *debug_open(Elf *elf, const char *root, const char *relpath, int *fd)
+{
+	unsigned char id[DEBUGINFO_ID_MAX];
+	size_t len = debuginfo_build_id(elf, id, sizeof(id));
+	const char *link = debuginfo_link_name(elf), *dir = debuginfo_dir();
+	const char *roots[2] = { root, "" };
+	char p[4400];
+	Elf *d;
+
+	for (int r = 0; r < (*root ? 2 : 1); r++) {
+		if (!debuginfo_build_id_path(roots[r], dir, id, len, p, sizeof(p)) &&
+		    (d = debug_try(p, id, len, fd)))
+			return d;
+		for (int i = 0; link && relpath; i++) {
+			if (debuginfo_link_path(roots[r], dir, relpath, link, i, p, sizeof(p)))
+				break;
+			if ((d = debug_try(p, id, len, fd)))
+				return d;
+		}
+	}
+	return NULL;
+}
+
+/* Function symbols into b: the debug file's .symtab (dbg, may be NULL),
+ * else the file's own .symtab (not stripped), else its MiniDebugInfo's
+ * .symtab (mini, may be NULL: the functions .dynsym lacks) and .dynsym. */
+static int load_symbols(struct binary *b, Elf *elf, Elf *dbg, Elf *mini)
+{
+	size_t strs_len = 0, strs_cap = 0;
+	Elf *from[4] = { dbg, elf, mini, elf };
+	Elf64_Word type[4] = { SHT_SYMTAB, SHT_SYMTAB, SHT_SYMTAB, SHT_DYNSYM };
+
+	for (int i = 0; i < 4 && (!b->nsyms || i == 3); i++) {
+		GElf_Shdr sh;
+		Elf_Scn *scn = from[i] ? find_symtab(from[i], type[i], &sh) : NULL;
+
+		if (scn && read_symtab(from[i], scn, &sh, b, &strs_len, &strs_cap))
+			return -1;
+	}
+	for (size_t i = 0; i < b->nsyms; i++)
+		b->syms[i].name = b->strs + (uintptr_t)b->syms[i].name;
+	if (b->nsyms)
+		qsort(b->syms, b->nsyms, sizeof(*b->syms), cmp_usym);
+	return 0;
+}
+
+/* Reads path's PT_LOAD segments and function symbols (load_symbols). st:
+ * the file opened. root, relpath: where its debug file is looked for. */
+static struct binary *binary_load(const char *path, const char *name, struct stat *st,
+				  const char *root, const char *relpath)
 {
 	struct binary *b = calloc(1, sizeof(*b));
-	size_t strs_len = 0, strs_cap = 0, nphdr;
-	Elf_Scn *scn = NULL, *symtab = NULL, *dynsym = NULL;
-	GElf_Shdr sh_symtab, sh_dynsym;
-	Elf *elf = NULL;
-	int fd = -1;
+	Elf *elf = NULL, *dbg = NULL, *mini = NULL;
+	void *image = NULL;
+	int fd = -1, dfd = -1;
+	size_t nphdr;
 
 	if (!b)
 		return NULL;
@@ -243,31 +412,29 @@ static struct binary *binary_load(const char *path, const char *name, struct sta
 			b->nsegs++;
 		}
 	}
-	while ((scn = elf_nextscn(elf, scn))) {
-		GElf_Shdr sh;
-
-		if (!gelf_getshdr(scn, &sh))
-			continue;
-		if (sh.sh_type == SHT_SYMTAB) {
-			symtab = scn;
-			sh_symtab = sh;
-		} else if (sh.sh_type == SHT_DYNSYM) {
-			dynsym = scn;
-			sh_dynsym = sh;
-		}
-	}
-	if (symtab && read_symtab(elf, symtab, &sh_symtab, b, &strs_len, &strs_cap))
+	dbg = debug_open(elf, root, relpath, &dfd);
+	if (!dbg)
+		mini = debuginfo_minidebug(elf, &image);
+	if (load_symbols(b, elf, dbg, mini))
 		goto fail;
-	if (!b->nsyms && dynsym && read_symtab(elf, dynsym, &sh_dynsym, b, &strs_len, &strs_cap))
-		goto fail;
-	for (size_t i = 0; i < b->nsyms; i++)
-		b->syms[i].name = b->strs + (uintptr_t)b->syms[i].name;
-	if (b->nsyms)
-		qsort(b->syms, b->nsyms, sizeof(*b->syms), cmp_usym);
+	if (mini)
+		elf_end(mini);
+	free(image);
+	if (dbg)
+		elf_end(dbg);
+	if (dfd >= 0)
+		close(dfd);
 	elf_end(elf);
 	close(fd);
 	return b;
 fail:
+	if (mini)
+		elf_end(mini);
+	free(image);
+	if (dbg)
+		elf_end(dbg);
+	if (dfd >= 0)
+		close(dfd);
 	if (elf)
 		elf_end(elf);
 	if (fd >= 0)
@@ -284,7 +451,7 @@ static struct binary *binary_get(struct usyms *u, __u32 pid, const struct umap *
 {
 	struct bin_key key = { 0 };
 	struct binary *b;
-	char p[4200];
+	char p[4200], root[48];
 	struct stat st;
 	const char *base = strrchr(path, '/');
 
@@ -300,7 +467,8 @@ static struct binary *binary_get(struct usyms *u, __u32 pid, const struct umap *
 	b = hashmap_get(u->bins, &key);
 	if (b)
 		return b;
-	b = binary_load(p, base ? base + 1 : path, &st);
+	snprintf(root, sizeof(root), "/proc/%u/root", pid);
+	b = binary_load(p, base ? base + 1 : path, &st, root, path);
 	/* cached under the file that was read: it may not be the one stat
 	 * saw if the path was swapped in between */
 	key.dev = st.st_dev;
@@ -388,6 +556,9 @@ int usyms_prepare(struct usyms *u, __u32 pid, __u64 gen)
 	up->gen = gen;
 	up->rescanned = false;
 	err = read_maps(u, pid, up);
+	/* JIT code's names too, while the process (and its map) are there */
+	if (!err)
+		jit_map(pid, up);
 	pthread_mutex_unlock(&u->lock);
 	return err;
 }
@@ -467,6 +638,9 @@ const char *usyms_resolve(struct usyms *u, __u32 pid, __u64 gen, __u64 addr, cha
 		up->gen = gen;
 		up->rescanned = false;
 		up->nmaps = 0;
+		perfmap_free(up->jit);
+		up->jit = NULL;
+		up->jit_size = 0;
 		read_maps(u, pid, up);
 	} else if (gen && up->gen && gen < up->gen) {
 		up = NULL;	/* an earlier process of that pid: its map is gone */
@@ -483,7 +657,14 @@ const char *usyms_resolve(struct usyms *u, __u32 pid, __u64 gen, __u64 addr, cha
 	if (!m) {
 		snprintf(buf, n, "0x%llx", (unsigned long long)addr);
 	} else if (!m->bin) {
-		snprintf(buf, n, "[anon]+0x%llx", (unsigned long long)(addr - m->start));
+		const char *jit = jit_map(pid, up) ? perfmap_find(up->jit, addr, &vaddr) : NULL;
+
+		if (!jit && up->jit && jit_map(pid, up))	/* compiled since: read again */
+			jit = perfmap_find(up->jit, addr, &vaddr);
+		if (jit)
+			snprintf(buf, n, "%s+0x%llx", jit, (unsigned long long)vaddr);
+		else
+			snprintf(buf, n, "[anon]+0x%llx", (unsigned long long)(addr - m->start));
 	} else {
 		const struct usym *s;
 
@@ -562,7 +743,7 @@ long usyms_file_symbols(const char *path)
 
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return -1;
-	b = binary_load(path, "test", &st);
+	b = binary_load(path, "test", &st, "", NULL);
 	if (!b)
 		return -1;
 	n = (long)b->nsyms;

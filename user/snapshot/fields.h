@@ -128,6 +128,7 @@
 	X(U64, p99_ns, P99) \
 	X(U64, max_ns, MAX) \
 	X(STACK, stack, STACK) \
+	X(S_12, unwind, FIRST)	/* how stack was taken: "fp" | "dwarf"; "": no stack */ \
 	X(HIST, hist, HIST)
 
 /* pools[].blocked_on: merged by pool_blocked_add (most io first, cut) */

@@ -41,14 +41,28 @@ static void test_symbol_overrides_op(void **state)
 	char *unknown[] = { "libc.so.6+0x8612b", "contend_shared_mutex+0x45" };
 
 	/* op 265 = WAIT_BITSET | PRIVATE would say condvar: the stack says semaphore */
-	assert_string_equal(futex_kind(265, false, sem, 2), "semaphore");
-	assert_string_equal(futex_kind(128, false, rw, 3), "rwlock");
-	assert_string_equal(futex_kind(128, false, mtx, 2), "mutex");
-	assert_string_equal(futex_kind(128, true, cv, 2), "condvar");
+	assert_string_equal(futex_kind(265, false, sem, NULL, 2), "semaphore");
+	assert_string_equal(futex_kind(128, false, rw, NULL, 3), "rwlock");
+	assert_string_equal(futex_kind(128, false, mtx, NULL, 2), "mutex");
+	assert_string_equal(futex_kind(128, true, cv, NULL, 2), "condvar");
 	/* no libc symbol (stripped): the op decides */
-	assert_string_equal(futex_kind(128, true, unknown, 2), "mutex");
-	assert_string_equal(futex_kind(393, false, unknown, 2), "condvar");
-	assert_string_equal(futex_kind(128, false, NULL, 0), "futex");
+	assert_string_equal(futex_kind(128, true, unknown, NULL, 2), "mutex");
+	assert_string_equal(futex_kind(393, false, unknown, NULL, 2), "condvar");
+	assert_string_equal(futex_kind(128, false, NULL, NULL, 0), "futex");
+	/* without libc's debug file, sem_wait's frames have no name (it
+	 * tail-calls the unexported __new_sem_wait_slow64): the function its
+	 * caller called says it, after the frames inside and before the caller */
+	{
+		char *st[] = { "libc.so.6+0x85f16", "libc.so.6+0x90d90", "take_sem+0x42", "main+0x1" };
+		char *callees[] = { NULL, NULL, "sem_wait", NULL };
+		char *inner[] = { "__lll_lock_wait+0x2b", "libc.so.6+0x9", "idle+0x1" };
+		char *outer[] = { NULL, NULL, "pthread_cond_wait" };
+
+		assert_string_equal(futex_kind(393, false, st, callees, 4), "semaphore");
+		assert_string_equal(futex_kind(393, false, st, NULL, 4), "condvar");
+		/* an inner frame's kind comes first: the re-lock in a condvar wait */
+		assert_string_equal(futex_kind(128, true, inner, outer, 3), "mutex");
+	}
 	/* unlock is not a wait kind */
 	assert_null(futex_kind_by_symbol("pthread_mutex_unlock+0x5"));
 }

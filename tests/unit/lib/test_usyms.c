@@ -193,6 +193,42 @@ static void test_hostile_files(void **state)
 	alarm(0);
 }
 
+/* MiniDebugInfo (.gnu_debugdata, as Fedora ships binaries): this test's
+ * binary stripped, its .symtab xz-compressed into the section, made with
+ * binutils and xz; the symbols come back. A section that is not xz is
+ * ignored. */
+static void test_minidebuginfo(void **state)
+{
+	char dir[] = "/tmp/usyms-mdi-XXXXXX", cmd[2048], path[256];
+	long full, stripped, mini, bad;
+
+	if (system("command -v objcopy >/dev/null && command -v strip >/dev/null && command -v xz >/dev/null")) {
+		skip();
+		return;
+	}
+	assert_non_null(mkdtemp(dir));
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s && cp /proc/%d/exe full && cp full bin && objcopy --only-keep-debug bin dbg &&"
+		 " objcopy --strip-debug dbg mini && xz -k mini && strip -s bin && cp bin stripped &&"
+		 " objcopy --add-section .gnu_debugdata=mini.xz bin && cp stripped bad &&"
+		 " head -c 4096 /dev/urandom > junk && objcopy --add-section .gnu_debugdata=junk bad",
+		 dir, (int)getpid());
+	assert_int_equal(system(cmd), 0);
+	snprintf(path, sizeof(path), "%s/full", dir);
+	full = usyms_file_symbols(path);
+	snprintf(path, sizeof(path), "%s/stripped", dir);
+	stripped = usyms_file_symbols(path);
+	snprintf(path, sizeof(path), "%s/bin", dir);
+	mini = usyms_file_symbols(path);
+	snprintf(path, sizeof(path), "%s/bad", dir);
+	bad = usyms_file_symbols(path);
+	assert_true(stripped < full);
+	assert_true(mini >= full);
+	assert_int_equal(bad, stripped);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -201,6 +237,7 @@ int main(void)
 		cmocka_unit_test(test_cached_by_inode),
 		cmocka_unit_test(test_after_exit),
 		cmocka_unit_test(test_hostile_files),
+		cmocka_unit_test(test_minidebuginfo),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -55,9 +55,12 @@ static int locks_build(struct tui_table *t, const struct snapshot *s)
 	return 0;
 }
 
-static int stack_lines_add(struct tui_lines *out, char **stack, size_t n)
+/* how: a user stack's "unwind" ("fp", "dwarf"; "" or NULL: not said) */
+static int stack_lines_add(struct tui_lines *out, char **stack, size_t n, const char *how)
 {
-	int err = tui_lines_add(out, TL_TITLE, "Stack (innermost first)");
+	const char *by = how && !strcmp(how, "dwarf") ? ", unwound by CFI" :
+			 how && !strcmp(how, "fp") ? ", walked by frame pointers" : "";
+	int err = tui_lines_add(out, TL_TITLE, "Stack (innermost first%s)", by);
 
 	if (!n)
 		err = err ?: tui_lines_add(out, TL_DIM, "  (no stack recorded)");
@@ -79,7 +82,7 @@ static int locks_detail(const struct tui_row *r, const struct snapshot *s, int w
 		err = err ?: tui_lines_add(out, TL_TEXT, "  waits %llu  total %s  p99 %s  max %s",
 					   (unsigned long long)x->count, tui_fmt_dur(x->total_ns, a, sizeof(a)),
 					   tui_fmt_dur(x->p99_ns, b, sizeof(b)), tui_fmt_dur(x->max_ns, c, sizeof(c)));
-		err = err ?: stack_lines_add(out, x->stack, x->nstack);
+		err = err ?: stack_lines_add(out, x->stack, x->nstack, NULL);
 		err = err ?: tui_lines_add(out, TL_TITLE, "Wait time");
 		err = err ?: tui_hist_lines(x->hist, x->max_ns, width, hist_rows, out);
 	} else {
@@ -89,7 +92,7 @@ static int locks_detail(const struct tui_row *r, const struct snapshot *s, int w
 		err = err ?: tui_lines_add(out, TL_TEXT, "  waits %llu  total %s  p99 %s  max %s",
 					   (unsigned long long)x->count, tui_fmt_dur(x->total_ns, a, sizeof(a)),
 					   tui_fmt_dur(x->p99_ns, b, sizeof(b)), tui_fmt_dur(x->max_ns, c, sizeof(c)));
-		err = err ?: stack_lines_add(out, x->stack, x->nstack);
+		err = err ?: stack_lines_add(out, x->stack, x->nstack, x->unwind);
 		err = err ?: tui_lines_add(out, TL_TITLE, "Wait time");
 		err = err ?: tui_hist_lines(x->hist, x->max_ns, width, hist_rows, out);
 	}

@@ -142,6 +142,8 @@ static void test_details_of_every_kind(void **state)
 	r = first_row(s, TV_LOCKS, TS_ULOCK);
 	assert_int_equal(tui_detail(r, s, 80, 20, &L), 0);
 	assert_true(find_line("pthread_mutex_lock") > 0);
+	/* how the user stack was taken */
+	assert_true(find_line("Stack (innermost first, unwound by CFI)") > 0);
 
 	r = first_row(s, TV_POOLS, TS_POOL);
 	assert_int_equal(tui_detail(r, s, 80, 20, &L), 0);

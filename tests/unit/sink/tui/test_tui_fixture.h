@@ -128,6 +128,7 @@ static struct snapshot *fixture_snapshot(void)
 	ul->nstack = 1;
 	ul->stack = calloc(1, sizeof(char *));
 	ul->stack[0] = strdup("pthread_mutex_lock");
+	strcpy(ul->unwind, "dwarf");
 
 	struct snap_user_lock *cv2 = vec_push(&s->user_locks);
 	cv2->pid = 300;

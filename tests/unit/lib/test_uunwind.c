@@ -1,0 +1,225 @@
+/* Unwinding by CFI (libdwfl) on this very test process, built -O2 without
+ * frame pointers: registers and a stack copy taken the way the BPF side
+ * takes them, in a thread (its stack mapping holds the 8 KiB copied). */
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include "lib/usyms.h"
+#include "lib/uunwind.h"
+
+#define COPY 8192
+
+static unsigned char stack_copy[COPY];
+static struct uunwind_sample sample;
+
+/* The copy reads the frames above ours, redzones and all: not for ASan. */
+__attribute__((no_sanitize("address"), noinline)) static void copy_up(const unsigned char *sp)
+{
+	for (size_t i = 0; i < COPY; i++)
+		stack_copy[i] = ((const volatile unsigned char *)sp)[i];
+}
+
+__attribute__((noinline)) int uw_test_capture(void)
+{
+	__u64 ip, sp, bp;
+
+	/* one statement: the three agree with the CFI at that instruction */
+	asm volatile("lea 0(%%rip), %0\n\tmov %%rsp, %1\n\tmov %%rbp, %2"
+		     : "=r"(ip), "=r"(sp), "=r"(bp));
+	copy_up((const unsigned char *)(uintptr_t)sp);
+	sample = (struct uunwind_sample){ ip, sp, bp, stack_copy, COPY };
+	asm volatile("" ::: "memory");
+	return 1;
+}
+
+__attribute__((noinline)) int uw_test_level2(int x)
+{
+	int r = uw_test_capture() + x;
+
+	asm volatile("" ::: "memory");	/* no tail call */
+	return r;
+}
+
+__attribute__((noinline)) int uw_test_level1(int x)
+{
+	int r = uw_test_level2(x * 2) + 1;
+
+	asm volatile("" ::: "memory");
+	return r;
+}
+
+static void *capture_thread(void *arg)
+{
+	(void)arg;
+	uw_test_level1(3);
+	return NULL;
+}
+
+static void take_sample(void)
+{
+	pthread_attr_t a;
+	pthread_t t;
+
+	pthread_attr_init(&a);
+	pthread_attr_setstacksize(&a, 1 << 20);
+	assert_int_equal(pthread_create(&t, &a, capture_thread, NULL), 0);
+	pthread_join(t, NULL);
+	pthread_attr_destroy(&a);
+}
+
+static bool has_frame(struct usyms *s, const __u64 *ips, int n, const char *fn)
+{
+	char buf[256];
+
+	for (int i = 0; i < n; i++) {
+		usyms_resolve(s, (__u32)getpid(), 0, ips[i], buf, sizeof(buf));
+		if (!strncmp(buf, fn, strlen(fn)) && buf[strlen(fn)] == '+')
+			return true;
+	}
+	return false;
+}
+
+static void test_unwinds_own_stack(void **state)
+{
+	struct uunwind *u = uunwind_new();
+	struct usyms *s = usyms_new();
+	__u64 ips[64];
+	int n;
+
+	take_sample();
+	n = uunwind_stack(u, (__u32)getpid(), 0, &sample, ips, 64);
+	assert_true(n >= 4);
+	assert_int_equal(ips[0], sample.ip);
+	assert_true(has_frame(s, ips, n, "uw_test_capture"));
+	assert_true(has_frame(s, ips, n, "uw_test_level2"));
+	assert_true(has_frame(s, ips, n, "uw_test_level1"));
+	assert_true(has_frame(s, ips, n, "capture_thread"));
+	/* again, from the cached Dwfl: the same frames */
+	{
+		__u64 again[64];
+
+		assert_int_equal(uunwind_stack(u, (__u32)getpid(), 0, &sample, again, 64), n);
+		assert_memory_equal(again, ips, (size_t)n * sizeof(*ips));
+	}
+	/* a copy cut short ends the unwinding early, without a fault */
+	sample.size = 16;
+	{
+		int cut = uunwind_stack(u, (__u32)getpid(), 0, &sample, ips, 64);
+
+		assert_true(cut >= 1 && cut < n);
+	}
+	/* at most n frames */
+	sample.size = COPY;
+	assert_int_equal(uunwind_stack(u, (__u32)getpid(), 0, &sample, ips, 2), 2);
+	usyms_free(s);
+	uunwind_free(u);
+}
+
+static void test_unknown_ip_and_gone_process(void **state)
+{
+	struct uunwind *u = uunwind_new();
+	struct uunwind_sample bad = { 0x10, 0, 0, stack_copy, COPY };
+	__u64 ips[8];
+
+	/* no module holds the address: no frame beyond it */
+	assert_true(uunwind_stack(u, (__u32)getpid(), 0, &bad, ips, 8) <= 1);
+	/* no such process (pid_max is at most 2^22) */
+	assert_int_equal(uunwind_stack(u, 0x7ffffff0u, 0, &sample, ips, 8), -ESRCH);
+	uunwind_forget(u, (__u32)getpid(), 0);
+	uunwind_free(u);
+}
+
+static void test_maps_key(void **state)
+{
+	const char *a =
+		"55d0c000-55d0d000 r-xp 00001000 fd:01 1234    /usr/bin/postgres\n"
+		"55d0e000-55d2f000 rw-p 00000000 00:00 0          [heap]\n"
+		"7f20-7f30 r-xp 00000000 fd:01 99 /lib/libc.so.6\n";
+	/* a forked sibling: its heap has grown, the files are the same */
+	const char *b =
+		"55d0c000-55d0d000 r-xp 00001000 fd:01 1234    /usr/bin/postgres\n"
+		"55d0e000-55d9f000 rw-p 00000000 00:00 0          [heap]\n"
+		"7f20-7f30 r-xp 00000000 fd:01 99 /lib/libc.so.6\n";
+	/* another process of the binary: libc elsewhere (ASLR) */
+	const char *c =
+		"55d0c000-55d0d000 r-xp 00001000 fd:01 1234    /usr/bin/postgres\n"
+		"7f40-7f50 r-xp 00000000 fd:01 99 /lib/libc.so.6\n";
+
+	assert_int_equal(uunwind_maps_key(a, 1, 2), uunwind_maps_key(b, 1, 2));
+	assert_true(uunwind_maps_key(a, 1, 2) != uunwind_maps_key(c, 1, 2));
+	/* the same paths below another root (a container) are other files */
+	assert_true(uunwind_maps_key(a, 1, 2) != uunwind_maps_key(a, 1, 3));
+	assert_true(uunwind_maps_key("", 0, 0) != 0);
+}
+
+static void test_decode_calls(void **state)
+{
+	/* call rel32 -0xb13 returning to 0x1b52: to 0x1040 */
+	const unsigned char direct[6] = { 0x90, 0xe8, 0xee, 0xf4, 0xff, 0xff };
+	/* call *0x2fc2(%rip) returning to 0x2000: the slot at 0x4fc2 */
+	const unsigned char indirect[6] = { 0xff, 0x15, 0xc2, 0x2f, 0x00, 0x00 };
+	const unsigned char none[6] = { 0x48, 0x89, 0xc7, 0x48, 0x89, 0xc7 };
+	/* jmp *0x2fc2(%rip) at 0x1040: the slot at 0x4008 */
+	const unsigned char plt[16] = { 0xff, 0x25, 0xc2, 0x2f, 0, 0, 0x68, 1, 0, 0, 0 };
+	/* endbr64; bnd jmp *0x10(%rip) at 0x2000 (.plt.sec): 0x2000 + 11 + 0x10 */
+	const unsigned char plt_sec[16] = { 0xf3, 0x0f, 0x1e, 0xfa, 0xf2, 0xff, 0x25, 0x10, 0, 0, 0 };
+	const unsigned char code[16] = { 0x55, 0x48, 0x89, 0xe5 };
+	__u64 a = 0;
+
+	assert_int_equal(uunwind_decode_call(direct, 0x1b52, &a), 1);
+	assert_int_equal(a, 0x1040);
+	assert_int_equal(uunwind_decode_call(indirect, 0x2000, &a), 2);
+	assert_int_equal(a, 0x4fc2);
+	assert_int_equal(uunwind_decode_call(none, 0x2000, &a), 0);
+	assert_int_equal(uunwind_decode_plt(plt, 0x1040), 0x4008);
+	assert_int_equal(uunwind_decode_plt(plt_sec, 0x2000), 0x2000 + 11 + 0x10);
+	assert_int_equal(uunwind_decode_plt(code, 0x3000), 0);
+}
+
+__attribute__((noinline)) static int call_through_plt(void)
+{
+	/* a call into libc: through this PIE's PLT (or GOT, -fno-plt) */
+	int r = getpid();
+
+	asm volatile("" ::: "memory");
+	return r;
+}
+
+static void test_callee_of_live_call(void **state)
+{
+	/* the return address of the call to getpid() is right after it:
+	 * found as the first address past a call whose callee is getpid */
+	void *fn = (void *)&getpid;
+	const unsigned char *p = (const unsigned char *)&call_through_plt;
+	bool found = false;
+
+	call_through_plt();
+	for (int i = 6; i < 64 && !found; i++)
+		found = uunwind_callee((__u32)getpid(), (__u64)(uintptr_t)(p + i)) ==
+			(__u64)(uintptr_t)fn;
+	assert_true(found);
+	/* no such process: nothing is read */
+	assert_int_equal(uunwind_callee(0x7ffffff0u, (__u64)(uintptr_t)p + 6), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_unwinds_own_stack),
+		cmocka_unit_test(test_unknown_ip_and_gone_process),
+		cmocka_unit_test(test_maps_key),
+		cmocka_unit_test(test_decode_calls),
+		cmocka_unit_test(test_callee_of_live_call),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
