@@ -148,6 +148,8 @@ static unsigned toggle_grouped(struct tui *t)
 
 	set_view(t, TV_OVERVIEW);
 	t->nav.grouped = grouped;
+	if (grouped)
+		t->nav.service[0] = 0;	/* every service */
 	snprintf(t->msg, sizeof(t->msg), grouped ? "Overview by service (g: by process)" :
 			 "Overview by process (g: by service)");
 	return TK_REBUILD;
