@@ -33,7 +33,12 @@ value() {
 	run promtool check metrics < "$T/x.prom"
 	[ "$status" -eq 0 ] || { echo "$output" >&2; false; }
 
-	sel='comm="sysload",syscall="nanosleep"'
+	# labelled by comm and service (the workload's cgroup named, as in the
+	# JSON), never by pid
+	svc=$(jq -r --argjson p "$WL" '.syscalls[] | select(.pid == $p) | .service' "$T/out" | sort -u)
+	[ "$(wc -l <<<"$svc")" -eq 1 ] && [ -n "$svc" ]
+	sel="comm=\"sysload\",service=\"$svc\",syscall=\"nanosleep\""
+	! grep -F 'latscope_syscall_duration_seconds_count{' "$T/x.prom" | grep -q 'pid=' || false
 	[ "$(value latscope_syscall_duration_seconds_count "$sel")" -eq 100 ]
 	[ "$(grep -F "latscope_syscall_duration_seconds_bucket{$sel,le=\"+Inf\"}" "$T/x.prom" | awk '{print $2}')" -eq 100 ]
 	# cumulative buckets never go down
@@ -48,7 +53,7 @@ value() {
 	# _sum is the JSON's total time, in seconds
 	total=$(jq -s --argjson p "$WL" '[.[].syscalls[] | select(.pid == $p and .syscall == "nanosleep") | .total_ns] | add' "$T/out")
 	assert_within "$(value latscope_syscall_duration_seconds_sum "$sel")" "$(awk -v t="$total" 'BEGIN { print t / 1e9 }')" 0.01
-	[ "$(value latscope_syscall_errors_total 'comm="sysload",syscall="openat"')" -eq 13 ]
+	[ "$(value latscope_syscall_errors_total "comm=\"sysload\",service=\"$svc\",syscall=\"openat\"")" -eq 13 ]
 	[ "$(grep -c '^latscope_up{family="syscalls"} 1$' "$T/x.prom")" -eq 1 ]
 	# 0640 like every output, no temporary file left behind
 	[ "$(stat -c %a "$T/x.prom")" = 640 ]
