@@ -4,7 +4,9 @@
 # like a systemd unit and one like a Docker container's scope (other names
 # than cgroups.bats', so both can run at once). The Overview shows each
 # process's service, g groups it by service, Enter lists a service's
-# processes, Esc goes back, / matches services. About 20 s.
+# processes, Esc goes back, / matches services; a Docker container is named
+# from a config.v2.json this test writes where Docker keeps it (when the
+# host has no such container: there is no Docker here). About 30 s.
 
 load helpers
 load tmux
@@ -90,6 +92,20 @@ wait_exit() {
 	return 1
 }
 
+# docker_meta NAME: /var/lib/docker/containers/ID64/config.v2.json naming
+# B's container NAME, as Docker writes it; what did not exist before is
+# removed in teardown
+docker_meta() {
+	local d=/var/lib/docker/containers/$ID64 top
+	[ ! -e "$d" ] || skip "$d exists on this host"
+	for top in /var/lib/docker /var/lib/docker/containers "$d"; do
+		[ -e "$top" ] || break
+	done
+	DOCKER_MADE=$top
+	mkdir -p "$d"
+	printf '{"ID":"%s","Name":"/%s","Config":{"Labels":{}}}\n' "$ID64" "$1" > "$d/config.v2.json"
+}
+
 start_three() {
 	workload "$A" tuisvc-a1 200; a1=$LAST
 	workload "$A" tuisvc-a2 5; a2=$LAST
@@ -111,8 +127,8 @@ start_three() {
 	run screen
 	[[ "$output" == *"by service"* ]]
 	# no process rows (the in-flight panel under the table still lists
-	# the workloads' blocked reads)
-	! echo "$output" | grep -qE "tuisvc-[ab12]* +nanosleep" || false
+	# the workloads' blocked calls: "nanosleep  blocked 150ms")
+	! echo "$output" | grep -qE "tuisvc-[ab12]+ +nanosleep +[0-9]" || false
 	"${TM[@]}" capture-pane -p -e -t ls | grep "latscope-tui-a.service" | grep -q $'\e\\[31m'
 	# the worst p99 first: A is selected; Enter lists its processes alone
 	keys Enter
@@ -162,5 +178,19 @@ start_three() {
 	keys h
 	wait_screen "Overview by service / by process"
 	keys Escape q
+	[ "$(wait_exit)" -eq 0 ]
+}
+
+@test "tui services: a Docker container named by its config.v2.json, in the JSON and the grouped Overview" {
+	docker_meta tui-web
+	workload "$B" tuisvc-b 5; b=$LAST
+	"$LATSCOPE" --json -p "$b" -d 1.5 > "$T/out" 2> "$T/err"
+	# every row of the container's process: its name, and the id in the path
+	[ "$(jq -r '[.syscalls[], .inflight[]] | .[] | "\(.cgroup) \(.service)"' "$T/out" | sort -u)" = "$B docker:tui-web" ]
+	tui_start 140 30 -p "$b" -i 0.5
+	wait_screen "PID COMM"
+	keys g
+	wait_screen_re "^docker:tui-web +1 +nanosleep "
+	keys q
 	[ "$(wait_exit)" -eq 0 ]
 }
