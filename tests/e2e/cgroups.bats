@@ -129,6 +129,56 @@ rows_of() {
 		{ echo "pools: $pools"; false; }
 }
 
+# TCP on loopback: tcpload's server in B (it resets every connection from
+# its own close), a client in A and one in B, peerload in A, all started
+# once latscope has attached (it learns the server's listener then). Each
+# stays alive past a snapshot (--hold, peerload's pool turns): a process
+# that exits before its first snapshot has no cgroup to name.
+tcp_and_peers() {
+	P=$(free_port)
+	start_latscope "$T/out" -i 0.5 "$@"
+	in_cgroup "$B" "$TOOLS/tcpload" server --addr 127.0.0.1 --port "$P" --rst > "$T/srv"; ps=$LAST
+	wait_for_file "$T/srv"
+	# (a background job's stdin is /dev/null: the go line comes through a pipe)
+	in_cgroup "$A" sh -c 'echo go | exec "$0" --chatty 20 --pool 2:30' "$TOOLS/peerload" > "$T/peer"; pl=$LAST
+	wait_for_file "$T/peer"
+	pp=$(head -n1 "$T/peer" | jq .pid)
+	in_cgroup "$A" "$TOOLS/tcpload" client --addr 127.0.0.1 --port "$P" --conns 2 --hold 1200 > "$T/ca"; pca=$LAST
+	in_cgroup "$B" "$TOOLS/tcpload" client --addr 127.0.0.1 --port "$P" --conns 2 --hold 1200 > "$T/cb"; pcb=$LAST
+	wait "$pca" "$pcb" "$pl" || true
+	sleep 1.2
+	stop_latscope
+}
+
+# rows of pid P in JSON list L (a jq path): how many
+count_of() {
+	jq -s --argjson p "$3" "[.[] | $2[] | select(.pid == \$p)] | length" "$1"
+}
+
+@test "tcp and peers rows of processes in cgroups carry their path and service; --cgroup keeps one" {
+	tcp_and_peers
+	[ "$(count_of "$T/out" .tcp.connect "$pca")" -gt 0 ]
+	[ "$(count_of "$T/out" .tcp.connect "$pcb")" -gt 0 ]
+	[ "$(count_of "$T/out" .tcp.resets "$ps")" -gt 0 ]
+	[ "$(count_of "$T/out" .peers "$pp")" -gt 0 ]
+	[ "$(rows_of "$T/out" "$pca")" = "$A latscope-test-a.service" ]
+	[ "$(rows_of "$T/out" "$pcb")" = "$B docker:0123456789ab" ]
+	[ "$(rows_of "$T/out" "$ps")" = "$B docker:0123456789ab" ]
+	[ "$(rows_of "$T/out" "$pp")" = "$A latscope-test-a.service" ]
+	# the same with --cgroup A: A's client and peers, nothing of B's
+	kill "$ps" 2>/dev/null; wait "$ps" 2>/dev/null || true
+	rm -f "$T/srv"
+	tcp_and_peers --cgroup latscope-test-a.service
+	[ "$(count_of "$T/out" .tcp.connect "$pca")" -gt 0 ]
+	[ "$(count_of "$T/out" .peers "$pp")" -gt 0 ]
+	[ "$(count_of "$T/out" .tcp.connect "$pcb")" -eq 0 ]
+	[ "$(count_of "$T/out" .tcp.resets "$ps")" -eq 0 ]
+	outside=$(jq -r '[.tcp.retransmits[], .tcp.resets[], .tcp.connect[], .peers[]] | .[]
+		| select(.cgroup != "" and (.cgroup | startswith("'"$A"'") | not))
+		| "\(.pid) \(.comm) \(.cgroup)"' "$T/out" | sort -u)
+	[ -z "$outside" ] || { echo "rows outside $A: $outside"; false; }
+}
+
 @test "a bad --cgroup is one line naming it, exit 2" {
 	run -2 "$LATSCOPE" --json -d 1 --cgroup /no/such/cgroup
 	[ "${#lines[@]}" -eq 1 ]
