@@ -104,7 +104,7 @@ static int services_build(struct tui_table *t, const struct snapshot *s)
 		if (!r)
 			return -ENOMEM;
 		r->service = v->service;
-		r->v[0].s = v->service;
+		r->v[0].s = *v->service ? v->service : "-";	/* an older recording's */
 		r->v[1].u = v->procs;
 		r->v[2].s = v->worst_syscall;
 		r->v[3].u = v->worst_p99_ns;

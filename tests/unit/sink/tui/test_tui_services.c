@@ -138,6 +138,25 @@ static void test_many_processes_few_services(void **state)
 	snapshot_free(s);
 }
 
+/* A recording made before services were recorded: one group, shown as "-". */
+static void test_no_service_recorded(void **state)
+{
+	struct snapshot *s = snapshot_new();
+	char b[64];
+
+	fixture_syscall(s, 1, "a", "read", 2, 1000, 500, 900);
+	fixture_syscall(s, 2, "b", "read", 2, 1000, 500, 900);
+	assert_int_equal(tui_table_build(&tab, TV_SERVICES, s), 0);
+	tui_table_apply(&tab, NULL, 0, 0, false);
+	assert_int_equal(tab.nshown, 1);
+	cell(tui_table_shown(&tab, 0), 0, b, sizeof(b));
+	assert_string_equal(b, "-");
+	cell(tui_table_shown(&tab, 0), 1, b, sizeof(b));
+	assert_string_equal(b, "2");
+	assert_int_equal(tui_table_build(&tab, TV_SERVICES, snap), 0);
+	snapshot_free(s);
+}
+
 static void test_filter_matches_service_in_every_view(void **state)
 {
 	/* rows of processes in db.service (postgres, pid 200) per view */
@@ -302,6 +321,7 @@ int main(void)
 		cmocka_unit_test(test_at_most_one_growing_column),
 		cmocka_unit_test_setup_teardown(test_grouped_sums_per_service, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_processes_few_services, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_service_recorded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_filter_matches_service_in_every_view, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_service_filter_is_exact, setup, teardown),
