@@ -12,6 +12,14 @@ setup() {
 
 teardown() {
 	teardown_latscope
+	if [ -n "${CG:-}" ] && [ -d "$CG" ]; then
+		local p
+		for p in $(cat "$CG/cgroup.procs" 2>/dev/null); do
+			kill "$p" 2>/dev/null
+			echo "$p" > "${CG%/*}/cgroup.procs" 2>/dev/null
+		done
+		rmdir "$CG" 2>/dev/null || true
+	fi
 	[ -n "${WL:-}" ] && kill "$WL" 2>/dev/null
 	[ -n "${EV:-}" ] && kill "$EV" 2>/dev/null
 	exec 7>&- 2>/dev/null || true
@@ -76,6 +84,28 @@ value() {
 	done
 	stop_latscope
 	grep -F 'comm="ev\"il\\?x"' "$T/x.prom" | grep -q latscope_syscall_duration_seconds_count
+}
+
+@test "prom: a process in a unit's cgroup is counted under service=\"UNIT\", one series for its processes" {
+	V2=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+	[ -n "$V2" ] || skip "no cgroup v2 hierarchy mounted"
+	CG=$V2/latscope-prom-a.service
+	mkdir -p "$CG"
+	start_latscope "$T/out" --probes syscalls -i 0.3 --prom "$T/x.prom"
+	# three processes of one name in the unit, one after another; each
+	# lives past two snapshots (its cgroup is read while it runs)
+	for i in 1 2 3; do
+		sh -c 'echo $$ > "$0/cgroup.procs" && echo go | exec "$1" --sleep 20:30000:30000 --enoent 7' \
+			"$CG" "$TOOLS/sysload" > /dev/null &
+		wait $!
+	done
+	sleep 0.8
+	stop_latscope
+	sel='comm="sysload",service="latscope-prom-a.service",syscall="openat"'
+	[ "$(value latscope_syscall_errors_total "$sel")" -eq 21 ]
+	[ "$(grep -F 'latscope_syscall_errors_total{' "$T/x.prom" | grep -cF "$sel")" -eq 1 ]
+	run promtool check metrics < "$T/x.prom"
+	[ "$status" -eq 0 ] || { echo "$output" >&2; false; }
 }
 
 @test "prom: an unwritable --prom directory is one line naming --prom, exit 1" {
