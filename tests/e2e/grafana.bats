@@ -53,8 +53,8 @@ idle_value() {
 
 # subst EXPR COMM [IDLE]: EXPR with the dashboard's variables as Grafana
 # fills them in: the rate window, the instance of this test, COMM for
-# $comm, the idle option IDLE (default: the dashboard's choice); fails if
-# any variable is left
+# $comm, every service, the idle option IDLE (default: the dashboard's
+# choice); fails if any variable is left
 subst() {
 	local e=$1 idle
 	idle=$(idle_value "${3:-$(jq -r '.templating.list[] | select(.name == "idle") | .current.text' "$DASH")}")
@@ -67,6 +67,8 @@ subst() {
 	e=${e//'$instance'/$INSTANCE}
 	e=${e//'${comm}'/$2}
 	e=${e//'$comm'/$2}
+	e=${e//'${service}'/.*}
+	e=${e//'$service'/.*}
 	e=${e//'${datasource}'/}
 	e=${e//'$datasource'/}
 	if [[ "$e" == *'$'* ]]; then
@@ -91,10 +93,11 @@ until_answer() {
 	jq -e . "$DASH" > /dev/null
 	jq -e '.schemaVersion >= 36 and .schemaVersion <= 39 and (.title | length > 0) and
 		(.uid | length > 0) and (.refresh | test("^[0-9]+[smh]$"))' "$DASH"
-	# a data source variable of type prometheus; instance and comm from label_values()
+	# a data source variable of type prometheus; instance, service and comm
+	# from label_values()
 	jq -e '.templating.list | map({(.name): .}) | add |
 		.datasource.type == "datasource" and .datasource.query == "prometheus" and
-		all(.instance, .comm; .type == "query" and .datasource.uid == "${datasource}" and
+		all(.instance, .service, .comm; .type == "query" and .datasource.uid == "${datasource}" and
 			(.definition | startswith("label_values(")) and .multi and .includeAll and
 			.allValue == ".*")' "$DASH"
 	# idle waits: hidden (the default) or shown, one value each
@@ -232,6 +235,13 @@ until_answer() {
 	curl -s -m 10 -G "http://127.0.0.1:$PP/api/v1/label/comm/values" \
 		--data-urlencode "match[]=latscope_syscall_duration_seconds_count{instance=~\"$INSTANCE\"}" |
 		jq -e '.status == "success" and (.data | index("gf_slow"))'
+	# every process in a service (the root cgroup's is "/"): gf_slow's too
+	curl -s -m 10 -G "http://127.0.0.1:$PP/api/v1/series" \
+		--data-urlencode "match[]=latscope_syscall_duration_seconds_count{instance=~\"$INSTANCE\",comm=\"gf_slow\"}" |
+		jq -e '.status == "success" and (.data | length > 0) and all(.data[]; (.service // "") != "")'
+	curl -s -m 10 -G "http://127.0.0.1:$PP/api/v1/label/service/values" \
+		--data-urlencode "match[]=latscope_syscall_duration_seconds_count{instance=~\"$INSTANCE\"}" |
+		jq -e '.status == "success" and (.data | length > 0)'
 
 	# 4. each panel's query, all processes: accepted, as an instant and as a
 	#    range query; with series once its family ran (poll: up to 30 s each)

@@ -12,6 +12,14 @@ setup() {
 
 teardown() {
 	teardown_latscope
+	if [ -n "${CG:-}" ] && [ -d "$CG" ]; then
+		local p
+		for p in $(cat "$CG/cgroup.procs" 2>/dev/null); do
+			kill "$p" 2>/dev/null
+			echo "$p" > "${CG%/*}/cgroup.procs" 2>/dev/null
+		done
+		rmdir "$CG" 2>/dev/null || true
+	fi
 	[ -n "${WL:-}" ] && kill "$WL" 2>/dev/null
 	[ -n "${EV:-}" ] && kill "$EV" 2>/dev/null
 	exec 7>&- 2>/dev/null || true
@@ -33,7 +41,12 @@ value() {
 	run promtool check metrics < "$T/x.prom"
 	[ "$status" -eq 0 ] || { echo "$output" >&2; false; }
 
-	sel='comm="sysload",syscall="nanosleep"'
+	# labelled by comm and service (the workload's cgroup named, as in the
+	# JSON), never by pid
+	svc=$(jq -r --argjson p "$WL" '.syscalls[] | select(.pid == $p) | .service' "$T/out" | sort -u)
+	[ "$(wc -l <<<"$svc")" -eq 1 ] && [ -n "$svc" ]
+	sel="comm=\"sysload\",service=\"$svc\",syscall=\"nanosleep\""
+	! grep -F 'latscope_syscall_duration_seconds_count{' "$T/x.prom" | grep -q 'pid=' || false
 	[ "$(value latscope_syscall_duration_seconds_count "$sel")" -eq 100 ]
 	[ "$(grep -F "latscope_syscall_duration_seconds_bucket{$sel,le=\"+Inf\"}" "$T/x.prom" | awk '{print $2}')" -eq 100 ]
 	# cumulative buckets never go down
@@ -48,7 +61,7 @@ value() {
 	# _sum is the JSON's total time, in seconds
 	total=$(jq -s --argjson p "$WL" '[.[].syscalls[] | select(.pid == $p and .syscall == "nanosleep") | .total_ns] | add' "$T/out")
 	assert_within "$(value latscope_syscall_duration_seconds_sum "$sel")" "$(awk -v t="$total" 'BEGIN { print t / 1e9 }')" 0.01
-	[ "$(value latscope_syscall_errors_total 'comm="sysload",syscall="openat"')" -eq 13 ]
+	[ "$(value latscope_syscall_errors_total "comm=\"sysload\",service=\"$svc\",syscall=\"openat\"")" -eq 13 ]
 	[ "$(grep -c '^latscope_up{family="syscalls"} 1$' "$T/x.prom")" -eq 1 ]
 	# 0640 like every output, no temporary file left behind
 	[ "$(stat -c %a "$T/x.prom")" = 640 ]
@@ -71,6 +84,28 @@ value() {
 	done
 	stop_latscope
 	grep -F 'comm="ev\"il\\?x"' "$T/x.prom" | grep -q latscope_syscall_duration_seconds_count
+}
+
+@test "prom: a process in a unit's cgroup is counted under service=\"UNIT\", one series for its processes" {
+	V2=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+	[ -n "$V2" ] || skip "no cgroup v2 hierarchy mounted"
+	CG=$V2/latscope-prom-a.service
+	mkdir -p "$CG"
+	start_latscope "$T/out" --probes syscalls -i 0.3 --prom "$T/x.prom"
+	# three processes of one name in the unit, one after another; each
+	# lives past two snapshots (its cgroup is read while it runs)
+	for i in 1 2 3; do
+		sh -c 'echo $$ > "$0/cgroup.procs" && echo go | exec "$1" --sleep 20:30000:30000 --enoent 7' \
+			"$CG" "$TOOLS/sysload" > /dev/null &
+		wait $!
+	done
+	sleep 0.8
+	stop_latscope
+	sel='comm="sysload",service="latscope-prom-a.service",syscall="openat"'
+	[ "$(value latscope_syscall_errors_total "$sel")" -eq 21 ]
+	[ "$(grep -F 'latscope_syscall_errors_total{' "$T/x.prom" | grep -cF "$sel")" -eq 1 ]
+	run promtool check metrics < "$T/x.prom"
+	[ "$status" -eq 0 ] || { echo "$output" >&2; false; }
 }
 
 @test "prom: an unwritable --prom directory is one line naming --prom, exit 1" {

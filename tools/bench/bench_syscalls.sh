@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Cost per syscall of the syscalls family: getppid() in a loop (about 200 ns
 # untraced) with no tracer, with the floor (empty raw_tp programs on
-# sys_enter/sys_exit), with latscope --probes syscalls, and with bpftrace /
+# sys_enter/sys_exit), with latscope --probes syscalls (also with --cgroup:
+# the loop's own cgroup, where it is traced, and an empty one, where its
+# calls take the early exit; the service of every row is named from /proc
+# once per snapshot, off this path), and with bpftrace /
 # libbpf-tools syscount -L doing the same job where installed. Each tracer is
 # measured BENCH_REPEAT times, interleaved, and the least disturbed (lowest)
 # figure kept, so that other work on the host skews the comparison less.
@@ -29,6 +32,12 @@ for sc in /usr/sbin/syscount syscount-bpfcc; do
 	command -v "$sc" >/dev/null && { SYSCOUNT=$sc; break; }
 done
 
+# --cgroup: the cgroup this bench (and so the loop) runs in, and an empty one
+V2=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+OWN_CG=$(sed -n 's/^0:://p' /proc/self/cgroup)
+EMPTY_CG=/latscope-bench-empty
+[ -n "$V2" ] && [ -n "$OWN_CG" ] && mkdir -p "$V2$EMPTY_CG" || V2=
+
 declare -A best
 measure() {	# name min_fds cmd...
 	local name=$1 fds=$2; shift 2
@@ -46,6 +55,10 @@ for rep in $(seq 1 "$REPEAT"); do
 	measure none 0
 	measure floor 2 "$BENCH/floor" "$BENCH/floor.bpf.o"
 	measure latscope 3 "$LATSCOPE" --probes syscalls --json -i 1
+	if [ -n "$V2" ]; then
+		measure cg_in 3 "$LATSCOPE" --probes syscalls --json -i 1 --cgroup "$OWN_CG"
+		measure cg_out 3 "$LATSCOPE" --probes syscalls --json -i 1 --cgroup "$EMPTY_CG"
+	fi
 	command -v bpftrace >/dev/null && measure bpftrace 2 bpftrace -e "$BPFTRACE_PROG"
 	[ -n "$SYSCOUNT" ] && measure syscount 2 "$SYSCOUNT" -L -i 1
 done
@@ -66,8 +79,11 @@ echo "|------------------------------------|----------|----------|----------|"
 row "none" none
 row "floor (empty raw_tp programs)" floor
 row "latscope --probes syscalls" latscope
+row "  --cgroup of the loop (traced)" cg_in
+row "  --cgroup without it (early exit)" cg_out
 row "bpftrace (hash start table, hist)" bpftrace
 row "$SYSCOUNT -L" syscount
+[ -n "$V2" ] && rmdir "$V2$EMPTY_CG" 2>/dev/null
 
 echo
 secs=${BENCH_IDLE_SECS:-20}

@@ -18,12 +18,12 @@ make -s latscope >/dev/null
 mkdir -p build/bench
 objs=$( { find build/user -name '*.o'; echo build/syscall_names.o; } | grep -v '/main\.o$')
 cc -O2 -g -Iinclude -Iuser -Ibuild -D_GNU_SOURCE -o build/bench/tui_redraw \
-	tools/bench/tui/redraw.c $objs $(pkg-config --libs libbpf libelf zlib ncursesw jansson) -lm
+	tools/bench/tui/redraw.c $objs $(pkg-config --libs libbpf libelf zlib ncursesw jansson libmicrohttpd) -lm
 cc -O2 -o build/bench/tui_rowgen tools/bench/tui_rowgen.c
 
 # the machine's load: wall times on a busy shared host are not the code's
 printf '{"bench":"tui_host","cpus":%s,"loadavg":"%s"}\n' "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
-for spec in "10000 300 1 200 60" "10000 300 0 200 60" "2000 300 1 120 40" "2000 300 0 80 24"; do
+for spec in "10000 300 1 200 60" "10000 300 0 200 60" "10000 300 6 200 60" "2000 300 1 120 40" "2000 300 0 80 24"; do
 	set -- $spec
 	LINES=$5 COLUMNS=$4 build/bench/tui_redraw "$1" "$2" "$3"
 done

@@ -5,9 +5,10 @@
 #include "collect/cgroup_attr.h"
 #include "collect/exits.h"
 #include "lib/cgroup.h"
+#include "lib/container_meta.h"
 #include "lib/hashmap.h"
 
-struct cg_entry {
+struct cg_entry {	/* gen first: expire() reads it */
 	__u64 gen;		/* the snapshot it was last known right for */
 	__u64 tried;		/* the snapshot it was last looked for (a gone
 				 * process is not looked for again per row) */
@@ -17,12 +18,40 @@ struct cg_entry {
 	char service[SNAP_SERVICE_LEN];
 };
 
-static struct hashmap *cache;
+/* The service of a cgroup path: a container's name is read from its
+ * runtime's files once per path, not once per process. */
+struct svc_entry {	/* gen first, as cg_entry */
+	__u64 gen;		/* the snapshot it was last used for */
+	char service[SNAP_SERVICE_LEN];
+};
+
+static struct hashmap *cache;	/* pid -> struct cg_entry */
+static struct hashmap *services;	/* path (SNAP_CGROUP_LEN bytes) -> struct svc_entry */
 static __u64 gen;
 static __u64 last_fill_ns;	/* when the previous snapshot's rows were named */
 
 /* Entries not needed for this many snapshots go (their process is gone). */
 #define CG_KEEP_GENS 64
+
+static void service_of(const char *path, char *out, size_t n)
+{
+	char key[SNAP_CGROUP_LEN] = { 0 };
+	struct svc_entry *e;
+
+	snprintf(key, sizeof(key), "%s", path);
+	e = hashmap_get(services, key);
+	if (!e) {
+		e = calloc(1, sizeof(*e));
+		if (!e || hashmap_put(services, key, e)) {
+			free(e);
+			container_service("/", path, out, n);
+			return;
+		}
+		container_service("/", path, e->service, sizeof(e->service));
+	}
+	e->gen = gen;
+	snprintf(out, n, "%s", e->service);
+}
 
 static __u64 mono_ns(void)
 {
@@ -72,34 +101,34 @@ static const struct cg_entry *lookup(__u32 pid)
 		e->read_seq = seq;
 		if (strcmp(e->path, path) || !e->service[0]) {
 			memcpy(e->path, path, sizeof(e->path));
-			cgroup_service(path, e->service, sizeof(e->service));
+			service_of(path, e->service, sizeof(e->service));
 		}
 	}
 	return e;
 }
 
-static void expire(void)
+/* Drops the entries of map (keys of keysz bytes, values starting with
+ * their gen) not used for CG_KEEP_GENS snapshots. */
+static void expire(struct hashmap *map, size_t keysz)
 {
 	struct hm_entry *it = NULL;
 	size_t b = 0, n = 0, cap = 0;
-	__u32 *dead = NULL;
+	char *dead = NULL;
 
-	while ((it = hashmap_next(cache, it, &b))) {
-		struct cg_entry *e = it->value;
-
-		if (gen - e->gen <= CG_KEEP_GENS)
+	while ((it = hashmap_next(map, it, &b))) {
+		if (gen - *(const __u64 *)it->value <= CG_KEEP_GENS)
 			continue;
 		if (n == cap) {
-			void *nd = realloc(dead, (cap = cap ? cap * 2 : 64) * sizeof(*dead));
+			void *nd = realloc(dead, (cap = cap ? cap * 2 : 64) * keysz);
 
 			if (!nd)
 				break;
 			dead = nd;
 		}
-		memcpy(&dead[n++], it->key, sizeof(*dead));
+		memcpy(dead + n++ * keysz, it->key, keysz);
 	}
 	for (size_t i = 0; i < n; i++)
-		free(hashmap_del(cache, &dead[i]));
+		free(hashmap_del(map, dead + i * keysz));
 	free(dead);
 }
 
@@ -108,6 +137,8 @@ void cgroup_attr_fill(struct snapshot *s)
 	__u64 start = mono_ns();
 
 	if (!cache && !(cache = hashmap_new(sizeof(__u32))))
+		return;
+	if (!services && !(services = hashmap_new(SNAP_CGROUP_LEN)))
 		return;
 	gen++;
 	/* one read per process and snapshot: a row of a pid already read
@@ -137,8 +168,10 @@ void cgroup_attr_fill(struct snapshot *s)
 			snprintf(SNAP_FIELD_PTR(svc, row), svc->size, "%s", e->service);
 		}
 	}
-	if (gen % CG_KEEP_GENS == 0)
-		expire();
+	if (gen % CG_KEEP_GENS == 0) {
+		expire(cache, sizeof(__u32));
+		expire(services, SNAP_CGROUP_LEN);
+	}
 	last_fill_ns = start;
 }
 
@@ -151,7 +184,9 @@ void cgroup_attr_free(void)
 {
 	exits_close();
 	hashmap_free(cache, free);
+	hashmap_free(services, free);
 	cache = NULL;
+	services = NULL;
 }
 
 bool cgroup_attr_wanted(const struct options *o, __u32 pid)

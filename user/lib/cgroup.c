@@ -75,22 +75,22 @@ struct comp {
 
 #define MAX_COMPS 64
 
-void cgroup_service(const char *path, char *out, size_t n)
-{
-	static const struct { const char *prefix, *suffix, *runtime; } scopes[] = {
-		{ "docker-", ".scope", "docker:" },
-		{ "cri-containerd-", ".scope", "containerd:" },
-		{ "crio-", ".scope", "crio:" },
-		{ "libpod-", ".scope", "podman:" },
-	};
-	struct comp c[MAX_COMPS];
-	size_t nc = 0, ulen = 0;
-	const char *p = path ? path : "", *uid = NULL, *id;
-	bool kube = false;
-	char buf[128];
+static const struct runtime_scope {
+	const char *prefix, *suffix, *runtime;
+} scopes[] = {
+	{ "docker-", ".scope", "docker" },
+	{ "cri-containerd-", ".scope", "containerd" },
+	{ "crio-", ".scope", "crio" },
+	{ "libpod-", ".scope", "podman" },
+};
 
-	/* the components; a path deeper than MAX_COMPS is named by its
-	 * first ones (service names sit near the top) */
+/* The components of path; a path deeper than MAX_COMPS is named by its
+ * first ones (service names sit near the top). */
+static size_t split(const char *path, struct comp *c)
+{
+	const char *p = path ? path : "";
+	size_t nc = 0;
+
 	while (*p) {
 		const char *e;
 
@@ -103,45 +103,87 @@ void cgroup_service(const char *path, char *out, size_t n)
 			c[nc++] = (struct comp){ p, (size_t)(e - p) };
 		p = e;
 	}
-	if (!nc) {
-		copy(out, n, "/", 1);
-		return;
-	}
-	for (size_t i = 0; i < nc; i++) {
-		if (i == 0 && ((c[i].len == 8 && !memcmp(c[i].s, "kubepods", 8)) ||
-			       (c[i].len == 14 && !memcmp(c[i].s, "kubepods.slice", 14))))
-			kube = true;
-		if (kube && !uid)
-			uid = pod_uid(c[i].s, c[i].len, &ulen);
-	}
-	if (uid) {
-		/* the systemd driver writes the uid's dashes as underscores */
-		size_t k = 0;
+	return nc;
+}
 
-		k += (size_t)snprintf(buf, sizeof(buf), "pod:");
-		for (size_t i = 0; i < ulen && k + 1 < sizeof(buf); i++)
-			buf[k++] = uid[i] == '_' ? '-' : uid[i];
-		buf[k] = '\0';
-		copy(out, n, buf, k);
-		return;
-	}
-	/* a container, the deepest one: systemd driver scopes, or the
-	 * cgroupfs driver's /docker/<id> */
+/* The deepest container of the components: systemd driver scopes, or the
+ * cgroupfs driver's /docker/<id>. Its runtime and 64-hex id; NULL if none. */
+static const char *container_of(const struct comp *c, size_t nc, const char **runtime)
+{
+	const char *id;
+
 	for (size_t i = nc; i-- > 0;) {
 		for (size_t k = 0; k < sizeof(scopes) / sizeof(scopes[0]); k++) {
 			id = id_between(c[i].s, c[i].len, scopes[k].prefix, scopes[k].suffix);
 			if (id) {
-				snprintf(buf, sizeof(buf), "%s%.12s", scopes[k].runtime, id);
-				copy(out, n, buf, strlen(buf));
-				return;
+				*runtime = scopes[k].runtime;
+				return id;
 			}
 		}
 		if (i > 0 && c[i - 1].len == 6 && !memcmp(c[i - 1].s, "docker", 6) &&
 		    c[i].len == 64 && all_hex(c[i].s, 64)) {
-			snprintf(buf, sizeof(buf), "docker:%.12s", c[i].s);
-			copy(out, n, buf, strlen(buf));
-			return;
+			*runtime = "docker";
+			return c[i].s;
 		}
+	}
+	return NULL;
+}
+
+bool cgroup_container(const char *path, const char **runtime, char *id)
+{
+	struct comp c[MAX_COMPS];
+	const char *x = container_of(c, split(path, c), runtime);
+
+	if (!x)
+		return false;
+	memcpy(id, x, 64);
+	id[64] = '\0';
+	return true;
+}
+
+/* "pod:UID" of a Kubernetes pod's components into buf; false if none. */
+static bool kube_pod(const struct comp *c, size_t nc, char *buf, size_t n)
+{
+	const char *uid = NULL;
+	size_t ulen = 0, k;
+	bool kube = false;
+
+	for (size_t i = 0; i < nc && !uid; i++) {
+		if (i == 0 && ((c[i].len == 8 && !memcmp(c[i].s, "kubepods", 8)) ||
+			       (c[i].len == 14 && !memcmp(c[i].s, "kubepods.slice", 14))))
+			kube = true;
+		if (kube)
+			uid = pod_uid(c[i].s, c[i].len, &ulen);
+	}
+	if (!uid)
+		return false;
+	/* the systemd driver writes the uid's dashes as underscores */
+	k = (size_t)snprintf(buf, n, "pod:");
+	for (size_t i = 0; i < ulen && k + 1 < n; i++)
+		buf[k++] = uid[i] == '_' ? '-' : uid[i];
+	buf[k] = '\0';
+	return true;
+}
+
+void cgroup_service(const char *path, char *out, size_t n)
+{
+	struct comp c[MAX_COMPS];
+	size_t nc = split(path, c);
+	const char *id, *runtime;
+	char buf[128];
+
+	if (!nc) {
+		copy(out, n, "/", 1);
+		return;
+	}
+	if (kube_pod(c, nc, buf, sizeof(buf))) {
+		copy(out, n, buf, strlen(buf));
+		return;
+	}
+	if ((id = container_of(c, nc, &runtime))) {
+		snprintf(buf, sizeof(buf), "%s:%.12s", runtime, id);
+		copy(out, n, buf, strlen(buf));
+		return;
 	}
 	/* a systemd unit: the deepest service or scope (a service's own
 	 * sub-cgroups are still the service) */

@@ -16,6 +16,10 @@
  * container's scope, or the cgroupfs driver's /docker/ID; else the deepest
  * systemd .service or .scope unit on the path; else the last component. */
 void cgroup_service(const char *path, char *out, size_t n);
+/* The deepest container on a v2 path (what cgroup_service names): its
+ * runtime ("docker", "containerd", "crio", "podman") and its id, 64 hex
+ * digits into id (65 bytes). false if the path is in no container. */
+bool cgroup_container(const char *path, const char **runtime, char *id);
 
 /* The v2 path from the text of /proc/PID/cgroup (its "0::" line) into out;
  * 0, or -1 when there is none (a v1-only host). Pure: for the tests. */

@@ -9,9 +9,11 @@
  * gone), which keeps the file bounded on a host with churning processes.
  * Gauges (pool saturation, calls blocked now) describe the last interval.
  *
- * Counters are labelled by process name, not pid: pids are unbounded (every
- * short-lived process would be new series), names are what dashboards
- * group by. Past PROM_MAX_SERIES per metric, new series are counted in
+ * Counters are labelled by process name and service (the process's
+ * cgroup named: a unit, a container), not pid: pids are unbounded (every
+ * short-lived process would be new series), names and services are what
+ * dashboards group by, and there are about as many services as units and
+ * containers. Past PROM_MAX_SERIES per metric, new series are counted in
  * latscope_prom_series_dropped_total instead of written.
  */
 #include <errno.h>
@@ -31,7 +33,7 @@
 #include "lib/textfmt.h"
 
 #define PROM_EXPIRE_NS (300ULL * 1000000000ULL)
-#define LABELS_LEN 384
+#define LABELS_LEN 512
 #define PROM_MAX_SERIES 5000
 
 /* Latency bucket bounds (le): bounds of latscope's own log-linear
@@ -131,7 +133,8 @@ static void esc(char *dst, size_t n, const char *src)
 	dst[o] = 0;
 }
 
-/* labels: name="value" pairs from NULL-terminated (name, value) args. */
+/* labels: name="value" pairs from NULL-terminated (name, value) args. A
+ * pair that would not fit whole is left out (a cut one would not parse). */
 static void labels(char *out, const char *const *kv)
 {
 	size_t o = 0;
@@ -139,11 +142,15 @@ static void labels(char *out, const char *const *kv)
 	memset(out, 0, LABELS_LEN);
 	for (; kv[0]; kv += 2) {
 		char v[200];
+		int len;
 
 		esc(v, sizeof(v), kv[1]);
-		o += (size_t)snprintf(out + o, LABELS_LEN - o, "%s%s=\"%s\"", o ? "," : "", kv[0], v);
-		if (o >= LABELS_LEN - 1)
-			break;
+		len = snprintf(out + o, LABELS_LEN - o, "%s%s=\"%s\"", o ? "," : "", kv[0], v);
+		if (len < 0 || o + (size_t)len >= LABELS_LEN) {
+			memset(out + o, 0, LABELS_LEN - o);
+			continue;
+		}
+		o += (size_t)len;
 	}
 }
 
@@ -234,35 +241,35 @@ static const struct prom_source {
 	enum metric m;
 	const char *list;	/* the section's JSON name */
 	const char *value;	/* the field added up */
-	const char *labels[4];
+	const char *labels[5];
 } sources[] = {
-	{ M_SYS_ERR, "syscalls", "errors", { "comm", "syscall" } },
-	{ M_TCP_RETR, "retransmits", "count", { "comm", "@peer" } },
-	{ M_TCP_RST, "resets", "count", { "comm", "@peer", "direction" } },
-	{ M_TCP_CONN, "connect", "count", { "comm", "@peer" } },
-	{ M_TCP_CONN_FAIL, "connect", "failed", { "comm", "@peer" } },
+	{ M_SYS_ERR, "syscalls", "errors", { "comm", "service", "syscall" } },
+	{ M_TCP_RETR, "retransmits", "count", { "comm", "service", "@peer" } },
+	{ M_TCP_RST, "resets", "count", { "comm", "service", "@peer", "direction" } },
+	{ M_TCP_CONN, "connect", "count", { "comm", "service", "@peer" } },
+	{ M_TCP_CONN_FAIL, "connect", "failed", { "comm", "service", "@peer" } },
 	{ M_KLOCK_N, "kernel", "count", { "symbol", "type" } },
 	{ M_KLOCK_NS, "kernel", "total_ns", { "symbol", "type" } },
-	{ M_ULOCK_N, "user", "count", { "comm", "kind" } },
-	{ M_ULOCK_NS, "user", "total_ns", { "comm", "kind" } },
-	{ M_POOL_STATE_NS, "pools", "oncpu_ns", { "comm", "pool", "state=oncpu" } },
-	{ M_POOL_STATE_NS, "pools", "runq_ns", { "comm", "pool", "state=runq" } },
-	{ M_POOL_STATE_NS, "pools", "lock_ns", { "comm", "pool", "state=lock" } },
-	{ M_POOL_STATE_NS, "pools", "io_ns", { "comm", "pool", "state=io" } },
-	{ M_POOL_STATE_NS, "pools", "idle_ns", { "comm", "pool", "state=idle" } },
-	{ M_PEER_CALLS, "peers", "calls", { "comm", "peer" } },
-	{ M_PEER_NS, "peers", "wait_ns", { "comm", "peer" } },
+	{ M_ULOCK_N, "user", "count", { "comm", "service", "kind" } },
+	{ M_ULOCK_NS, "user", "total_ns", { "comm", "service", "kind" } },
+	{ M_POOL_STATE_NS, "pools", "oncpu_ns", { "comm", "service", "pool", "state=oncpu" } },
+	{ M_POOL_STATE_NS, "pools", "runq_ns", { "comm", "service", "pool", "state=runq" } },
+	{ M_POOL_STATE_NS, "pools", "lock_ns", { "comm", "service", "pool", "state=lock" } },
+	{ M_POOL_STATE_NS, "pools", "io_ns", { "comm", "service", "pool", "state=io" } },
+	{ M_POOL_STATE_NS, "pools", "idle_ns", { "comm", "service", "pool", "state=idle" } },
+	{ M_PEER_CALLS, "peers", "calls", { "comm", "service", "peer" } },
+	{ M_PEER_NS, "peers", "wait_ns", { "comm", "service", "peer" } },
 };
 
 /* The labels of row for src, as labels() takes them. */
 static void source_labels(char *lab, const struct snap_section *sec, const void *row,
 			  const struct prom_source *src)
 {
-	char peer[SNAP_ADDR_LEN + 16], fixed[4][2][24];
-	const char *kv[2 * 4 + 1];
+	char peer[SNAP_ADDR_LEN + 16], fixed[5][2][24];
+	const char *kv[2 * 5 + 1];
 	size_t n = 0;
 
-	for (int i = 0; i < 4 && src->labels[i]; i++) {
+	for (int i = 0; i < 5 && src->labels[i]; i++) {
 		const char *l = src->labels[i], *eq = strchr(l, '=');
 		const struct snap_field *f;
 
@@ -298,7 +305,7 @@ static int accumulate(struct prom_render *p, const struct snapshot *s)
 	for (size_t i = 0; i < s->syscalls.len && !err; i++) {
 		const struct snap_syscall *r = vec_at(&s->syscalls, struct snap_syscall, i);
 
-		L("comm", r->comm, "syscall", r->syscall);
+		L("comm", r->comm, "service", r->service, "syscall", r->syscall);
 		err = add_hist(p, lab, ts, r);
 	}
 	for (size_t k = 0; k < sizeof(sources) / sizeof(sources[0]) && !err; k++) {
@@ -321,7 +328,7 @@ static int accumulate(struct prom_render *p, const struct snapshot *s)
 			const struct snap_pool_blocked *b =
 				vec_at(&r->blocked_on, struct snap_pool_blocked, j);
 
-			L("comm", r->comm, "pool", r->pool, "peer", b->peer);
+			L("comm", r->comm, "service", r->service, "pool", r->pool, "peer", b->peer);
 			err = add(p, M_POOL_BLOCKED_NS, lab, ts, b->io_ns);
 		}
 	}
@@ -417,7 +424,7 @@ void prom_render_build_info(FILE *f, bool om)
 
 static void write_gauges(FILE *f, struct prom_render *p, const struct snapshot *s, bool om)
 {
-	char pid[16], tid[16], c[200], pool[200], sc[200];
+	char pid[16], tid[16], c[200], pool[200], sc[200], svc[200];
 
 	prom_render_build_info(f, om);
 	family_head(f, om, "latscope_up", "gauge",
@@ -454,9 +461,10 @@ static void write_gauges(FILE *f, struct prom_render *p, const struct snapshot *
 								 r->saturated_pct / 100;
 
 				esc(c, sizeof(c), r->comm);
+				esc(svc, sizeof(svc), r->service);
 				esc(pool, sizeof(pool), r->pool);
-				fprintf(f, "%s{pid=\"%u\",comm=\"%s\",pool=\"%s\"} %.6g\n", g[k][0],
-					r->pid, c, pool, v);
+				fprintf(f, "%s{pid=\"%u\",comm=\"%s\",service=\"%s\",pool=\"%s\"} %.6g\n",
+					g[k][0], r->pid, c, svc, pool, v);
 			}
 		}
 	}
@@ -469,9 +477,10 @@ static void write_gauges(FILE *f, struct prom_render *p, const struct snapshot *
 			snprintf(pid, sizeof(pid), "%u", r->pid);
 			snprintf(tid, sizeof(tid), "%u", r->tid);
 			esc(c, sizeof(c), r->comm);
+			esc(svc, sizeof(svc), r->service);
 			esc(sc, sizeof(sc), r->syscall);
-			fprintf(f, "latscope_inflight_seconds{pid=\"%s\",tid=\"%s\",comm=\"%s\",syscall=\"%s\"} ",
-				pid, tid, c, sc);
+			fprintf(f, "latscope_inflight_seconds{pid=\"%s\",tid=\"%s\",comm=\"%s\",service=\"%s\",syscall=\"%s\"} ",
+				pid, tid, c, svc, sc);
 			print_seconds(f, r->elapsed_ns);
 		}
 	}

@@ -7,6 +7,8 @@
  *
  *   tui_redraw [ROWS_OF_DATA [ITERATIONS [VIEW]]]     (defaults 10000 200 1)
  *
+ * VIEW 0..5 is a view (0 Overview), 6 the Overview grouped by service (the
+ * rows' processes spread over 50 services).
  * Prints one JSON line: rows, view, iterations, mean/p50/p99/max ms per
  * redraw, and the share of a core at one redraw per second. */
 #include <curses.h>
@@ -54,6 +56,7 @@ static struct snapshot *make_snapshot(int rows, unsigned seed)
 
 		r->pid = (__u32)(1000 + i / 10);
 		snprintf(r->comm, sizeof(r->comm), "worker-%d", i / 10);
+		snprintf(r->service, sizeof(r->service), "svc-%d.service", i / 10 % 50);
 		snprintf(r->syscall, sizeof(r->syscall), "%s", names[i % 10]);
 		r->count = (__u64)(rand() % 100000);
 		r->total_ns = base * r->count;
@@ -96,8 +99,8 @@ int main(int argc, char **argv)
 	double *ms, sum = 0, c0;
 	SCREEN *scr;
 
-	if (rows <= 0 || iters <= 0 || view < 0 || view >= TV_NR || !null) {
-		fprintf(stderr, "usage: tui_redraw [ROWS [ITERATIONS [VIEW 0..5]]]\n");
+	if (rows <= 0 || iters <= 0 || view < 0 || view >= TV_TABLES || !null) {
+		fprintf(stderr, "usage: tui_redraw [ROWS [ITERATIONS [VIEW 0..6]]]\n");
 		return 2;
 	}
 	ms = calloc((size_t)iters, sizeof(*ms));
@@ -115,8 +118,9 @@ int main(int argc, char **argv)
 	t.rows = LINES;
 	t.cols = COLS;
 	t.interval_ns = 1000000000ULL;
-	t.nav.view = (enum tui_view)view;
-	for (int v = 0; v < TV_NR; v++) {
+	t.nav.view = view == TV_SERVICES ? TV_OVERVIEW : (enum tui_view)view;
+	t.nav.grouped = view == TV_SERVICES;
+	for (int v = 0; v < TV_TABLES; v++) {
 		tui_view_cols((enum tui_view)v, NULL, &t.sort_col[v]);
 		t.sort_desc[v] = true;
 	}

@@ -35,14 +35,26 @@ static void clamp_sel(struct tui *t)
 		t->top = t->table.nshown > h ? t->table.nshown - h : 0;
 }
 
+enum tui_view tui_table_of(const struct tui *t)
+{
+	return t->nav.view == TV_OVERVIEW && t->nav.grouped ? TV_SERVICES : t->nav.view;
+}
+
+void tui_filter_of(const struct tui *t, struct tui_filter *f)
+{
+	*f = (struct tui_filter){ .text = t->filter, .pid = t->nav.pid, .service = t->nav.service };
+}
+
 void tui_rebuild(struct tui *t)
 {
-	enum tui_view v = t->nav.view;
+	enum tui_view v = tui_table_of(t);
+	struct tui_filter f;
 	long i;
 
 	if (tui_table_build(&t->table, v, t->snap) < 0)
 		snprintf(t->msg, sizeof(t->msg), "out of memory: some rows are missing");
-	tui_table_apply(&t->table, t->filter, t->nav.pid, t->sort_col[v], t->sort_desc[v]);
+	tui_filter_of(t, &f);
+	tui_table_select(&t->table, &f, t->sort_col[v], t->sort_desc[v]);
 	i = tui_table_find(&t->table, &t->nav.key);
 	if (i >= 0)
 		t->sel = (size_t)i;
@@ -95,7 +107,13 @@ static unsigned drill(struct tui *t)
 		return 0;
 	if (t->depth < TUI_NAV_DEPTH)
 		t->stack[t->depth++] = t->nav;
-	if (t->nav.view == TV_OVERVIEW) {
+	if (r->src_kind == TS_SERVICE) {
+		/* a service: its processes */
+		t->nav.grouped = false;
+		snprintf(t->nav.service, sizeof(t->nav.service), "%s", r->service);
+		memset(&t->nav.key, 0, sizeof(t->nav.key));
+		t->sel = t->top = 0;
+	} else if (t->nav.view == TV_OVERVIEW) {
 		/* a process: its syscalls, worst first */
 		t->nav.view = TV_SYSCALLS;
 		t->nav.pid = r->pid;
@@ -123,9 +141,23 @@ static unsigned back(struct tui *t)
 	return TK_REBUILD;
 }
 
+/* g: the Overview by service, or by process again */
+static unsigned toggle_grouped(struct tui *t)
+{
+	bool grouped = t->nav.view != TV_OVERVIEW || !t->nav.grouped;
+
+	set_view(t, TV_OVERVIEW);
+	t->nav.grouped = grouped;
+	if (grouped)
+		t->nav.service[0] = 0;	/* every service */
+	snprintf(t->msg, sizeof(t->msg), grouped ? "Overview by service (g: by process)" :
+			 "Overview by process (g: by service)");
+	return TK_REBUILD;
+}
+
 static unsigned set_sort(struct tui *t, int col)
 {
-	enum tui_view v = t->nav.view;
+	enum tui_view v = tui_table_of(t);
 
 	if (col < 0)
 		col = t->table.ncols - 1;
@@ -287,13 +319,14 @@ static unsigned mouse(struct tui *t)
 	if (t->nav.detail)
 		return 0;
 	if (me.y == t->y_heading) {
-		int c = tui_col_at(&t->table, me.x);
+		int c = tui_col_at(&t->table, me.x, t->cols);
+		enum tui_view v = tui_table_of(t);
 
 		if (c < 0)
 			return 0;
-		if (c != t->sort_col[t->nav.view])
+		if (c != t->sort_col[v])
 			return set_sort(t, c);
-		t->sort_desc[t->nav.view] = !t->sort_desc[t->nav.view];
+		t->sort_desc[v] = !t->sort_desc[v];
 		return TK_REBUILD;
 	}
 	if (me.y >= t->y_first && me.y < t->y_first + t->nlist) {
@@ -359,7 +392,6 @@ static unsigned move_key(struct tui *t, int ch)
 		move_sel(t, page);
 		break;
 	case KEY_HOME:
-	case 'g':
 		move_sel(t, -(long)(t->table.nshown + t->detail.len));
 		break;
 	case KEY_END:
@@ -384,15 +416,17 @@ static unsigned command_key(struct tui *t, int ch, struct runctl *ctl)
 		break;
 	case '<':
 	case ',':
-		return set_sort(t, t->sort_col[t->nav.view] - 1);
+		return set_sort(t, t->sort_col[tui_table_of(t)] - 1);
 	case '>':
 	case '.':
 	case 's':
 	case KEY_F(6):
-		return set_sort(t, t->sort_col[t->nav.view] + 1);
+		return set_sort(t, t->sort_col[tui_table_of(t)] + 1);
 	case 'I':
-		t->sort_desc[t->nav.view] = !t->sort_desc[t->nav.view];
+		t->sort_desc[tui_table_of(t)] = !t->sort_desc[tui_table_of(t)];
 		return TK_REBUILD;
+	case 'g':
+		return toggle_grouped(t);
 	case '/':
 		snprintf(t->filter_saved, sizeof(t->filter_saved), "%s", t->filter);
 		t->editing = true;
@@ -400,6 +434,7 @@ static unsigned command_key(struct tui *t, int ch, struct runctl *ctl)
 	case '\\':
 		t->filter[0] = 0;
 		t->nav.pid = 0;
+		t->nav.service[0] = 0;
 		return TK_REBUILD;
 	case 'p':
 	case ' ':

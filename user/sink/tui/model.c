@@ -9,19 +9,20 @@
 #include <string.h>
 #include "sink/tui/model_int.h"
 
-const char *const tui_view_names[TV_NR] = {
-	"Overview", "Syscalls", "TCP", "Locks", "Pools", "Peers",
+const char *const tui_view_names[TV_TABLES] = {
+	"Overview", "Syscalls", "TCP", "Locks", "Pools", "Peers", "Services",
 };
 
 const struct tui_view_def *tui_view_def_get(enum tui_view v)
 {
-	static const struct tui_view_def *const views[TV_NR] = {
+	static const struct tui_view_def *const views[TV_TABLES] = {
 		[TV_OVERVIEW] = &tui_overview_view, [TV_SYSCALLS] = &tui_syscalls_view,
 		[TV_TCP] = &tui_tcp_view,	    [TV_LOCKS] = &tui_locks_view,
 		[TV_POOLS] = &tui_pools_view,	    [TV_PEERS] = &tui_peers_view,
+		[TV_SERVICES] = &tui_services_view,
 	};
 
-	if ((unsigned)v >= TV_NR)
+	if ((unsigned)v >= TV_TABLES)
 		v = TV_OVERVIEW;
 	return views[v];
 }
@@ -59,6 +60,7 @@ void tui_table_free(struct tui_table *t)
 	free(t->rows);
 	free(t->order);
 	free(t->procs);
+	free(t->svcs);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -122,20 +124,26 @@ static bool all_digits(const char *s)
 	return true;
 }
 
-bool tui_match(const char *filter, __u32 fpid, __u32 pid, const char *name, const char *name2)
+bool tui_match(const struct tui_filter *f, __u32 pid, const char *name, const char *name2,
+	       const char *service)
 {
-	if (fpid && pid != fpid)
+	const char *text = f->text;
+
+	if (f->pid && pid != f->pid)
 		return false;
-	if (!filter || !*filter)
+	if (f->service && *f->service && (!service || strcmp(service, f->service)))
+		return false;
+	if (!text || !*text)
 		return true;
-	if (all_digits(filter) && pid == (__u32)strtoul(filter, NULL, 10))
+	if (all_digits(text) && pid == (__u32)strtoul(text, NULL, 10))
 		return true;
-	return (name && strcasestr(name, filter)) || (name2 && strcasestr(name2, filter));
+	return (name && strcasestr(name, text)) || (name2 && strcasestr(name2, text)) ||
+	       (service && strcasestr(service, text));
 }
 
-static bool row_matches(const struct tui_row *r, const char *filter, __u32 fpid)
+static bool row_matches(const struct tui_row *r, const struct tui_filter *f)
 {
-	return tui_match(filter, fpid, r->pid, r->name, r->name2);
+	return tui_match(f, r->pid, r->name, r->name2, r->service);
 }
 
 struct sort_ctx {
@@ -171,10 +179,15 @@ static int cmp_rows(const void *a, const void *b, void *arg)
 
 void tui_table_apply(struct tui_table *t, const char *filter, __u32 pid, int col, bool desc)
 {
+	tui_table_select(t, &(struct tui_filter){ .text = filter, .pid = pid }, col, desc);
+}
+
+void tui_table_select(struct tui_table *t, const struct tui_filter *f, int col, bool desc)
+{
 	size_t n = 0;
 
 	for (size_t i = 0; i < t->nrows; i++)
-		if (row_matches(&t->rows[i], filter, pid))
+		if (row_matches(&t->rows[i], f))
 			t->order[n++] = i;
 	t->nshown = n;
 	if (col < 0 || col >= t->ncols)

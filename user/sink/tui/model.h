@@ -8,7 +8,8 @@
  *   model_format.c   text: durations, counts, cells, headings, header lines
  *   model_detail.c   drill-down lines, histograms
  *   model_<view>.c   one view each: its columns, rows and drill-down
- *                    (overview, syscalls, tcp, locks, pools, peers) */
+ *                    (overview, syscalls, tcp, locks, pools, peers)
+ *   model_services.c the Overview grouped by service (key g) */
 #ifndef LATSCOPE_TUI_MODEL_H
 #define LATSCOPE_TUI_MODEL_H
 
@@ -17,9 +18,14 @@
 #include <linux/types.h>
 #include "snapshot/snapshot.h"
 
-/* The views, in the SPEC's order: key '1' + index. */
-enum tui_view { TV_OVERVIEW, TV_SYSCALLS, TV_TCP, TV_LOCKS, TV_POOLS, TV_PEERS, TV_NR };
-extern const char *const tui_view_names[TV_NR];
+/* The views, in the SPEC's order: key '1' + index. TV_SERVICES is the
+ * Overview grouped by service (key g): a table of its own (columns, sort)
+ * without a tab of its own; the tables are TV_TABLES. */
+enum tui_view {
+	TV_OVERVIEW, TV_SYSCALLS, TV_TCP, TV_LOCKS, TV_POOLS, TV_PEERS, TV_NR,
+	TV_SERVICES = TV_NR, TV_TABLES
+};
+extern const char *const tui_view_names[TV_TABLES];
 
 /* Thresholds that colour a row (SPEC/issue 6). */
 #define TUI_HOT_P99_NS 100000000ULL	/* p99 above 100 ms */
@@ -41,7 +47,12 @@ struct tui_col {
 	/* the row's field shown (user/snapshot/fields.h), filled by
 	 * tui_row_fill; NULL: the view computes it */
 	const char *field;
+	/* the column takes what the screen has beyond the table's widths
+	 * (up to TUI_GROW_MAX more columns); one per table at most */
+	bool grow;
 };
+
+#define TUI_GROW_MAX 40
 
 #define TUI_MAXCOLS 10
 
@@ -54,26 +65,36 @@ union tui_val {
 /* What a row came from: its snapshot list. */
 enum tui_src {
 	TS_PROC, TS_SYSCALL, TS_RETRANS, TS_RESET, TS_CONNECT, TS_KLOCK, TS_ULOCK,
-	TS_POOL, TS_PEER,
+	TS_POOL, TS_PEER, TS_SERVICE,
 };
 
 /* One process of the Overview: aggregated over the snapshot's lists. */
 struct tui_proc {
 	__u32 pid;
 	const char *comm;
+	const char *service;	/* of the process's first row */
 	const char *worst_syscall;
 	__u64 worst_p99_ns, sys_ns, lock_ns, retrans, blocked_ns;
 	double sat_pct;
 	bool has_pool;
 };
 
+/* One service of the grouped Overview: its processes' aggregates. */
+struct tui_service {
+	const char *service;
+	const char *worst_syscall;
+	__u32 procs, sat_pools;	/* processes; pools above TUI_HOT_SAT_PCT */
+	__u64 worst_p99_ns, sys_ns, lock_ns, retrans;
+};
+
 struct tui_row {
 	enum tui_src src_kind;
-	const void *src;	/* the snapshot row (or a struct tui_proc) */
+	const void *src;	/* the snapshot row (or a struct tui_proc, tui_service) */
 	__u32 pid;
 	__u32 aux;		/* identity: a port */
 	const char *name;	/* comm: filtered on */
 	const char *name2;	/* syscall, peer, lock...: filtered on, identity */
+	const char *service;	/* the process's service: filtered on; NULL: none */
 	bool hot;
 	union tui_val v[TUI_MAXCOLS];
 };
@@ -97,6 +118,18 @@ struct tui_table {
 	size_t nshown;
 	struct tui_proc *procs;	/* Overview's aggregates */
 	size_t nprocs, proccap;
+	struct tui_service *svcs;	/* the grouped Overview's */
+	size_t nsvcs, svccap;
+};
+
+/* What rows are shown: text typed after '/' (NULL/"": all; digits: that
+ * pid or a name containing them; else a case-insensitive substring of the
+ * name, name2 or service), and from drill-downs a process (pid, 0: all)
+ * and a service (exactly; NULL/"": all). */
+struct tui_filter {
+	const char *text;
+	__u32 pid;
+	const char *service;
 };
 
 /* Columns of a view, and the one it sorts by at first. */
@@ -109,12 +142,13 @@ void tui_table_free(struct tui_table *t);
 /* Rows of view v from s (s may be NULL: no rows). 0 or -ENOMEM. Rows
  * point into s: keep s alive while the table is used. */
 int tui_table_build(struct tui_table *t, enum tui_view v, const struct snapshot *s);
-/* Keeps the rows that match filter (NULL/"": all; digits: that pid or a
- * name containing them; else a case-insensitive substring of the name or
- * name2) and pid (0: all), sorted by column col (desc: largest first). */
+/* Keeps the rows that match f, sorted by column col (desc: largest first). */
+void tui_table_select(struct tui_table *t, const struct tui_filter *f, int col, bool desc);
+/* The same with the text filter and pid alone. */
 void tui_table_apply(struct tui_table *t, const char *filter, __u32 pid, int col, bool desc);
-/* The filter rule of tui_table_apply for one thing (the in-flight rows). */
-bool tui_match(const char *filter, __u32 fpid, __u32 pid, const char *name, const char *name2);
+/* The filter rule for one thing (the in-flight rows). */
+bool tui_match(const struct tui_filter *f, __u32 pid, const char *name, const char *name2,
+	       const char *service);
 const struct tui_row *tui_table_shown(const struct tui_table *t, size_t i);
 
 void tui_row_key(const struct tui_row *r, struct tui_key *k);
@@ -145,9 +179,9 @@ void tui_fmt_heading(const struct tui_table *t, int sort_col, bool desc, char *o
 /* A row laid out as the headings are, cut to width columns. */
 void tui_fmt_row(const struct tui_table *t, const struct tui_row *r, char *out, size_t n,
 		 int width);
-/* Start column and width on screen of column col (for mouse clicks); -1
- * when x is not on a column. */
-int tui_col_at(const struct tui_table *t, int x);
+/* The column at screen column x of a table laid out in width columns (for
+ * mouse clicks); -1 when x is not on a column. */
+int tui_col_at(const struct tui_table *t, int x, int width);
 
 /* The first screen line: host, kernel, time, interval, probes, drops. */
 void tui_fmt_header(const struct snapshot *s, __u64 interval_ns, bool paused, char *out,

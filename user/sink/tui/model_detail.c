@@ -120,7 +120,7 @@ int tui_hist_lines(const __u64 *counts, __u64 max_ns, int width, int max_rows,
 	return 0;
 }
 
-/* The view whose drill-down shows a row of kind k; TV_NR if none. */
+/* The table whose drill-down shows a row of kind k; TV_TABLES if none. */
 static enum tui_view src_view(enum tui_src k)
 {
 	switch (k) {
@@ -139,8 +139,10 @@ static enum tui_view src_view(enum tui_src k)
 		return TV_POOLS;
 	case TS_PEER:
 		return TV_PEERS;
+	case TS_SERVICE:
+		return TV_SERVICES;
 	}
-	return TV_NR;
+	return TV_TABLES;
 }
 
 int tui_detail(const struct tui_row *r, const struct snapshot *s, int width, int hist_rows,
@@ -152,5 +154,5 @@ int tui_detail(const struct tui_row *r, const struct snapshot *s, int width, int
 	if (!r || !s)
 		return tui_lines_add(out, TL_DIM, "(this row is not in the current snapshot)");
 	v = src_view(r->src_kind);
-	return v < TV_NR ? tui_view_def_get(v)->detail(r, s, width, hist_rows, out) : 0;
+	return v < TV_TABLES ? tui_view_def_get(v)->detail(r, s, width, hist_rows, out) : 0;
 }

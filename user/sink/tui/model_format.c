@@ -148,6 +148,20 @@ const char *tui_fmt_cell(const struct tui_col *c, const struct tui_row *r, int c
 	return buf;
 }
 
+/* The width of column c in a table laid out in width screen columns: its
+ * own, and for the growing column what the screen has beyond the table. */
+static int col_width(const struct tui_table *t, int c, int width)
+{
+	int total = -1, extra;
+
+	if (!t->cols[c].grow)
+		return t->cols[c].width;
+	for (int i = 0; i < t->ncols; i++)
+		total += t->cols[i].width + 1;
+	extra = width - total;
+	return t->cols[c].width + (extra < 0 ? 0 : extra > TUI_GROW_MAX ? TUI_GROW_MAX : extra);
+}
+
 /* Lays out cells one space apart, each padded to its column's width. */
 static void layout(const struct tui_table *t, const char *const *cells, char *out, size_t n,
 		   int width)
@@ -158,7 +172,7 @@ static void layout(const struct tui_table *t, const char *const *cells, char *ou
 	out[0] = 0;
 	for (int c = 0; c < t->ncols && x < width && o + 1 < n; c++) {
 		const struct tui_col *col = &t->cols[c];
-		int w = col->width;
+		int w = col_width(t, c, width);
 
 		if (c) {
 			out[o++] = ' ';
@@ -207,14 +221,16 @@ void tui_fmt_row(const struct tui_table *t, const struct tui_row *r, char *out, 
 	layout(t, cells, out, n, width);
 }
 
-int tui_col_at(const struct tui_table *t, int x)
+int tui_col_at(const struct tui_table *t, int x, int width)
 {
 	int start = 0;
 
 	for (int c = 0; c < t->ncols; c++) {
-		if (x >= start && x <= start + t->cols[c].width)
+		int w = col_width(t, c, width);
+
+		if (x >= start && x <= start + w)
 			return c;
-		start += t->cols[c].width + 1;
+		start += w + 1;
 	}
 	return -1;
 }

@@ -47,6 +47,7 @@ static int locks_build(struct tui_table *t, const struct snapshot *s)
 
 		if (!r)
 			return -ENOMEM;
+		r->service = x->service;
 		tui_row_fill(r, lock_cols, TUI_NCOLS(lock_cols), usec, x);
 		r->v[2].s = what;
 		r->v[3].s = x->kind;

@@ -1,15 +1,19 @@
 /* The Overview: one row per process, aggregated over the snapshot's lists
  * (worst syscall, time in syscalls, lock wait, retransmits, pool
- * saturation, longest blocked call). */
+ * saturation, longest blocked call) and its service. The aggregates are
+ * also what the grouped Overview (model_services.c) sums per service. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include "sink/tui/model_int.h"
 
+/* durations and counts take 5 columns at most (tui_fmt_dur, tui_fmt_num):
+ * the service gets the rest of the screen */
 static const struct tui_col overview_cols[] = {
-	{ "PID", 7, TC_PID },	    { "COMM", 15, TC_STR },  { "WORST", 9, TC_STR },
-	{ "P99", 6, TC_DUR },	    { "SYSTIME", 7, TC_DUR }, { "LOCKWAIT", 8, TC_DUR },
-	{ "RETRANS", 7, TC_NUM },   { "SAT%", 5, TC_PCT },   { "BLOCKED", 7, TC_DUR },
+	{ "PID", 7, TC_PID },	{ "COMM", 15, TC_STR },	{ "WORST", 9, TC_STR },
+	{ "P99", 6, TC_DUR },	{ "SYS", 5, TC_DUR },	{ "LOCK", 5, TC_DUR },
+	{ "RETR", 5, TC_NUM },	{ "SAT%", 5, TC_PCT },	{ "BLOCK", 5, TC_DUR },
+	{ "SERVICE", 8, TC_STR, NULL, true },
 };
 
 /* Overview: one aggregate per process, found through a small open-addressed
@@ -20,7 +24,7 @@ struct proc_index {
 };
 
 static struct tui_proc *proc_get(struct tui_table *t, struct proc_index *ix, __u32 pid,
-				 const char *comm)
+				 const char *comm, const char *service)
 {
 	size_t h = (pid * 2654435761u) & ix->mask;
 
@@ -33,7 +37,8 @@ static struct tui_proc *proc_get(struct tui_table *t, struct proc_index *ix, __u
 	}
 	if (t->nprocs == t->proccap)
 		return NULL;	/* sized up front: cannot happen */
-	t->procs[t->nprocs] = (struct tui_proc){ .pid = pid, .comm = comm, .worst_syscall = "" };
+	t->procs[t->nprocs] = (struct tui_proc){ .pid = pid, .comm = comm, .service = service,
+						 .worst_syscall = "" };
 	ix->slot[h] = ++t->nprocs;
 	return &t->procs[t->nprocs - 1];
 }
@@ -63,7 +68,7 @@ static void procs_aggregate(struct tui_table *t, struct proc_index *ix, const st
 	for (i = 0; i < s->syscalls.len; i++) {
 		const struct snap_syscall *r = vec_at(&s->syscalls, struct snap_syscall, i);
 
-		p = proc_get(t, ix, r->pid, r->comm);
+		p = proc_get(t, ix, r->pid, r->comm, r->service);
 		p->sys_ns += r->total_ns;
 		if (r->p99_ns > p->worst_p99_ns || !*p->worst_syscall) {
 			if (r->p99_ns >= p->worst_p99_ns) {
@@ -75,7 +80,7 @@ static void procs_aggregate(struct tui_table *t, struct proc_index *ix, const st
 	for (i = 0; i < s->inflight.len; i++) {
 		const struct snap_inflight *r = vec_at(&s->inflight, struct snap_inflight, i);
 
-		p = proc_get(t, ix, r->pid, r->comm);
+		p = proc_get(t, ix, r->pid, r->comm, r->service);
 		if (r->elapsed_ns > p->blocked_ns)
 			p->blocked_ns = r->elapsed_ns;
 	}
@@ -84,7 +89,7 @@ static void procs_aggregate(struct tui_table *t, struct proc_index *ix, const st
 
 		if (!r->pid)
 			continue;	/* retransmitted by the kernel on no one's behalf */
-		p = proc_get(t, ix, r->pid, r->comm);
+		p = proc_get(t, ix, r->pid, r->comm, r->service);
 		p->retrans += r->count;
 	}
 	for (i = 0; i < s->user_locks.len; i++) {
@@ -92,13 +97,13 @@ static void procs_aggregate(struct tui_table *t, struct proc_index *ix, const st
 
 		if (!tui_lock_kind_waits(r->kind))
 			continue;
-		p = proc_get(t, ix, r->pid, r->comm);
+		p = proc_get(t, ix, r->pid, r->comm, r->service);
 		p->lock_ns += r->total_ns;
 	}
 	for (i = 0; i < s->pools.len; i++) {
 		const struct snap_pool *r = vec_at(&s->pools, struct snap_pool, i);
 
-		p = proc_get(t, ix, r->pid, r->comm);
+		p = proc_get(t, ix, r->pid, r->comm, r->service);
 		if (r->saturated_pct > p->sat_pct || !p->has_pool)
 			p->sat_pct = r->saturated_pct;
 		p->has_pool = true;
@@ -114,6 +119,7 @@ static int procs_rows_add(struct tui_table *t)
 
 		if (!r)
 			return -ENOMEM;
+		r->service = q->service;
 		r->v[0].u = q->pid;
 		r->v[1].s = q->comm;
 		r->v[2].s = q->worst_syscall;
@@ -123,12 +129,13 @@ static int procs_rows_add(struct tui_table *t)
 		r->v[6].u = q->retrans;
 		r->v[7].d = q->has_pool ? q->sat_pct : -1;
 		r->v[8].u = q->blocked_ns;
+		r->v[9].s = q->service;
 		r->hot = q->worst_p99_ns > TUI_HOT_P99_NS || q->retrans || q->sat_pct > TUI_HOT_SAT_PCT;
 	}
 	return 0;
 }
 
-static int overview_build(struct tui_table *t, const struct snapshot *s)
+int tui_procs_build(struct tui_table *t, const struct snapshot *s)
 {
 	size_t most = s->syscalls.len + s->inflight.len + s->tcp_retrans.len +
 		      s->user_locks.len + s->pools.len + 1, cap = 16;
@@ -144,7 +151,12 @@ static int overview_build(struct tui_table *t, const struct snapshot *s)
 		return -ENOMEM;
 	procs_aggregate(t, &ix, s);
 	free(ix.slot);
-	return procs_rows_add(t);
+	return 0;
+}
+
+static int overview_build(struct tui_table *t, const struct snapshot *s)
+{
+	return tui_procs_build(t, s) ?: procs_rows_add(t);
 }
 
 /* Enter on a process goes to its syscalls (keys.c); this is what a
@@ -154,7 +166,7 @@ static int overview_detail(const struct tui_row *r, const struct snapshot *s, in
 {
 	const struct tui_proc *p = r->src;
 
-	return tui_lines_add(out, TL_TITLE, "Process %u %s", p->pid, p->comm);
+	return tui_lines_add(out, TL_TITLE, "Process %u %s (%s)", p->pid, p->comm, p->service);
 }
 
 const struct tui_view_def tui_overview_view = {

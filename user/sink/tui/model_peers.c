@@ -22,6 +22,7 @@ static int peers_build(struct tui_table *t, const struct snapshot *s)
 
 		if (!r)
 			return -ENOMEM;
+		r->service = x->service;
 		tui_row_fill(r, peer_cols, TUI_NCOLS(peer_cols), sec, x);
 		r->hot = x->p99_ns > TUI_HOT_P99_NS;
 	}

@@ -22,6 +22,7 @@ static int pools_build(struct tui_table *t, const struct snapshot *s)
 
 		if (!r)
 			return -ENOMEM;
+		r->service = x->service;
 		tui_row_fill(r, pool_cols, TUI_NCOLS(pool_cols), sec, x);
 		/* the bar sorts by how much of the time was not idle */
 		r->v[6].d = x->busy_pct;

@@ -21,6 +21,7 @@ static int syscalls_build(struct tui_table *t, const struct snapshot *s)
 
 		if (!r)
 			return -ENOMEM;
+		r->service = x->service;
 		r->aux = x->nr;
 		tui_row_fill(r, syscall_cols, TUI_NCOLS(syscall_cols), sec, x);
 		r->hot = x->p99_ns > TUI_HOT_P99_NS;

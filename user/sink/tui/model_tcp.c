@@ -55,6 +55,7 @@ static int tcp_build(struct tui_table *t, const struct snapshot *s)
 		r = tui_row_add(t, TS_RETRANS, x, x->pid, x->comm, tcp_texts[k].remote);
 		if (!r)
 			return -ENOMEM;
+		r->service = x->service;
 		r->aux = x->sport;
 		r->v[0].u = x->pid;
 		r->v[1].s = x->comm;
@@ -72,6 +73,7 @@ static int tcp_build(struct tui_table *t, const struct snapshot *s)
 		r = tui_row_add(t, TS_RESET, x, x->pid, x->comm, tcp_texts[k].remote);
 		if (!r)
 			return -ENOMEM;
+		r->service = x->service;
 		r->aux = x->sport;
 		r->v[0].u = x->pid;
 		r->v[1].s = x->comm;
@@ -88,6 +90,7 @@ static int tcp_build(struct tui_table *t, const struct snapshot *s)
 		r = tui_row_add(t, TS_CONNECT, x, x->pid, x->comm, tcp_texts[k].remote);
 		if (!r)
 			return -ENOMEM;
+		r->service = x->service;
 		r->v[0].u = x->pid;
 		r->v[1].s = x->comm;
 		r->v[2].s = "connect";

@@ -506,7 +506,7 @@ static void ui_init(struct tui *t, __u64 interval_ns)
 	t->interval_ns = interval_ns;
 	t->rows = LINES;
 	t->cols = COLS;
-	for (int v = 0; v < TV_NR; v++) {
+	for (int v = 0; v < TV_TABLES; v++) {
 		tui_view_cols((enum tui_view)v, NULL, &t->sort_col[v]);
 		t->sort_desc[v] = true;
 	}

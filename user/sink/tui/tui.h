@@ -23,11 +23,14 @@ __u64 tui_parse_time(const char *s);
 
 #define TUI_NAV_DEPTH 8
 
-/* Where the user is: a view, maybe a process filter from the Overview,
- * maybe the drill-down of one row. Esc pops back to the saved one. */
+/* Where the user is: a view, maybe a process or service filter from the
+ * Overview, maybe the drill-down of one row. Esc pops back to the saved
+ * one. */
 struct tui_nav {
 	enum tui_view view;
+	bool grouped;		/* the Overview by service (key g) */
 	__u32 pid;		/* 0: every process */
+	char service[SNAP_SERVICE_LEN];	/* "": every service */
 	bool detail;
 	struct tui_key key;	/* the selected row (or the drilled one) */
 };
@@ -39,8 +42,8 @@ struct tui {
 	struct tui_lines detail;
 	struct tui_nav nav, stack[TUI_NAV_DEPTH];
 	int depth;
-	int sort_col[TV_NR];
-	bool sort_desc[TV_NR];
+	int sort_col[TV_TABLES];	/* per table (tui_table_of) */
+	bool sort_desc[TV_TABLES];
 	size_t sel, top;	/* selected and first shown row of the table */
 	size_t dtop;		/* first shown line of the drill-down */
 	char filter[64];
@@ -65,5 +68,10 @@ struct tui {
 void tui_draw(struct tui *t);
 /* keys.c: rebuild the table from the held snapshot, keeping the selection */
 void tui_rebuild(struct tui *t);
+/* keys.c: the table shown: the view's, or TV_SERVICES for the grouped
+ * Overview. */
+enum tui_view tui_table_of(const struct tui *t);
+/* keys.c: the rows shown by the filters of t. */
+void tui_filter_of(const struct tui *t, struct tui_filter *f);
 
 #endif

@@ -87,10 +87,15 @@ static void draw_tabs(struct tui *t, int y)
 	}
 	t->tab_x[TV_NR] = x;
 	attrset(A_NORMAL);
-	if (t->nav.pid || t->filter[0] || t->editing) {
-		char f[160], clean[80];
+	if (t->nav.pid || t->nav.service[0] || t->filter[0] || t->editing || t->nav.grouped) {
+		char f[320], clean[80], svc[SNAP_SERVICE_LEN];
 		int len = snprintf(f, sizeof(f), "  ");
 
+		if (t->nav.grouped && t->nav.view == TV_OVERVIEW)
+			len += snprintf(f + len, sizeof(f) - (size_t)len, "by service ");
+		if (t->nav.service[0])
+			len += snprintf(f + len, sizeof(f) - (size_t)len, "service %s ",
+					sanitize(t->nav.service, svc, sizeof(svc)));
 		if (t->nav.pid)
 			len += snprintf(f + len, sizeof(f) - (size_t)len, "pid %u ", t->nav.pid);
 		if (t->filter[0] || t->editing)
@@ -103,9 +108,9 @@ static void draw_tabs(struct tui *t, int y)
 static void draw_table(struct tui *t, int y, int h)
 {
 	char buf[LINE_MAX_BYTES];
-	int sc = t->sort_col[t->nav.view];
+	enum tui_view v = tui_table_of(t);
 
-	tui_fmt_heading(&t->table, sc, t->sort_desc[t->nav.view], buf, sizeof(buf), t->cols);
+	tui_fmt_heading(&t->table, t->sort_col[v], t->sort_desc[v], buf, sizeof(buf), t->cols);
 	put_line(t, y, 0, buf, A_REVERSE);
 	/* pad the heading bar to the full width */
 	attrset(A_REVERSE);
@@ -146,15 +151,17 @@ static void draw_inflight(struct tui *t, int y, int h)
 	const struct snapshot *s = t->snap;
 	char line[512], comm[SNAP_COMM_LEN], sc[SNAP_NAME_LEN], d[16];
 	size_t n = s ? s->inflight.len : 0, shown = 0;
+	struct tui_filter f;
 
 	if (h <= 0)
 		return;
+	tui_filter_of(t, &f);
 	snprintf(line, sizeof(line), "In flight (blocked >= 100ms): %zu", n);
 	put_line(t, y, 0, line, style_attr(t, TL_TITLE));
 	for (size_t i = 0; i < n && (int)shown < h - 1; i++) {
 		const struct snap_inflight *r = vec_at(&s->inflight, struct snap_inflight, i);
 
-		if (!tui_match(t->filter, t->nav.pid, r->pid, r->comm, r->syscall))
+		if (!tui_match(&f, r->pid, r->comm, r->syscall, r->service))
 			continue;
 		snprintf(line, sizeof(line), "  %-7u %-7u %-15s %-16s blocked %s", r->pid, r->tid,
 			 sanitize(r->comm, comm, sizeof(comm)), sanitize(r->syscall, sc, sizeof(sc)),
@@ -184,11 +191,12 @@ static const char *const help_text[] = {
 	"latscope: keys",
 	"  1..6, Tab, Shift-Tab   views: Overview Syscalls TCP Locks Pools Peers",
 	"  arrows PgUp PgDn Home End   move the selection",
-	"  Enter                  drill down (histogram, stack, threads, connections)",
+	"  g                      Overview by service / by process",
+	"  Enter                  drill down (a service's processes, histogram, stack...)",
 	"  Esc, Backspace         back",
 	"  < > (, .)  F6 or s     sort column left / right / next;  I  invert order",
-	"  /                      filter by name or pid (Enter keeps it, Esc drops it)",
-	"  \\                      clear the filter and the process filter",
+	"  /                      filter by name, service or pid (Enter keeps, Esc drops)",
+	"  \\                      clear the filter and the process and service filters",
 	"  p, space               pause / resume the display",
 	"  + -                    longer / shorter interval",
 	"  h ? F1                 this help;  q F10  quit;  Ctrl-L  redraw",
@@ -222,7 +230,7 @@ static void draw_status(struct tui *t, int y)
 	char line[256], clean[80];
 
 	if (t->editing)
-		snprintf(line, sizeof(line), "Filter (name or pid, Enter: keep, Esc: cancel): %s_",
+		snprintf(line, sizeof(line), "Filter (name, service or pid; Enter: keep, Esc: cancel): %s_",
 			 sanitize(t->filter, clean, sizeof(clean)));
 	else if (t->editing_time)
 		snprintf(line, sizeof(line), "Jump to (epoch seconds or 2026-12-01T19:30:00Z, UTC): %s_",
@@ -234,7 +242,7 @@ static void draw_status(struct tui *t, int y)
 			 "REPLAY  [ ] prev/next  t jump  p play/pause  F1 help  Enter drill  / filter  q quit");
 	else
 		snprintf(line, sizeof(line),
-			 "F1 help  Enter drill  Esc back  <> sort  / filter  p pause  +- interval  q quit");
+			 "F1 help  Enter drill  Esc back  <> sort  / filter  g services  p pause  q quit");
 	put_line(t, y, 0, line, (t->editing || t->editing_time) ? A_BOLD : style_attr(t, TL_DIM));
 }
 

@@ -40,6 +40,31 @@ static void fixture_syscall(struct snapshot *s, __u32 pid, const char *comm, con
 	r->hist = fixture_hist(v, c, 2);
 }
 
+/* The service of a fixture process: nginx (100) and java (300) are one
+ * service, postgres (200) another. */
+static const char *fixture_service_of(__u32 pid)
+{
+	return pid == 200 ? "db.service" : "web.service";
+}
+
+#define FIXTURE_SET_SERVICE(vec, type)                                             \
+	for (size_t i_ = 0; i_ < (vec).len; i_++) {                               \
+		type *r_ = vec_at(&(vec), type, i_);                               \
+		snprintf(r_->service, sizeof(r_->service), "%s", fixture_service_of(r_->pid)); \
+	}
+
+static void fixture_services(struct snapshot *s)
+{
+	FIXTURE_SET_SERVICE(s->syscalls, struct snap_syscall)
+	FIXTURE_SET_SERVICE(s->inflight, struct snap_inflight)
+	FIXTURE_SET_SERVICE(s->tcp_retrans, struct snap_tcp_retrans)
+	FIXTURE_SET_SERVICE(s->tcp_resets, struct snap_tcp_reset)
+	FIXTURE_SET_SERVICE(s->tcp_connect, struct snap_tcp_connect)
+	FIXTURE_SET_SERVICE(s->user_locks, struct snap_user_lock)
+	FIXTURE_SET_SERVICE(s->pools, struct snap_pool)
+	FIXTURE_SET_SERVICE(s->peers, struct snap_peer)
+}
+
 static struct snapshot *fixture_snapshot(void)
 {
 	struct snapshot *s = snapshot_new();
@@ -182,6 +207,7 @@ static struct snapshot *fixture_snapshot(void)
 	pe->p99_ns = 80 * MS;
 	pe->max_ns = 80 * MS;
 	pe->hist = fixture_hist(pv, pc, 2);
+	fixture_services(s);
 	return s;
 }
 

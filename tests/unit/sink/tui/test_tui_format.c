@@ -108,7 +108,7 @@ static void test_hostile_names_are_harmless(void **state)
 
 static void test_views_fit_80_columns(void **state)
 {
-	for (int v = 0; v < TV_NR; v++) {
+	for (int v = 0; v < TV_TABLES; v++) {
 		int n, sort, w = 0;
 		const struct tui_col *c = tui_view_cols((enum tui_view)v, &n, &sort);
 
@@ -172,10 +172,10 @@ static void test_row_and_heading_layout(void **state)
 	tui_fmt_row(&t, tui_table_shown(&t, 0), line, sizeof(line), 30);
 	assert_int_equal(strlen(line), 30);
 	/* clicks map to columns */
-	assert_int_equal(tui_col_at(&t, 0), 0);
-	assert_int_equal(tui_col_at(&t, 10), 1);
-	assert_int_equal(tui_col_at(&t, 79), 8);
-	assert_int_equal(tui_col_at(&t, 200), -1);
+	assert_int_equal(tui_col_at(&t, 0, 80), 0);
+	assert_int_equal(tui_col_at(&t, 10, 80), 1);
+	assert_int_equal(tui_col_at(&t, 79, 80), 8);
+	assert_int_equal(tui_col_at(&t, 200, 80), -1);
 	tui_table_free(&t);
 	snapshot_free(s);
 }
