@@ -28,9 +28,9 @@ teardown() {
 @test "tui: the TCP, Locks and Pools views show their workloads' rows; Enter on a lock shows its stack" {
 	"$TOOLS/poolload" --workers 4 --name tuipool --mode lock --rate 300 --task-us 3000 \
 		--duration 60 < "$T/go1" > "$T/pool" &
-	WLS="$!"
+	WLS="$!"; ppid=$!
 	"$TOOLS/mutexload" --mutex 4:20000:2000 < "$T/go2" > "$T/mtx" &
-	WLS="$WLS $!"
+	WLS="$WLS $!"; mpid=$!
 	exec 7> "$T/go1" 8> "$T/go2"
 	wait_for_file "$T/pool"
 	wait_for_file "$T/mtx"
@@ -44,14 +44,19 @@ teardown() {
 		sleep 0.1; done ) &
 	LOOP=$!
 
+	# each view filtered to the workload's rows (by pid, or by name): the
+	# host's other processes (other pools, other lock waits) cannot push
+	# them off the screen
 	keys 5
 	wait_screen "[5 Pools]"
+	keys / "$ppid" Enter
 	wait_screen "tuipool" 100
+	keys '\'
 	keys 4
 	wait_screen "[4 Locks]"
-	wait_screen "mutexload" 100
 	# the filter keeps the mutexload row; Enter shows its stack
-	keys / mutexload Enter
+	keys / "$mpid" Enter
+	wait_screen "mutexload" 100
 	sleep 1
 	keys Enter
 	wait_screen "contend_shared_mutex" 100
@@ -59,6 +64,7 @@ teardown() {
 	keys '\'
 	keys 3
 	wait_screen "[3 TCP]"
+	keys / tcpload Enter
 	wait_screen "127.0.0.1:9" 100
 	keys q
 	for i in $(seq 1 50); do [ -s "$T/exit" ] && break; sleep 0.1; done

@@ -16,7 +16,7 @@
 #include "snapshot/histo.h"
 #include "snapshot/snapshot.h"
 
-#define SERIES "latscope_syscall_duration_seconds_bucket{comm=\"w\",syscall=\"read\",le=\""
+#define SERIES "latscope_syscall_duration_seconds_bucket{comm=\"w\",service=\"\",syscall=\"read\",le=\""
 
 struct bucket {
 	double le;
