@@ -10,10 +10,26 @@ load tcp_net
 setup() {
 	T=$(mktemp -d)
 	tcp_net_up
+	# the client runs in a cgroup of its own: its rows must name it
+	V2=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+	CG=/latscope-tcp-test.service
+	[ -z "$V2" ] || mkdir -p "$V2$CG"
 }
 
 teardown() {
 	tcp_teardown
+	[ -n "$V2" ] && [ -d "$V2$CG" ] || return 0
+	for p in $(cat "$V2$CG/cgroup.procs" 2>/dev/null); do echo "$p" > "$V2/cgroup.procs"; done
+	rmdir "$V2$CG" 2>/dev/null || true
+}
+
+# in_cg CMD...: CMD inside the test's cgroup (where there is a v2 hierarchy)
+in_cg() {
+	if [ -n "$V2" ]; then
+		sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$V2$CG" "$@"
+	else
+		"$@"
+	fi
 }
 
 # client_retransmits SADDR DADDR: the client's data retransmits, lost at
@@ -24,7 +40,7 @@ client_retransmits() {
 	start_server "$SNS" "$saddr" --conns 1
 	start_pktdrop "$SNS" "$SDEV" --every 8
 	before=$(snmp_retrans "$CNS")
-	ip netns exec "$CNS" "$TOOLS/tcpload" client --addr "$saddr" --port 5000 \
+	in_cg ip netns exec "$CNS" "$TOOLS/tcpload" client --addr "$saddr" --port 5000 \
 		--send 4000000 > "$T/client"
 	tcp_settled "$CNS"
 	after=$(snmp_retrans "$CNS")
@@ -46,6 +62,9 @@ client_retransmits() {
 	jq -e --argjson pid "$cpid" --argjson lport "$lport" 'length > 0 and all(.[];
 		.pid == $pid and .comm == "tcpload" and .sport == $lport and .dport == 5000 and
 		(.state == "ESTABLISHED" or .state == "FIN_WAIT1"))' <<<"$rows"
+	# named by the client's cgroup, though it exited before the snapshot
+	[ -z "$V2" ] || jq -e --arg cg "$CG" 'all(.[]; .cgroup == $cg and
+		.service == "latscope-tcp-test.service")' <<<"$rows"
 	# and the peer roll-up has them all under the server's address
 	jq -e --arg s "$saddr" --argjson n "$kernel" \
 		'[.tcp.by_peer[] | select(.daddr == $s and .dport == 5000)] |
