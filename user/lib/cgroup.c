@@ -82,6 +82,7 @@ static const struct runtime_scope {
 	{ "cri-containerd-", ".scope", "containerd" },
 	{ "crio-", ".scope", "crio" },
 	{ "libpod-", ".scope", "podman" },
+	{ "nerdctl-", ".scope", "containerd" },	/* nerdctl's, under the systemd driver */
 };
 
 /* The components of path; a path deeper than MAX_COMPS is named by its

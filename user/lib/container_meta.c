@@ -12,9 +12,9 @@
 /* Metadata files are small; a bigger one is not what we look for. */
 #define META_MAX_BYTES (4 << 20)
 
-/* The JSON object in file path, NULL if none: a regular file (not through
+/* The JSON value in file path, NULL if none: a regular file (not through
  * a symlink at its last component), at most META_MAX_BYTES. */
-static json_t *load(const char *path)
+static json_t *load_any(const char *path)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	struct stat st;
@@ -32,6 +32,14 @@ static json_t *load(const char *path)
 		j = json_loadb(buf, (size_t)st.st_size, 0, NULL);
 	free(buf);
 	close(fd);
+	return j;
+}
+
+/* The same, only when it is a JSON object. */
+static json_t *load(const char *path)
+{
+	json_t *j = load_any(path);
+
 	if (j && !json_is_object(j)) {
 		json_decref(j);
 		j = NULL;
@@ -99,6 +107,30 @@ static void oci_names(const json_t *j, struct container_meta *m)
 		name_copy(m->name, sizeof(m->name), str_at(a, "nerdctl/name"));
 }
 
+/* containers/storage (Podman's, and CRI-O's below its own files) lists
+ * every container in one containers.json: [{"id": ID, "names": [NAME]}]. */
+static void storage_names(const char *root, const char *id, struct container_meta *m)
+{
+	char path[4096];
+	size_t i;
+	json_t *j, *c;
+
+	snprintf(path, sizeof(path), "%s/var/lib/containers/storage/overlay-containers/containers.json",
+		 root);
+	j = load_any(path);
+	json_array_foreach(j, i, c) {
+		const char *cid = str_at(c, "id");
+		const char *name = json_string_value(json_array_get(json_object_get(c, "names"), 0));
+
+		if (cid && !strcmp(cid, id)) {
+			if (name && *name)
+				name_copy(m->name, sizeof(m->name), name);
+			break;
+		}
+	}
+	json_decref(j);
+}
+
 /* containerd keeps a task's bundle per namespace: the first that has id. */
 static json_t *containerd_load(const char *root, const char *id)
 {
@@ -141,6 +173,8 @@ int container_meta_read(const char *root, const char *runtime, const char *id,
 	} else if (!strcmp(runtime, "containerd")) {
 		if ((j = containerd_load(root, id)))
 			oci_names(j, m);
+	} else if (!strcmp(runtime, "podman")) {
+		storage_names(root, id, m);
 	}
 	json_decref(j);
 	return m->name[0] || m->pod[0] ? 0 : -1;

@@ -1,7 +1,7 @@
 /* What a container runtime's own metadata, readable on this host, says a
  * container is called: Docker's config.v2.json, CRI-O's and containerd's
  * OCI config.json annotations (Kubernetes pod and container names,
- * nerdctl's name). Nothing here asks a daemon; files only. */
+ * nerdctl's name), Podman's entry in containers/storage's list. Nothing here asks a daemon; files only. */
 #ifndef LATSCOPE_CONTAINER_META_H
 #define LATSCOPE_CONTAINER_META_H
 
@@ -15,11 +15,13 @@ struct container_meta {
 };
 
 /* The metadata of container id (64 hex digits) of runtime ("docker",
- * "crio", "containerd"; others have none readable) under root, the
+ * "crio", "containerd", "podman"; others have none readable) under root, the
  * filesystem's root ("/" on the host; a test's directory):
  *   docker      root/var/lib/docker/containers/ID/config.v2.json  "Name"
  *   crio        root/var/lib/containers/storage/overlay-containers/ID/userdata/config.json
  *   containerd  root/run/containerd/io.containerd.runtime.v2.task/NAMESPACE/ID/config.json
+ *   podman      root/var/lib/containers/storage/overlay-containers/containers.json
+ *               (containers/storage's list: the entry of ID, its first name)
  * 0 with m filled (at least one of its names), or -1 when there is no such
  * file or it names nothing. */
 int container_meta_read(const char *root, const char *runtime, const char *id,

@@ -118,6 +118,25 @@ static void test_containerd(void **state)
 			    "containerd:proxy");
 }
 
+/* Podman: its containers in containers/storage's one list; nerdctl's own
+ * scopes are containerd's containers. */
+static void test_podman_and_nerdctl(void **state)
+{
+	put("var/lib/containers/storage/overlay-containers/containers.json",
+	    "[{\"id\":\"" ID64B "\",\"names\":[\"other\"]},"
+	    "{\"id\":\"" ID64 "\",\"names\":[\"api\",\"alias\"],\"layer\":\"x\"}]");
+	assert_string_equal(service("/machine.slice/libpod-" ID64 ".scope"), "podman:api");
+	assert_string_equal(service("/machine.slice/libpod-" ID64B ".scope"), "podman:other");
+	/* not in the list: the id */
+	assert_string_equal(service("/machine.slice/libpod-"
+				    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.scope"),
+			    "podman:aaaaaaaaaaaa");
+	put("run/containerd/io.containerd.runtime.v2.task/default/" ID64 "/config.json",
+	    "{\"annotations\":{\"nerdctl/name\":\"proxy\"}}");
+	assert_string_equal(service("/system.slice/nerdctl-" ID64 ".scope"), "containerd:proxy");
+	assert_string_equal(service("/system.slice/nerdctl-" ID64B ".scope"), "containerd:fedcba987654");
+}
+
 static void test_nothing_trusted_that_is_not_metadata(void **state)
 {
 	struct container_meta m;
@@ -183,6 +202,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_docker_in_kubernetes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crio_pod, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_containerd, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_podman_and_nerdctl, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nothing_trusted_that_is_not_metadata, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_names, setup, teardown),
