@@ -16,14 +16,20 @@ struct cg_entry {	/* gen first: expire() reads it */
 	__u64 read_seq;		/* exits_seq() then */
 	char path[SNAP_CGROUP_LEN];
 	char service[SNAP_SERVICE_LEN];
+	__u64 svc_gen;		/* the snapshot service was taken from path for */
 };
 
 /* The service of a cgroup path: a container's name is read from its
  * runtime's files once per path, not once per process. */
 struct svc_entry {	/* gen first, as cg_entry */
 	__u64 gen;		/* the snapshot it was last used for */
+	__u64 read_gen;		/* the snapshot its files were read for */
 	char service[SNAP_SERVICE_LEN];
 };
+
+/* A container's name is read again this many snapshots on (a container
+ * renamed while it runs). */
+#define SVC_REREAD_GENS 32
 
 static struct hashmap *cache;	/* pid -> struct cg_entry */
 static struct hashmap *services;	/* path (SNAP_CGROUP_LEN bytes) -> struct svc_entry */
@@ -47,6 +53,10 @@ static void service_of(const char *path, char *out, size_t n)
 			container_service("/", path, out, n);
 			return;
 		}
+		e->read_gen = gen;
+		container_service("/", path, e->service, sizeof(e->service));
+	} else if (gen - e->read_gen >= SVC_REREAD_GENS) {
+		e->read_gen = gen;
 		container_service("/", path, e->service, sizeof(e->service));
 	}
 	e->gen = gen;
@@ -59,6 +69,17 @@ static __u64 mono_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
+}
+
+/* e's service, now and then from its path's entry again (a container
+ * renamed while it runs); e. */
+static struct cg_entry *svc_fresh(struct cg_entry *e)
+{
+	if (e->path[0] && gen - e->svc_gen >= SVC_REREAD_GENS) {
+		service_of(e->path, e->service, sizeof(e->service));
+		e->svc_gen = gen;
+	}
+	return e;
 }
 
 /* pid's cgroup, read once and then again only when the kernel says the
@@ -75,7 +96,7 @@ static const struct cg_entry *lookup(__u32 pid)
 
 	if (e && e->read_ns && !exits_changed_since(pid, e->read_ns, e->read_seq)) {
 		e->tried = e->gen = gen;
-		return e;
+		return svc_fresh(e);
 	}
 	seq = exits_seq();
 	now = mono_ns();
@@ -102,9 +123,10 @@ static const struct cg_entry *lookup(__u32 pid)
 		if (strcmp(e->path, path) || !e->service[0]) {
 			memcpy(e->path, path, sizeof(e->path));
 			service_of(path, e->service, sizeof(e->service));
+			e->svc_gen = gen;
 		}
 	}
-	return e;
+	return svc_fresh(e);
 }
 
 /* Drops the entries of map (keys of keysz bytes, values starting with
