@@ -125,6 +125,7 @@ static __always_inline __u64 fd_peer(struct task_struct *task, struct peer_cache
 	cs->inode = 0;			/* not a hit until resolved */
 	cs->peer = 0;
 	cs->sepoch = 0;			/* nor its entry known */
+	cs->req = 0;			/* nor what it is to the requests view */
 	id = file_peer(f, inode, &peer_unresolved, &d);
 	if (!id)
 		return 0;
@@ -136,6 +137,8 @@ static __always_inline __u64 fd_peer(struct task_struct *task, struct peer_cache
 		cs->inode = (__u64)inode;
 	return id;
 }
+
+#include "requests_work.h"
 
 /* poll/ppoll on exactly one descriptor: a read with a timeout on that fd. */
 static __always_inline int poll_fd(struct pt_regs *regs)
@@ -209,7 +212,7 @@ static __always_inline struct peer_stats *peer_entry(struct peer_cache_slot *cs,
  * the epoch it read. */
 static __always_inline void peers_exit(struct task_struct *task, struct pt_regs *regs,
 				       __u32 nr, long ret, __u64 delta, __u32 idx,
-				       __u64 pstart, __u32 ep)
+				       __u64 pstart, __u32 ep, __u64 now)
 {
 	struct peer_cache_slot *cs;
 	struct peer_thread *pt;
@@ -217,7 +220,12 @@ static __always_inline void peers_exit(struct task_struct *task, struct pt_regs 
 	int cls = classify(nr), fd;
 	__u64 peer;
 
-	if (cls == C_NONE)
+	if (cls == C_NONE) {
+		if (requests_on)
+			requests_other(task, regs, nr, ret, now, pstart, ep);
+		return;
+	}
+	if (cls == C_POLL && !peers_on)
 		return;
 	if (cls == C_POLL) {
 		fd = poll_fd(regs);
@@ -240,6 +248,8 @@ static __always_inline void peers_exit(struct task_struct *task, struct pt_regs 
 		cs->file = 0;
 		cs->last_dir = PEER_DIR_NONE;
 		cs->sepoch = 0;
+		if (!peers_on)
+			return;
 		peer = connect_peer(task, regs, fd);
 		if (!peer)
 			return;
@@ -247,6 +257,10 @@ static __always_inline void peers_exit(struct task_struct *task, struct pt_regs 
 	} else {
 		peer = fd_peer(task, cs, fd);
 		if (!peer)
+			return;
+		if (requests_on && cls != C_POLL)
+			req_io(task, cs, fd, cls, ret, now, pstart, ep);
+		if (!peers_on)
 			return;
 		st = peer_entry(cs, task, peer, pstart, ep);
 	}

@@ -153,6 +153,18 @@ struct {
 	__type(value, struct cpu_call);
 } cpu_calls SEC(".maps");
 
+/* The struct file of fd (close's argument) when it is a socket, else 0:
+ * loads only, no map. */
+static __always_inline __u64 close_sock_file(struct task_struct *task, __u64 regs)
+{
+	struct file *f = fd_file(task, (int)regs_arg1(regs));
+	struct inode *inode = f ? file_inode(f) : 0;
+
+	if (!inode || (BPF_CORE_READ(inode, i_mode) & S_IFMT) != S_IFSOCK)
+		return 0;
+	return (__u64)f;
+}
+
 SEC("raw_tracepoint/sys_enter")
 int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 {
@@ -176,6 +188,9 @@ int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 		cc->tid = task->pid;
 		cc->nr = nr;
 		cc->start_ns = bpf_ktime_get_ns();
+		/* the file is gone from the fd table at close's exit */
+		if (requests_on && nr == NR_close)
+			cc->close_file = close_sock_file(task, ctx->args[0]);
 	}
 	hook_next(ctx, HOOK_SIDE_ENTER, nr);
 	return 0;
@@ -279,6 +294,7 @@ static __always_inline void syscall_exit_work(struct bpf_raw_tracepoint_args *ct
 	__u64 now, delta;
 	__u32 idx, nr, ep, zero = 0;
 	long ret = (long)ctx->args[1];
+	__u64 cfile = 0;
 
 	cc = bpf_map_lookup_elem(&cpu_calls, &zero);
 	if (!cc)
@@ -289,6 +305,8 @@ static __always_inline void syscall_exit_work(struct bpf_raw_tracepoint_args *ct
 		delta = now - cc->start_ns;
 		nr = cc->nr;
 		cc->start_ns = 0;
+		if (nr == NR_close)
+			cfile = cc->close_file;
 	} else {
 		ts = bpf_task_storage_get(&thread_states, task, 0, 0);
 		if (!ts || !ts->start_ns)
@@ -325,8 +343,12 @@ static __always_inline void syscall_exit_work(struct bpf_raw_tracepoint_args *ct
 
 	if (delta > st->max_ns)
 		st->max_ns = delta;
-	if (peers_on)
-		peers_exit(task, (void *)ctx->args[0], nr, ret, delta, idx, key.pstart, ep);
+	if (peers_on || requests_on)
+		peers_exit(task, (void *)ctx->args[0], nr, ret, delta, idx, key.pstart, ep, now);
+	/* a close that slept is not seen here: its entry is found stale at
+	 * the fd's next use, or ages out */
+	if (cfile && ret == 0)
+		req_close(task, (int)regs_arg1(ctx->args[0]), cfile, now, ep);
 }
 
 SEC("raw_tracepoint/sys_exit")

@@ -15,6 +15,8 @@ struct cpu_call {
 	__u32 tid;
 	__u32 nr;
 	__u32 cache[CPU_CALL_CACHE];	/* syscall_table index + 1; 0: none */
+	__u64 close_file;	/* a close(2) of a socket: its struct file (the
+				 * requests view; set only at close's entry) */
 };
 
 /* A thread switched out inside a syscall, kept in task storage. */

@@ -51,6 +51,8 @@ struct options {
 	__u32 uprobe_pid;	/* --uprobe-locks: 0 none */
 	bool verbose;
 	bool peers;		/* the peers view, with the syscalls family (--no-peers) */
+	bool requests;		/* the requests view, with the syscalls family
+				 * (--probes: on when listed or by default) */
 	int nice;		/* --nice: the frontend's nice value */
 	bool nice_set;		/* given on the command line */
 	int realtime;		/* --realtime: SCHED_FIFO priority; 0: not */
