@@ -208,11 +208,12 @@ static __always_inline struct peer_stats *peer_entry(struct peer_cache_slot *cs,
 
 /* At sys_exit of syscall nr of the current thread, delta ns after its
  * entry (histogram bucket idx), returning ret: records it on its peer when
- * it is an fd call on one. pstart is the syscalls family's key part and ep
- * the epoch it read. */
+ * it is an fd call on one (rec_peers: peers_on, and the call was timed),
+ * and gives it to the requests view (requests_work.h). pstart is the
+ * syscalls family's key part and ep the epoch it read. */
 static __always_inline void peers_exit(struct task_struct *task, struct pt_regs *regs,
 				       __u32 nr, long ret, __u64 delta, __u32 idx,
-				       __u64 pstart, __u32 ep, __u64 now)
+				       __u64 pstart, __u32 ep, __u64 now, bool rec_peers)
 {
 	struct peer_cache_slot *cs;
 	struct peer_thread *pt;
@@ -225,7 +226,7 @@ static __always_inline void peers_exit(struct task_struct *task, struct pt_regs 
 			requests_other(task, regs, nr, ret, now, pstart, ep);
 		return;
 	}
-	if (cls == C_POLL && !peers_on)
+	if (cls == C_POLL && !rec_peers)
 		return;
 	if (cls == C_POLL) {
 		fd = poll_fd(regs);
@@ -248,7 +249,7 @@ static __always_inline void peers_exit(struct task_struct *task, struct pt_regs 
 		cs->file = 0;
 		cs->last_dir = PEER_DIR_NONE;
 		cs->sepoch = 0;
-		if (!peers_on)
+		if (!rec_peers)
 			return;
 		peer = connect_peer(task, regs, fd);
 		if (!peer)
@@ -260,7 +261,7 @@ static __always_inline void peers_exit(struct task_struct *task, struct pt_regs 
 			return;
 		if (requests_on && cls != C_POLL)
 			req_io(task, cs, fd, cls, ret, now, pstart, ep);
-		if (!peers_on)
+		if (!rec_peers)
 			return;
 		st = peer_entry(cs, task, peer, pstart, ep);
 	}

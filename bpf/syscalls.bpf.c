@@ -309,8 +309,15 @@ static __always_inline void syscall_exit_work(struct bpf_raw_tracepoint_args *ct
 			cfile = cc->close_file;
 	} else {
 		ts = bpf_task_storage_get(&thread_states, task, 0, 0);
-		if (!ts || !ts->start_ns)
-			return;	/* entered before we attached */
+		if (!ts || !ts->start_ns) {
+			/* entered before we attached: not timed, but a server's
+			 * read of its next request must start that request */
+			if (requests_on)
+				peers_exit(task, (void *)ctx->args[0], regs_nr(ctx->args[0]), ret,
+					   0, 0, task->group_leader->start_boottime | 1, epoch,
+					   now, false);
+			return;
+		}
 		delta = now - ts->start_ns;
 		nr = ts->nr;
 		ts->start_ns = 0;
@@ -344,7 +351,8 @@ static __always_inline void syscall_exit_work(struct bpf_raw_tracepoint_args *ct
 	if (delta > st->max_ns)
 		st->max_ns = delta;
 	if (peers_on || requests_on)
-		peers_exit(task, (void *)ctx->args[0], nr, ret, delta, idx, key.pstart, ep, now);
+		peers_exit(task, (void *)ctx->args[0], nr, ret, delta, idx, key.pstart, ep, now,
+			   peers_on);
 	/* a close that slept is not seen here: its entry is found stale at
 	 * the fd's next use, or ages out */
 	if (cfile && ret == 0)

@@ -7,8 +7,9 @@
  *   reqload [--clients N] [--requests M] [--cost-us C] [--hold-ms H]
  *           [--early] [--port P]
  *
- * Request i of a client costs C * (10 + i % 10) / 10 us on the server (a
- * spread, so p50 and p99 differ). --hold-ms: the first request of client 0
+ * Request i of a client costs C us on the server, three times that when
+ * i % 50 == 49 (2% of them: p99 is a slow one, p50 a plain one, each on a
+ * plateau that scheduling noise hardly moves). --hold-ms: the first request of client 0
  * is held H ms instead (an in-flight request). --early: the connections are
  * made and accepted before the go (before latscope starts), their requests
  * after it.
@@ -99,7 +100,7 @@ static void *serve(void *arg)
 
 		memcpy(&ci, req, 4);
 		memcpy(&seq, req + 4, 4);
-		cost = (unsigned long long)cost_us * 1000ULL * (10 + seq % 10) / 10;
+		cost = (unsigned long long)cost_us * 1000ULL * (seq % 50 == 49 ? 3 : 1);
 		if (hold_ms && ci == 0 && seq == 0)
 			cost = (unsigned long long)hold_ms * 1000000ULL;
 		sleep_ns(cost);
@@ -133,6 +134,7 @@ static void *acceptor(void *arg)
 		}
 		pthread_mutex_lock(&mu);
 		conns_open++;
+		pthread_cond_broadcast(&cv);
 		pthread_mutex_unlock(&mu);
 		if (pthread_create(&th, NULL, serve, (void *)(long)fd))
 			die("pthread_create");
