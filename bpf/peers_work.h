@@ -221,9 +221,14 @@ static __always_inline void peers_exit(struct task_struct *task, struct pt_regs 
 	int cls = classify(nr), fd;
 	__u64 peer;
 
+	/* sendfile writes to its out_fd: a server's answer, no peer's call */
+	if (cls == C_NONE && requests_on && nr == NR_sendfile) {
+		cls = C_OUT;
+		rec_peers = false;
+	}
 	if (cls == C_NONE) {
 		if (requests_on)
-			requests_other(task, regs, nr, ret, now, pstart, ep);
+			requests_other(task, regs, nr, ret, pstart, ep);
 		return;
 	}
 	if (cls == C_POLL && !rec_peers)
@@ -260,7 +265,7 @@ static __always_inline void peers_exit(struct task_struct *task, struct pt_regs 
 		if (!peer)
 			return;
 		if (requests_on && cls != C_POLL)
-			req_io(task, cs, fd, cls, ret, now, pstart, ep);
+			req_io(task, cs, fd, cls, ret, now);
 		if (!rec_peers)
 			return;
 		st = peer_entry(cs, task, peer, pstart, ep);

@@ -191,14 +191,20 @@ static __always_inline struct req_client_stats *req_client_entry(const struct re
 	return bpf_map_lookup_elem(&req_clients, k);
 }
 
-/* The request open on c ends at end: into this interval's figures. */
-static __always_inline void req_finish(struct req_conn *c, __u32 tgid, __u64 end, __u32 ep)
+/* The request open on c ends at end: into this interval's figures. A
+ * global BPF function: the verifier checks it once, on its own, rather
+ * than again on every path of its callers (seconds of load time). */
+__noinline int req_finish(struct req_conn *c, __u32 tgid, __u64 end, __u32 ep)
 {
 	struct req_client_stats *cl;
 	struct req_stats *st;
-	__u64 lat = end > c->start_ns ? end - c->start_ns : 0;
-	__u32 idx = hist_bucket(lat);
+	__u64 lat;
+	__u32 idx;
 
+	if (!c)
+		return 0;
+	lat = end > c->start_ns ? end - c->start_ns : 0;
+	idx = hist_bucket(lat);
 	c->state = REQ_IDLE;
 	st = req_entry(c, tgid, ep);
 	asm volatile("" : "+r"(idx));
@@ -224,16 +230,15 @@ static __always_inline void req_finish(struct req_conn *c, __u32 tgid, __u64 end
 		if (lat > cl->max_ns)
 			cl->max_ns = lat;
 	}
+	return 0;
 }
 
 /* A request's end when it is known to be over at now: its last send, or
  * now when it sent nothing. */
 static __always_inline void req_end_open(struct req_conn *c, __u32 tgid, __u64 now, __u32 ep)
 {
-	if (c->state == REQ_RESPONDING)
-		req_finish(c, tgid, c->last_send_ns, ep);
-	else if (c->state == REQ_RECEIVING)
-		req_finish(c, tgid, now, ep);
+	if (c->state != REQ_IDLE)
+		req_finish(c, tgid, c->state == REQ_RESPONDING ? c->last_send_ns : now, ep);
 }
 
 /* A new entry for the server connection sk on fd (file f) of listener l. */
@@ -324,9 +329,11 @@ static __always_inline void req_close(struct task_struct *task, int fd, __u64 f,
  * or a connected TCP socket on a port the process listens on (connections
  * older than latscope). An entry left by a connection whose close was not
  * seen (another file now) has its request ended. */
-static __always_inline __u32 req_classify(struct task_struct *task, struct peer_cache_slot *cs,
-					  int fd, __u64 now, __u64 pstart, __u32 ep)
+static __noinline __u32 req_classify(struct task_struct *task, struct peer_cache_slot *cs,
+				     int fd, __u64 now)
 {
+	__u64 pstart = task->group_leader->start_boottime | 1;
+	__u32 ep = epoch;
 	struct req_conn_key ck = { .tgid = task->tgid, .fd = fd };
 	struct req_port_key pk = {};
 	struct req_listener *l;
@@ -352,18 +359,23 @@ static __always_inline __u32 req_classify(struct task_struct *task, struct peer_
 }
 
 /* An I/O call of class cls (peers_work.h) on fd returned ret at now;
- * cs is the fd's cache slot, resolved for this file. */
-static __always_inline void req_io(struct task_struct *task, struct peer_cache_slot *cs,
-				   int fd, int cls, long ret, __u64 now, __u64 pstart, __u32 ep)
+ * cs is the fd's cache slot, resolved for this file. A function of its own
+ * (a BPF call has 5 arguments: fd and cls share one; the process's start
+ * time and the epoch are read again): verified once, not once per caller's
+ * path. */
+static __noinline void req_io_call(struct task_struct *task, struct peer_cache_slot *cs,
+				   __u64 fd_cls, long ret, __u64 now)
 {
+	int fd = (int)(fd_cls >> 32), cls = (int)(__u32)fd_cls;
 	struct req_conn_key ck = { .tgid = task->tgid, .fd = fd };
-	struct req_conn *c;
 	bool in = cls == C_IN || cls == C_IN_MSGS;
+	__u32 ep = epoch;
+	struct req_conn *c;
 
 	if (cs->req == REQ_FD_OTHER || ret < 0)
 		return;
 	if (cs->req == REQ_FD_UNKNOWN)
-		cs->req = req_classify(task, cs, fd, now, pstart, ep);
+		cs->req = req_classify(task, cs, fd, now);
 	if (cs->req != REQ_FD_SERVER)
 		return;
 	c = bpf_map_lookup_elem(&req_conns, &ck);
@@ -372,12 +384,11 @@ static __always_inline void req_io(struct task_struct *task, struct peer_cache_s
 		return;
 	}
 	if (in) {
-		if (ret == 0) {		/* the client is done */
+		/* the client is done (end of file), or sends its next request */
+		if (ret == 0 || c->state == REQ_RESPONDING)
 			req_end_open(c, ck.tgid, now, ep);
+		if (ret == 0)
 			return;
-		}
-		if (c->state == REQ_RESPONDING)
-			req_finish(c, ck.tgid, c->last_send_ns, ep);
 		if (c->state == REQ_IDLE) {
 			c->start_ns = now;
 			c->first_send_ns = 0;
@@ -402,38 +413,26 @@ static __always_inline void req_io(struct task_struct *task, struct peer_cache_s
 }
 
 /* The calls that are no peer's I/O (peers_work.h's C_NONE) but matter
- * here: accept, listen, and sendfile's writes to its out_fd. */
+ * here: accept and listen (sendfile's writes to its out_fd go through
+ * peers_exit's path, for this view only). */
 static __always_inline void requests_other(struct task_struct *task, struct pt_regs *regs,
-					   __u32 nr, long ret, __u64 now, __u64 pstart, __u32 ep)
+					   __u32 nr, long ret, __u64 pstart, __u32 ep)
 {
-	struct peer_cache_slot *cs;
-	struct peer_thread *pt;
-	int fd;
-
 	if (ret < 0)
 		return;
-	switch (nr) {
-	case NR_accept:
-	case NR_accept4:
+	if (nr == NR_accept || nr == NR_accept4)
 		req_accept(task, (int)regs_arg1((__u64)regs), (int)ret, pstart, ep);
-		return;
-	case NR_listen:
+	else if (nr == NR_listen)
 		req_listen(task, (int)regs_arg1((__u64)regs));
-		return;
-	case NR_sendfile:
-		break;
-	default:
-		return;
-	}
-	fd = (int)regs_arg1((__u64)regs);
-	pt = bpf_task_storage_get(&peer_threads, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!pt) {
-		__sync_fetch_and_add(&drop_no_state, 1);
-		return;
-	}
-	cs = &pt->cache[(__u32)fd & (PEER_CACHE_SLOTS - 1)];
-	if (fd_peer(task, cs, fd))
-		req_io(task, cs, fd, C_OUT, ret, now, pstart, ep);
+}
+
+/* req_io_call, called. */
+static __always_inline void req_io(struct task_struct *task, struct peer_cache_slot *cs,
+				   int fd, int cls, long ret, __u64 now)
+{
+	if (cs->req == REQ_FD_OTHER || ret < 0)
+		return;		/* the common case stays inline */
+	req_io_call(task, cs, ((__u64)(__u32)fd << 32) | (__u32)cls, ret, now);
 }
 
 #endif

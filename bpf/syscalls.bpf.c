@@ -282,77 +282,89 @@ static __always_inline struct syscall_stats *syscall_cached(struct cpu_call *cc,
 	return st;
 }
 
+/* The call the current thread returns from: its number and time since its
+ * entry (*nr, *delta) and, for a close of a socket, its file (*cfile).
+ * 1 when it was timed, 0 when it entered before we attached (*nr from the
+ * saved registers; only the requests view wants it then), -1 for nothing. */
+static __always_inline int call_of(struct bpf_raw_tracepoint_args *ctx, struct cpu_call *cc,
+				   struct task_struct *task, __u64 now, __u32 *nr,
+				   __u64 *delta, __u64 *cfile)
+{
+	struct thread_state *ts;
+
+	if (cc->start_ns && cc->tid == (__u32)task->pid) {
+		/* it never left the CPU */
+		*delta = now - cc->start_ns;
+		*nr = cc->nr;
+		cc->start_ns = 0;
+		if (*nr == NR_close)
+			*cfile = cc->close_file;
+		return 1;
+	}
+	ts = bpf_task_storage_get(&thread_states, task, 0, 0);
+	if (!ts || !ts->start_ns) {
+		/* a server's read of its next request must start that
+		 * request, timed or not */
+		*nr = (__u32)regs_nr(ctx->args[0]);
+		return requests_on ? 0 : -1;
+	}
+	*delta = now - ts->start_ns;
+	*nr = ts->nr;
+	ts->start_ns = 0;
+	if (ts->slot) {
+		__u32 slot = ts->slot - 1;
+		struct inflight_val *v = bpf_map_lookup_elem(&inflight_table, &slot);
+
+		if (v)
+			v->start_ns = 0;
+	}
+	return 1;
+}
+
 /* The syscalls family's own work at sys_exit: the call's time into its
- * (process, syscall) element, and the peers view's. */
+ * (process, syscall) element, and the peers and requests views'. */
 static __always_inline void syscall_exit_work(struct bpf_raw_tracepoint_args *ctx,
 					      struct task_struct *task, __u32 tgid)
 {
 	struct syscall_key key = {};
 	struct syscall_stats *st;
-	struct thread_state *ts;
 	struct cpu_call *cc;
-	__u64 now, delta;
-	__u32 idx, nr, ep, zero = 0;
+	__u64 now, delta = 0, cfile = 0;
+	__u32 idx = 0, nr = 0, ep, zero = 0;
 	long ret = (long)ctx->args[1];
-	__u64 cfile = 0;
+	int timed;
 
 	cc = bpf_map_lookup_elem(&cpu_calls, &zero);
 	if (!cc)
 		return;
 	now = bpf_ktime_get_ns();
-	if (cc->start_ns && cc->tid == (__u32)task->pid) {
-		/* it never left the CPU */
-		delta = now - cc->start_ns;
-		nr = cc->nr;
-		cc->start_ns = 0;
-		if (nr == NR_close)
-			cfile = cc->close_file;
-	} else {
-		ts = bpf_task_storage_get(&thread_states, task, 0, 0);
-		if (!ts || !ts->start_ns) {
-			/* entered before we attached: not timed, but a server's
-			 * read of its next request must start that request */
-			if (requests_on)
-				peers_exit(task, (void *)ctx->args[0], regs_nr(ctx->args[0]), ret,
-					   0, 0, task->group_leader->start_boottime | 1, epoch,
-					   now, false);
-			return;
-		}
-		delta = now - ts->start_ns;
-		nr = ts->nr;
-		ts->start_ns = 0;
-		if (ts->slot) {
-			__u32 slot = ts->slot - 1;
-			struct inflight_val *v = bpf_map_lookup_elem(&inflight_table, &slot);
-
-			if (v)
-				v->start_ns = 0;
-		}
-	}
-
+	timed = call_of(ctx, cc, task, now, &nr, &delta, &cfile);
+	if (timed < 0)
+		return;
 	ep = epoch;
 	key.tgid = tgid;
 	key.nr = nr | ((ep & 1) ? SYSCALL_KEY_SLOT : 0);
 	/* the process's start time tells a reused pid apart: plain loads
 	 * through the trusted task pointer */
 	key.pstart = task->group_leader->start_boottime | 1;
-	st = syscall_cached(cc, &key, ep);
-	if (!st)
-		return;
-	__sync_fetch_and_add(&st->total_ns, delta);
-	if (ret < 0 && ret >= -4095)
-		__sync_fetch_and_add(&st->errors, 1);
-	idx = hist_bucket(delta);
-	/* hist_bucket clamps already; say it again where the verifier sees it */
-	asm volatile("" : "+r"(idx));
-	if (idx < HIST_NBUCKETS)
-		__sync_fetch_and_add(&st->hist[idx], 1);
-
-	if (delta > st->max_ns)
-		st->max_ns = delta;
+	if (timed) {
+		st = syscall_cached(cc, &key, ep);
+		if (!st)
+			return;
+		__sync_fetch_and_add(&st->total_ns, delta);
+		if (ret < 0 && ret >= -4095)
+			__sync_fetch_and_add(&st->errors, 1);
+		idx = hist_bucket(delta);
+		/* hist_bucket clamps already; say it again where the verifier sees it */
+		asm volatile("" : "+r"(idx));
+		if (idx < HIST_NBUCKETS)
+			__sync_fetch_and_add(&st->hist[idx], 1);
+		if (delta > st->max_ns)
+			st->max_ns = delta;
+	}
 	if (peers_on || requests_on)
 		peers_exit(task, (void *)ctx->args[0], nr, ret, delta, idx, key.pstart, ep, now,
-			   peers_on);
+			   peers_on && timed);
 	/* a close that slept is not seen here: its entry is found stale at
 	 * the fd's next use, or ages out */
 	if (cfile && ret == 0)
