@@ -8,7 +8,7 @@
  *   model_format.c   text: durations, counts, cells, headings, header lines
  *   model_detail.c   drill-down lines, histograms
  *   model_<view>.c   one view each: its columns, rows and drill-down
- *                    (overview, syscalls, tcp, locks, pools, peers) */
+ *                    (overview, syscalls, tcp, locks, pools, peers, requests) */
 #ifndef LATSCOPE_TUI_MODEL_H
 #define LATSCOPE_TUI_MODEL_H
 
@@ -18,7 +18,8 @@
 #include "snapshot/snapshot.h"
 
 /* The views, in the SPEC's order: key '1' + index. */
-enum tui_view { TV_OVERVIEW, TV_SYSCALLS, TV_TCP, TV_LOCKS, TV_POOLS, TV_PEERS, TV_NR };
+enum tui_view { TV_OVERVIEW, TV_SYSCALLS, TV_TCP, TV_LOCKS, TV_POOLS, TV_PEERS, TV_REQUESTS,
+		TV_NR };
 extern const char *const tui_view_names[TV_NR];
 
 /* Thresholds that colour a row (SPEC/issue 6). */
@@ -54,7 +55,7 @@ union tui_val {
 /* What a row came from: its snapshot list. */
 enum tui_src {
 	TS_PROC, TS_SYSCALL, TS_RETRANS, TS_RESET, TS_CONNECT, TS_KLOCK, TS_ULOCK,
-	TS_POOL, TS_PEER,
+	TS_POOL, TS_PEER, TS_REQUEST,
 };
 
 /* One process of the Overview: aggregated over the snapshot's lists. */

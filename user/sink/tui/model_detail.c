@@ -139,6 +139,8 @@ static enum tui_view src_view(enum tui_src k)
 		return TV_POOLS;
 	case TS_PEER:
 		return TV_PEERS;
+	case TS_REQUEST:
+		return TV_REQUESTS;
 	}
 	return TV_NR;
 }
