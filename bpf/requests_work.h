@@ -39,22 +39,16 @@ struct {
 	__type(value, struct req_conn);
 } req_conns SEC(".maps");
 
-/* This and the last interval's figures, the epoch parity in the key; the
- * frontend reads and deletes the ended parity's. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, 2048);
-	__type(key, struct req_key);
-	__type(value, struct req_stats);
-} req_stats SEC(".maps");
-
+/* This and the last interval's figures per (process, listener, client),
+ * the epoch parity in the key; the frontend reads and deletes the ended
+ * parity's and sums a listener's from its clients' (histograms bucket by
+ * bucket): one map entry per request, not two. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 8192);
 	__type(key, struct req_client_key);
-	__type(value, struct req_client_stats);
+	__type(value, struct req_stats);
 } req_clients SEC(".maps");
 
 /* Keys and a new connection's entry: too large for the stack next to the
@@ -151,26 +145,13 @@ static __always_inline void req_key_of(struct req_key *k, const struct req_conn 
 	k->l = c->l;
 }
 
+/* The entry of c's client at c's listener in this interval, made (with
+ * the process's name) when missing. */
 static __always_inline struct req_stats *req_entry(const struct req_conn *c, __u32 tgid,
 						  __u32 ep)
 {
 	struct req_scratch *sc = req_scratch_get();
-
-	if (!sc)
-		return 0;
-	req_key_of(&sc->ck.k, c, tgid, ep);
-	return stats_entry(&req_stats, &sc->ck.k, &req_zero, &req_drop_full,
-			   __builtin_offsetof(struct req_stats, comm), 0);
-}
-
-/* The client's entry of this interval, made when missing. */
-static __always_inline struct req_client_stats *req_client_entry(const struct req_conn *c,
-								__u32 tgid, __u32 ep)
-{
-	struct req_scratch *sc = req_scratch_get();
 	struct req_client_key *k;
-	struct req_client_stats *cs;
-	long err;
 
 	if (!sc)
 		return 0;
@@ -179,16 +160,8 @@ static __always_inline struct req_client_stats *req_client_entry(const struct re
 	req_key_of(&k->k, c, tgid, ep);
 	__builtin_memcpy(k->caddr, c->caddr, 16);
 	k->cv6 = c->cv6;
-	cs = bpf_map_lookup_elem(&req_clients, k);
-	if (cs)
-		return cs;
-	/* req_zero is larger than a client's figures and zero */
-	err = bpf_map_update_elem(&req_clients, k, &req_zero, BPF_NOEXIST);
-	if (err && err != -17) {
-		__sync_fetch_and_add(&req_drop_full, 1);
-		return 0;
-	}
-	return bpf_map_lookup_elem(&req_clients, k);
+	return stats_entry(&req_clients, k, &req_zero, &req_drop_full,
+			   __builtin_offsetof(struct req_stats, comm), 0);
 }
 
 /* The request open on c ends at end: into this interval's figures. A
@@ -196,7 +169,6 @@ static __always_inline struct req_client_stats *req_client_entry(const struct re
  * than again on every path of its callers (seconds of load time). */
 __noinline int req_finish(struct req_conn *c, __u32 tgid, __u64 end, __u32 ep)
 {
-	struct req_client_stats *cl;
 	struct req_stats *st;
 	__u64 lat;
 	__u32 idx;
@@ -222,13 +194,6 @@ __noinline int req_finish(struct req_conn *c, __u32 tgid, __u64 end, __u32 ep)
 		}
 		__sync_fetch_and_add(&st->bytes_in, c->bytes_in);
 		__sync_fetch_and_add(&st->bytes_out, c->bytes_out);
-	}
-	cl = req_client_entry(c, tgid, ep);
-	if (cl && idx < HIST_NBUCKETS) {
-		__sync_fetch_and_add(&cl->hist[idx], 1);
-		__sync_fetch_and_add(&cl->total_ns, lat);
-		if (lat > cl->max_ns)
-			cl->max_ns = lat;
 	}
 	return 0;
 }

@@ -311,6 +311,8 @@ static __always_inline int call_of(struct bpf_raw_tracepoint_args *ctx, struct c
 	*delta = now - ts->start_ns;
 	*nr = ts->nr;
 	ts->start_ns = 0;
+	if (*nr == NR_close)
+		*cfile = ts->close_file;
 	if (ts->slot) {
 		__u32 slot = ts->slot - 1;
 		struct inflight_val *v = bpf_map_lookup_elem(&inflight_table, &slot);
@@ -365,8 +367,6 @@ static __always_inline void syscall_exit_work(struct bpf_raw_tracepoint_args *ct
 	if (peers_on || requests_on)
 		peers_exit(task, (void *)ctx->args[0], nr, ret, delta, idx, key.pstart, ep, now,
 			   peers_on && timed);
-	/* a close that slept is not seen here: its entry is found stale at
-	 * the fd's next use, or ages out */
 	if (cfile && ret == 0)
 		req_close(task, (int)regs_arg1(ctx->args[0]), cfile, now, ep);
 }
@@ -419,6 +419,7 @@ static __always_inline void inflight_switch_work(void)
 	}
 	ts->start_ns = cc->start_ns;
 	ts->nr = cc->nr;
+	ts->close_file = cc->close_file;
 	cc->start_ns = 0;
 	if (!ts->slot) {
 		long s = slot_take(&inflight_free, &inflight_next, inflight_size);

@@ -54,7 +54,7 @@ struct req_conn {
 	char comm[16];		/* the process's name */
 };
 
-/* Key of req_stats: (process, listener, epoch parity). */
+/* A listener of a process in one epoch parity (part of req_client_key). */
 struct req_key {
 	__u64 pstart;
 	__u32 tgid;
@@ -63,14 +63,15 @@ struct req_key {
 };
 #define REQ_KEY_SLOT 0x80000000u
 
-/* One interval of one listener. requests is the histogram's sum. */
+/* One interval of one client of one listener (the listener's figures are
+ * its clients' summed). requests is the histogram's sum. */
 struct req_stats {
 	__u64 total_ns;
 	__u64 max_ns;
 	__u64 ttfb_total_ns;	/* time to the first byte sent, summed */
 	__u64 ttfb_max_ns;
 	__u64 bytes_in, bytes_out;	/* of the requests that ended */
-	__u64 accepted, closed;	/* connections */
+	__u64 accepted, closed;	/* connections from the client */
 	char comm[16];
 	__u32 hist[HIST_NBUCKETS];
 };
@@ -81,12 +82,6 @@ struct req_client_key {
 	__u8 caddr[16];
 	__u8 cv6;
 	__u8 pad[7];
-};
-
-struct req_client_stats {
-	__u64 total_ns;
-	__u64 max_ns;
-	__u32 hist[HIST_NBUCKETS];
 };
 
 #endif

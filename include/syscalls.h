@@ -24,6 +24,7 @@ struct thread_state {
 	__u64 start_ns;		/* entry time of the current syscall, 0 when outside */
 	__u32 nr;		/* current syscall number */
 	__u32 slot;		/* its inflight_table slot + 1 (0: none yet) */
+	__u64 close_file;	/* cpu_call's, for a close switched out */
 };
 
 /* nr carries the epoch's parity in its top bit: each interval's calls go to

@@ -70,8 +70,26 @@ int req_row_fill(struct snap_request *row, const struct req_key *k, const struct
 	return 0;
 }
 
+void req_stats_add(struct req_stats *acc, const struct req_stats *st)
+{
+	acc->total_ns += st->total_ns;
+	acc->ttfb_total_ns += st->ttfb_total_ns;
+	acc->bytes_in += st->bytes_in;
+	acc->bytes_out += st->bytes_out;
+	acc->accepted += st->accepted;
+	acc->closed += st->closed;
+	if (st->max_ns > acc->max_ns)
+		acc->max_ns = st->max_ns;
+	if (st->ttfb_max_ns > acc->ttfb_max_ns)
+		acc->ttfb_max_ns = st->ttfb_max_ns;
+	if (!acc->comm[0])
+		memcpy(acc->comm, st->comm, sizeof(acc->comm));
+	for (__u32 i = 0; i < HIST_NBUCKETS; i++)
+		acc->hist[i] += st->hist[i];
+}
+
 int req_client_add(struct snap_request *row, const struct req_client_key *k,
-		   const struct req_client_stats *st)
+		   const struct req_stats *st)
 {
 	static const double q99 = 0.99;
 	struct snap_request_client *c;

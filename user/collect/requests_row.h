@@ -17,9 +17,12 @@ const char *req_addr_str(const __u8 addr[16], int v6, char *buf, size_t n);
 /* row (zeroed, its sub-lists set up) from one interval of listener k;
  * 0 or -ENOMEM. */
 int req_row_fill(struct snap_request *row, const struct req_key *k, const struct req_stats *st);
-/* A client's figures into row's clients; 0 or -ENOMEM. */
+/* A client's figures st into row's clients; 0 or -ENOMEM. */
 int req_client_add(struct snap_request *row, const struct req_client_key *k,
-		   const struct req_client_stats *st);
+		   const struct req_stats *st);
+/* st added into acc (a listener's figures, its clients' summed): counts
+ * and histograms summed, maxima kept, the first name kept. */
+void req_stats_add(struct req_stats *acc, const struct req_stats *st);
 /* row's clients sorted by total request time, cut to top; returns how
  * many were cut. */
 size_t req_clients_cut(struct snap_request *row, size_t top);

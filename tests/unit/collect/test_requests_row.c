@@ -88,7 +88,7 @@ static void test_max_not_below_top_bucket(void **state)
 
 static void test_clients_sorted_and_cut(void **state)
 {
-	static struct req_client_stats cs;
+	static struct req_stats cs;
 	struct snap_request *row = new_row();
 	struct req_client_key ck = { 0 };
 
@@ -116,7 +116,7 @@ static void test_clients_sorted_and_cut(void **state)
 
 static void test_v6_client(void **state)
 {
-	static struct req_client_stats cs;
+	static struct req_stats cs;
 	struct snap_request *row = new_row();
 	struct req_client_key ck = { .cv6 = 1 };
 
@@ -126,6 +126,43 @@ static void test_v6_client(void **state)
 	assert_string_equal(vec_at(&row->clients, struct snap_request_client, 0)->client, "fd00::7");
 	assert_int_equal(vec_at(&row->clients, struct snap_request_client, 0)->requests, 0);
 	free_row(row);
+}
+
+/* A listener's figures are its clients' summed: counts, bytes, histograms
+ * bucket by bucket; maxima kept; the first name. */
+static void test_stats_add(void **state)
+{
+	static struct req_stats acc, a, b;
+	__u32 x = hist_bucket(1000), y = hist_bucket(9000000);
+
+	memset(&acc, 0, sizeof(acc));
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	a.hist[x] = 3;
+	a.total_ns = 3000;
+	a.max_ns = 1000;
+	a.bytes_in = 10;
+	a.accepted = 1;
+	memcpy(a.comm, "srv", 4);
+	b.hist[x] = 1;
+	b.hist[y] = 2;
+	b.total_ns = 18001000;
+	b.max_ns = 9000000;
+	b.ttfb_max_ns = 5;
+	b.bytes_in = 20;
+	b.closed = 2;
+	memcpy(b.comm, "other", 6);
+	req_stats_add(&acc, &a);
+	req_stats_add(&acc, &b);
+	assert_int_equal(acc.hist[x], 4);
+	assert_int_equal(acc.hist[y], 2);
+	assert_int_equal(acc.total_ns, 18004000);
+	assert_int_equal(acc.max_ns, 9000000);
+	assert_int_equal(acc.ttfb_max_ns, 5);
+	assert_int_equal(acc.bytes_in, 30);
+	assert_int_equal(acc.accepted, 1);
+	assert_int_equal(acc.closed, 2);
+	assert_string_equal(acc.comm, "srv");
 }
 
 static void test_inflight_only_when_open_long_enough(void **state)
@@ -202,6 +239,7 @@ int main(void)
 		cmocka_unit_test(test_max_not_below_top_bucket),
 		cmocka_unit_test(test_clients_sorted_and_cut),
 		cmocka_unit_test(test_v6_client),
+		cmocka_unit_test(test_stats_add),
 		cmocka_unit_test(test_inflight_only_when_open_long_enough),
 		cmocka_unit_test(test_seed_parses_listeners),
 	};
