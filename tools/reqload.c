@@ -5,14 +5,15 @@
  * from before the send to the whole answer received.
  *
  *   reqload [--clients N] [--requests M] [--cost-us C] [--hold-ms H]
- *           [--early] [--port P]
+ *           [--early] [--port P] [--v6]
  *
  * Request i of a client costs C us on the server, three times that when
  * i % 50 == 49 (2% of them: p99 is a slow one, p50 a plain one, each on a
  * plateau that scheduling noise hardly moves). --hold-ms: the first request of client 0
  * is held H ms instead (an in-flight request). --early: the connections are
  * made and accepted before the go (before latscope starts), their requests
- * after it.
+ * after it. --v6: the server listens on [::1] and every client comes from
+ * ::1 (IPv6 loopback has one address).
  *
  * Prints a JSON line with its pid and port, waits for a line on stdin (the
  * go), runs, then prints the truth as one JSON line: requests, p50_ns and
@@ -35,7 +36,7 @@
 
 static int nclients = 3, nrequests = 50, port;
 static long cost_us = 2000, hold_ms;
-static int early;
+static int early, v6;
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
@@ -142,37 +143,54 @@ static void *acceptor(void *arg)
 	}
 }
 
+/* The server's address (127.0.0.1 or ::1) at port. */
+static socklen_t server_addr(struct sockaddr_in6 *a6)
+{
+	struct sockaddr_in *a = (void *)a6;
+
+	memset(a6, 0, sizeof(*a6));
+	if (v6) {
+		a6->sin6_family = AF_INET6;
+		a6->sin6_addr = in6addr_loopback;
+		a6->sin6_port = htons((unsigned short)port);
+		return sizeof(*a6);
+	}
+	a->sin_family = AF_INET;
+	a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a->sin_port = htons((unsigned short)port);
+	return sizeof(*a);
+}
+
 static int listen_on(void)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((unsigned short)port) };
-	socklen_t len = sizeof(a);
-	int one = 1, fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in6 a;
+	socklen_t len = server_addr(&a);
+	int one = 1, fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
 
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if (fd < 0)
 		die("socket");
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (void *)&a, sizeof(a)) || listen(fd, 128))
+	if (bind(fd, (void *)&a, len) || listen(fd, 128))
 		die("bind/listen");
 	if (getsockname(fd, (void *)&a, &len))
 		die("getsockname");
-	port = ntohs(a.sin_port);
+	port = ntohs(a.sin6_port);	/* at the same offset in both */
 	return fd;
 }
 
 static void client_connect(struct client *c)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET };
+	struct sockaddr_in6 srv;
+	socklen_t len = server_addr(&srv);
 
-	c->fd = socket(AF_INET, SOCK_STREAM, 0);
+	c->fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
 	if (c->fd < 0)
 		die("socket");
 	a.sin_addr.s_addr = htonl(0x7f000002u + (unsigned)c->idx);	/* 127.0.0.2 + idx */
-	if (bind(c->fd, (void *)&a, sizeof(a)))
+	if (!v6 && bind(c->fd, (void *)&a, sizeof(a)))
 		die("bind client");
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	a.sin_port = htons((unsigned short)port);
-	if (connect(c->fd, (void *)&a, sizeof(a)))
+	if (connect(c->fd, (void *)&srv, len))
 		die("connect");
 }
 
@@ -217,8 +235,8 @@ static int parse_args(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
-		if (!strcmp(a, "--early")) {
-			early = 1;
+		if (!strcmp(a, "--early") || !strcmp(a, "--v6")) {
+			*(a[2] == 'e' ? &early : &v6) = 1;
 			continue;
 		}
 		if (!v)
@@ -257,8 +275,11 @@ static void print_truth(struct client *cl)
 		memcpy(all + k, l, (size_t)nrequests * sizeof(*l));
 		k += (size_t)nrequests;
 		qsort(l, (size_t)nrequests, sizeof(*l), cmp_ull);
-		printf("%s{\"addr\":\"127.0.0.%d\",\"requests\":%d,\"p50_ns\":%llu,"
-		       "\"p99_ns\":%llu,\"max_ns\":%llu}", i ? "," : "", 2 + i, nrequests,
+		char addr[16];
+
+		snprintf(addr, sizeof(addr), v6 ? "::1" : "127.0.0.%d", 2 + i);
+		printf("%s{\"addr\":\"%s\",\"requests\":%d,\"p50_ns\":%llu,"
+		       "\"p99_ns\":%llu,\"max_ns\":%llu}", i ? "," : "", addr, nrequests,
 		       quantile(l, (size_t)nrequests, 0.5), quantile(l, (size_t)nrequests, 0.99),
 		       l[nrequests - 1]);
 	}
@@ -277,7 +298,7 @@ int main(int argc, char **argv)
 
 	if (parse_args(argc, argv)) {
 		fprintf(stderr, "usage: reqload [--clients N] [--requests M] [--cost-us C] "
-			"[--hold-ms H] [--early] [--port P]\n");
+			"[--hold-ms H] [--early] [--port P] [--v6]\n");
 		return 2;
 	}
 	lfd = listen_on();

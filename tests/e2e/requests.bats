@@ -113,3 +113,13 @@ within_bucket() {
 	run_reqload -i 0.5 --probes requests -- --clients 1 --requests 5 --cost-us 1000
 	[ "$(jq .requests <<<"$(listener)")" -eq 5 ]
 }
+
+@test "requests: an IPv6 server: listener [::1], client ::1, counts exact" {
+	run_reqload -i 0.5 -- --clients 2 --requests 20 --cost-us 1000 --v6
+	l=$(listener)
+	[ "$(jq .requests <<<"$l")" -eq "$(truth .requests)" ]
+	[ "$(jq -r '.laddr | join(",")' <<<"$l")" = ::1 ]
+	[ "$(jq .closed <<<"$l")" -eq 2 ]
+	"$LATSCOPE" replay "$T/rec" --summary > "$T/sum"
+	[ "$(jq -r --argjson pid "$WL" '[.requests[] | select(.pid == $pid) | .clients[].client] | unique | join(",")' "$T/sum")" = ::1 ]
+}
