@@ -8,7 +8,9 @@
  * read the clock and knows the call's number: x86-64 keeps the arguments in
  * the saved registers (only ax takes the return value), so the fd is read
  * there too. No second program pair, no second clock read, no per-call
- * state at entry. Off (one branch on a read-only flag) unless peers_on. */
+ * state at entry. Off (one branch on a read-only flag) unless peers_on or
+ * the requests view (requests_work.h, which shares the fd resolution) is
+ * on. */
 #ifndef LATSCOPE_PEERS_WORK_H
 #define LATSCOPE_PEERS_WORK_H
 

@@ -2,8 +2,8 @@
  * sys_exit program with the peers view (bpf/peers_work.h calls it once it
  * has resolved an fd): server connections, their requests (a receive of
  * data after a response starts one; the last send before the next receive
- * of data, or the close, ends it) and per (process, listener) and (listener,
- * client) figures for each interval.
+ * of data, or the close, ends it) and per (process, listener, client)
+ * figures for each interval.
  *
  * Cost: a syscall that is not accept, listen, close, sendfile or an fd I/O
  * call pays a switch on its number; an I/O call on a file, pipe or client
@@ -325,9 +325,8 @@ static __noinline __u32 req_classify(struct task_struct *task, struct peer_cache
 
 /* An I/O call of class cls (peers_work.h) on fd returned ret at now;
  * cs is the fd's cache slot, resolved for this file. A function of its own
- * (a BPF call has 5 arguments: fd and cls share one; the process's start
- * time and the epoch are read again): verified once, not once per caller's
- * path. */
+ * (a BPF call has 5 arguments: fd and cls share one, the epoch is read
+ * again): verified once, not once per caller's path. */
 static __noinline void req_io_call(struct task_struct *task, struct peer_cache_slot *cs,
 				   __u64 fd_cls, long ret, __u64 now)
 {
