@@ -5,7 +5,7 @@
  * from before the send to the whole answer received.
  *
  *   reqload [--clients N] [--requests M] [--cost-us C] [--hold-ms H]
- *           [--early] [--port P] [--v6]
+ *           [--early] [--port P] [--v6] [--per-request]
  *
  * Request i of a client costs C us on the server, three times that when
  * i % 50 == 49 (2% of them: p99 is a slow one, p50 a plain one, each on a
@@ -13,7 +13,9 @@
  * is held H ms instead (an in-flight request). --early: the connections are
  * made and accepted before the go (before latscope starts), their requests
  * after it. --v6: the server listens on [::1] and every client comes from
- * ::1 (IPv6 loopback has one address).
+ * ::1 (IPv6 loopback has one address). --per-request: thread per request,
+ * the connection's thread reads each request and a new thread does its work
+ * and answers (a request that moves between threads).
  *
  * Prints a JSON line with its pid and port, waits for a line on stdin (the
  * go), runs, then prints the truth as one JSON line: requests, p50_ns and
@@ -36,7 +38,7 @@
 
 static int nclients = 3, nrequests = 50, port;
 static long cost_us = 2000, hold_ms;
-static int early, v6;
+static int early, v6, per_request;
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
@@ -88,31 +90,53 @@ static void sleep_ns(unsigned long long ns)
 		;
 }
 
+struct job {
+	int fd;
+	char req[REQ_SIZE];
+	int err;
+};
+
+/* One request: its cost, then the answer. */
+static void *answer(void *arg)
+{
+	struct job *j = arg;
+	char resp[RESP_SIZE];
+	unsigned ci, seq;
+	unsigned long long t0 = now_ns(), cost;
+
+	memset(resp, 'r', sizeof(resp));
+	memcpy(&ci, j->req, 4);
+	memcpy(&seq, j->req + 4, 4);
+	cost = (unsigned long long)cost_us * 1000ULL * (seq % 50 == 49 ? 3 : 1);
+	if (hold_ms && ci == 0 && seq == 0)
+		cost = (unsigned long long)hold_ms * 1000000ULL;
+	sleep_ns(cost);
+	pthread_mutex_lock(&mu);
+	server_requests++;
+	server_ns += now_ns() - t0;
+	pthread_mutex_unlock(&mu);
+	j->err = io_full(j->fd, resp, sizeof(resp), 1);
+	return NULL;
+}
+
 /* One connection: requests until the client closes. */
 static void *serve(void *arg)
 {
-	int fd = (int)(long)arg;
-	char req[REQ_SIZE], resp[RESP_SIZE];
+	struct job j = { .fd = (int)(long)arg };
 
-	memset(resp, 'r', sizeof(resp));
-	while (io_full(fd, req, sizeof(req), 0) == 0) {
-		unsigned ci, seq;
-		unsigned long long t0 = now_ns(), cost;
+	while (io_full(j.fd, j.req, sizeof(j.req), 0) == 0) {
+		pthread_t th;
 
-		memcpy(&ci, req, 4);
-		memcpy(&seq, req + 4, 4);
-		cost = (unsigned long long)cost_us * 1000ULL * (seq % 50 == 49 ? 3 : 1);
-		if (hold_ms && ci == 0 && seq == 0)
-			cost = (unsigned long long)hold_ms * 1000000ULL;
-		sleep_ns(cost);
-		pthread_mutex_lock(&mu);
-		server_requests++;
-		server_ns += now_ns() - t0;
-		pthread_mutex_unlock(&mu);
-		if (io_full(fd, resp, sizeof(resp), 1))
+		if (!per_request)
+			answer(&j);
+		else if (pthread_create(&th, NULL, answer, &j))
+			die("pthread_create");
+		else
+			pthread_join(th, NULL);
+		if (j.err)
 			break;
 	}
-	close(fd);
+	close(j.fd);
 	pthread_mutex_lock(&mu);
 	conns_open--;
 	pthread_cond_broadcast(&cv);
@@ -235,8 +259,8 @@ static int parse_args(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
-		if (!strcmp(a, "--early") || !strcmp(a, "--v6")) {
-			*(a[2] == 'e' ? &early : &v6) = 1;
+		if (!strcmp(a, "--early") || !strcmp(a, "--v6") || !strcmp(a, "--per-request")) {
+			*(a[2] == 'e' ? &early : a[2] == 'v' ? &v6 : &per_request) = 1;
 			continue;
 		}
 		if (!v)
@@ -298,7 +322,7 @@ int main(int argc, char **argv)
 
 	if (parse_args(argc, argv)) {
 		fprintf(stderr, "usage: reqload [--clients N] [--requests M] [--cost-us C] "
-			"[--hold-ms H] [--early] [--port P] [--v6]\n");
+			"[--hold-ms H] [--early] [--port P] [--v6] [--per-request]\n");
 		return 2;
 	}
 	lfd = listen_on();

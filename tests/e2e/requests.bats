@@ -60,12 +60,18 @@ within_bucket() {
 	within_bucket "$(jq .p50_ns <<<"$r")" "$(truth .p50_ns)" 5
 	within_bucket "$(jq .p99_ns <<<"$r")" "$(truth .p99_ns)" 5
 	[ "$(jq .max_ns <<<"$r")" -le "$(truth .max_ns)" ]
-	# each client by its address, with its own count and p99
+	# each client by its address, with its own count and p99: a slow one
+	# (24 ms on the server), never above what the client clocked (the
+	# server's part of it) plus the bucket error. 100 requests a client:
+	# its p99 is its second slowest, which the client's own scheduling on a
+	# busy host can delay by more than 5%
 	for i in 0 1 2; do
 		a=$(truth ".clients[$i].addr")
 		c=$(jq -c --arg a "$a" '.clients[] | select(.client == $a)' <<<"$r")
 		[ "$(jq .requests <<<"$c")" -eq "$(truth ".clients[$i].requests")" ]
-		within_bucket "$(jq .p99_ns <<<"$c")" "$(truth ".clients[$i].p99_ns")" 5
+		p=$(jq .p99_ns <<<"$c")
+		[ "$p" -ge $((24000000 * 9375 / 10000)) ]
+		[ "$p" -le $(($(truth ".clients[$i].p99_ns") * 10625 / 10000)) ]
 	done
 	[ "$(jq '.clients | length' <<<"$r")" -eq 3 ]
 	[ "$(jq '[.[].dropped.map_full] | add' -s "$T/out")" -eq 0 ]
@@ -122,4 +128,15 @@ within_bucket() {
 	[ "$(jq .closed <<<"$l")" -eq 2 ]
 	"$LATSCOPE" replay "$T/rec" --summary > "$T/sum"
 	[ "$(jq -r --argjson pid "$WL" '[.requests[] | select(.pid == $pid) | .clients[].client] | unique | join(",")' "$T/sum")" = ::1 ]
+}
+
+@test "requests: thread per request (read on one thread, answered on another): counts exact, p50/p99 within 5%" {
+	run_reqload -i 0.5 -- --clients 2 --requests 100 --cost-us 5000 --per-request
+	l=$(listener)
+	[ "$(jq .requests <<<"$l")" -eq "$(truth .requests)" ]
+	[ "$(jq .bytes_out <<<"$l")" -eq "$(truth .bytes_out)" ]
+	"$LATSCOPE" replay "$T/rec" --summary > "$T/sum"
+	r=$(jq -c --argjson pid "$WL" '.requests[] | select(.pid == $pid)' "$T/sum")
+	within_bucket "$(jq .p50_ns <<<"$r")" "$(truth .p50_ns)" 5
+	within_bucket "$(jq .p99_ns <<<"$r")" "$(truth .p99_ns)" 5
 }
