@@ -61,17 +61,19 @@ within_bucket() {
 	within_bucket "$(jq .p99_ns <<<"$r")" "$(truth .p99_ns)" 5
 	[ "$(jq .max_ns <<<"$r")" -le "$(truth .max_ns)" ]
 	# each client by its address, with its own count and p99: a slow one
-	# (24 ms on the server), never above what the client clocked (the
-	# server's part of it) plus the bucket error. 100 requests a client:
-	# its p99 is its second slowest, which the client's own scheduling on a
-	# busy host can delay by more than 5%
+	# (24 ms on the server), not above what the client clocked plus the
+	# bucket error and 5 ms. 100 requests a client: its p99 is its second
+	# slowest, a single request, which a busy host's scheduling moves by
+	# more than 5% either way (the client waits for a CPU; or the server is
+	# preempted inside its answer's write after the client has it: the
+	# request ends when that write returns)
 	for i in 0 1 2; do
 		a=$(truth ".clients[$i].addr")
 		c=$(jq -c --arg a "$a" '.clients[] | select(.client == $a)' <<<"$r")
 		[ "$(jq .requests <<<"$c")" -eq "$(truth ".clients[$i].requests")" ]
 		p=$(jq .p99_ns <<<"$c")
 		[ "$p" -ge $((24000000 * 9375 / 10000)) ]
-		[ "$p" -le $(($(truth ".clients[$i].p99_ns") * 10625 / 10000)) ]
+		[ "$p" -le $(($(truth ".clients[$i].p99_ns") * 10625 / 10000 + 5000000)) ]
 	done
 	[ "$(jq '.clients | length' <<<"$r")" -eq 3 ]
 	[ "$(jq '[.[].dropped.map_full] | add' -s "$T/out")" -eq 0 ]
