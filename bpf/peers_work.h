@@ -8,7 +8,9 @@
  * read the clock and knows the call's number: x86-64 keeps the arguments in
  * the saved registers (only ax takes the return value), so the fd is read
  * there too. No second program pair, no second clock read, no per-call
- * state at entry. Off (one branch on a read-only flag) unless peers_on. */
+ * state at entry. Off (one branch on a read-only flag) unless peers_on or
+ * the requests view (requests_work.h, which shares the fd resolution) is
+ * on. */
 #ifndef LATSCOPE_PEERS_WORK_H
 #define LATSCOPE_PEERS_WORK_H
 
@@ -125,6 +127,7 @@ static __always_inline __u64 fd_peer(struct task_struct *task, struct peer_cache
 	cs->inode = 0;			/* not a hit until resolved */
 	cs->peer = 0;
 	cs->sepoch = 0;			/* nor its entry known */
+	cs->req = 0;			/* nor what it is to the requests view */
 	id = file_peer(f, inode, &peer_unresolved, &d);
 	if (!id)
 		return 0;
@@ -136,6 +139,8 @@ static __always_inline __u64 fd_peer(struct task_struct *task, struct peer_cache
 		cs->inode = (__u64)inode;
 	return id;
 }
+
+#include "requests_work.h"
 
 /* poll/ppoll on exactly one descriptor: a read with a timeout on that fd. */
 static __always_inline int poll_fd(struct pt_regs *regs)
@@ -205,11 +210,12 @@ static __always_inline struct peer_stats *peer_entry(struct peer_cache_slot *cs,
 
 /* At sys_exit of syscall nr of the current thread, delta ns after its
  * entry (histogram bucket idx), returning ret: records it on its peer when
- * it is an fd call on one. pstart is the syscalls family's key part and ep
- * the epoch it read. */
+ * it is an fd call on one (rec_peers: peers_on, and the call was timed),
+ * and gives it to the requests view (requests_work.h). pstart is the
+ * syscalls family's key part and ep the epoch it read. */
 static __always_inline void peers_exit(struct task_struct *task, struct pt_regs *regs,
 				       __u32 nr, long ret, __u64 delta, __u32 idx,
-				       __u64 pstart, __u32 ep)
+				       __u64 pstart, __u32 ep, __u64 now, bool rec_peers)
 {
 	struct peer_cache_slot *cs;
 	struct peer_thread *pt;
@@ -217,7 +223,17 @@ static __always_inline void peers_exit(struct task_struct *task, struct pt_regs 
 	int cls = classify(nr), fd;
 	__u64 peer;
 
-	if (cls == C_NONE)
+	/* sendfile writes to its out_fd: a server's answer, no peer's call */
+	if (cls == C_NONE && requests_on && nr == NR_sendfile) {
+		cls = C_OUT;
+		rec_peers = false;
+	}
+	if (cls == C_NONE) {
+		if (requests_on)
+			requests_other(task, regs, nr, ret, pstart, ep);
+		return;
+	}
+	if (cls == C_POLL && !rec_peers)
 		return;
 	if (cls == C_POLL) {
 		fd = poll_fd(regs);
@@ -240,6 +256,8 @@ static __always_inline void peers_exit(struct task_struct *task, struct pt_regs 
 		cs->file = 0;
 		cs->last_dir = PEER_DIR_NONE;
 		cs->sepoch = 0;
+		if (!rec_peers)
+			return;
 		peer = connect_peer(task, regs, fd);
 		if (!peer)
 			return;
@@ -247,6 +265,10 @@ static __always_inline void peers_exit(struct task_struct *task, struct pt_regs 
 	} else {
 		peer = fd_peer(task, cs, fd);
 		if (!peer)
+			return;
+		if (requests_on && cls != C_POLL)
+			req_io(task, cs, fd, cls, ret, now);
+		if (!rec_peers)
 			return;
 		st = peer_entry(cs, task, peer, pstart, ep);
 	}

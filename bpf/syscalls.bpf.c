@@ -153,6 +153,18 @@ struct {
 	__type(value, struct cpu_call);
 } cpu_calls SEC(".maps");
 
+/* The struct file of fd (close's argument) when it is a socket, else 0:
+ * loads only, no map. */
+static __always_inline __u64 close_sock_file(struct task_struct *task, __u64 regs)
+{
+	struct file *f = fd_file(task, (int)regs_arg1(regs));
+	struct inode *inode = f ? file_inode(f) : 0;
+
+	if (!inode || (BPF_CORE_READ(inode, i_mode) & S_IFMT) != S_IFSOCK)
+		return 0;
+	return (__u64)f;
+}
+
 SEC("raw_tracepoint/sys_enter")
 int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 {
@@ -176,6 +188,9 @@ int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 		cc->tid = task->pid;
 		cc->nr = nr;
 		cc->start_ns = bpf_ktime_get_ns();
+		/* the file is gone from the fd table at close's exit */
+		if (requests_on && nr == NR_close)
+			cc->close_file = close_sock_file(task, ctx->args[0]);
 	}
 	hook_next(ctx, HOOK_SIDE_ENTER, nr);
 	return 0;
@@ -267,66 +282,93 @@ static __always_inline struct syscall_stats *syscall_cached(struct cpu_call *cc,
 	return st;
 }
 
+/* The call the current thread returns from: its number and time since its
+ * entry (*nr, *delta) and, for a close of a socket, its file (*cfile).
+ * 1 when it was timed, 0 when it entered before we attached (*nr from the
+ * saved registers; only the requests view wants it then), -1 for nothing. */
+static __always_inline int call_of(struct bpf_raw_tracepoint_args *ctx, struct cpu_call *cc,
+				   struct task_struct *task, __u64 now, __u32 *nr,
+				   __u64 *delta, __u64 *cfile)
+{
+	struct thread_state *ts;
+
+	if (cc->start_ns && cc->tid == (__u32)task->pid) {
+		/* it never left the CPU */
+		*delta = now - cc->start_ns;
+		*nr = cc->nr;
+		cc->start_ns = 0;
+		if (*nr == NR_close)
+			*cfile = cc->close_file;
+		return 1;
+	}
+	ts = bpf_task_storage_get(&thread_states, task, 0, 0);
+	if (!ts || !ts->start_ns) {
+		/* a server's read of its next request must start that
+		 * request, timed or not */
+		*nr = (__u32)regs_nr(ctx->args[0]);
+		return requests_on ? 0 : -1;
+	}
+	*delta = now - ts->start_ns;
+	*nr = ts->nr;
+	ts->start_ns = 0;
+	if (*nr == NR_close)
+		*cfile = ts->close_file;
+	if (ts->slot) {
+		__u32 slot = ts->slot - 1;
+		struct inflight_val *v = bpf_map_lookup_elem(&inflight_table, &slot);
+
+		if (v)
+			v->start_ns = 0;
+	}
+	return 1;
+}
+
 /* The syscalls family's own work at sys_exit: the call's time into its
- * (process, syscall) element, and the peers view's. */
+ * (process, syscall) element, and the peers and requests views'. */
 static __always_inline void syscall_exit_work(struct bpf_raw_tracepoint_args *ctx,
 					      struct task_struct *task, __u32 tgid)
 {
 	struct syscall_key key = {};
 	struct syscall_stats *st;
-	struct thread_state *ts;
 	struct cpu_call *cc;
-	__u64 now, delta;
-	__u32 idx, nr, ep, zero = 0;
+	__u64 now, delta = 0, cfile = 0;
+	__u32 idx = 0, nr = 0, ep, zero = 0;
 	long ret = (long)ctx->args[1];
+	int timed;
 
 	cc = bpf_map_lookup_elem(&cpu_calls, &zero);
 	if (!cc)
 		return;
 	now = bpf_ktime_get_ns();
-	if (cc->start_ns && cc->tid == (__u32)task->pid) {
-		/* it never left the CPU */
-		delta = now - cc->start_ns;
-		nr = cc->nr;
-		cc->start_ns = 0;
-	} else {
-		ts = bpf_task_storage_get(&thread_states, task, 0, 0);
-		if (!ts || !ts->start_ns)
-			return;	/* entered before we attached */
-		delta = now - ts->start_ns;
-		nr = ts->nr;
-		ts->start_ns = 0;
-		if (ts->slot) {
-			__u32 slot = ts->slot - 1;
-			struct inflight_val *v = bpf_map_lookup_elem(&inflight_table, &slot);
-
-			if (v)
-				v->start_ns = 0;
-		}
-	}
-
+	timed = call_of(ctx, cc, task, now, &nr, &delta, &cfile);
+	if (timed < 0)
+		return;
 	ep = epoch;
 	key.tgid = tgid;
 	key.nr = nr | ((ep & 1) ? SYSCALL_KEY_SLOT : 0);
 	/* the process's start time tells a reused pid apart: plain loads
 	 * through the trusted task pointer */
 	key.pstart = task->group_leader->start_boottime | 1;
-	st = syscall_cached(cc, &key, ep);
-	if (!st)
-		return;
-	__sync_fetch_and_add(&st->total_ns, delta);
-	if (ret < 0 && ret >= -4095)
-		__sync_fetch_and_add(&st->errors, 1);
-	idx = hist_bucket(delta);
-	/* hist_bucket clamps already; say it again where the verifier sees it */
-	asm volatile("" : "+r"(idx));
-	if (idx < HIST_NBUCKETS)
-		__sync_fetch_and_add(&st->hist[idx], 1);
-
-	if (delta > st->max_ns)
-		st->max_ns = delta;
-	if (peers_on)
-		peers_exit(task, (void *)ctx->args[0], nr, ret, delta, idx, key.pstart, ep);
+	if (timed) {
+		st = syscall_cached(cc, &key, ep);
+		if (!st)
+			return;
+		__sync_fetch_and_add(&st->total_ns, delta);
+		if (ret < 0 && ret >= -4095)
+			__sync_fetch_and_add(&st->errors, 1);
+		idx = hist_bucket(delta);
+		/* hist_bucket clamps already; say it again where the verifier sees it */
+		asm volatile("" : "+r"(idx));
+		if (idx < HIST_NBUCKETS)
+			__sync_fetch_and_add(&st->hist[idx], 1);
+		if (delta > st->max_ns)
+			st->max_ns = delta;
+	}
+	if (peers_on || requests_on)
+		peers_exit(task, (void *)ctx->args[0], nr, ret, delta, idx, key.pstart, ep, now,
+			   peers_on && timed);
+	if (cfile && ret == 0)
+		req_close(task, (int)regs_arg1(ctx->args[0]), cfile, now, ep);
 }
 
 SEC("raw_tracepoint/sys_exit")
@@ -377,6 +419,7 @@ static __always_inline void inflight_switch_work(void)
 	}
 	ts->start_ns = cc->start_ns;
 	ts->nr = cc->nr;
+	ts->close_file = cc->close_file;
 	cc->start_ns = 0;
 	if (!ts->slot) {
 		long s = slot_take(&inflight_free, &inflight_next, inflight_size);

@@ -41,6 +41,9 @@ struct peer_cache_slot {
 	__u32 last_dir;		/* PEER_DIR_* of the last call on this file */
 	__u32 sidx;		/* peer_table index of (process, peer) ... */
 	__u32 sepoch;		/* ... in epoch sepoch - 1 (0: none) */
+	__u32 req;		/* REQ_FD_* (include/requests.h): whether the
+				 * file is a server connection */
+	__u32 pad;
 };
 
 #define PEER_DIR_NONE 0

@@ -15,6 +15,8 @@ struct cpu_call {
 	__u32 tid;
 	__u32 nr;
 	__u32 cache[CPU_CALL_CACHE];	/* syscall_table index + 1; 0: none */
+	__u64 close_file;	/* a close(2) of a socket: its struct file (the
+				 * requests view; set only at close's entry) */
 };
 
 /* A thread switched out inside a syscall, kept in task storage. */
@@ -22,6 +24,7 @@ struct thread_state {
 	__u64 start_ns;		/* entry time of the current syscall, 0 when outside */
 	__u32 nr;		/* current syscall number */
 	__u32 slot;		/* its inflight_table slot + 1 (0: none yet) */
+	__u64 close_file;	/* cpu_call's, for a close switched out */
 };
 
 /* nr carries the epoch's parity in its top bit: each interval's calls go to

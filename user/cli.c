@@ -25,7 +25,8 @@ void options_usage(FILE *f)
 	      "                         (filtered in the kernel): a path like\n"
 	      "                         /system.slice/nginx.service or a name like\n"
 	      "                         nginx.service; repeatable\n"
-	      "      --probes LIST      subset of syscalls,tcp,locks,pools (default: all)\n"
+	      "      --probes LIST      subset of syscalls,tcp,locks,pools,requests (default:\n"
+	      "                         all; requests runs with the syscalls family)\n"
 	      "      --json             NDJSON snapshots to stdout, one per interval\n"
 	      "  -o, --output FILE      NDJSON snapshots to FILE (gzip if it ends in .gz)\n"
 	      "      --rotate SIZE      with -o: rotate FILE past SIZE bytes (K, M, G)\n"
@@ -162,21 +163,29 @@ static int parse_probes(struct options *o, const char *val)
 	if (!copy)
 		return bad("probes", val, "out of memory");
 	memset(o->probes, 0, sizeof(o->probes));
+	o->requests = false;
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		int f;
+
+		/* the requests view is recorded by the syscalls family's
+		 * programs: naming it runs that family */
+		if (!strcmp(tok, "requests")) {
+			o->requests = o->probes[FAM_SYSCALLS] = any = true;
+			continue;
+		}
 
 		for (f = 0; f < FAM_NR; f++)
 			if (!strcmp(tok, family_names[f]))
 				break;
 		if (f == FAM_NR) {
-			ret = bad("probes", val, "unknown family; choose from syscalls,tcp,locks,pools");
+			ret = bad("probes", val, "unknown family; choose from syscalls,tcp,locks,pools,requests");
 			break;
 		}
 		o->probes[f] = true;
 		any = true;
 	}
 	if (!ret && !any)
-		ret = bad("probes", val, "empty; choose from syscalls,tcp,locks,pools");
+		ret = bad("probes", val, "empty; choose from syscalls,tcp,locks,pools,requests");
 	free(copy);
 	return ret;
 }
@@ -295,6 +304,7 @@ static void set_defaults(struct options *o)
 	o->top = 1000;
 	o->prom_buckets = PROM_BUCKETS_DEFAULT;
 	o->peers = true;
+	o->requests = true;
 	o->nice = NICE_DEFAULT;
 	o->ustack_bytes = LOCKS_USTACK_DEFAULT;
 	for (int f = 0; f < FAM_NR; f++)

@@ -52,6 +52,8 @@ struct options {
 	__u32 ustack_bytes;	/* --ustack-bytes: user stack copied per new stack; 0: fp only */
 	bool verbose;
 	bool peers;		/* the peers view, with the syscalls family (--no-peers) */
+	bool requests;		/* the requests view, with the syscalls family
+				 * (--probes: on when listed or by default) */
 	int nice;		/* --nice: the frontend's nice value */
 	bool nice_set;		/* given on the command line */
 	int realtime;		/* --realtime: SCHED_FIFO priority; 0: not */

@@ -32,7 +32,8 @@ complete_words() {
 @test "completion: --probes completes family names in a comma list, each once" {
 	[ "$(complete_words --probes lo)" = locks ]
 	[ "$(complete_words --probes syscalls,t)" = syscalls,tcp ]
-	[ "$(complete_words --probes syscalls, | tr '\n' ' ')" = "syscalls,locks syscalls,pools syscalls,tcp " ]
+	[ "$(complete_words --probes syscalls, | tr '\n' ' ')" = "syscalls,locks syscalls,pools syscalls,requests syscalls,tcp " ]
+	[ "$(complete_words --probes tcp,r)" = tcp,requests ]
 	[ -z "$(complete_words --probes syscalls,sys)" ]
 }
 

@@ -68,6 +68,30 @@ value() {
 	[ "$(ls "$T" | grep -c 'x.prom.tmp')" -eq 0 ]
 }
 
+@test "prom: request histogram and counter per process and port match reqload's clients" {
+	start_gated reqload --clients 2 --requests 50 --cost-us 3000
+	start_latscope_attached "$T/out" 2 -p "$WL" -i 0.2 --probes requests --prom "$T/x.prom"
+	echo go >&7
+	wait "$WL"
+	sleep 0.5
+	stop_latscope
+	run promtool check metrics < "$T/x.prom"
+	[ "$status" -eq 0 ] || { echo "$output" >&2; false; }
+	port=$(tail -n1 "$T/truth" | jq .port)
+	sel="comm=\"reqload\",port=\"$port\""
+	[ "$(value latscope_requests_total "$sel")" -eq 100 ]
+	[ "$(value latscope_request_duration_seconds_count "$sel")" -eq 100 ]
+	[ "$(grep -F "latscope_request_duration_seconds_bucket{$sel,le=\"+Inf\"}" "$T/x.prom" | awk '{print $2}')" -eq 100 ]
+	grep -F "latscope_request_duration_seconds_bucket{$sel," "$T/x.prom" | awk '{print $2}' |
+		awk 'NR > 1 && $1 < prev { exit 1 } { prev = $1 }'
+	# every request costs at least 3 ms: no bound under 2.6 ms counts one
+	grep -F "latscope_request_duration_seconds_bucket{$sel," "$T/x.prom" |
+		sed 's/.*le="\([^"]*\)"} \(.*\)/\1 \2/' |
+		awk '$1 != "+Inf" && $1 < 0.0026 && $2 > 0 { exit 1 }'
+	# the 2 of 100 that cost 9 ms are above the 8.388608 ms bound
+	[ "$(grep -F "latscope_request_duration_seconds_bucket{$sel,le=\"0.008388608\"}" "$T/x.prom" | awk '{print $2}')" -le 98 ]
+}
+
 @test "prom: a scrape never sees half a file, and hostile names stay valid" {
 	# a process whose name has a quote, a backslash and an escape byte
 	printf '%s\n' 'printf "ev\"il\\\\\033x" > /proc/$$/comm' \

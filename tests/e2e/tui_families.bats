@@ -1,10 +1,10 @@
 #!/usr/bin/env bats
-# The TCP, Locks, Pools and Peers views of the live TUI on a real terminal
+# The TCP, Locks, Pools, Peers and Requests views of the live TUI on a real terminal
 # (tmux), each showing the rows of a workload that makes them: a pool of
 # workers contending a mutex (tools/poolload), threads contending a pthread
 # mutex inside a named function (tools/mutexload), connects refused by a
 # closed port (tools/tcpload), and, with --peers, a writer and a reader on
-# a fifo. Enter on a lock shows its stack.
+# a fifo, and a request server (tools/reqload). Enter on a lock shows its stack.
 
 load helpers
 load tmux
@@ -107,6 +107,29 @@ teardown() {
 	wait_screen "Blocked on" 100
 	wait_screen "tcp:127.0.0.1:" 50
 	keys Escape
+	keys q
+	for i in $(seq 1 50); do [ -s "$T/exit" ] && break; sleep 0.1; done
+	[ "$(cat "$T/exit")" = "EXIT=0" ]
+}
+
+@test "tui: the Requests view shows a server's listener; Enter shows its clients" {
+	"$TOOLS/reqload" --clients 2 --requests 3000 --cost-us 20000 < "$T/go1" > "$T/req" &
+	WLS="$!"
+	exec 7> "$T/go1"
+	wait_for_file "$T/req"
+	port=$(head -n1 "$T/req" | jq .port)
+	"${TM[@]}" new-session -d -s ls -x 132 -y 40 \
+		"TERM=screen '$LATSCOPE' --probes requests -i 0.5 -p $WLS 2> '$T/stderr'; echo EXIT=\$? > '$T/exit'; sleep 60"
+	# attached (the first snapshot is in) before the clients start
+	wait_screen "syscalls:on" 300
+	echo go >&7
+	keys 7
+	wait_screen "[7 Requests]"
+	wait_screen "$port" 300
+	screen | grep -q "127.0.0.1"
+	keys Enter
+	wait_screen "Requests to 127.0.0.1:$port" 100
+	wait_screen "127.0.0.3" 100
 	keys q
 	for i in $(seq 1 50); do [ -s "$T/exit" ] && break; sleep 0.1; done
 	[ "$(cat "$T/exit")" = "EXIT=0" ]

@@ -118,7 +118,7 @@ wait_workload_row() {
 	tui_start 100 30 -- -p "$WL"
 	wait_screen "PID COMM"
 	local v
-	for v in "2 Syscalls" "3 TCP" "4 Locks" "5 Pools" "6 Peers" "1 Overview"; do
+	for v in "2 Syscalls" "3 TCP" "4 Locks" "5 Pools" "6 Peers" "7 Requests" "1 Overview"; do
 		keys "${v%% *}"
 		wait_screen "[$v]" 30
 	done
@@ -126,6 +126,9 @@ wait_workload_row() {
 	wait_screen "[2 Syscalls]" 30
 	keys BTab
 	wait_screen "[1 Overview]" 30
+	keys BTab
+	wait_screen "[7 Requests]" 30
+	screen | grep -q "PORT"
 	keys BTab
 	wait_screen "[6 Peers]" 30
 	screen | grep -q "PEER"

@@ -138,11 +138,35 @@ static struct snapshot *full_snapshot(void)
 	strcpy(pe->peer, "unix:@/tmp/x");
 	pe->hist = hist_of(31);
 
+	struct snap_request *rq = vec_push(&s->requests);
+	*rq = (struct snap_request){ .pid = 300, .port = 443, .requests = 41, .total_ns = 42,
+		.p50_ns = 43, .p90_ns = 44, .p99_ns = 45, .p999_ns = 46, .max_ns = 47,
+		.ttfb_total_ns = 48, .ttfb_max_ns = 49, .bytes_in = 50, .bytes_out = 51,
+		.accepted = 52, .closed = 53, .inflight = 54 };
+	strcpy(rq->comm, "apache2");
+	strcpy(rq->cgroup, "/system.slice/apache2.service");
+	strcpy(rq->service, "apache2.service");
+	strcpy(rq->laddr, "::");
+	rq->hist = hist_of(41);
+	vec_init(&rq->clients, sizeof(struct snap_request_client));
+	struct snap_request_client *rc = vec_push(&rq->clients);
+	*rc = (struct snap_request_client){ .requests = 41, .total_ns = 42, .p99_ns = 45,
+		.max_ns = 47 };
+	strcpy(rc->client, "2001:db8::5");
+
+	struct snap_inflight_request *ir = vec_push(&s->inflight_requests);
+	*ir = (struct snap_inflight_request){ .pid = 300, .tid = 305, .port = 443,
+		.elapsed_ns = 250000000ULL };
+	strcpy(ir->comm, "apache2");
+	strcpy(ir->laddr, "::");
+	strcpy(ir->client, "2001:db8::5");
+
 	s->truncated.syscalls = 1;
 	s->truncated.tcp = 2;
 	s->truncated.locks = 3;
 	s->truncated.pools = 4;
 	s->truncated.peers = 5;
+	s->truncated.requests = 9;
 	s->dropped.events = 6;
 	s->dropped.map_full = 7;
 	s->dropped.peers_unresolved = 8;

@@ -1,8 +1,10 @@
 /* sock_loop: write(2) then read(2) of 64 bytes over a connected socket pair,
  * N times in one thread (never blocks: the bytes are there to read), timed
  * by the workload's own clock. Prints the mean ns per syscall of the best of
- * R rounds.
- *   usage: sock_loop tcp|unix [N [R]]   (tcp: over 127.0.0.1) */
+ * R rounds. tcpreq: a request loop over 127.0.0.1, the client's write, the
+ * server's read and answer, the client's read (a request on the accepted
+ * socket per turn, as the requests view sees it).
+ *   usage: sock_loop tcp|unix|tcpreq [N [R]]   (tcp: over 127.0.0.1) */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -48,11 +50,13 @@ int main(int argc, char **argv)
 	char buf[64];
 
 	if (argc < 2 || n <= 0 || rounds <= 0 ||
-	    (strcmp(argv[1], "tcp") && strcmp(argv[1], "unix"))) {
-		fprintf(stderr, "usage: %s tcp|unix [N [ROUNDS]]\n", argv[0]);
+	    (strcmp(argv[1], "tcp") && strcmp(argv[1], "unix") && strcmp(argv[1], "tcpreq"))) {
+		fprintf(stderr, "usage: %s tcp|unix|tcpreq [N [ROUNDS]]\n", argv[0]);
 		return 2;
 	}
-	if (!strcmp(argv[1], "tcp") ? tcp_pair(sv) : socketpair(AF_UNIX, SOCK_STREAM, 0, sv)) {
+	int req = !strcmp(argv[1], "tcpreq");
+
+	if (strcmp(argv[1], "unix") ? tcp_pair(sv) : socketpair(AF_UNIX, SOCK_STREAM, 0, sv)) {
 		perror("sock_loop");
 		return 1;
 	}
@@ -62,12 +66,14 @@ int main(int argc, char **argv)
 
 		for (long i = 0; i < n; i++) {
 			if (write(sv[0], buf, sizeof(buf)) != sizeof(buf) ||
-			    read(sv[1], buf, sizeof(buf)) != sizeof(buf)) {
+			    read(sv[1], buf, sizeof(buf)) != sizeof(buf) ||
+			    (req && (write(sv[1], buf, sizeof(buf)) != sizeof(buf) ||
+				     read(sv[0], buf, sizeof(buf)) != sizeof(buf)))) {
 				perror("sock_loop");
 				return 1;
 			}
 		}
-		t = (now_ns() - t0) / (2.0 * n);
+		t = (now_ns() - t0) / ((req ? 4.0 : 2.0) * n);
 		if (t < best)
 			best = t;
 	}

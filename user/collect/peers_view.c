@@ -17,6 +17,7 @@
 #include "collect/peers_name.h"
 #include "syscalls.h"
 #include "peers.h"
+#include "requests.h"
 #include "syscalls.skel.h"
 
 /* Names kept by the frontend: past this many, the cache starts over (the

@@ -14,6 +14,7 @@
 #include "collect/cgroup_attr.h"
 #include "collect/bpf_util.h"
 #include "collect/peers_view.h"
+#include "collect/requests_view.h"
 #include "collect/collector.h"
 #include "collect/family.h"
 #include "collect/hooks.h"
@@ -24,6 +25,7 @@
 #include "lib/syscall_names.h"
 #include "syscalls.h"
 #include "peers.h"
+#include "requests.h"
 #include "syscalls.skel.h"
 #include "syscalls_nokf.skel.h"
 
@@ -50,6 +52,7 @@ struct sys_priv {
 	__u64 drops_seen;
 	unsigned snaps;
 	struct peers *peers;	/* the peers view, run with this family */
+	struct requests *requests;	/* the requests view, likewise */
 	size_t top;		/* --top: rows kept */
 	struct pick *pick;	/* this interval's entries, to choose the top (del_cap) */
 	bool head;		/* registered as the hooks' head */
@@ -114,6 +117,7 @@ static void size_maps(struct syscalls_bpf *skel, const struct options *o)
 	bpf_map__set_max_entries(skel->maps.syscall_table, half * 2);
 	bpf_map__set_max_entries(skel->maps.syscall_index, half * 2);
 	peers_configure(skel, o->peers, procs);
+	requests_configure(skel, o->requests);
 	__u32 slots = o->npids ? 4096 : clamp_u32(threads < pid_max ? threads : pid_max, 4096, 1 << 17);
 
 	skel->rodata->inflight_size = slots;
@@ -158,6 +162,10 @@ static int sys_open(struct collector *c, const struct options *o)
 	map_reader_init(&p->index, bpf_map__fd(p->skel->maps.syscall_index),
 			sizeof(struct syscall_key), sizeof(__u32));
 	if (o->peers && !(p->peers = peers_new(p->skel, p->top))) {
+		snprintf(c->status, sizeof(c->status), "out of memory");
+		return -ENOMEM;
+	}
+	if (o->requests && !(p->requests = requests_new(p->skel))) {
 		snprintf(c->status, sizeof(c->status), "out of memory");
 		return -ENOMEM;
 	}
@@ -404,6 +412,10 @@ static int sys_collect(struct collector *c, struct snapshot *s)
 		e2 = peers_collect(p->peers, s, ended);
 		err = err ? err : e2;
 	}
+	if (p->requests) {
+		e2 = requests_collect(p->requests, s, ended);
+		err = err ? err : e2;
+	}
 	drops = __atomic_load_n(&bss->drop_map_full, __ATOMIC_RELAXED) +
 		__atomic_load_n(&bss->drop_inflight_full, __ATOMIC_RELAXED) +
 		__atomic_load_n(&bss->drop_no_state, __ATOMIC_RELAXED);
@@ -419,6 +431,7 @@ static void sys_close(struct collector *c)
 	if (p->head)
 		hooks_clear_head();
 	peers_free(p->peers);
+	requests_free(p->requests);
 	syscalls_bpf__destroy(p->skel);
 	map_reader_free(&p->index);
 	free(p->del);

@@ -74,6 +74,7 @@ enum metric {
 	M_POOL_STATE_NS,
 	M_PEER_CALLS, M_PEER_NS,
 	M_POOL_BLOCKED_NS,
+	M_REQ_HIST, M_REQ_N,
 	M_NR
 };
 
@@ -109,6 +110,12 @@ static const struct {
 			"Time spent waiting in I/O system calls on a peer.", false, true },
 	[M_POOL_BLOCKED_NS] = { "latscope_pool_blocked_on_io_seconds_total",
 				"Worker-time of thread pools asleep in I/O on a peer.", false, true },
+	[M_REQ_HIST] = { "latscope_request_duration_seconds",
+			 "Requests answered on server connections, per process and listening port.",
+			 true, true },
+	[M_REQ_N] = { "latscope_requests_total",
+		      "Requests answered on server connections, per process and listening port.",
+		      false, false },
 };
 
 struct prom_render {
@@ -204,28 +211,31 @@ static int add(struct prom_render *p, enum metric m, const char *lab, __u64 ts, 
 	return 0;
 }
 
-static int add_hist(struct prom_render *p, const char *lab, __u64 ts, const struct snap_syscall *r)
+/* A row's histogram hist (NULL: only its count is known), count calls of
+ * total_ns, into histogram metric m. */
+static int add_hist(struct prom_render *p, enum metric m, const char *lab, __u64 ts,
+		    const __u64 *hist, __u64 count, __u64 total_ns)
 {
-	struct series *x = get_series(p, M_SYS_HIST, lab, ts);
+	struct series *x = get_series(p, m, lab, ts);
 
 	if (!x)
 		return -ENOMEM;
-	if (r->hist) {
+	if (hist) {
 		for (__u32 i = 0; i < HIST_NBUCKETS; i++) {
 			__u32 b;
 
-			if (!r->hist[i])
+			if (!hist[i])
 				continue;
 			b = le_of(p, i);
-			x->v[b] += r->hist[i];
+			x->v[b] += hist[i];
 			if (b < x->lo)
 				x->lo = b;
 		}
 	} else {
-		x->v[p->nle] += r->count;	/* only +Inf is known */
+		x->v[p->nle] += count;	/* only +Inf is known */
 	}
-	x->v[p->nle + 1] += r->count;
-	x->v[p->nle + 2] += r->total_ns;
+	x->v[p->nle + 1] += count;
+	x->v[p->nle + 2] += total_ns;
 	return 0;
 }
 
@@ -306,7 +316,21 @@ static int accumulate(struct prom_render *p, const struct snapshot *s)
 		const struct snap_syscall *r = vec_at(&s->syscalls, struct snap_syscall, i);
 
 		L("comm", r->comm, "service", r->service, "syscall", r->syscall);
-		err = add_hist(p, lab, ts, r);
+		err = add_hist(p, M_SYS_HIST, lab, ts, r->hist, r->count, r->total_ns);
+	}
+	/* by the listener's port, not its pid: a restarted server keeps its
+	 * series */
+	for (size_t i = 0; i < s->requests.len && !err; i++) {
+		const struct snap_request *r = vec_at(&s->requests, struct snap_request, i);
+		char port[8];
+
+		if (!r->requests)
+			continue;	/* a row of requests open only */
+		snprintf(port, sizeof(port), "%u", r->port);
+		L("comm", r->comm, "service", r->service, "port", port);
+		err = add_hist(p, M_REQ_HIST, lab, ts, r->hist, r->requests, r->total_ns);
+		if (!err)
+			err = add(p, M_REQ_N, lab, ts, r->requests);
 	}
 	for (size_t k = 0; k < sizeof(sources) / sizeof(sources[0]) && !err; k++) {
 		const struct snap_section *sec = snap_section_named(sources[k].list);

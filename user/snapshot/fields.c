@@ -75,6 +75,9 @@ static const struct snap_field f_others[] = { SNAP_POOL_OTHER_FIELDS(FIELD) };
 #define ROW snap_pool_thread
 static const struct snap_field f_thread_list[] = { SNAP_POOL_THREAD_FIELDS(FIELD) };
 #undef ROW
+#define ROW snap_request_client
+static const struct snap_field f_clients[] = { SNAP_REQUEST_CLIENT_FIELDS(FIELD) };
+#undef ROW
 
 #define SUBSECTION(j_, r_, F_) \
 	static const struct snap_section snap_sec_##j_ = { \
@@ -88,6 +91,8 @@ static const struct snap_field f_thread_list[] = { SNAP_POOL_THREAD_FIELDS(FIELD
 #define SNAP_SUBMERGE_FINISH_others NULL
 #define SNAP_SUBMERGE_ADD_thread_list NULL
 #define SNAP_SUBMERGE_FINISH_thread_list NULL
+#define SNAP_SUBMERGE_ADD_clients NULL
+#define SNAP_SUBMERGE_FINISH_clients NULL
 SNAP_SUBSECTIONS(SUBSECTION)
 
 #define ROW snap_syscall
@@ -120,6 +125,12 @@ static const struct snap_field f_pools[] = { SNAP_POOL_FIELDS(FIELD) };
 #define ROW snap_peer
 static const struct snap_field f_peers[] = { SNAP_PEER_FIELDS(FIELD) };
 #undef ROW
+#define ROW snap_request
+static const struct snap_field f_requests[] = { SNAP_REQUEST_FIELDS(FIELD) };
+#undef ROW
+#define ROW snap_inflight_request
+static const struct snap_field f_inflight_requests[] = { SNAP_INFLIGHT_REQUEST_FIELDS(FIELD) };
+#undef ROW
 
 #define SNAP_GROUP_top NULL
 #define SNAP_GROUP_tcp "tcp"
@@ -127,6 +138,7 @@ static const struct snap_field f_peers[] = { SNAP_PEER_FIELDS(FIELD) };
 #define SNAP_WEIGHT_none NULL
 #define SNAP_WEIGHT_count "count"
 #define SNAP_WEIGHT_calls "calls"
+#define SNAP_WEIGHT_requests "requests"
 #define SECTION(g_, j_, m_, r_, F_, w_) \
 	{ .group = SNAP_GROUP_##g_, .name = #j_, \
 	  .vec_off = offsetof(struct snapshot, m_), .elem = sizeof(struct r_), \

@@ -185,6 +185,53 @@
 	X(U64, max_ns, MAX) \
 	X(HIST, hist, HIST)
 
+/* requests[].clients: per client address of the listener, by total
+ * request time; p99 merged: the max of the inputs */
+#define SNAP_REQUEST_CLIENT_FIELDS(X) \
+	X(S_ADDR, client, KEY) \
+	X(U64, requests, SUM) \
+	X(U64, total_ns, SUM) \
+	X(U64, p99_ns, P99) \
+	X(U64, max_ns, MAX)
+
+/* Per (process, listener): the requests that ended in the interval */
+#define SNAP_REQUEST_FIELDS(X) \
+	X(U32, pid, KEY) \
+	X(S_COMM, comm, KEY) \
+	X(S_CGROUP, cgroup, FIRST) \
+	X(S_SVC, service, FIRST) \
+	X(S_ADDR, laddr, KEY) \
+	X(U16, port, KEY) \
+	X(U64, requests, SUM) \
+	X(U64, total_ns, SUM) \
+	X(U64, p50_ns, P50) \
+	X(U64, p90_ns, P90) \
+	X(U64, p99_ns, P99) \
+	X(U64, p999_ns, P999) \
+	X(U64, max_ns, MAX) \
+	X(U64, ttfb_total_ns, SUM) \
+	X(U64, ttfb_max_ns, MAX) \
+	X(U64, bytes_in, SUM) \
+	X(U64, bytes_out, SUM) \
+	X(U64, accepted, SUM) \
+	X(U64, closed, SUM) \
+	X(U32, inflight, MAX) \
+	X(HIST, hist, HIST) \
+	X(VEC, clients, ROWS)
+
+/* requests open at the snapshot for at least 100 ms; merged: each
+ * thread's longest */
+#define SNAP_INFLIGHT_REQUEST_FIELDS(X) \
+	X(U32, pid, KEY) \
+	X(U32, tid, KEY) \
+	X(S_COMM, comm, FIRST) \
+	X(S_CGROUP, cgroup, FIRST) \
+	X(S_SVC, service, FIRST) \
+	X(S_ADDR, laddr, FIRST) \
+	X(U16, port, KEY) \
+	X(S_ADDR, client, KEY) \
+	X(U64, elapsed_ns, LONGEST)
+
 /* The snapshot's lists: S(group, json name, member, row struct, its fields,
  * the field that counts what a histogram counts). A group is the JSON
  * object the list sits in ("tcp", "locks"), top for the top level; none:
@@ -199,17 +246,21 @@
 	S(locks, kernel, kernel_locks, snap_kernel_lock, SNAP_KERNEL_LOCK_FIELDS, count) \
 	S(locks, user, user_locks, snap_user_lock, SNAP_USER_LOCK_FIELDS, count) \
 	S(top, pools, pools, snap_pool, SNAP_POOL_FIELDS, none) \
-	S(top, peers, peers, snap_peer, SNAP_PEER_FIELDS, calls)
+	S(top, peers, peers, snap_peer, SNAP_PEER_FIELDS, calls) \
+	S(top, requests, requests, snap_request, SNAP_REQUEST_FIELDS, requests) \
+	S(top, inflight_requests, inflight_requests, snap_inflight_request, \
+	  SNAP_INFLIGHT_REQUEST_FIELDS, none)
 
 /* Sub-lists of a row (VEC fields): the same, without a group. */
 #define SNAP_SUBSECTIONS(S) \
 	S(blocked_on, snap_pool_blocked, SNAP_POOL_BLOCKED_FIELDS) \
 	S(others, snap_pool_other, SNAP_POOL_OTHER_FIELDS) \
-	S(thread_list, snap_pool_thread, SNAP_POOL_THREAD_FIELDS)
+	S(thread_list, snap_pool_thread, SNAP_POOL_THREAD_FIELDS) \
+	S(clients, snap_request_client, SNAP_REQUEST_CLIENT_FIELDS)
 
 /* "truncated" (rows cut by --top, per family) and "dropped" (events the
  * kernel side could not record), summed when merged */
-#define SNAP_TRUNCATED_FIELDS(X) X(syscalls) X(tcp) X(locks) X(pools) X(peers)
+#define SNAP_TRUNCATED_FIELDS(X) X(syscalls) X(tcp) X(locks) X(pools) X(peers) X(requests)
 #define SNAP_DROPPED_FIELDS(X) \
 	X(events) X(map_full) \
 	X(peers_unresolved)	/* fds of I/O calls that could not be read \

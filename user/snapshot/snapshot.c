@@ -108,6 +108,8 @@ CMP_DESC(cmp_klock, struct snap_kernel_lock, total_ns)
 CMP_DESC(cmp_ulock, struct snap_user_lock, total_ns)
 CMP_DESC(cmp_pool, struct snap_pool, saturated_pct)
 CMP_DESC(cmp_peer, struct snap_peer, wait_ns)
+CMP_DESC(cmp_request, struct snap_request, total_ns)
+CMP_DESC(cmp_inflight_request, struct snap_inflight_request, elapsed_ns)
 
 static int cmp_connect(const void *a, const void *b)
 {
@@ -168,6 +170,8 @@ void snapshot_sort_truncate(struct snapshot *s, size_t top)
 			      sort_cut(s, &s->user_locks, cmp_ulock, top);
 	s->truncated.pools += sort_cut(s, &s->pools, cmp_pool_full, top);
 	s->truncated.peers += sort_cut(s, &s->peers, cmp_peer, top);
+	s->truncated.requests += sort_cut(s, &s->requests, cmp_request, top) +
+				 sort_cut(s, &s->inflight_requests, cmp_inflight_request, top);
 }
 
 void snap_strcpy(char *dst, size_t dstsz, const char *src, size_t n)

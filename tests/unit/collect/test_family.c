@@ -19,6 +19,8 @@
 #include "collect/kernel_features.h"
 #include "options.h"
 #include "syscalls.h"
+#include "hist.h"
+#include "requests.h"
 #include "tcp.h"
 #include "syscalls.skel.h"
 #include "syscalls_nokf.skel.h"

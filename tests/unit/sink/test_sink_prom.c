@@ -93,6 +93,10 @@ static void test_every_family(void **state)
 	assert_true(sample(text, "latscope_pool_saturated_ratio{pid=\"300\",comm=\"apache2\",service=\"apache2.service\",pool=\"apache2\"}") == 0.123);
 	assert_true(sample(text, "latscope_peer_calls_total{comm=\"apache2\",service=\"apache2.service\",peer=\"unix:@/tmp/x\"}") == 62);
 	assert_true(sample(text, "latscope_inflight_seconds{pid=\"4242\",tid=\"4250\",comm=\"nginx\",service=\"we\\\"b.service\",syscall=\"read\"}") == 30);
+	assert_true(sample(text, "latscope_requests_total{comm=\"apache2\",service=\"apache2.service\",port=\"443\"}") == 82);
+	assert_true(sample(text, "latscope_request_duration_seconds_count{comm=\"apache2\",service=\"apache2.service\",port=\"443\"}") == 82);
+	assert_true(sample(text, "latscope_request_duration_seconds_sum{comm=\"apache2\",service=\"apache2.service\",port=\"443\"}") == 84e-9);
+	assert_non_null(strstr(text, "# TYPE latscope_request_duration_seconds histogram\n"));
 	assert_true(sample(text, "latscope_up{family=\"pools\"}") == 0);
 	assert_true(sample(text, "latscope_dropped_map_full_total") == 14);
 	/* +Inf holds every call, the histogram's _count too */

@@ -211,6 +211,66 @@ static void test_sections_and_hosts(void **state)
 	merger_free(m);
 }
 
+/* Listeners merged by (pid, comm, laddr, port): counts summed, histograms
+ * bucket by bucket with the percentiles from the sum, clients by address. */
+static void test_requests_merge(void **state)
+{
+	struct snapshot *in[2] = { snap("web-1", 10000000000ULL, 1000000000ULL),
+				   snap("web-1", 11000000000ULL, 1000000000ULL) };
+	struct merger *m = merger_new();
+	__u32 fast = hist_bucket(1000000), slow = hist_bucket(50000000);
+
+	for (int i = 0; i < 2; i++) {
+		struct snap_request *r = vec_push(&in[i]->requests);
+		struct snap_request_client *c;
+
+		r->pid = 5;
+		strcpy(r->laddr, "0.0.0.0");
+		r->port = 8080;
+		r->hist = calloc(HIST_NBUCKETS, sizeof(*r->hist));
+		/* 99 fast ones in the first, 2 slow ones in the second: merged,
+		 * p99 is slow although neither input's p99 decides it */
+		r->hist[i ? slow : fast] = i ? 2 : 99;
+		r->requests = i ? 2 : 99;
+		r->max_ns = i ? 50000000 : 1000000;
+		r->p99_ns = r->max_ns;
+		r->p50_ns = r->max_ns;
+		r->accepted = 1;
+		vec_init(&r->clients, sizeof(struct snap_request_client));
+		c = vec_push(&r->clients);
+		strcpy(c->client, "127.0.0.2");
+		c->requests = r->requests;
+		c->total_ns = 10;
+		c->p99_ns = r->p99_ns;
+		c = vec_push(&r->clients);
+		strcpy(c->client, i ? "127.0.0.4" : "127.0.0.3");
+		c->requests = 1;
+		assert_int_equal(merger_add(m, in[i]), 0);
+	}
+	struct snapshot *o = merger_finish(m, 1000);
+	struct snap_request *r = vec_at(&o->requests, struct snap_request, 0);
+
+	assert_int_equal(o->requests.len, 1);
+	assert_int_equal(r->requests, 101);
+	assert_int_equal(r->accepted, 2);
+	assert_int_equal(r->hist[fast], 99);
+	assert_int_equal(r->hist[slow], 2);
+	assert_true(r->p50_ns <= 1000000);
+	assert_true(r->p99_ns > 40000000);
+	assert_int_equal(r->max_ns, 50000000);
+	assert_int_equal(r->clients.len, 3);
+	struct snap_request_client *c = vec_at(&r->clients, struct snap_request_client, 0);
+
+	assert_string_equal(c->client, "127.0.0.2");
+	assert_int_equal(c->requests, 101);
+	assert_int_equal(c->total_ns, 20);
+	assert_int_equal(c->p99_ns, 50000000);
+	for (int i = 0; i < 2; i++)
+		snapshot_free(in[i]);
+	snapshot_free(o);
+	merger_free(m);
+}
+
 static void test_empty_merge(void **state)
 {
 	struct merger *m = merger_new();
@@ -224,6 +284,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_percentiles_from_merged_histogram),
 		cmocka_unit_test(test_sections_and_hosts),
+		cmocka_unit_test(test_requests_merge),
 		cmocka_unit_test(test_empty_merge),
 	};
 

@@ -61,6 +61,13 @@ static void test_roundtrip_every_section(void **state)
 			    HIST_NBUCKETS * sizeof(__u64));
 	assert_null(vec_at(&back->tcp_connect, struct snap_tcp_connect, 1)->hist);
 	assert_int_equal(vec_at(&back->pools, struct snap_pool, 0)->others.len, 2);
+	struct snap_request *rq = vec_at(&back->requests, struct snap_request, 0);
+	assert_int_equal(rq->requests, 41);
+	assert_int_equal(rq->inflight, 54);
+	assert_int_equal(rq->clients.len, 1);
+	assert_string_equal(vec_at(&rq->clients, struct snap_request_client, 0)->client,
+			    "2001:db8::5");
+	assert_int_equal(vec_at(&back->inflight_requests, struct snap_inflight_request, 0)->tid, 305);
 	assert_string_equal(back->probes[FAM_POOLS], "unavailable: no BTF for \"sched\"");
 	free(a);
 	free(b);

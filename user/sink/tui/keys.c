@@ -375,7 +375,7 @@ static unsigned move_key(struct tui *t, int ch)
 		return set_view(t, (enum tui_view)((t->nav.view + 1) % TV_NR));
 	case KEY_BTAB:
 		return set_view(t, (enum tui_view)((t->nav.view + TV_NR - 1) % TV_NR));
-	case '1': case '2': case '3': case '4': case '5': case '6':
+	case '1': case '2': case '3': case '4': case '5': case '6': case '7':
 		return set_view(t, (enum tui_view)(ch - '1'));
 	case KEY_UP:
 	case 'k':

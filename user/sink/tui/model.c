@@ -10,7 +10,7 @@
 #include "sink/tui/model_int.h"
 
 const char *const tui_view_names[TV_TABLES] = {
-	"Overview", "Syscalls", "TCP", "Locks", "Pools", "Peers", "Services",
+	"Overview", "Syscalls", "TCP", "Locks", "Pools", "Peers", "Requests", "Services",
 };
 
 const struct tui_view_def *tui_view_def_get(enum tui_view v)
@@ -20,6 +20,7 @@ const struct tui_view_def *tui_view_def_get(enum tui_view v)
 		[TV_TCP] = &tui_tcp_view,	    [TV_LOCKS] = &tui_locks_view,
 		[TV_POOLS] = &tui_pools_view,	    [TV_PEERS] = &tui_peers_view,
 		[TV_SERVICES] = &tui_services_view,
+		[TV_REQUESTS] = &tui_requests_view,
 	};
 
 	if ((unsigned)v >= TV_TABLES)

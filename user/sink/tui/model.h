@@ -8,7 +8,7 @@
  *   model_format.c   text: durations, counts, cells, headings, header lines
  *   model_detail.c   drill-down lines, histograms
  *   model_<view>.c   one view each: its columns, rows and drill-down
- *                    (overview, syscalls, tcp, locks, pools, peers)
+ *                    (overview, syscalls, tcp, locks, pools, peers, requests)
  *   model_services.c the Overview grouped by service (key g) */
 #ifndef LATSCOPE_TUI_MODEL_H
 #define LATSCOPE_TUI_MODEL_H
@@ -22,7 +22,7 @@
  * Overview grouped by service (key g): a table of its own (columns, sort)
  * without a tab of its own; the tables are TV_TABLES. */
 enum tui_view {
-	TV_OVERVIEW, TV_SYSCALLS, TV_TCP, TV_LOCKS, TV_POOLS, TV_PEERS, TV_NR,
+	TV_OVERVIEW, TV_SYSCALLS, TV_TCP, TV_LOCKS, TV_POOLS, TV_PEERS, TV_REQUESTS, TV_NR,
 	TV_SERVICES = TV_NR, TV_TABLES
 };
 extern const char *const tui_view_names[TV_TABLES];
@@ -65,7 +65,7 @@ union tui_val {
 /* What a row came from: its snapshot list. */
 enum tui_src {
 	TS_PROC, TS_SYSCALL, TS_RETRANS, TS_RESET, TS_CONNECT, TS_KLOCK, TS_ULOCK,
-	TS_POOL, TS_PEER, TS_SERVICE,
+	TS_POOL, TS_PEER, TS_SERVICE, TS_REQUEST,
 };
 
 /* One process of the Overview: aggregated over the snapshot's lists. */

@@ -141,6 +141,8 @@ static enum tui_view src_view(enum tui_src k)
 		return TV_PEERS;
 	case TS_SERVICE:
 		return TV_SERVICES;
+	case TS_REQUEST:
+		return TV_REQUESTS;
 	}
 	return TV_TABLES;
 }

@@ -28,6 +28,7 @@ extern const struct tui_view_def tui_tcp_view;		/* model_tcp.c */
 extern const struct tui_view_def tui_locks_view;	/* model_locks.c */
 extern const struct tui_view_def tui_pools_view;	/* model_pools.c */
 extern const struct tui_view_def tui_peers_view;	/* model_peers.c */
+extern const struct tui_view_def tui_requests_view;	/* model_requests.c */
 extern const struct tui_view_def tui_services_view;	/* model_services.c */
 
 /* model_overview.c: t->procs from s, one aggregate per process. 0 or

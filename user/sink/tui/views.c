@@ -189,7 +189,7 @@ static void draw_detail(struct tui *t, int y, int h)
 
 static const char *const help_text[] = {
 	"latscope: keys",
-	"  1..6, Tab, Shift-Tab   views: Overview Syscalls TCP Locks Pools Peers",
+	"  1..7, Tab, Shift-Tab   views: Overview Syscalls TCP Locks Pools Peers Requests",
 	"  arrows PgUp PgDn Home End   move the selection",
 	"  g                      Overview by service / by process",
 	"  Enter                  drill down (a service's processes, histogram, stack...)",

@@ -171,6 +171,34 @@ static void test_details_of_every_kind(void **state)
 	assert_true(find_line("Connections to tcp:[fe80::1]:8080") >= 0);
 	assert_true(find_line("resets received 2") > 0);
 
+	/* a listener: its clients and its requests in flight */
+	struct snap_request *rq = vec_push(&s->requests);
+
+	rq->pid = 300;
+	strcpy(rq->comm, "srv");
+	strcpy(rq->laddr, "0.0.0.0");
+	rq->port = 8080;
+	rq->requests = 12;
+	rq->p99_ns = 2000000;
+	vec_init(&rq->clients, sizeof(struct snap_request_client));
+	struct snap_request_client *rc = vec_push(&rq->clients);
+
+	strcpy(rc->client, "10.1.2.3");
+	rc->requests = 12;
+	struct snap_inflight_request *fr = vec_push(&s->inflight_requests);
+
+	*fr = (struct snap_inflight_request){ .pid = 300, .tid = 301, .port = 8080,
+					      .elapsed_ns = 250000000 };
+	strcpy(fr->laddr, "0.0.0.0");
+	strcpy(fr->client, "10.1.2.4");
+	r = first_row(s, TV_REQUESTS, TS_REQUEST);
+	assert_int_equal(r->aux, 8080);
+	assert_int_equal(tui_detail(r, s, 80, 20, &L), 0);
+	assert_true(find_line("Requests to 0.0.0.0:8080 of 300 srv") == 0);
+	assert_true(find_line("10.1.2.3") > find_line("Clients"));
+	assert_true(find_line("tid 301") > find_line("In flight"));
+	assert_true(find_line("10.1.2.4") > 0);
+
 	/* the row is gone from the snapshot */
 	assert_int_equal(tui_detail(NULL, s, 80, 20, &L), 0);
 	assert_int_equal(L.len, 1);

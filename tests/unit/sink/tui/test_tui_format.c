@@ -126,6 +126,8 @@ static void test_views_fit_80_columns(void **state)
 	assert_int_equal(tui_col_index(TV_SYSCALLS, "nope"), -1);
 	assert_string_equal(tui_view_names[0], "Overview");
 	assert_string_equal(tui_view_names[5], "Peers");
+	assert_string_equal(tui_view_names[6], "Requests");
+	assert_int_equal(tui_col_index(TV_REQUESTS, "P99"), 6);
 }
 
 static struct snapshot *one_row_snapshot(const char *comm)

@@ -160,7 +160,7 @@ static void test_no_service_recorded(void **state)
 static void test_filter_matches_service_in_every_view(void **state)
 {
 	/* rows of processes in db.service (postgres, pid 200) per view */
-	static const size_t want[TV_TABLES] = { 1, 1, 0, 0, 0, 0, 1 };
+	static const size_t want[TV_TABLES] = { 1, 1, 0, 0, 0, 0, 0, 1 };
 
 	for (int v = 0; v < TV_TABLES; v++) {
 		assert_int_equal(tui_table_build(&tab, (enum tui_view)v, snap), 0);

@@ -1,0 +1,87 @@
+/* Shared between the requests view's kernel side (bpf/requests_work.h,
+ * folded into the syscalls family's sys_exit program) and
+ * user/collect/requests.c. */
+#ifndef LATSCOPE_REQUESTS_H
+#define LATSCOPE_REQUESTS_H
+
+/* peer_cache_slot.req: what the file on that fd is to the requests view */
+#define REQ_FD_UNKNOWN 0	/* not looked at since the slot was resolved */
+#define REQ_FD_OTHER 1		/* not a server connection */
+#define REQ_FD_SERVER 2		/* a server connection: in req_conns */
+
+/* A listener: its own local address (0.0.0.0 / :: when bound to any) and
+ * port, host order. */
+struct req_listener {
+	__u8 addr[16];
+	__u16 port;
+	__u8 v6;
+	__u8 pad;
+	__u32 pad2;
+};
+
+/* Key of req_listeners: which ports a process listens on. */
+struct req_port_key {
+	__u32 tgid;
+	__u16 port;
+	__u16 pad;
+};
+
+/* Key of req_conns: a server connection of a process. */
+struct req_conn_key {
+	__u32 tgid;
+	__s32 fd;
+};
+
+#define REQ_IDLE 0		/* no request open */
+#define REQ_RECEIVING 1		/* data received, nothing sent yet */
+#define REQ_RESPONDING 2	/* sent since the request's first data */
+
+/* One server connection and its request in progress. */
+struct req_conn {
+	__u64 file;		/* struct file of the fd when it was made */
+	__u64 start_ns;		/* the request's first receive returned */
+	__u64 first_send_ns;	/* its first send returned (0: none yet) */
+	__u64 last_send_ns;	/* its last send returned */
+	__u64 bytes_in, bytes_out;	/* of the request in progress */
+	__u64 pstart;		/* the process's start time (the stats key's) */
+	struct req_listener l;
+	__u8 caddr[16];		/* the client's address */
+	__u8 cv6;
+	__u8 state;		/* REQ_IDLE, REQ_RECEIVING, REQ_RESPONDING */
+	__u8 accepted;		/* seen at accept (else found by its port) */
+	__u8 pad;
+	__u32 tid;		/* the thread that received the request's data */
+	char comm[16];		/* the process's name */
+};
+
+/* A listener of a process in one epoch parity (part of req_client_key). */
+struct req_key {
+	__u64 pstart;
+	__u32 tgid;
+	__u32 slot;		/* 0 or REQ_KEY_SLOT */
+	struct req_listener l;
+};
+#define REQ_KEY_SLOT 0x80000000u
+
+/* One interval of one client of one listener (the listener's figures are
+ * its clients' summed). requests is the histogram's sum. */
+struct req_stats {
+	__u64 total_ns;
+	__u64 max_ns;
+	__u64 ttfb_total_ns;	/* time to the first byte sent, summed */
+	__u64 ttfb_max_ns;
+	__u64 bytes_in, bytes_out;	/* of the requests that ended */
+	__u64 accepted, closed;	/* connections from the client */
+	char comm[16];
+	__u32 hist[HIST_NBUCKETS];
+};
+
+/* Key of req_clients: (process, listener, parity, client address). */
+struct req_client_key {
+	struct req_key k;
+	__u8 caddr[16];
+	__u8 cv6;
+	__u8 pad[7];
+};
+
+#endif

@@ -1,0 +1,360 @@
+/* reqload: the requests view's truth. A thread-per-connection TCP server on
+ * 127.0.0.1 with a known cost per request (its own clock around each), and
+ * clients, each bound to its own loopback address (127.0.0.2, .3, ...),
+ * that send requests one after another on one connection and clock each
+ * from before the send to the whole answer received.
+ *
+ *   reqload [--clients N] [--requests M] [--cost-us C] [--hold-ms H]
+ *           [--early] [--port P] [--v6] [--per-request]
+ *
+ * Request i of a client costs C us on the server, three times that when
+ * i % 50 == 49 (2% of them: p99 is a slow one, p50 a plain one, each on a
+ * plateau that scheduling noise hardly moves). --hold-ms: the first request of client 0
+ * is held H ms instead (an in-flight request). --early: the connections are
+ * made and accepted before the go (before latscope starts), their requests
+ * after it. --v6: the server listens on [::1] and every client comes from
+ * ::1 (IPv6 loopback has one address). --per-request: thread per request,
+ * the connection's thread reads each request and a new thread does its work
+ * and answers (a request that moves between threads).
+ *
+ * Prints a JSON line with its pid and port, waits for a line on stdin (the
+ * go), runs, then prints the truth as one JSON line: requests, p50_ns and
+ * p99_ns over all requests as the clients clocked them, and per client its
+ * address, requests, p50_ns, p99_ns, max_ns; the server's own clocked time. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define REQ_SIZE 64
+#define RESP_SIZE 128
+#define MAX_CLIENTS 32
+
+static int nclients = 3, nrequests = 50, port;
+static long cost_us = 2000, hold_ms;
+static int early, v6, per_request;
+
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
+static int conns_open;
+static unsigned long long server_requests, server_ns;
+
+struct client {
+	int idx, fd;
+	unsigned long long *lat;
+	pthread_t th;
+};
+
+static unsigned long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec;
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "reqload: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static int io_full(int fd, void *buf, size_t n, int out)
+{
+	size_t done = 0;
+
+	while (done < n) {
+		ssize_t r = out ? write(fd, (char *)buf + done, n - done)
+				: read(fd, (char *)buf + done, n - done);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		done += (size_t)r;
+	}
+	return 0;
+}
+
+static void sleep_ns(unsigned long long ns)
+{
+	struct timespec ts = { (time_t)(ns / 1000000000ULL), (long)(ns % 1000000000ULL) };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+struct job {
+	int fd;
+	char req[REQ_SIZE];
+	int err;
+};
+
+/* One request: its cost, then the answer. */
+static void *answer(void *arg)
+{
+	struct job *j = arg;
+	char resp[RESP_SIZE];
+	unsigned ci, seq;
+	unsigned long long t0 = now_ns(), cost;
+
+	memset(resp, 'r', sizeof(resp));
+	memcpy(&ci, j->req, 4);
+	memcpy(&seq, j->req + 4, 4);
+	cost = (unsigned long long)cost_us * 1000ULL * (seq % 50 == 49 ? 3 : 1);
+	if (hold_ms && ci == 0 && seq == 0)
+		cost = (unsigned long long)hold_ms * 1000000ULL;
+	sleep_ns(cost);
+	pthread_mutex_lock(&mu);
+	server_requests++;
+	server_ns += now_ns() - t0;
+	pthread_mutex_unlock(&mu);
+	j->err = io_full(j->fd, resp, sizeof(resp), 1);
+	return NULL;
+}
+
+/* One connection: requests until the client closes. */
+static void *serve(void *arg)
+{
+	struct job j = { .fd = (int)(long)arg };
+
+	while (io_full(j.fd, j.req, sizeof(j.req), 0) == 0) {
+		pthread_t th;
+
+		if (!per_request)
+			answer(&j);
+		else if (pthread_create(&th, NULL, answer, &j))
+			die("pthread_create");
+		else
+			pthread_join(th, NULL);
+		if (j.err)
+			break;
+	}
+	close(j.fd);
+	pthread_mutex_lock(&mu);
+	conns_open--;
+	pthread_cond_broadcast(&cv);
+	pthread_mutex_unlock(&mu);
+	return NULL;
+}
+
+static void *acceptor(void *arg)
+{
+	int lfd = (int)(long)arg;
+
+	for (;;) {
+		int fd = accept(lfd, NULL, NULL);
+		pthread_t th;
+
+		if (fd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			return NULL;
+		}
+		pthread_mutex_lock(&mu);
+		conns_open++;
+		pthread_cond_broadcast(&cv);
+		pthread_mutex_unlock(&mu);
+		if (pthread_create(&th, NULL, serve, (void *)(long)fd))
+			die("pthread_create");
+		pthread_detach(th);
+	}
+}
+
+/* The server's address (127.0.0.1 or ::1) at port. */
+static socklen_t server_addr(struct sockaddr_in6 *a6)
+{
+	struct sockaddr_in *a = (void *)a6;
+
+	memset(a6, 0, sizeof(*a6));
+	if (v6) {
+		a6->sin6_family = AF_INET6;
+		a6->sin6_addr = in6addr_loopback;
+		a6->sin6_port = htons((unsigned short)port);
+		return sizeof(*a6);
+	}
+	a->sin_family = AF_INET;
+	a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a->sin_port = htons((unsigned short)port);
+	return sizeof(*a);
+}
+
+static int listen_on(void)
+{
+	struct sockaddr_in6 a;
+	socklen_t len = server_addr(&a);
+	int one = 1, fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
+
+	if (fd < 0)
+		die("socket");
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (void *)&a, len) || listen(fd, 128))
+		die("bind/listen");
+	if (getsockname(fd, (void *)&a, &len))
+		die("getsockname");
+	port = ntohs(a.sin6_port);	/* at the same offset in both */
+	return fd;
+}
+
+static void client_connect(struct client *c)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	struct sockaddr_in6 srv;
+	socklen_t len = server_addr(&srv);
+
+	c->fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
+	if (c->fd < 0)
+		die("socket");
+	a.sin_addr.s_addr = htonl(0x7f000002u + (unsigned)c->idx);	/* 127.0.0.2 + idx */
+	if (!v6 && bind(c->fd, (void *)&a, sizeof(a)))
+		die("bind client");
+	if (connect(c->fd, (void *)&srv, len))
+		die("connect");
+}
+
+static void *client_run(void *arg)
+{
+	struct client *c = arg;
+	char req[REQ_SIZE] = { 0 }, resp[RESP_SIZE];
+
+	if (c->fd < 0)
+		client_connect(c);
+	for (int i = 0; i < nrequests; i++) {
+		unsigned ci = (unsigned)c->idx, seq = (unsigned)i;
+		unsigned long long t0 = now_ns();
+
+		memcpy(req, &ci, 4);
+		memcpy(req + 4, &seq, 4);
+		if (io_full(c->fd, req, sizeof(req), 1) || io_full(c->fd, resp, sizeof(resp), 0))
+			die("request");
+		c->lat[i] = now_ns() - t0;
+	}
+	close(c->fd);
+	return NULL;
+}
+
+static int cmp_ull(const void *a, const void *b)
+{
+	unsigned long long x = *(const unsigned long long *)a, y = *(const unsigned long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The q-quantile of sorted v[0..n): the ceil(q*n)-th value. */
+static unsigned long long quantile(const unsigned long long *v, size_t n, double q)
+{
+	size_t k = (size_t)(q * (double)n + 0.999999);
+
+	return n ? v[(k ? k : 1) - 1] : 0;
+}
+
+static int parse_args(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(a, "--early") || !strcmp(a, "--v6") || !strcmp(a, "--per-request")) {
+			*(a[2] == 'e' ? &early : a[2] == 'v' ? &v6 : &per_request) = 1;
+			continue;
+		}
+		if (!v)
+			return -1;
+		i++;
+		if (!strcmp(a, "--clients"))
+			nclients = atoi(v);
+		else if (!strcmp(a, "--requests"))
+			nrequests = atoi(v);
+		else if (!strcmp(a, "--cost-us"))
+			cost_us = atol(v);
+		else if (!strcmp(a, "--hold-ms"))
+			hold_ms = atol(v);
+		else if (!strcmp(a, "--port"))
+			port = atoi(v);
+		else
+			return -1;
+	}
+	return nclients < 1 || nclients > MAX_CLIENTS || nrequests < 1 || cost_us < 0 ? -1 : 0;
+}
+
+static void print_truth(struct client *cl)
+{
+	size_t all_n = (size_t)nclients * (size_t)nrequests, k = 0;
+	unsigned long long *all = calloc(all_n, sizeof(*all));
+
+	if (!all)
+		die("calloc");
+	printf("{\"pid\":%d,\"port\":%d,\"requests\":%zu,\"server_requests\":%llu,"
+	       "\"server_ns\":%llu,\"bytes_in\":%zu,\"bytes_out\":%zu,\"clients\":[",
+	       (int)getpid(), port, all_n, server_requests, server_ns, all_n * REQ_SIZE,
+	       all_n * RESP_SIZE);
+	for (int i = 0; i < nclients; i++) {
+		unsigned long long *l = cl[i].lat;
+
+		memcpy(all + k, l, (size_t)nrequests * sizeof(*l));
+		k += (size_t)nrequests;
+		qsort(l, (size_t)nrequests, sizeof(*l), cmp_ull);
+		char addr[16];
+
+		snprintf(addr, sizeof(addr), v6 ? "::1" : "127.0.0.%d", 2 + i);
+		printf("%s{\"addr\":\"%s\",\"requests\":%d,\"p50_ns\":%llu,"
+		       "\"p99_ns\":%llu,\"max_ns\":%llu}", i ? "," : "", addr, nrequests,
+		       quantile(l, (size_t)nrequests, 0.5), quantile(l, (size_t)nrequests, 0.99),
+		       l[nrequests - 1]);
+	}
+	qsort(all, all_n, sizeof(*all), cmp_ull);
+	printf("],\"p50_ns\":%llu,\"p99_ns\":%llu,\"max_ns\":%llu}\n", quantile(all, all_n, 0.5),
+	       quantile(all, all_n, 0.99), all[all_n - 1]);
+	free(all);
+}
+
+int main(int argc, char **argv)
+{
+	struct client cl[MAX_CLIENTS];
+	char go[16];
+	pthread_t acc;
+	int lfd;
+
+	if (parse_args(argc, argv)) {
+		fprintf(stderr, "usage: reqload [--clients N] [--requests M] [--cost-us C] "
+			"[--hold-ms H] [--early] [--port P] [--v6] [--per-request]\n");
+		return 2;
+	}
+	lfd = listen_on();
+	if (pthread_create(&acc, NULL, acceptor, (void *)(long)lfd))
+		die("pthread_create");
+	for (int i = 0; i < nclients; i++) {
+		cl[i] = (struct client){ .idx = i, .fd = -1 };
+		cl[i].lat = calloc((size_t)nrequests, sizeof(*cl[i].lat));
+		if (!cl[i].lat)
+			die("calloc");
+		if (early)
+			client_connect(&cl[i]);
+	}
+	/* early connections are accepted before the go */
+	pthread_mutex_lock(&mu);
+	while (early && conns_open < nclients)
+		pthread_cond_wait(&cv, &mu);
+	pthread_mutex_unlock(&mu);
+	printf("{\"pid\":%d,\"port\":%d}\n", (int)getpid(), port);
+	fflush(stdout);
+	if (!fgets(go, sizeof(go), stdin))
+		return 1;
+	for (int i = 0; i < nclients; i++)
+		if (pthread_create(&cl[i].th, NULL, client_run, &cl[i]))
+			die("pthread_create");
+	for (int i = 0; i < nclients; i++)
+		pthread_join(cl[i].th, NULL);
+	/* every server thread has seen its client go and closed */
+	pthread_mutex_lock(&mu);
+	while (conns_open > 0)
+		pthread_cond_wait(&cv, &mu);
+	pthread_mutex_unlock(&mu);
+	print_truth(cl);
+	return 0;
+}
