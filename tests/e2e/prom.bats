@@ -78,7 +78,9 @@ value() {
 	run promtool check metrics < "$T/x.prom"
 	[ "$status" -eq 0 ] || { echo "$output" >&2; false; }
 	port=$(tail -n1 "$T/truth" | jq .port)
-	sel="comm=\"reqload\",port=\"$port\""
+	svc=$(grep -F 'latscope_requests_total{comm="reqload",' "$T/x.prom" | grep -F "port=\"$port\"" |
+		sed -n 's/.*service="\([^"]*\)".*/\1/p' | head -n1)
+	sel="comm=\"reqload\",service=\"$svc\",port=\"$port\""
 	[ "$(value latscope_requests_total "$sel")" -eq 100 ]
 	[ "$(value latscope_request_duration_seconds_count "$sel")" -eq 100 ]
 	[ "$(grep -F "latscope_request_duration_seconds_bucket{$sel,le=\"+Inf\"}" "$T/x.prom" | awk '{print $2}')" -eq 100 ]
