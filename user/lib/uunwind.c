@@ -18,6 +18,10 @@
  * mapped, its module in the one Dwfl (with the CFI libdwfl reads from it
  * once). Past it, the least recently used goes. */
 #define UW_MAX_BINS 128
+/* Callees kept at most (then all dropped) */
+#define UW_MAX_CALLEES 65536
+/* A return address whose call we could not follow */
+#define UW_NO_CALLEE (~0ULL)
 /* Address spaces kept at most: a process's modules and where they are
  * (~30 bytes a module); forked processes share one. */
 #define UW_MAX_SPACES 1024
@@ -56,6 +60,7 @@ struct uw_mod {
 /* One layout of mapped files (uunwind_maps_key): its modules, sorted. */
 struct uw_space {
 	__u64 key;
+	__u64 bins;		/* which binaries (whatever their addresses) */
 	int n;
 	__u64 used;
 	struct uw_mod mods[];
@@ -73,6 +78,7 @@ struct uunwind {
 	struct hashmap *spaces;	/* key -> struct uw_space */
 	struct hashmap *bins;	/* build id hash -> struct uw_bin */
 	struct hashmap *files;	/* (dev, ino) -> __u64 build id hash, 0: no ELF */
+	struct hashmap *callees; /* (return address in the Dwfl, bins) -> __u64 callee */
 	Dwfl *dwfl;
 	Elf *self;		/* the Dwfl's backend (x86-64): no module's */
 	int self_fd;
@@ -135,12 +141,13 @@ struct uunwind *uunwind_new(void)
 	u->spaces = hashmap_new(sizeof(__u64));
 	u->bins = hashmap_new(sizeof(__u64));
 	u->files = hashmap_new(2 * sizeof(__u64));
+	u->callees = hashmap_new(2 * sizeof(__u64));
 	u->dwfl = dwfl_begin(&proc_callbacks);
 	u->self_fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
 	u->self = u->self_fd >= 0 ? elf_begin(u->self_fd, ELF_C_READ_MMAP, NULL) : NULL;
 	u->next_base = UW_SYNTH_BASE;
 	u->max_bins = UW_MAX_BINS;
-	if (!u->procs || !u->spaces || !u->bins || !u->files || !u->dwfl || !u->self) {
+	if (!u->procs || !u->spaces || !u->bins || !u->files || !u->callees || !u->dwfl || !u->self) {
 		uunwind_free(u);
 		return NULL;
 	}
@@ -165,6 +172,8 @@ void uunwind_free(struct uunwind *u)
 		hashmap_free(u->bins, uw_bin_free);
 	if (u->files)
 		hashmap_free(u->files, free);
+	if (u->callees)
+		hashmap_free(u->callees, free);
 	pthread_mutex_destroy(&u->lock);
 	free(u);
 }
@@ -537,8 +546,10 @@ static struct uw_space *space_make(struct uunwind *u, const char *maps, __u32 pi
 	for (int i = 0; i < n; i++) {
 		struct uw_bin *b = bin_get(u, pid, &files[i]);
 
-		if (b && b->span)
-			sp->mods[sp->n++] = (struct uw_mod){ files[i].start, files[i].end, b->base };
+		if (!b || !b->span)
+			continue;
+		sp->mods[sp->n++] = (struct uw_mod){ files[i].start, files[i].end, b->base };
+		sp->bins += fnv(&b->base, sizeof(b->base), 0xcbf29ce484222325ULL);
 	}
 	free(files);
 	return sp;
@@ -687,6 +698,58 @@ __u64 uunwind_callee(__u32 pid, __u64 ret)
 		return 0;
 	}
 	return peek(pid, slot, &target, sizeof(target)) ? target : 0;
+}
+
+/* The callee of a return address moved to the Dwfl's addresses (its
+ * binary's place there), and back: processes of the same binaries (with
+ * the same libraries: not another LD_PRELOAD) share it; ~20 reads of the
+ * live process's memory each, saved. */
+static bool callee_key(const struct uw_space *sp, __u64 ret, __u64 key[2])
+{
+	key[0] = to_dwfl(sp, ret);
+	key[1] = sp->bins;
+	return key[0] >= UW_SYNTH_BASE;
+}
+
+static void callee_put(struct uunwind *u, const __u64 key[2], __u64 v)
+{
+	__u64 *val;
+
+	if (u->callees && u->callees->len >= UW_MAX_CALLEES) {
+		hashmap_free(u->callees, free);
+		u->callees = hashmap_new(2 * sizeof(__u64));
+	}
+	if (!u->callees || !(val = malloc(sizeof(*val))))
+		return;
+	*val = v;
+	if (hashmap_put(u->callees, key, val))
+		free(val);
+}
+
+__u64 uunwind_callee_of(struct uunwind *u, __u32 pid, __u64 ret)
+{
+	struct uw_proc *p;
+	struct uw_space *sp = NULL;
+	__u64 key[2], *known = NULL, c;
+	bool keyed = false;
+
+	pthread_mutex_lock(&u->lock);
+	p = hashmap_get(u->procs, &pid);
+	if (p && p->space && u->spaces)
+		sp = hashmap_get(u->spaces, &p->space);
+	if (sp && (keyed = callee_key(sp, ret, key)) && u->callees)
+		known = hashmap_get(u->callees, key);
+	if (known) {
+		c = *known == UW_NO_CALLEE ? 0 : from_dwfl(sp, *known);
+		goto out;
+	}
+	c = uunwind_callee(pid, ret);
+	/* kept where it lands in one of the process's binaries (or nowhere) */
+	if (keyed && (!c || mod_of(sp, c)))
+		callee_put(u, key, c ? to_dwfl(sp, c) : UW_NO_CALLEE);
+out:
+	pthread_mutex_unlock(&u->lock);
+	return c;
 }
 
 void uunwind_forget(struct uunwind *u, __u32 pid, __u64 gen)

@@ -41,6 +41,10 @@ int uunwind_stack(struct uunwind *u, __u32 pid, __u64 gen, const struct uunwind_
  * the entry a tail call hides (glibc's sem_wait jumps to the unexported
  * __new_sem_wait_slow64: only its caller's call says sem_wait). */
 __u64 uunwind_callee(__u32 pid, __u64 ret);
+/* The same, kept for processes of the same binaries (by build id, the
+ * same set of them) whatever their addresses: read once per binary's
+ * return address. For a process whose stack was unwound by u. */
+__u64 uunwind_callee_of(struct uunwind *u, __u32 pid, __u64 ret);
 /* The pure parts, for tests. The call that returns to ret from code[0..5]
  * (the bytes at ret-6..ret-1): 1 and its target (call rel32), 2 and the
  * address of the slot it reads (call *disp(%rip)), 0: neither. */

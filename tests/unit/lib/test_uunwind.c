@@ -317,6 +317,12 @@ static void test_new_process_of_seen_binary(void **state)
 		 * (this test's 4 frames; libc moved on its own) */
 		for (int i = 0; i < 4; i++)
 			assert_int_equal(ips[i] - c.ip, own[i] - sample.ip);
+		/* the callees: read from the first child, then kept (by
+		 * binary, not address) for the next ones, and right there */
+		for (int i = 1; i < n; i++)
+			assert_int_equal(uunwind_callee_of(u, (__u32)pid, ips[i]),
+					 uunwind_callee(pid, ips[i]));
+		assert_true(uunwind_callee_of(u, (__u32)pid, ips[1]) != 0);
 		close(hold);
 		waitpid(pid, NULL, 0);
 	}
