@@ -202,16 +202,64 @@ static __always_inline void stats_add(struct lock_stats *st, __u64 delta)
  * stores it under its hash (seeded with seed: user stacks are per process),
  * which it returns; 0 when it could not be taken or stored (a full map),
  * which is counted in *drops. *fresh: the stack was not stored before. */
+static __always_inline __u64 stack_hash(const struct lock_stack *buf, __u64 seed)
+{
+	__u64 h = 0xcbf29ce484222325ULL;	/* FNV-1a offset basis */
+
+	h = (h ^ seed) * 0x100000001b3ULL;
+	for (int i = 0; i < LOCKS_STACK_DEPTH; i++) {
+		h = (h ^ buf->ips[i]) * 0x100000001b3ULL;
+		h ^= h >> 29;
+	}
+	return h | 1;	/* never 0: that means "no stack" */
+}
+
+/* Frames of a new user stack checked for being code (bpf_find_vma each) */
+#define LOCKS_TRIM_FRAMES 8
+
+static long vma_exec_cb(struct task_struct *task, struct vm_area_struct *vma, void *data)
+{
+	*(bool *)data = vma->vm_flags & 0x4;	/* VM_EXEC */
+	return 0;
+}
+
+/* A user stack walked by frame pointers through code without them: its
+ * frames past the first return address outside executable memory are not
+ * frames (rbp held data, and the walk read whatever it pointed to: other
+ * at every wait). They go, so that such a stack is the same at every wait
+ * and is copied once. The new hash; h when nothing went. */
+static __always_inline __u64 stack_trim(struct lock_stack *buf, __u64 seed, __u64 h)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	int cut = 0;
+
+	/* the first frames only: a walk gone astray leaves at its first */
+	for (int i = 1; i < LOCKS_TRIM_FRAMES; i++) {
+		bool exec = false;
+
+		if (!buf->ips[i])
+			break;
+		if (bpf_find_vma(task, buf->ips[i], vma_exec_cb, &exec, 0) || !exec) {
+			cut = i;
+			break;
+		}
+	}
+	if (!cut)
+		return h;
+	for (int i = 1; i < LOCKS_STACK_DEPTH; i++)
+		if (i >= cut)
+			buf->ips[i] = 0;
+	return stack_hash(buf, seed);
+}
+
 static __always_inline __u64 stack_save(void *ctx, void *map, __u32 slot, __u64 flags,
 					__u64 seed, __u64 *drops, bool *fresh)
 {
 	struct lock_stack *buf = bpf_map_lookup_elem(&stack_scratch, &slot);
-	__u64 h = 0xcbf29ce484222325ULL;	/* FNV-1a offset basis */
 	long n, err;
+	__u64 h;
 
 	*fresh = false;
-	h = (h ^ seed) * 0x100000001b3ULL;
-
 	if (!buf)
 		return 0;
 	n = bpf_get_stack(ctx, buf->ips, sizeof(buf->ips), flags);
@@ -219,13 +267,14 @@ static __always_inline __u64 stack_save(void *ctx, void *map, __u32 slot, __u64 
 		__sync_fetch_and_add(drops, 1);
 		return 0;
 	}
-	for (int i = 0; i < LOCKS_STACK_DEPTH; i++) {
+	for (int i = 0; i < LOCKS_STACK_DEPTH; i++)
 		if (i * 8 >= n)
 			buf->ips[i] = 0;
-		h = (h ^ buf->ips[i]) * 0x100000001b3ULL;
-		h ^= h >> 29;
-	}
-	h |= 1;		/* never 0: that means "no stack" */
+	h = stack_hash(buf, seed);
+	/* a user stack new as walked: trimmed to its real frames (only
+	 * then: a stack seen before costs one lookup more) */
+	if ((flags & BPF_F_USER_STACK) && ustack_bytes && !bpf_map_lookup_elem(map, &h))
+		h = stack_trim(buf, seed, h);
 	err = bpf_map_update_elem(map, &h, buf, BPF_NOEXIST);
 	if (err && err != -17 /* EEXIST: the same stack is stored */) {
 		__sync_fetch_and_add(drops, 1);

@@ -85,6 +85,7 @@ struct task_struct {
 struct vm_area_struct {
 	unsigned long vm_start;
 	unsigned long vm_end;
+	unsigned long vm_flags;	/* in an anonymous union since 6.3: relocated alike */
 };
 
 

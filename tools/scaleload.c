@@ -1,7 +1,7 @@
 /* scaleload: many processes and threads, for soak and scale runs.
  *
  *   scaleload [--procs P] [--threads T] [--churn PER_SEC] [--period MS]
- *             [--seconds S]
+ *             [--lock-every MS] [--seconds S]
  *
  * Forks P processes (default 100) of T threads each (default 10). Every
  * thread loops: a few cheap syscalls (getppid, an open of a missing file),
@@ -9,7 +9,12 @@
  * syscall and context-switch traffic from P*T threads without being
  * saturated. With --churn N, each process replaces about N of its threads
  * per second: threads exit and new ones start, so a tracer sees thousands
- * of threads come and go. Stops after --seconds (default: until SIGTERM or
+ * of threads come and go. With --lock-every MS, each thread also takes
+ * its process's one pthread mutex about every MS ms (all of a process's
+ * threads at the same ticks, each process at its own phase) and holds it
+ * 200 us asleep, inside
+ * scale_contend(): every process has futex waits, and so new user stacks
+ * for a tracer to unwind. Stops after --seconds (default: until SIGTERM or
  * SIGINT), killing its children. Prints {"pid":..., "procs":P, "threads":P*T}
  * once everything runs.
  */
@@ -26,7 +31,9 @@
 #include <time.h>
 #include <unistd.h>
 
-static int nprocs = 100, nthreads = 10, churn, period_ms = 100, seconds;
+static int nprocs = 100, nthreads = 10, churn, period_ms = 100, seconds, lock_every_ms;
+static pthread_mutex_t proc_lock = PTHREAD_MUTEX_INITIALIZER;
+static long lock_phase_ms;	/* this process's ticks, apart from the others' */
 static volatile sig_atomic_t stop;
 
 static void on_signal(int sig)
@@ -41,6 +48,25 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* The process's threads meet here at the same ticks: all but one wait. */
+__attribute__((noinline)) static void scale_contend(void)
+{
+	struct timespec hold = { 0, 200000 };
+
+	pthread_mutex_lock(&proc_lock);
+	nanosleep(&hold, NULL);
+	pthread_mutex_unlock(&proc_lock);
+	asm volatile("" ::: "memory");	/* no tail call */
+}
+
 struct worker {
 	pthread_t th;
 	volatile int quit;
@@ -50,11 +76,18 @@ struct worker {
 static void *work(void *arg)
 {
 	struct worker *w = arg;
+	long next_lock = 0;
 	char name[16];
 
 	snprintf(name, sizeof(name), "scale-wk");
 	prctl(PR_SET_NAME, name);
 	while (!w->quit && !stop) {
+		if (lock_every_ms && now_ms() >= next_lock) {
+			if (next_lock)
+				scale_contend();
+			next_lock = ((now_ms() - lock_phase_ms) / lock_every_ms + 1) * lock_every_ms +
+				    lock_phase_ms;
+		}
 		syscall(SYS_getppid);
 		syscall(SYS_getppid);
 		int fd = open("/nonexistent/scaleload", O_RDONLY);
@@ -89,6 +122,8 @@ static void child(int idx)
 
 	if (!ws)
 		_exit(1);
+	if (lock_every_ms)
+		lock_phase_ms = (long)(((unsigned long)idx * 7919u) % (unsigned long)lock_every_ms);
 	/* gone with the parent however it ends (a parent that died before
 	 * this line sends no signal: the loop below sees it too) */
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
@@ -151,11 +186,13 @@ int main(int argc, char **argv)
 			churn = num(v, 0, 100000, a), i++;
 		else if (!strcmp(a, "--period"))
 			period_ms = num(v, 1, 100000, a), i++;
+		else if (!strcmp(a, "--lock-every"))
+			lock_every_ms = num(v, 1, 1000000, a), i++;
 		else if (!strcmp(a, "--seconds"))
 			seconds = num(v, 1, 1000000, a), i++;
 		else {
 			fprintf(stderr, "usage: scaleload [--procs P] [--threads T] [--churn N] "
-					"[--period MS] [--seconds S]\n");
+					"[--period MS] [--lock-every MS] [--seconds S]\n");
 			return 2;
 		}
 	}

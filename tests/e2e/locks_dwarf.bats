@@ -141,3 +141,31 @@ libc_debug_file() {
 	[ "$(jq -c 'map(.unwind) | unique' <<<"$r")" = '["dwarf"]' ]
 	jq -e 'all(.stack | any(startswith("contend_shared_mutex+0x")))' <<<"$r"
 }
+
+@test "locks dwarf: a frame-pointer walk gone astray in code without them is one stack, copied once" {
+	# scaleload (-O2, no frame pointers): rbp holds data at its waits, and
+	# the kernel's walk read something new at each one; all of a process's
+	# waits on its mutex come through one call path
+	"$TOOLS/scaleload" --procs 1 --threads 6 --period 20 --lock-every 100 --seconds 5 \
+		> "$T/truth" &
+	WL=$!
+	wait_for_file "$T/truth"
+	local kid="" i
+	for i in $(seq 1 50); do
+		kid=$(pgrep -P "$WL" -x scaleload) && break
+		sleep 0.1
+	done
+	[ -n "$kid" ]
+	start_latscope_attached "$T/out" 4 --probes locks -p "$kid" -i 60 -v
+	while kill -0 "$WL" 2>/dev/null; do sleep 0.1; done
+	stop_latscope
+	r=$(jq -s --argjson p "$kid" '[.[].locks.user[] | select(.pid == $p and .kind == "mutex")]' "$T/out")
+	jq -c '.[] | del(.hist)' <<<"$r"
+	n=$(sed -n 's/.*locks: \([0-9]*\) user stacks unwound by CFI.*/\1/p' "$T/out.err")
+	echo "unwound $n stacks; $(jq 'length' <<<"$r") rows, $(jq 'map(.count) | add' <<<"$r") waits"
+	# ~5 waits a tick, 10 ticks a second, for the seconds traced
+	[ "$(jq 'map(.count) | add' <<<"$r")" -ge 30 ]
+	[ "$(jq 'length' <<<"$r")" -le 3 ]
+	[ "$n" -le 10 ]
+	jq -e 'all(.stack | any(startswith("scale_contend+0x")))' <<<"$r"
+}

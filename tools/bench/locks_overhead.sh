@@ -7,9 +7,12 @@
 #     before the stack walk)
 #   - a contended pthread mutex (4 threads on the machine's cores, most of
 #     the time inside the critical section): acquisitions per second
-#   - with BPF_STATS=1 also the kernel's own run time of each program per
-#     futex call (kernel.bpf_stats_enabled is switched on for a few seconds:
-#     it is global, every BPF program on the host pays ~20 ns while it is on)
+#   - with BPF_STATS=1 (make bench sets it) also the kernel's own run time
+#     of each program per futex call (kernel.bpf_stats_enabled is switched
+#     on for a few seconds: it is global, every BPF program on the host pays
+#     ~20 ns while it is on), and latscope's own count (-v) of the user
+#     stack copies (once per new stack, in the kernel) and of the unwinding
+#     by CFI of each (in the frontend)
 #   - --uprobe-locks on an uncontended lock/unlock loop: the uprobe and
 #     uretprobe cost per pthread_mutex_lock call
 # LS_ARGS: more latscope options (LS_ARGS="--ustack-bytes 0": without the
@@ -124,7 +127,7 @@ prog_ns() {	# prog_ns NAME: "run_time_ns run_cnt" of latscope's program NAME
 }
 if [ "${BPF_STATS:-0}" = 1 ]; then
 	old=$(sysctl -n kernel.bpf_stats_enabled)
-	start_tracer 4
+	start_tracer 4 -v
 	sysctl -q kernel.bpf_stats_enabled=1
 	# Every syscall of the host runs the two programs. First the cost of a
 	# run that returns at the syscall number (getppid phase: nearly all
@@ -149,4 +152,6 @@ if [ "${BPF_STATS:-0}" = 1 ]; then
 			(c[1] - (c[2] - n) * ea) / n, (d[1] - (d[2] - n) * xa) / n }'
 	sysctl -q kernel.bpf_stats_enabled="$old"
 	stop_tracer
+	# the once-per-new-stack costs, as latscope counted them (-v)
+	grep -a '^latscope: locks: .*\(unwound\|copies\)' "$T/err" | sed 's/^latscope: //'
 fi

@@ -734,15 +734,15 @@ static int locks_collect(struct collector *c, struct snapshot *s)
 static void report_unwind_costs(struct locks_priv *p)
 {
 	const struct locks_bpf__bss *bss = p->skel ? p->skel->bss : NULL;
-	__u64 n, ns, copies = bss ? bss->ustack_copies : 0;
+	__u64 n, ns, spaces, bins, copies = bss ? bss->ustack_copies : 0;
 
 	if (!p->ustacks || !p->verbose)
 		return;
 	ustack_store_cost(p->ustacks, &n, &ns);
+	uunwind_counts(p->uunwind, &spaces, &bins);
 	fprintf(stderr, "latscope: locks: %llu user stacks unwound by CFI, %.1f us each, "
-		"%llu address spaces read\n", (unsigned long long)n,
-		n ? (double)ns / (double)n / 1000.0 : 0.0,
-		(unsigned long long)uunwind_spaces_built(p->uunwind));
+		"%llu address spaces read, %llu binaries opened\n", (unsigned long long)n,
+		n ? (double)ns / (double)n / 1e3 : 0.0, (unsigned long long)spaces, (unsigned long long)bins);
 	if (copies)
 		fprintf(stderr, "latscope: locks: %llu user stack copies in the kernel, "
 			"%.0f bytes and %.2f us each, %llu lost\n", (unsigned long long)copies,

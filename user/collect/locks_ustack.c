@@ -75,7 +75,7 @@ int ustack_store_add(struct ustack_store *s, const void *sample, size_t size)
 	u->n = n > 0 ? n : 0;
 	/* while the process lives: its code and GOT are read */
 	for (int i = 1; i < u->n && i < USTACK_CALLEES; i++)
-		u->callees[i] = uunwind_callee(ev->tgid, u->ips[i]);
+		u->callees[i] = uunwind_callee_of(s->uw, ev->tgid, u->ips[i]);
 	pthread_mutex_lock(&s->lock);
 	s->count++;
 	s->ns += mono_ns() - t0;

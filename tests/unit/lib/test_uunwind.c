@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include "lib/usyms.h"
@@ -211,12 +212,162 @@ static void test_callee_of_live_call(void **state)
 	assert_int_equal(uunwind_callee(0x7ffffff0u, (__u64)(uintptr_t)p + 6), 0);
 }
 
+static void test_parse_maps(void **state)
+{
+	const char *maps =
+		"5600-5601 r--p 00000000 fd:01 1234   /usr/bin/postgres\n"
+		"5601-5609 r-xp 00001000 fd:01 1234   /usr/bin/postgres\n"
+		"5609-560a rw-p 00009000 fd:01 1234   /usr/bin/postgres\n"
+		"560a-560f rw-p 00000000 00:00 0      [heap]\n"
+		"7f00-7f10 r--s 00002000 fd:01 77     /dev/shm/mid-file\n"
+		"7f20-7f21 r--p 00000000 fd:01 99     /lib/libc.so.6\n"
+		"7f21-7f30 r-xp 00028000 fd:01 99     /lib/libc.so.6\n"
+		"7f30-7f31 rw-p 00000000 00:00 0 \n"
+		"7f31-7f32 rw-p 00200000 fd:01 99     /lib/libc.so.6\n"
+		"7fff0-7fff1 r-xp 00000000 00:00 0    [vdso]";
+	struct uunwind_file f[4];
+
+	assert_int_equal(uunwind_parse_maps(maps, f, 4), 2);
+	/* a binary's segments make one file, from its first to its last */
+	assert_int_equal(f[0].start, 0x5600);
+	assert_int_equal(f[0].end, 0x560a);
+	assert_int_equal(f[0].dev, (0xfdULL << 32) | 1);
+	assert_int_equal(f[0].ino, 1234);
+	assert_int_equal(f[0].path_len, strlen("/usr/bin/postgres"));
+	assert_memory_equal(f[0].path, "/usr/bin/postgres", f[0].path_len);
+	/* across an anonymous mapping (its .bss) too; not mapped from its
+	 * start (offset 0): no binary; anonymous and [vdso]: none */
+	assert_int_equal(f[1].start, 0x7f20);
+	assert_int_equal(f[1].end, 0x7f32);
+	assert_int_equal(f[1].ino, 99);
+	assert_int_equal(uunwind_parse_maps(maps, f, 1), 1);
+	assert_int_equal(uunwind_parse_maps("", f, 4), 0);
+	assert_int_equal(uunwind_parse_maps("garbage\n\n-", f, 4), 0);
+}
+
+/* A process of this test's binary started on its own (exec: its own
+ * ASLR): its sample on stdout, then alive until stdin closes. */
+struct child_sample {
+	__u64 ip, sp, bp;
+	unsigned char stack[COPY];
+};
+
+static int child_main(void)
+{
+	static struct child_sample c;
+	char b;
+
+	take_sample();
+	c.ip = sample.ip, c.sp = sample.sp, c.bp = sample.bp;
+	memcpy(c.stack, stack_copy, COPY);
+	if (fwrite(&c, sizeof(c), 1, stdout) != 1 || fflush(stdout))
+		return 1;
+	while (read(0, &b, 1) > 0)
+		;
+	return 0;
+}
+
+static pid_t spawn_child(struct child_sample *c, int *hold)
+{
+	int in[2], out[2];
+	pid_t pid;
+	FILE *f;
+
+	assert_int_equal(pipe(in), 0);
+	assert_int_equal(pipe(out), 0);
+	pid = fork();
+	if (pid == 0) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		close(in[1]);
+		close(out[0]);
+		setenv("UW_TEST_CHILD", "1", 1);
+		execl("/proc/self/exe", "test_uunwind", (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	*hold = in[1];
+	f = fdopen(out[0], "r");
+	assert_non_null(f);
+	assert_int_equal(fread(c, sizeof(*c), 1, f), 1);
+	fclose(f);
+	return pid;
+}
+
+static void test_new_process_of_seen_binary(void **state)
+{
+	struct uunwind *u = uunwind_new();
+	static struct child_sample c;
+	__u64 own[64], ips[64], spaces0, bins0, spaces, bins;
+	int n, hold;
+
+	take_sample();
+	n = uunwind_stack(u, (__u32)getpid(), 0, &sample, own, 64);
+	assert_true(n >= 4);
+	uunwind_counts(u, &spaces0, &bins0);
+	assert_true(bins0 >= 2);	/* this test and libc at least */
+	for (int k = 0; k < 3; k++) {
+		pid_t pid = spawn_child(&c, &hold);
+		struct uunwind_sample s = { c.ip, c.sp, c.bp, c.stack, COPY };
+
+		assert_true(c.ip != sample.ip);	/* mapped elsewhere */
+		assert_int_equal(uunwind_stack(u, (__u32)pid, 0, &s, ips, 64), n);
+		/* its addresses, at the same places in the same code as ours
+		 * (this test's 4 frames; libc moved on its own) */
+		for (int i = 0; i < 4; i++)
+			assert_int_equal(ips[i] - c.ip, own[i] - sample.ip);
+		/* the callees: read from the first child, then kept (by
+		 * binary, not address) for the next ones, and right there */
+		for (int i = 1; i < n; i++)
+			assert_int_equal(uunwind_callee_of(u, (__u32)pid, ips[i]),
+					 uunwind_callee(pid, ips[i]));
+		assert_true(uunwind_callee_of(u, (__u32)pid, ips[1]) != 0);
+		close(hold);
+		waitpid(pid, NULL, 0);
+	}
+	/* three spaces more, no binary opened again */
+	uunwind_counts(u, &spaces, &bins);
+	assert_int_equal(spaces, spaces0 + 3);
+	assert_int_equal(bins, bins0);
+	uunwind_free(u);
+}
+
+static void test_binaries_bounded(void **state)
+{
+	struct uunwind *u = uunwind_new();
+	__u64 ips[64], again[64], spaces, bins0, bins;
+	int n;
+
+	take_sample();
+	n = uunwind_stack(u, (__u32)getpid(), 0, &sample, ips, 64);
+	uunwind_counts(u, &spaces, &bins0);
+	/* fewer kept than this process maps: a new space opens some again
+	 * (the least recently used went; the unwinding stops at a binary no
+	 * longer kept), and nothing breaks */
+	uunwind_set_max_bins(u, 2);
+	for (int k = 0; k < 3; k++)
+		assert_true(uunwind_stack(u, (__u32)getpid(), 0, &sample, again, 64) >= 0);
+	uunwind_counts(u, &spaces, &bins);
+	assert_true(bins > bins0);
+	/* room again: the same frames */
+	uunwind_set_max_bins(u, 128);
+	assert_int_equal(uunwind_stack(u, (__u32)getpid(), 0, &sample, again, 64), n);
+	assert_memory_equal(again, ips, (size_t)n * sizeof(*ips));
+	uunwind_free(u);
+}
+
 int main(void)
 {
+	if (getenv("UW_TEST_CHILD"))
+		return child_main();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_unwinds_own_stack),
 		cmocka_unit_test(test_unknown_ip_and_gone_process),
 		cmocka_unit_test(test_maps_key),
+		cmocka_unit_test(test_parse_maps),
+		cmocka_unit_test(test_new_process_of_seen_binary),
+		cmocka_unit_test(test_binaries_bounded),
 		cmocka_unit_test(test_decode_calls),
 		cmocka_unit_test(test_callee_of_live_call),
 	};
