@@ -89,8 +89,19 @@ static bool has_frame(struct usyms *s, const __u64 *ips, int n, const char *fn)
 	return false;
 }
 
+/* Under ASan this binary's own frames are not what the unwinder meets in
+ * the field (fewer than 4 frames come back): the tests that unwind them
+ * are skipped there; the ASan build of latscope unwinds uninstrumented
+ * workloads in locks_dwarf.bats. */
+#ifdef __SANITIZE_ADDRESS__
+#define SKIP_UNDER_ASAN() skip()
+#else
+#define SKIP_UNDER_ASAN() do { } while (0)
+#endif
+
 static void test_unwinds_own_stack(void **state)
 {
+	SKIP_UNDER_ASAN();
 	struct uunwind *u = uunwind_new();
 	struct usyms *s = usyms_new();
 	__u64 ips[64];
@@ -297,6 +308,7 @@ static pid_t spawn_child(struct child_sample *c, int *hold)
 
 static void test_new_process_of_seen_binary(void **state)
 {
+	SKIP_UNDER_ASAN();
 	struct uunwind *u = uunwind_new();
 	static struct child_sample c;
 	__u64 own[64], ips[64], spaces0, bins0, spaces, bins;
@@ -335,6 +347,7 @@ static void test_new_process_of_seen_binary(void **state)
 
 static void test_binaries_bounded(void **state)
 {
+	SKIP_UNDER_ASAN();
 	struct uunwind *u = uunwind_new();
 	__u64 ips[64], again[64], spaces, bins0, bins;
 	int n;
