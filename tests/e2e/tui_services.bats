@@ -194,3 +194,32 @@ start_three() {
 	keys q
 	[ "$(wait_exit)" -eq 0 ]
 }
+
+@test "tui services: the grouped Overview gives a service's requests and their p99 (its slow plateau), none for a service without" {
+	# a request server in A: 20 ms a request, 2% of them 60 ms (its p99
+	# plateau); B serves none
+	mkfifo "$T/go"
+	sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$V2$A" \
+		"$TOOLS/reqload" --clients 2 --requests 3000 --cost-us 20000 < "$T/go" > "$T/req" &
+	PIDS+=("$!")
+	req=$!
+	exec 7> "$T/go"
+	wait_for_file "$T/req"
+	workload "$B" tuisvc-b 5; b=$LAST
+	tui_start 160 30 --probes syscalls,requests -p "$req,$b" -i 1
+	# attached (the first snapshot is in) before the clients start
+	wait_screen "syscalls:on" 300
+	echo go >&7
+	keys g
+	wait_screen_re "^SERVICE.* +SATPOOLS +REQS +REQP99"
+	# A's requests counted, their p99 the 60 ms plateau (not the 20 ms
+	# median: percentiles of a merged histogram), B none
+	wait_screen_re "^latscope-tui-a\.service +1 .* [1-9][0-9]* +[0-9]+ms *$" 300
+	p99=$(screen | awk '/^latscope-tui-a\.service/ { print $NF }')
+	[[ "$p99" =~ ^([0-9]+)ms$ ]]
+	[ "${BASH_REMATCH[1]}" -ge 50 ] && [ "${BASH_REMATCH[1]}" -lt 1000 ]
+	screen | grep -qE "^docker:fedcba987654 +1 .* 0 +- *$"
+	exec 7>&-
+	keys q
+	[ "$(wait_exit)" -eq 0 ]
+}

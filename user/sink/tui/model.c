@@ -61,6 +61,7 @@ void tui_table_free(struct tui_table *t)
 	free(t->rows);
 	free(t->order);
 	free(t->procs);
+	tui_services_clear(t);
 	free(t->svcs);
 	memset(t, 0, sizeof(*t));
 }

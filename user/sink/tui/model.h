@@ -85,6 +85,9 @@ struct tui_service {
 	const char *worst_syscall;
 	__u32 procs, sat_pools;	/* processes; pools above TUI_HOT_SAT_PCT */
 	__u64 worst_p99_ns, sys_ns, lock_ns, retrans;
+	/* its listeners' requests of the interval merged: p99 over them all */
+	__u64 requests, req_max_ns, req_p99_ns;
+	__u64 *req_hist;	/* HIST_NBUCKETS, or NULL: no requests */
 };
 
 struct tui_row {

@@ -30,6 +30,8 @@ extern const struct tui_view_def tui_pools_view;	/* model_pools.c */
 extern const struct tui_view_def tui_peers_view;	/* model_peers.c */
 extern const struct tui_view_def tui_requests_view;	/* model_requests.c */
 extern const struct tui_view_def tui_services_view;	/* model_services.c */
+/* frees what the grouped Overview allocated per service (model_services.c) */
+void tui_services_clear(struct tui_table *t);
 
 /* model_overview.c: t->procs from s, one aggregate per process. 0 or
  * -ENOMEM. */

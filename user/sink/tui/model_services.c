@@ -1,20 +1,24 @@
 /* The Overview grouped by service (key g): one row per service, summed
  * over its processes' Overview aggregates (model_overview.c): the worst
  * syscall p99 of any of them, time in syscalls, lock wait, retransmits and
- * the pools above 90% saturated. Enter on one lists its processes
+ * the pools above 90% saturated, and the p99 of its requests (every
+ * listener of its processes, histograms merged: a p99 over the service's
+ * requests, not the worst listener's). Enter on one lists its processes
  * (keys.c: the Overview with that service alone). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include "sink/tui/model_int.h"
+#include "snapshot/histo.h"
 
-/* room is left for a request p99 once requests exist (SERVICE can give
- * up columns: it grows with the screen) */
+/* SERVICE grows with the screen; REQP99 is "-" for a service serving no
+ * requests (or with the requests family off) */
 static const struct tui_col service_cols[] = {
 	{ "SERVICE", 24, TC_STR, NULL, true },	{ "PROCS", 5, TC_NUM },
 	{ "WORST", 9, TC_STR },			{ "P99", 6, TC_DUR },
 	{ "SYS", 5, TC_DUR },			{ "LOCK", 5, TC_DUR },
 	{ "RETR", 5, TC_NUM },			{ "SATPOOLS", 8, TC_NUM },
+	{ "REQS", 6, TC_NUM },			{ "REQP99", 6, TC_DUR },
 };
 
 static const char *proc_service(const struct tui_proc *p)
@@ -46,12 +50,26 @@ static void service_add(struct tui_service *v, const struct tui_proc *p)
 	v->retrans += p->retrans;
 }
 
+static int services_requests(struct tui_table *t, const struct snapshot *s);
+static int services_pools(struct tui_table *t, const struct snapshot *s);
+
+/* The last build's merged request histograms, freed. */
+void tui_services_clear(struct tui_table *t)
+{
+	for (size_t j = 0; j < t->nsvcs; j++) {
+		free(t->svcs[j].req_hist);
+		t->svcs[j].req_hist = NULL;
+	}
+	t->nsvcs = 0;
+}
+
 /* t->svcs from t->procs: the processes sorted by service, each run one
  * service. Saturated pools are counted from s (a process may have several). */
 static int services_group(struct tui_table *t, const struct snapshot *s)
 {
 	size_t *ix = malloc((t->nprocs ? t->nprocs : 1) * sizeof(*ix));
 
+	tui_services_clear(t);
 	if (!ix)
 		return -ENOMEM;
 	if (t->svccap < t->nprocs) {
@@ -79,16 +97,56 @@ static int services_group(struct tui_table *t, const struct snapshot *s)
 		service_add(v, p);
 	}
 	free(ix);
+	return services_requests(t, s) ?: services_pools(t, s);
+}
+
+/* The service of t->svcs named name, or NULL */
+static struct tui_service *service_named(struct tui_table *t, const char *name)
+{
+	for (size_t j = 0; j < t->nsvcs; j++)
+		if (!strcmp(t->svcs[j].service, name))
+			return &t->svcs[j];
+	return NULL;
+}
+
+/* Each service's requests: its listeners' histograms summed, the p99 read
+ * from the sum (bounded like every latscope percentile, by the bucket and
+ * the max). */
+static int services_requests(struct tui_table *t, const struct snapshot *s)
+{
+	for (size_t i = 0; i < s->requests.len; i++) {
+		const struct snap_request *q = vec_at(&s->requests, struct snap_request, i);
+		struct tui_service *v = service_named(t, q->service);
+
+		if (!v || !q->requests || !q->hist)
+			continue;
+		if (!v->req_hist && !(v->req_hist = calloc(HIST_NBUCKETS, sizeof(*v->req_hist))))
+			return -ENOMEM;
+		for (__u32 b = 0; b < HIST_NBUCKETS; b++)
+			v->req_hist[b] += q->hist[b];
+		v->requests += q->requests;
+		if (q->max_ns > v->req_max_ns)
+			v->req_max_ns = q->max_ns;
+	}
+	for (size_t j = 0; j < t->nsvcs; j++) {
+		struct tui_service *v = &t->svcs[j];
+
+		if (v->req_hist)
+			v->req_p99_ns = hist_percentile(v->req_hist, 0.99, v->req_max_ns);
+	}
+	return 0;
+}
+
+/* Pools above TUI_HOT_SAT_PCT per service (a process may have several). */
+static int services_pools(struct tui_table *t, const struct snapshot *s)
+{
 	for (size_t i = 0; i < s->pools.len; i++) {
 		const struct snap_pool *p = vec_at(&s->pools, struct snap_pool, i);
 
-		if (p->saturated_pct <= TUI_HOT_SAT_PCT)
-			continue;
-		for (size_t j = 0; j < t->nsvcs; j++)
-			if (!strcmp(t->svcs[j].service, p->service)) {
-				t->svcs[j].sat_pools++;
-				break;
-			}
+		struct tui_service *v;
+
+		if (p->saturated_pct > TUI_HOT_SAT_PCT && (v = service_named(t, p->service)))
+			v->sat_pools++;
 	}
 	return 0;
 }
@@ -112,6 +170,8 @@ static int services_build(struct tui_table *t, const struct snapshot *s)
 		r->v[5].u = v->lock_ns;
 		r->v[6].u = v->retrans;
 		r->v[7].u = v->sat_pools;
+		r->v[8].u = v->requests;
+		r->v[9].u = v->req_p99_ns;
 		r->hot = v->worst_p99_ns > TUI_HOT_P99_NS || v->retrans || v->sat_pools;
 	}
 	return err;

@@ -117,6 +117,56 @@ static void test_grouped_sums_per_service(void **state)
 	assert_false(r->hot);
 }
 
+/* A request row of the fixture's web.service: n requests, 98% of them at
+ * base, 2% at three times it. */
+static void web_requests(struct snapshot *s, __u32 pid, __u16 port, __u64 n, __u64 base)
+{
+	struct snap_request *q = vec_push(&s->requests);
+	__u64 v[2] = { base, 3 * base }, c[2] = { n - n / 50, n / 50 };
+
+	q->pid = pid;
+	snprintf(q->service, sizeof(q->service), "web.service");
+	q->port = port;
+	q->requests = n;
+	q->max_ns = 3 * base;
+	q->p99_ns = 3 * base;
+	q->hist = fixture_hist(v, c, 2);
+}
+
+/* REQS and REQP99 of the grouped Overview: a service's listeners merged,
+ * its p99 over all its requests (not the worst listener's p99); a
+ * service without requests shows 0 and "-". */
+static void test_grouped_request_p99_merged(void **state)
+{
+	const struct tui_row *r;
+	char b[64];
+
+	/* nginx: 1000 requests of 2 ms (20 of 6 ms); java: 100 of 20 ms
+	 * (2 of 60 ms). Over the 1100: the slowest 1% (11) are java's 2 at
+	 * 60 ms and 9 of its 20 ms ones: p99 20 ms; java's own p99 60 ms. */
+	web_requests(snap, 100, 80, 1000, 2 * MS);
+	web_requests(snap, 300, 8080, 100, 20 * MS);
+	assert_int_equal(tui_table_build(&tab, TV_SERVICES, snap), 0);
+	tui_table_apply(&tab, NULL, 0, 0, false);
+	r = row_named2("web.service");
+	cell(r, tui_col_index(TV_SERVICES, "REQS"), b, sizeof(b));
+	assert_string_equal(b, "1100");
+	assert_int_equal(hist_bucket(((const struct tui_service *)r->src)->req_p99_ns),
+			 hist_bucket(20 * MS));
+	cell(r, tui_col_index(TV_SERVICES, "REQP99"), b, sizeof(b));
+	assert_int_equal(strncmp(b, "20", 2), 0);
+	r = row_named2("db.service");
+	cell(r, tui_col_index(TV_SERVICES, "REQS"), b, sizeof(b));
+	assert_string_equal(b, "0");
+	cell(r, tui_col_index(TV_SERVICES, "REQP99"), b, sizeof(b));
+	assert_string_equal(b, "-");
+	/* built again (each snapshot): the sums start over */
+	assert_int_equal(tui_table_build(&tab, TV_SERVICES, snap), 0);
+	tui_table_apply(&tab, NULL, 0, 0, false);
+	cell(row_named2("web.service"), tui_col_index(TV_SERVICES, "REQS"), b, sizeof(b));
+	assert_string_equal(b, "1100");
+}
+
 static void test_many_processes_few_services(void **state)
 {
 	struct snapshot *s = snapshot_new();
@@ -320,6 +370,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_overview_has_service_column, setup, teardown),
 		cmocka_unit_test(test_at_most_one_growing_column),
 		cmocka_unit_test_setup_teardown(test_grouped_sums_per_service, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_grouped_request_p99_merged, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_processes_few_services, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_service_recorded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_filter_matches_service_in_every_view, setup,
