@@ -11,10 +11,11 @@
 #include "sink/tui/model_int.h"
 #include "snapshot/histo.h"
 
-/* SERVICE grows with the screen; REQP99 is "-" for a service serving no
- * requests (or with the requests family off) */
+/* 80 columns at the least (SERVICE is 16 there and grows with the
+ * screen); REQP99 is "-" for a service serving no requests (or with the
+ * requests family off) */
 static const struct tui_col service_cols[] = {
-	{ "SERVICE", 24, TC_STR, NULL, true },	{ "PROCS", 5, TC_NUM },
+	{ "SERVICE", 16, TC_STR, NULL, true },	{ "PROCS", 5, TC_NUM },
 	{ "WORST", 9, TC_STR },			{ "P99", 6, TC_DUR },
 	{ "SYS", 5, TC_DUR },			{ "LOCK", 5, TC_DUR },
 	{ "RETR", 5, TC_NUM },			{ "SATPOOLS", 8, TC_NUM },
