@@ -155,23 +155,10 @@ Elf *debuginfo_minidebug(Elf *elf, void **image)
 
 const char *debuginfo_link_name(Elf *elf)
 {
-	Elf_Scn *scn = NULL;
-	size_t shstrndx;
+	Elf_Data *d = section_named(elf, ".gnu_debuglink");
 
-	if (elf_getshdrstrndx(elf, &shstrndx))
+	/* a NUL-terminated name, then padding and a CRC */
+	if (!d || !d->d_buf || !d->d_size || !memchr(d->d_buf, 0, d->d_size))
 		return NULL;
-	while ((scn = elf_nextscn(elf, scn))) {
-		GElf_Shdr sh;
-		const char *name;
-		Elf_Data *d;
-
-		if (!gelf_getshdr(scn, &sh) || !(name = elf_strptr(elf, shstrndx, sh.sh_name)) ||
-		    strcmp(name, ".gnu_debuglink") || !(d = elf_getdata(scn, NULL)) || !d->d_size)
-			continue;
-		/* a NUL-terminated name, then padding and a CRC */
-		if (!memchr(d->d_buf, 0, d->d_size))
-			return NULL;
-		return d->d_buf;
-	}
-	return NULL;
+	return d->d_buf;
 }

@@ -386,22 +386,23 @@ static struct binary *binary_load(const char *path, const char *name, struct sta
 	void *image = NULL;
 	int fd = -1, dfd = -1;
 	size_t nphdr;
+	bool ok = false;
 
 	if (!b)
 		return NULL;
 	b->name = strdup(name);
 	fd = binary_open(path, st);
 	if (fd < 0 || !b->name)
-		goto fail;
+		goto out;
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	if (!elf || elf_kind(elf) != ELF_K_ELF || elf_getphdrnum(elf, &nphdr))
-		goto fail;
+		goto out;
 	/* program headers must fit in the file (e_phnum is the file's word) */
 	if (nphdr > (size_t)st->st_size / gelf_fsize(elf, ELF_T_PHDR, 1, EV_CURRENT))
-		goto fail;
+		goto out;
 	b->segs = calloc(nphdr ? nphdr : 1, sizeof(*b->segs));
 	if (!b->segs)
-		goto fail;
+		goto out;
 	for (size_t i = 0; i < nphdr; i++) {
 		GElf_Phdr ph;
 
@@ -415,19 +416,8 @@ static struct binary *binary_load(const char *path, const char *name, struct sta
 	dbg = debug_open(elf, root, relpath, &dfd);
 	if (!dbg)
 		mini = debuginfo_minidebug(elf, &image);
-	if (load_symbols(b, elf, dbg, mini))
-		goto fail;
-	if (mini)
-		elf_end(mini);
-	free(image);
-	if (dbg)
-		elf_end(dbg);
-	if (dfd >= 0)
-		close(dfd);
-	elf_end(elf);
-	close(fd);
-	return b;
-fail:
+	ok = load_symbols(b, elf, dbg, mini) == 0;
+out:
 	if (mini)
 		elf_end(mini);
 	free(image);
@@ -439,6 +429,8 @@ fail:
 		elf_end(elf);
 	if (fd >= 0)
 		close(fd);
+	if (ok)
+		return b;
 	binary_free(b);
 	return NULL;
 }
