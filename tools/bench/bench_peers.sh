@@ -53,17 +53,6 @@ done
 # on a busy host, but it leaves out the tracepoint's dispatch cost, which
 # peers does not add to. Averages are over every syscall on the host in that
 # time, so the loop runs alone on a quiet host for a clean figure.
-prog_costs() {	# PID: "name ns/run" per program PID holds
-	local ls=$1 f fi id name
-	for f in /proc/"$ls"/fd/*; do
-		[ "$(readlink "$f")" = anon_inode:bpf-prog ] || continue
-		fi=/proc/$ls/fdinfo/${f##*/}
-		id=$(awk '/prog_id/ { print $2 }' "$fi")
-		name=$(bpftool prog show id "$id" --json 2>/dev/null | jq -r .name)
-		awk -v n="$name" '/run_time_ns/ { t = $2 } /run_cnt/ { c = $2 }
-			END { if (c) printf "%s %.1f\n", n, t / c }' "$fi"
-	done
-}
 enter_exit() {	# latscope args...: sys_enter + sys_exit ns/run on the unix loop
 	start_tracer 3 "$LATSCOPE" --probes syscalls --json -i 1 "$@" || return 1
 	sysctl -qw kernel.bpf_stats_enabled=1

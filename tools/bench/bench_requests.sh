@@ -61,17 +61,6 @@ done
 # vary by more than the cost measured), but averaged over every syscall on
 # the host in that time, so the figures are lower bounds of the per-fd-call
 # cost on a host that runs other work.
-prog_costs() {	# PID: "name ns/run" per program PID holds
-	local ls=$1 f fi id name
-	for f in /proc/"$ls"/fd/*; do
-		[ "$(readlink "$f")" = anon_inode:bpf-prog ] || continue
-		fi=/proc/$ls/fdinfo/${f##*/}
-		id=$(awk '/prog_id/ { print $2 }' "$fi")
-		name=$(bpftool prog show id "$id" --json 2>/dev/null | jq -r .name)
-		awk -v n="$name" '/run_time_ns/ { t = $2 } /run_cnt/ { c = $2 }
-			END { if (c) printf "%s %.1f\n", n, t / c }' "$fi"
-	done
-}
 enter_exit() {	# LOOP latscope args...: sys_enter + sys_exit ns/run on LOOP
 	local kind=$1; shift
 	start_tracer 3 "$LATSCOPE" --json -i 1 "$@" || return 1

@@ -107,3 +107,17 @@ cpu_ticks() {
 rss_kib() {
 	awk '/^VmRSS/ { print $2 }' "/proc/$1/status"
 }
+
+# prog_costs PID: "name ns/run" for each BPF program PID holds, from its
+# fdinfo (run_time_ns / run_cnt: needs kernel.bpf_stats_enabled=1)
+prog_costs() {	# PID: "name ns/run" per program PID holds
+	local ls=$1 f fi id name
+	for f in /proc/"$ls"/fd/*; do
+		[ "$(readlink "$f")" = anon_inode:bpf-prog ] || continue
+		fi=/proc/$ls/fdinfo/${f##*/}
+		id=$(awk '/prog_id/ { print $2 }' "$fi")
+		name=$(bpftool prog show id "$id" --json 2>/dev/null | jq -r .name)
+		awk -v n="$name" '/run_time_ns/ { t = $2 } /run_cnt/ { c = $2 }
+			END { if (c) printf "%s %.1f\n", n, t / c }' "$fi"
+	done
+}
