@@ -22,11 +22,27 @@
 static unsigned char stack_copy[COPY];
 static struct uunwind_sample sample;
 
-/* The copy reads the frames above ours, redzones and all: not for ASan. */
-__attribute__((no_sanitize("address"), noinline)) static void copy_up(const unsigned char *sp)
+/* The copy reads the frames above ours, redzones and all: not for ASan.
+ * It stops at the top of the thread's stack, as the BPF side's copy does
+ * at the end of the mapping: a thread's first frames sit a few KiB under
+ * it, and what lies above is another mapping or none (a SIGSEGV). */
+__attribute__((no_sanitize("address"), noinline)) static size_t copy_up(const unsigned char *sp)
 {
-	for (size_t i = 0; i < COPY; i++)
+	pthread_attr_t a;
+	void *lo = NULL;
+	size_t size = 0, n = COPY;
+
+	if (!pthread_getattr_np(pthread_self(), &a)) {
+		if (!pthread_attr_getstack(&a, &lo, &size) &&
+		    (uintptr_t)lo + size > (uintptr_t)sp &&
+		    (uintptr_t)lo + size - (uintptr_t)sp < n)
+			n = (uintptr_t)lo + size - (uintptr_t)sp;
+		pthread_attr_destroy(&a);
+	}
+	memset(stack_copy, 0, sizeof(stack_copy));
+	for (size_t i = 0; i < n; i++)
 		stack_copy[i] = ((const volatile unsigned char *)sp)[i];
+	return n;
 }
 
 __attribute__((noinline)) int uw_test_capture(void)
@@ -36,8 +52,9 @@ __attribute__((noinline)) int uw_test_capture(void)
 	/* one statement: the three agree with the CFI at that instruction */
 	asm volatile("lea 0(%%rip), %0\n\tmov %%rsp, %1\n\tmov %%rbp, %2"
 		     : "=r"(ip), "=r"(sp), "=r"(bp));
-	copy_up((const unsigned char *)(uintptr_t)sp);
-	sample = (struct uunwind_sample){ ip, sp, bp, stack_copy, COPY };
+	size_t n = copy_up((const unsigned char *)(uintptr_t)sp);
+
+	sample = (struct uunwind_sample){ ip, sp, bp, stack_copy, n };
 	asm volatile("" ::: "memory");
 	return 1;
 }
@@ -123,6 +140,8 @@ static void test_unwinds_own_stack(void **state)
 		assert_memory_equal(again, ips, (size_t)n * sizeof(*ips));
 	}
 	/* a copy cut short ends the unwinding early, without a fault */
+	size_t whole = sample.size;
+
 	sample.size = 16;
 	{
 		int cut = uunwind_stack(u, (__u32)getpid(), 0, &sample, ips, 64);
@@ -130,7 +149,7 @@ static void test_unwinds_own_stack(void **state)
 		assert_true(cut >= 1 && cut < n);
 	}
 	/* at most n frames */
-	sample.size = COPY;
+	sample.size = whole;
 	assert_int_equal(uunwind_stack(u, (__u32)getpid(), 0, &sample, ips, 2), 2);
 	usyms_free(s);
 	uunwind_free(u);
@@ -259,7 +278,7 @@ static void test_parse_maps(void **state)
 /* A process of this test's binary started on its own (exec: its own
  * ASLR): its sample on stdout, then alive until stdin closes. */
 struct child_sample {
-	__u64 ip, sp, bp;
+	__u64 ip, sp, bp, size;
 	unsigned char stack[COPY];
 };
 
@@ -269,7 +288,7 @@ static int child_main(void)
 	char b;
 
 	take_sample();
-	c.ip = sample.ip, c.sp = sample.sp, c.bp = sample.bp;
+	c.ip = sample.ip, c.sp = sample.sp, c.bp = sample.bp, c.size = sample.size;
 	memcpy(c.stack, stack_copy, COPY);
 	if (fwrite(&c, sizeof(c), 1, stdout) != 1 || fflush(stdout))
 		return 1;
@@ -321,7 +340,7 @@ static void test_new_process_of_seen_binary(void **state)
 	assert_true(bins0 >= 2);	/* this test and libc at least */
 	for (int k = 0; k < 3; k++) {
 		pid_t pid = spawn_child(&c, &hold);
-		struct uunwind_sample s = { c.ip, c.sp, c.bp, c.stack, COPY };
+		struct uunwind_sample s = { c.ip, c.sp, c.bp, c.stack, c.size };
 
 		assert_true(c.ip != sample.ip);	/* mapped elsewhere */
 		assert_int_equal(uunwind_stack(u, (__u32)pid, 0, &s, ips, 64), n);
