@@ -51,11 +51,35 @@ struct {
 	__type(value, struct req_stats);
 } req_clients SEC(".maps");
 
+/* This and the last interval's accept queue per (process, listener), the
+ * epoch parity in the key (req_key.slot): read and deleted like
+ * req_clients. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 2048);
+	__type(key, struct req_key);
+	__type(value, struct req_accept_stats);
+} req_accepts SEC(".maps");
+
+/* When each server-side connection finished its handshake (the time it
+ * joined its listener's accept queue), by struct sock; taken at accept.
+ * LRU: the connections of listeners nobody traced accepts age out. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, __u64);
+} req_queued SEC(".maps");
+
+struct req_accept_stats req_accept_zero = {};
+
 /* Keys and a new connection's entry: too large for the stack next to the
  * syscalls family's own. */
 struct req_scratch {
 	struct req_conn c;
 	struct req_client_key ck;
+	struct req_key ak;
 };
 
 struct {
@@ -233,6 +257,49 @@ static __always_inline struct req_conn *req_conn_new(struct task_struct *task, i
 	return bpf_map_lookup_elem(&req_conns, &ck);
 }
 
+/* accept returned connection sk (of server connection c) from listener
+ * lsk at now: its wait in the queue (when its handshake was seen), the
+ * queue's length as accept found it and its limit. A global function:
+ * verified once, on its own. */
+__noinline int req_accept_queue(struct req_conn *c, __u64 lsk_, __u64 sk_, __u32 tgid, __u32 ep)
+{
+	struct sock *lsk = (struct sock *)lsk_;
+	struct req_scratch *sc = req_scratch_get();
+	struct req_accept_stats *st;
+	__u64 key = sk_, *queued, now = bpf_ktime_get_ns(), wait;
+	__u32 qlen, limit, idx;
+
+	if (!c || !sc)
+		return 0;
+	req_key_of(&sc->ak, c, tgid, ep);
+	st = stats_entry(&req_accepts, &sc->ak, &req_accept_zero, &req_drop_full,
+			 __builtin_offsetof(struct req_accept_stats, comm), 0);
+	if (!st)
+		return 0;
+	/* accept has taken sk off the queue: it found one more */
+	qlen = BPF_CORE_READ(lsk, sk_ack_backlog) + 1;
+	limit = BPF_CORE_READ(lsk, sk_max_ack_backlog);
+	__sync_fetch_and_add(&st->accepted, 1);
+	if (qlen > limit)
+		__sync_fetch_and_add(&st->full, 1);
+	if (qlen > st->queue_max)
+		st->queue_max = qlen;
+	st->backlog = limit;
+	queued = bpf_map_lookup_elem(&req_queued, &key);
+	if (!queued)
+		return 0;
+	wait = now > *queued ? now - *queued : 0;
+	bpf_map_delete_elem(&req_queued, &key);
+	idx = hist_bucket(wait);
+	asm volatile("" : "+r"(idx));
+	if (idx < HIST_NBUCKETS)
+		__sync_fetch_and_add(&st->hist[idx], 1);
+	__sync_fetch_and_add(&st->total_ns, wait);
+	if (wait > st->max_ns)
+		st->max_ns = wait;
+	return 0;
+}
+
 /* accept/accept4 returned fd ret for listening fd lfd: a server
  * connection, and the port known as listened on. */
 static __always_inline void req_accept(struct task_struct *task, int lfd, int fd,
@@ -257,6 +324,7 @@ static __always_inline void req_accept(struct task_struct *task, int lfd, int fd
 	c = req_conn_new(task, fd, f, sk, &l, pstart, true);
 	if (c && (st = req_entry(c, task->tgid, ep)))
 		__sync_fetch_and_add(&st->accepted, 1);
+	req_accept_queue(c, (__u64)lsk, (__u64)sk, task->tgid, ep);
 }
 
 /* listen(fd) succeeded: its port is one the process listens on. */

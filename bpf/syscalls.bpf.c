@@ -456,6 +456,22 @@ int inflight_switch(struct bpf_raw_tracepoint_args *ctx)
 	return 0;
 }
 
+/* A server-side TCP connection finished its handshake (SYN_RECV to
+ * ESTABLISHED: the kernel queues it on its listener next): when, for its
+ * wait in the accept queue (requests_work.h, at accept). Loaded only with
+ * the requests view; a state change pays one lookup-free check. */
+SEC("raw_tracepoint/inet_sock_set_state")
+int req_handshake(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u64 sk = ctx->args[0], now;
+
+	if ((int)ctx->args[1] != REQ_TCP_SYN_RECV || (int)ctx->args[2] != REQ_TCP_ESTABLISHED)
+		return 0;
+	now = bpf_ktime_get_ns();
+	bpf_map_update_elem(&req_queued, &sk, &now, BPF_ANY);
+	return 0;
+}
+
 /* A thread's exit hands its inflight_table slot back. current exits. */
 SEC("raw_tracepoint/sched_process_exit")
 int inflight_exit(struct bpf_raw_tracepoint_args *ctx)

@@ -245,6 +245,8 @@ struct sock {
 	u16 sk_protocol;
 	u16 sk_type;
 	struct socket *sk_socket;
+	u32 sk_ack_backlog;	/* a listener's accept queue: its length */
+	u32 sk_max_ack_backlog;	/* and its limit */
 };
 
 struct inet_sock {

@@ -4,6 +4,10 @@
 #ifndef LATSCOPE_REQUESTS_H
 #define LATSCOPE_REQUESTS_H
 
+/* TCP states (the kernel's, as in netinet/tcp.h) */
+#define REQ_TCP_ESTABLISHED 1
+#define REQ_TCP_SYN_RECV 3
+
 /* peer_cache_slot.req: what the file on that fd is to the requests view */
 #define REQ_FD_UNKNOWN 0	/* not looked at since the slot was resolved */
 #define REQ_FD_OTHER 1		/* not a server connection */
@@ -82,6 +86,21 @@ struct req_client_key {
 	__u8 caddr[16];
 	__u8 cv6;
 	__u8 pad[7];
+};
+
+/* One interval of a listener's accept queue (req_accepts, keyed by the
+ * listener's req_key): the connections accepted, and of those whose
+ * handshake was seen, the wait from the handshake's end (the connection
+ * queued) to accept's return. hist counts those waits. */
+struct req_accept_stats {
+	__u64 accepted;		/* connections accepted */
+	__u64 full;		/* accepts that found the queue at its limit */
+	__u64 total_ns;		/* the waits, summed */
+	__u64 max_ns;
+	__u32 queue_max;	/* the longest queue an accept found */
+	__u32 backlog;		/* the queue's limit (listen's backlog, capped) */
+	char comm[16];
+	__u32 hist[HIST_NBUCKETS];
 };
 
 #endif

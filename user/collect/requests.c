@@ -12,6 +12,7 @@
 #include "collect/requests_row.h"
 #include "collect/requests_seed.h"
 #include "collect/requests_view.h"
+#include "lib/procfs.h"
 #include "syscalls.h"
 #include "peers.h"
 #include "requests.h"
@@ -21,7 +22,13 @@
 
 struct requests {
 	struct syscalls_bpf *skel;
-	struct map_reader clients, conns;
+	struct map_reader clients, conns, accepts;
+	struct req_key *adel;	/* accept-queue keys to delete */
+	size_t adel_cap;
+	/* /proc/net/netstat's ListenOverflows and ListenDrops when last read
+	 * (have: read once) */
+	__u64 overflows, drops;
+	bool have_listen;
 	/* of the rows made this interval, by row: the listener, and its
 	 * figures summed over its clients (2.4 KiB each) */
 	struct req_key *keys;
@@ -32,6 +39,8 @@ struct requests {
 	__u64 full_seen;
 };
 
+static void listen_counters(struct requests *r, struct snapshot *s);
+
 void requests_configure(struct syscalls_bpf *skel, bool on)
 {
 	skel->rodata->requests_on = on;
@@ -40,6 +49,9 @@ void requests_configure(struct syscalls_bpf *skel, bool on)
 	bpf_map__set_max_entries(skel->maps.req_ports, 1);
 	bpf_map__set_max_entries(skel->maps.req_conns, 64);
 	bpf_map__set_max_entries(skel->maps.req_clients, 1);
+	bpf_map__set_max_entries(skel->maps.req_accepts, 1);
+	bpf_map__set_max_entries(skel->maps.req_queued, 1);
+	bpf_program__set_autoload(skel->progs.req_handshake, false);
 }
 
 struct requests *requests_new(struct syscalls_bpf *skel)
@@ -53,6 +65,9 @@ struct requests *requests_new(struct syscalls_bpf *skel)
 			sizeof(struct req_client_key), sizeof(struct req_stats));
 	map_reader_init(&r->conns, bpf_map__fd(skel->maps.req_conns),
 			sizeof(struct req_conn_key), sizeof(struct req_conn));
+	map_reader_init(&r->accepts, bpf_map__fd(skel->maps.req_accepts),
+			sizeof(struct req_key), sizeof(struct req_accept_stats));
+	listen_counters(r, NULL);
 	requests_seed(bpf_map__fd(skel->maps.req_ports));
 	return r;
 }
@@ -71,16 +86,15 @@ static int reserve(void **a, size_t *cap, size_t n, size_t size)
 	return 0;
 }
 
-/* Deletes the n keys at r->del from req_clients. */
-static void delete_keys(struct requests *r, size_t n)
+/* Deletes the n keys (of size ksize each) at keys from map fd. */
+static void delete_keys(int fd, const void *keys, size_t ksize, size_t n)
 {
-	int fd = r->clients.fd;
 	__u32 count = (__u32)n;
 
-	if (!n || bpf_map_delete_batch(fd, r->del, &count, NULL) == 0)
+	if (!n || bpf_map_delete_batch(fd, keys, &count, NULL) == 0)
 		return;
 	for (size_t i = 0; i < n; i++)
-		bpf_map_delete_elem(fd, &r->del[i]);
+		bpf_map_delete_elem(fd, (const char *)keys + i * ksize);
 }
 
 static bool same_listener(const struct req_key *a, __u32 tgid, __u64 pstart,
@@ -161,7 +175,7 @@ static int collect_clients(struct requests *r, struct snapshot *s, size_t first,
 		req_stats_add(&r->acc[row - (long)first], st);
 		err = req_client_add(vec_at(&s->requests, struct snap_request, row), k, st);
 	}
-	delete_keys(r, ndel);
+	delete_keys(r->clients.fd, r->del, sizeof(*r->del), ndel);
 	return err ? err : fill_rows(r, s, first);
 }
 
@@ -205,6 +219,48 @@ static int collect_open(struct requests *r, struct snapshot *s, size_t first)
 	return err;
 }
 
+/* The ended parity's accept queues: a listeners row each; their keys go. */
+static int collect_accepts(struct requests *r, struct snapshot *s, __u32 slot)
+{
+	size_t ndel = 0;
+	int err = map_reader_read(&r->accepts);
+
+	if (!err)
+		err = reserve((void **)&r->adel, &r->adel_cap, r->accepts.len, sizeof(*r->adel));
+	for (size_t i = 0; !err && i < r->accepts.len; i++) {
+		const struct req_key *k = (const void *)((char *)r->accepts.keys + i * sizeof(*k));
+		const struct req_accept_stats *st =
+			(const void *)((char *)r->accepts.values + i * sizeof(*st));
+		struct snap_listener *row;
+
+		if (k->slot != slot)
+			continue;
+		r->adel[ndel++] = *k;
+		row = vec_push(&s->listeners);
+		err = row ? req_listener_fill(row, k, st) : -ENOMEM;
+	}
+	delete_keys(r->accepts.fd, r->adel, sizeof(*r->adel), ndel);
+	return err;
+}
+
+/* The host's listen overflows and drops since the last call, into s (NULL:
+ * only remember them). A namespace without the counters gives none. */
+static void listen_counters(struct requests *r, struct snapshot *s)
+{
+	__u64 v[2];
+
+	if (procfs_netstat("TcpExt", (const char *const[]){ "ListenOverflows", "ListenDrops" },
+			   2, v))
+		return;
+	if (s && r->have_listen) {
+		s->listen.overflows += v[0] > r->overflows ? v[0] - r->overflows : 0;
+		s->listen.drops += v[1] > r->drops ? v[1] - r->drops : 0;
+	}
+	r->overflows = v[0];
+	r->drops = v[1];
+	r->have_listen = true;
+}
+
 int requests_collect(struct requests *r, struct snapshot *s, __u32 ended)
 {
 	__u32 slot = (ended & 1) ? REQ_KEY_SLOT : 0;
@@ -214,6 +270,9 @@ int requests_collect(struct requests *r, struct snapshot *s, __u32 ended)
 	err = collect_clients(r, s, first, slot);
 	e2 = collect_open(r, s, first);
 	err = err ? err : e2;
+	e2 = collect_accepts(r, s, slot);
+	err = err ? err : e2;
+	listen_counters(r, s);
 	s->dropped.map_full += counter_since(&r->skel->bss->req_drop_full, &r->full_seen);
 	return err;
 }
@@ -224,6 +283,8 @@ void requests_free(struct requests *r)
 		return;
 	map_reader_free(&r->clients);
 	map_reader_free(&r->conns);
+	map_reader_free(&r->accepts);
+	free(r->adel);
 	free(r->keys);
 	free(r->acc);
 	free(r->del);

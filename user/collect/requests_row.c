@@ -150,3 +150,32 @@ int req_inflight_fill(struct snap_inflight_request *row, __u32 tgid, const struc
 	row->elapsed_ns = now - c->start_ns;
 	return 1;
 }
+
+int req_listener_fill(struct snap_listener *row, const struct req_key *k,
+		      const struct req_accept_stats *st)
+{
+	static const double qs[] = { 0.50, 0.99 };
+	char buf[SNAP_ADDR_LEN];
+	__u64 out[2], count;
+	int top;
+
+	row->hist = hist_copy(st->hist, &count, &top);
+	if (!row->hist)
+		return -ENOMEM;
+	row->pid = k->tgid;
+	snap_strcpy(row->comm, sizeof(row->comm), st->comm, sizeof(st->comm));
+	snprintf(row->laddr, sizeof(row->laddr), "%s",
+		 req_addr_str(k->l.addr, k->l.v6, buf, sizeof(buf)));
+	row->port = k->l.port;
+	row->accepted = st->accepted;
+	row->waits = count;
+	row->total_ns = st->total_ns;
+	row->max_ns = max_fix(st->max_ns, top);
+	hist_percentiles(row->hist, count, qs, 2, row->max_ns, out);
+	row->p50_ns = out[0];
+	row->p99_ns = out[1];
+	row->queue_max = st->queue_max;
+	row->backlog = st->backlog;
+	row->full = st->full;
+	return 0;
+}

@@ -31,4 +31,8 @@ size_t req_clients_cut(struct snap_request *row, size_t top);
 int req_inflight_fill(struct snap_inflight_request *row, __u32 tgid, const struct req_conn *c,
 		      __u64 now, __u64 min_ns);
 
+/* row (zeroed) from one interval of listener k's accept queue; -ENOMEM */
+int req_listener_fill(struct snap_listener *row, const struct req_key *k,
+		      const struct req_accept_stats *st);
+
 #endif

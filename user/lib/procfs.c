@@ -109,3 +109,70 @@ long procfs_tgid(__u32 pid)
 	fclose(f);
 	return tgid;
 }
+
+/* The index of name among the space-separated words of line (after its
+ * "Group:"), or -1. */
+static int word_index(const char *line, const char *name)
+{
+	size_t len = strlen(name);
+	const char *p = strchr(line, ':');
+	int i = 0;
+
+	while (p && *p) {
+		p += strspn(p, ": \n");
+		if (!*p)
+			break;
+		if (!strncmp(p, name, len) && (p[len] == ' ' || p[len] == '\n' || !p[len]))
+			return i;
+		p += strcspn(p, " \n");
+		i++;
+	}
+	return -1;
+}
+
+/* The idx-th number of a values line (after its "Group:"). */
+static int word_u64(const char *line, int idx, __u64 *v)
+{
+	const char *p = strchr(line, ':');
+	char *end;
+
+	if (!p)
+		return -1;
+	p++;
+	for (int i = 0; i <= idx; i++) {
+		unsigned long long x = strtoull(p, &end, 10);
+
+		if (end == p)
+			return -1;
+		if (i == idx)
+			*v = x;
+		p = end;
+	}
+	return 0;
+}
+
+int procfs_netstat(const char *group, const char *const *names, size_t n, __u64 *v)
+{
+	char names_line[8192], values[8192];
+	size_t glen = strlen(group);
+	FILE *f = fopen("/proc/net/netstat", "re");
+	int rc = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(names_line, sizeof(names_line), f)) {
+		if (strncmp(names_line, group, glen) || names_line[glen] != ':')
+			continue;
+		if (!fgets(values, sizeof(values), f))
+			break;
+		rc = 0;
+		for (size_t i = 0; i < n && !rc; i++) {
+			int idx = word_index(names_line, names[i]);
+
+			rc = idx < 0 ? -1 : word_u64(values, idx, &v[i]);
+		}
+		break;
+	}
+	fclose(f);
+	return rc;
+}

@@ -21,4 +21,9 @@ long procfs_read(__u32 pid, const char *file, char *buf, size_t n);
  * last ')') and starttime (field 22, clock ticks). 0 or -1. */
 int procfs_parse_stat(const char *text, char *comm, size_t n, unsigned long long *start_ticks);
 
+/* From /proc/net/netstat (or snmp's format: a line of names after
+ * "Group:", then one of values), the n counters of group named names, into
+ * v. 0, or -1 when the file, the group or a name is missing. */
+int procfs_netstat(const char *group, const char *const *names, size_t n, __u64 *v);
+
 #endif

@@ -131,6 +131,9 @@ static const struct snap_field f_requests[] = { SNAP_REQUEST_FIELDS(FIELD) };
 #define ROW snap_inflight_request
 static const struct snap_field f_inflight_requests[] = { SNAP_INFLIGHT_REQUEST_FIELDS(FIELD) };
 #undef ROW
+#define ROW snap_listener
+static const struct snap_field f_listeners[] = { SNAP_LISTENER_FIELDS(FIELD) };
+#undef ROW
 
 #define SNAP_GROUP_top NULL
 #define SNAP_GROUP_tcp "tcp"
@@ -139,6 +142,7 @@ static const struct snap_field f_inflight_requests[] = { SNAP_INFLIGHT_REQUEST_F
 #define SNAP_WEIGHT_count "count"
 #define SNAP_WEIGHT_calls "calls"
 #define SNAP_WEIGHT_requests "requests"
+#define SNAP_WEIGHT_waits "waits"
 #define SECTION(g_, j_, m_, r_, F_, w_) \
 	{ .group = SNAP_GROUP_##g_, .name = #j_, \
 	  .vec_off = offsetof(struct snapshot, m_), .elem = sizeof(struct r_), \

@@ -219,6 +219,28 @@
 	X(HIST, hist, HIST) \
 	X(VEC, clients, ROWS)
 
+/* Per (process, listener): its accept queue in the interval. waits counts
+ * the accepted connections whose handshake latscope saw (those queued
+ * before it started have no wait); total/p50/p99/max_ns are of those waits
+ * (handshake done to accept's return) */
+#define SNAP_LISTENER_FIELDS(X) \
+	X(U32, pid, KEY) \
+	X(S_COMM, comm, KEY) \
+	X(S_CGROUP, cgroup, FIRST) \
+	X(S_SVC, service, FIRST) \
+	X(S_ADDR, laddr, KEY) \
+	X(U16, port, KEY) \
+	X(U64, accepted, SUM) \
+	X(U64, waits, SUM) \
+	X(U64, total_ns, SUM) \
+	X(U64, p50_ns, P50) \
+	X(U64, p99_ns, P99) \
+	X(U64, max_ns, MAX) \
+	X(U32, queue_max, MAX) \
+	X(U32, backlog, MAX) \
+	X(U64, full, SUM) \
+	X(HIST, hist, HIST)
+
 /* requests open at the snapshot for at least 100 ms; merged: each
  * thread's longest */
 #define SNAP_INFLIGHT_REQUEST_FIELDS(X) \
@@ -249,7 +271,8 @@
 	S(top, peers, peers, snap_peer, SNAP_PEER_FIELDS, calls) \
 	S(top, requests, requests, snap_request, SNAP_REQUEST_FIELDS, requests) \
 	S(top, inflight_requests, inflight_requests, snap_inflight_request, \
-	  SNAP_INFLIGHT_REQUEST_FIELDS, none)
+	  SNAP_INFLIGHT_REQUEST_FIELDS, none) \
+	S(top, listeners, listeners, snap_listener, SNAP_LISTENER_FIELDS, waits)
 
 /* Sub-lists of a row (VEC fields): the same, without a group. */
 #define SNAP_SUBSECTIONS(S) \
@@ -261,6 +284,11 @@
 /* "truncated" (rows cut by --top, per family) and "dropped" (events the
  * kernel side could not record), summed when merged */
 #define SNAP_TRUNCATED_FIELDS(X) X(syscalls) X(tcp) X(locks) X(pools) X(peers) X(requests)
+/* "listen": the host's (latscope's network namespace's) listen queue
+ * overflows and drops in the interval, /proc/net/netstat's ListenOverflows
+ * and ListenDrops deltas, while the requests view is on; summed when
+ * merged */
+#define SNAP_LISTEN_FIELDS(X) X(overflows) X(drops)
 #define SNAP_DROPPED_FIELDS(X) \
 	X(events) X(map_full) \
 	X(peers_unresolved)	/* fds of I/O calls that could not be read \

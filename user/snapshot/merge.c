@@ -325,6 +325,8 @@ int merger_add(struct merger *m, const struct snapshot *s)
 #define DROPPED_ADD(n) COUNTER_ADD(dropped, n)
 	SNAP_TRUNCATED_FIELDS(TRUNCATED_ADD)
 	SNAP_DROPPED_FIELDS(DROPPED_ADD)
+#define LISTEN_ADD(n) COUNTER_ADD(listen, n)
+	SNAP_LISTEN_FIELDS(LISTEN_ADD)
 	m->n++;
 	return 0;
 }

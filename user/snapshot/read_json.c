@@ -249,6 +249,9 @@ static struct snapshot *from_root(const json_t *root, char *err, size_t errsz)
 	SNAP_TRUNCATED_FIELDS(TRUNCATED_READ)
 	o = json_object_get(root, "dropped");
 	SNAP_DROPPED_FIELDS(DROPPED_READ)
+#define LISTEN_READ(n) COUNTER_READ(listen, n)
+	o = json_object_get(root, "listen");
+	SNAP_LISTEN_FIELDS(LISTEN_READ)
 	return s;
 oom:
 	snapshot_free(s);

@@ -50,6 +50,7 @@ struct snapshot {
 #define SNAP_DECL_COUNTER(n) __u64 n;
 	struct { SNAP_TRUNCATED_FIELDS(SNAP_DECL_COUNTER) } truncated;
 	struct { SNAP_DROPPED_FIELDS(SNAP_DECL_COUNTER) } dropped;
+	struct { SNAP_LISTEN_FIELDS(SNAP_DECL_COUNTER) } listen;
 	int holds;		/* extra owners (snapshot_hold); 0: one owner; atomic */
 };
 

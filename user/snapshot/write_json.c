@@ -140,5 +140,10 @@ void render_json(const struct snapshot *s, struct jw *w)
 	jw_obj_begin(w);
 	SNAP_DROPPED_FIELDS(DROPPED_JSON)
 	jw_obj_end(w);
+#define LISTEN_JSON(n) COUNTER_JSON(listen, n)
+	jw_key(w, "listen");
+	jw_obj_begin(w);
+	SNAP_LISTEN_FIELDS(LISTEN_JSON)
+	jw_obj_end(w);
 	jw_obj_end(w);
 }
