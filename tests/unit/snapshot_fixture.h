@@ -161,6 +161,17 @@ static struct snapshot *full_snapshot(void)
 	strcpy(ir->laddr, "::");
 	strcpy(ir->client, "2001:db8::5");
 
+	struct snap_listener *li = vec_push(&s->listeners);
+	*li = (struct snap_listener){ .pid = 300, .port = 443, .accepted = 61, .waits = 60,
+		.total_ns = 62, .p50_ns = 63, .p99_ns = 64, .max_ns = 65, .queue_max = 66,
+		.backlog = 511, .full = 67 };
+	strcpy(li->comm, "apache2");
+	strcpy(li->service, "apache2.service");
+	strcpy(li->laddr, "::");
+	li->hist = hist_of(60);
+
+	s->listen.overflows = 68;
+	s->listen.drops = 69;
 	s->truncated.syscalls = 1;
 	s->truncated.tcp = 2;
 	s->truncated.locks = 3;

@@ -75,6 +75,7 @@ enum metric {
 	M_PEER_CALLS, M_PEER_NS,
 	M_POOL_BLOCKED_NS,
 	M_REQ_HIST, M_REQ_N,
+	M_AQ_HIST, M_AQ_FULL,
 	M_NR
 };
 
@@ -116,12 +117,19 @@ static const struct {
 	[M_REQ_N] = { "latscope_requests_total",
 		      "Requests answered on server connections, per process and listening port.",
 		      false, false },
+	[M_AQ_HIST] = { "latscope_accept_queue_wait_seconds",
+			"Time connections waited in a listener's accept queue (handshake done to accept).",
+			true, true },
+	[M_AQ_FULL] = { "latscope_accept_queue_full_total",
+			"Accepts that found the listener's queue over its limit (connections refused then).",
+			false, false },
 };
 
 struct prom_render {
 	struct hashmap *series[M_NR];	/* labels -> struct series */
 	__u32 step, nle;	/* kernel buckets per bound; bounds */
 	__u64 dropped_events, dropped_map_full, series_dropped;
+	__u64 listen_overflows, listen_drops;
 	const struct snapshot *last;	/* for the gauges, while writing */
 };
 
@@ -332,6 +340,17 @@ static int accumulate(struct prom_render *p, const struct snapshot *s)
 		if (!err)
 			err = add(p, M_REQ_N, lab, ts, r->requests);
 	}
+	for (size_t i = 0; i < s->listeners.len && !err; i++) {
+		const struct snap_listener *r = vec_at(&s->listeners, struct snap_listener, i);
+		char port[8];
+
+		snprintf(port, sizeof(port), "%u", r->port);
+		L("comm", r->comm, "service", r->service, "port", port);
+		if (r->waits)
+			err = add_hist(p, M_AQ_HIST, lab, ts, r->hist, r->waits, r->total_ns);
+		if (!err)
+			err = add(p, M_AQ_FULL, lab, ts, r->full);
+	}
 	for (size_t k = 0; k < sizeof(sources) / sizeof(sources[0]) && !err; k++) {
 		const struct snap_section *sec = snap_section_named(sources[k].list);
 		const struct snap_field *f = sec ? snap_field_find(sec, sources[k].value) : NULL;
@@ -359,6 +378,8 @@ static int accumulate(struct prom_render *p, const struct snapshot *s)
 #undef L
 	p->dropped_events += s->dropped.events;
 	p->dropped_map_full += s->dropped.map_full;
+	p->listen_overflows += s->listen.overflows;
+	p->listen_drops += s->listen.drops;
 	return err;
 }
 
@@ -466,6 +487,12 @@ static void write_gauges(FILE *f, struct prom_render *p, const struct snapshot *
 	family_head(f, om, "latscope_dropped_map_full_total", "counter",
 		    "Events lost to full BPF maps.");
 	fprintf(f, "latscope_dropped_map_full_total %llu\n", (unsigned long long)p->dropped_map_full);
+	family_head(f, om, "latscope_listen_overflows_total", "counter",
+		    "Connections refused by a full accept queue (the host's ListenOverflows, while traced).");
+	fprintf(f, "latscope_listen_overflows_total %llu\n", (unsigned long long)p->listen_overflows);
+	family_head(f, om, "latscope_listen_drops_total", "counter",
+		    "Connection attempts listeners dropped (the host's ListenDrops, while traced).");
+	fprintf(f, "latscope_listen_drops_total %llu\n", (unsigned long long)p->listen_drops);
 	family_head(f, om, "latscope_prom_series_dropped_total", "counter",
 		    "Series not written: over the limit per metric.");
 	fprintf(f, "latscope_prom_series_dropped_total %llu\n", (unsigned long long)p->series_dropped);

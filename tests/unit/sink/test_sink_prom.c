@@ -99,6 +99,11 @@ static void test_every_family(void **state)
 	assert_non_null(strstr(text, "# TYPE latscope_request_duration_seconds histogram\n"));
 	assert_true(sample(text, "latscope_up{family=\"pools\"}") == 0);
 	assert_true(sample(text, "latscope_dropped_map_full_total") == 14);
+	assert_true(sample(text, "latscope_accept_queue_wait_seconds_count{comm=\"apache2\",service=\"apache2.service\",port=\"443\"}") == 120);
+	assert_true(sample(text, "latscope_accept_queue_wait_seconds_sum{comm=\"apache2\",service=\"apache2.service\",port=\"443\"}") == 124e-9);
+	assert_true(sample(text, "latscope_accept_queue_full_total{comm=\"apache2\",service=\"apache2.service\",port=\"443\"}") == 134);
+	assert_true(sample(text, "latscope_listen_overflows_total") == 136);
+	assert_true(sample(text, "latscope_listen_drops_total") == 138);
 	/* +Inf holds every call, the histogram's _count too */
 	assert_non_null(strstr(text, "syscall=\"read\",le=\"+Inf\"} 2400\n"));
 	/* 0640, and no temporary file left */

@@ -68,6 +68,13 @@ static void test_roundtrip_every_section(void **state)
 	assert_string_equal(vec_at(&rq->clients, struct snap_request_client, 0)->client,
 			    "2001:db8::5");
 	assert_int_equal(vec_at(&back->inflight_requests, struct snap_inflight_request, 0)->tid, 305);
+	struct snap_listener *li = vec_at(&back->listeners, struct snap_listener, 0);
+	assert_int_equal(li->waits, 60);
+	assert_int_equal(li->backlog, 511);
+	assert_int_equal(li->full, 67);
+	assert_non_null(li->hist);
+	assert_int_equal(back->listen.overflows, 68);
+	assert_int_equal(back->listen.drops, 69);
 	assert_string_equal(back->probes[FAM_POOLS], "unavailable: no BTF for \"sched\"");
 	free(a);
 	free(b);
