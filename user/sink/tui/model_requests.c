@@ -1,18 +1,32 @@
 /* The Requests view: per process and listener, the requests its server
- * connections answered in the interval (count, p50, p99, max) and those
- * open now; its drill-down is the histogram, the clients and the requests
- * in flight. */
+ * connections answered in the interval (count, p50, p99, max), those open
+ * now and the accept queue's p99 wait; its drill-down is the histogram,
+ * the accept queue, the clients and the requests in flight. */
 #include <errno.h>
 #include <string.h>
 #include "sink/tui/model_int.h"
 
 static const struct tui_col request_cols[] = {
-	{ "PID", 7, TC_PID, "pid" },	    { "COMM", 13, TC_STR, "comm" },
-	{ "ADDR", 15, TC_STR, "laddr" },    { "PORT", 5, TC_PID, "port" },
+	{ "PID", 7, TC_PID, "pid" },	    { "COMM", 11, TC_STR, "comm" },
+	{ "ADDR", 15, TC_STR, "laddr", true }, { "PORT", 5, TC_PID, "port" },
 	{ "REQS", 6, TC_NUM, "requests" },  { "P50", 6, TC_DUR, "p50_ns" },
 	{ "P99", 6, TC_DUR, "p99_ns" },	    { "MAX", 6, TC_DUR, "max_ns" },
-	{ "INFL", 4, TC_NUM, "inflight" },
+	{ "INFL", 4, TC_NUM, "inflight" },  { "AQ99", 5, TC_DUR },
 };
+#define COL_AQ99 9
+
+/* The accept queue of x's listener in s, or NULL. */
+static const struct snap_listener *listener_of(const struct snapshot *s,
+					       const struct snap_request *x)
+{
+	for (size_t i = 0; i < s->listeners.len; i++) {
+		const struct snap_listener *l = vec_at(&s->listeners, struct snap_listener, i);
+
+		if (l->pid == x->pid && l->port == x->port && !strcmp(l->laddr, x->laddr))
+			return l;
+	}
+	return NULL;
+}
 
 static int requests_build(struct tui_table *t, const struct snapshot *s)
 {
@@ -26,7 +40,10 @@ static int requests_build(struct tui_table *t, const struct snapshot *s)
 			return -ENOMEM;
 		r->aux = x->port;
 		tui_row_fill(r, request_cols, TUI_NCOLS(request_cols), sec, x);
-		r->hot = x->p99_ns > TUI_HOT_P99_NS;
+		const struct snap_listener *l = listener_of(s, x);
+
+		r->v[COL_AQ99].u = l ? l->p99_ns : 0;
+		r->hot = x->p99_ns > TUI_HOT_P99_NS || (l && l->full);
 	}
 	return 0;
 }
@@ -63,6 +80,30 @@ static int clients_add(struct tui_lines *out, const struct snapshot *s,
 	return err;
 }
 
+/* The listener's accept queue: its waits, the queue found and its limit. */
+static int accept_queue_add(struct tui_lines *out, const struct snapshot *s,
+			    const struct snap_request *x)
+{
+	const struct snap_listener *l = listener_of(s, x);
+	char a[16], b[16], c[16];
+	int err = tui_lines_add(out, TL_TITLE, "Accept queue (handshake done to accept)");
+
+	if (!l)
+		return err ?: tui_lines_add(out, TL_DIM, "  (no accept this interval)");
+	err = err ?: tui_lines_add(out, TL_TEXT,
+				   "  accepted %llu  waited p50 %s  p99 %s  max %s",
+				   (unsigned long long)l->accepted, tui_fmt_dur(l->p50_ns, a, sizeof(a)),
+				   tui_fmt_dur(l->p99_ns, b, sizeof(b)),
+				   tui_fmt_dur(l->max_ns, c, sizeof(c)));
+	err = err ?: tui_lines_add(out, l->full ? TL_HOT : TL_TEXT,
+				   "  longest queue found %u of %u%s  (host: %llu overflows, %llu drops)",
+				   l->queue_max, l->backlog + 1,
+				   l->full ? ", full: connections refused" : "",
+				   (unsigned long long)s->listen.overflows,
+				   (unsigned long long)s->listen.drops);
+	return err;
+}
+
 static int requests_detail(const struct tui_row *r, const struct snapshot *s, int width,
 			   int hist_rows, struct tui_lines *out)
 {
@@ -84,6 +125,7 @@ static int requests_detail(const struct tui_row *r, const struct snapshot *s, in
 				   (unsigned long long)x->bytes_in, (unsigned long long)x->bytes_out,
 				   (unsigned long long)x->accepted, (unsigned long long)x->closed);
 	err = err ?: tui_hist_lines(x->hist, x->max_ns, width, hist_rows, out);
+	err = err ?: accept_queue_add(out, s, x);
 	err = err ?: clients_add(out, s, x);
 	return err;
 }
