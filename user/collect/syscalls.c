@@ -149,8 +149,17 @@ static int sys_open(struct collector *c, const struct options *o)
 	int err;
 
 	p->top = o->top;
-	p->skel = family_start(c, &sys_family, o, &err);
+	p->skel = family_load(c, &sys_family, o, &err);
 	if (!p->skel)
+		return err;
+	/* the requests view's listening ports are read from /proc before the
+	 * programs run: a connection used before they were known would be
+	 * taken for no server's, for good (its fd's cached verdict) */
+	if (o->requests && !(p->requests = requests_new(p->skel))) {
+		snprintf(c->status, sizeof(c->status), "out of memory");
+		return -ENOMEM;
+	}
+	if ((err = family_attach(c, &sys_family, p->skel, NULL, 0)))
 		return err;
 	/* the other families' programs on the same tracepoints run from
 	 * ours from here on (collect/hooks.h) */
@@ -162,10 +171,6 @@ static int sys_open(struct collector *c, const struct options *o)
 	map_reader_init(&p->index, bpf_map__fd(p->skel->maps.syscall_index),
 			sizeof(struct syscall_key), sizeof(__u32));
 	if (o->peers && !(p->peers = peers_new(p->skel, p->top))) {
-		snprintf(c->status, sizeof(c->status), "out of memory");
-		return -ENOMEM;
-	}
-	if (o->requests && !(p->requests = requests_new(p->skel))) {
 		snprintf(c->status, sizeof(c->status), "out of memory");
 		return -ENOMEM;
 	}
