@@ -10,11 +10,11 @@
 
 /* durations and counts take 5 columns at most (tui_fmt_dur, tui_fmt_num).
  * At 80 columns COMM and WORST are cut to 8 and 7 and SERVICE to 7; a
- * wider screen gives COMM its 15 first, then the rest to SERVICE. REQ/S
- * and RQP99 are "-" for a process serving no requests (or with the
- * requests family off). */
+ * wider screen gives COMM its 15 first, then WORST 15 (clock_nanosleep),
+ * then the rest to SERVICE. REQ/S and RQP99 are "-" for a process serving
+ * no requests (or with the requests family off). */
 static const struct tui_col overview_cols[] = {
-	{ "PID", 7, TC_PID },	 { "COMM", 8, TC_STR, NULL, 7 }, { "WORST", 7, TC_STR },
+	{ "PID", 7, TC_PID }, { "COMM", 8, TC_STR, NULL, 7 }, { "WORST", 7, TC_STR, NULL, 8 },
 	{ "P99", 5, TC_DUR },	 { "SYS", 5, TC_DUR },		 { "LOCK", 5, TC_DUR },
 	{ "RETR", 5, TC_NUM },	 { "SAT%", 5, TC_PCT },		 { "BLOCK", 5, TC_DUR },
 	{ "REQ/S", 5, TC_RATE }, { "RQP99", 5, TC_DUR },

@@ -69,7 +69,8 @@ static void test_overview_has_service_column(void **state)
 }
 
 /* A growing column takes at most TUI_GROW_MAX more; the Overview's COMM
- * grows to the kernel's 15 before SERVICE gets the rest. */
+ * grows to the kernel's 15, then WORST to 15, before SERVICE gets the
+ * rest. */
 static void test_growing_columns(void **state)
 {
 	int comm = tui_col_index(TV_OVERVIEW, "COMM"), svc = tui_col_index(TV_OVERVIEW, "SERVICE");
@@ -91,11 +92,17 @@ static void test_growing_columns(void **state)
 	tui_fmt_heading(&tab, -1, false, line, sizeof(line), 84);	/* COMM 12 */
 	assert_ptr_equal(strstr(line, "WORST"), line + 8 + 13);
 	assert_ptr_equal(strstr(line, "SERVICE"), line + 84 - 7);
-	tui_fmt_heading(&tab, -1, false, line, sizeof(line), 100);	/* 15, SERVICE 20 */
+	tui_fmt_heading(&tab, -1, false, line, sizeof(line), 100);	/* 15, 15, SERVICE 12 */
 	assert_ptr_equal(strstr(line, "WORST"), line + 8 + 16);
-	assert_ptr_equal(strstr(line, "SERVICE"), line + 100 - 20);
+	assert_ptr_equal(strstr(line, "P99"), line + 8 + 16 + 16 + 2);
+	assert_ptr_equal(strstr(line, "SERVICE"), line + 100 - 12);
 	assert_int_equal(tui_col_at(&tab, 8 + 14, 100), comm);
+	assert_int_equal(tui_col_at(&tab, 8 + 16 + 14, 100), comm + 1);
 	assert_int_equal(tui_col_at(&tab, 99, 100), svc);
+	/* wide: SERVICE at most TUI_GROW_MAX more */
+	tui_fmt_heading(&tab, -1, false, line, sizeof(line), 200);
+	assert_ptr_equal(strstr(line, "SERVICE"), line + 80 - 7 + 7 + 8);
+	assert_true(strlen(line) <= 80 + 7 + 8 + TUI_GROW_MAX);
 	assert_int_equal(tui_col_at(&tab, 90, 80), -1);
 }
 
