@@ -48,10 +48,11 @@ struct tui_col {
 	/* the row's field shown (user/snapshot/fields.h), filled by
 	 * tui_row_fill; NULL: the view computes it */
 	const char *field;
-	/* how many more columns the column takes of what the screen has
-	 * beyond the table's widths (0: none, at most TUI_GROW_MAX); growing
-	 * columns take that room in column order */
-	int grow;
+	/* the column takes what the screen has beyond the table's widths,
+	 * up to grow_max more columns (0: TUI_GROW_MAX); growing columns
+	 * take that room in column order */
+	bool grow;
+	int grow_max;
 };
 
 #define TUI_GROW_MAX 40
@@ -70,7 +71,7 @@ enum tui_src {
 	TS_POOL, TS_PEER, TS_SERVICE, TS_REQUEST,
 };
 
-/* Requests of some listeners merged (model_requests.c): their histograms
+/* Requests of some listeners merged (model_reqs.c): their histograms
  * summed bucket by bucket, the p99 read from the sum (not the worst
  * listener's p99). */
 struct tui_reqs {

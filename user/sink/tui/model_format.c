@@ -159,19 +159,24 @@ const char *tui_fmt_cell(const struct tui_col *c, const struct tui_row *r, int c
 /* The width of column c in a table laid out in width screen columns: its
  * own, and for a growing column its part of what the screen has beyond the
  * table (the growing columns before it take theirs first). */
+static int grow_max(const struct tui_col *c)
+{
+	return !c->grow ? 0 : c->grow_max ? c->grow_max : TUI_GROW_MAX;
+}
+
 static int col_width(const struct tui_table *t, int c, int width)
 {
-	int extra = width + 1;
+	int extra = width + 1, most = grow_max(&t->cols[c]);
 
-	if (!t->cols[c].grow)
+	if (!most)
 		return t->cols[c].width;
 	for (int i = 0; i < t->ncols; i++)
 		extra -= t->cols[i].width + 1;
 	for (int i = 0; i < c && extra > 0; i++)
-		extra -= t->cols[i].grow < extra ? t->cols[i].grow : extra;
+		extra -= grow_max(&t->cols[i]) < extra ? grow_max(&t->cols[i]) : extra;
 	if (extra < 0)
 		extra = 0;
-	return t->cols[c].width + (extra < t->cols[c].grow ? extra : t->cols[c].grow);
+	return t->cols[c].width + (extra < most ? extra : most);
 }
 
 /* Lays out cells one space apart, each padded to its column's width. */

@@ -14,11 +14,13 @@
  * then the rest to SERVICE. REQ/S and RQP99 are "-" for a process serving
  * no requests (or with the requests family off). */
 static const struct tui_col overview_cols[] = {
-	{ "PID", 7, TC_PID }, { "COMM", 8, TC_STR, NULL, 7 }, { "WORST", 7, TC_STR, NULL, 8 },
-	{ "P99", 5, TC_DUR },	 { "SYS", 5, TC_DUR },		 { "LOCK", 5, TC_DUR },
-	{ "RETR", 5, TC_NUM },	 { "SAT%", 5, TC_PCT },		 { "BLOCK", 5, TC_DUR },
+	{ "PID", 7, TC_PID },
+	{ "COMM", 8, TC_STR, NULL, true, 7 },
+	{ "WORST", 7, TC_STR, NULL, true, 8 },
+	{ "P99", 5, TC_DUR },	 { "SYS", 5, TC_DUR },	  { "LOCK", 5, TC_DUR },
+	{ "RETR", 5, TC_NUM },	 { "SAT%", 5, TC_PCT },	  { "BLOCK", 5, TC_DUR },
 	{ "REQ/S", 5, TC_RATE }, { "RQP99", 5, TC_DUR },
-	{ "SERVICE", 7, TC_STR, NULL, TUI_GROW_MAX },
+	{ "SERVICE", 7, TC_STR, NULL, true },
 };
 
 /* Overview: one aggregate per process, found through a small open-addressed

@@ -1,13 +1,10 @@
 /* The Requests view: per process and listener, the requests its server
  * connections answered in the interval (count, p50, p99, max) and those
  * open now; its drill-down is the histogram, the clients and the requests
- * in flight. Also the requests of several listeners merged, for the
- * Overview (per process) and the grouped Overview (per service). */
+ * in flight. */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 #include "sink/tui/model_int.h"
-#include "snapshot/histo.h"
 
 static const struct tui_col request_cols[] = {
 	{ "PID", 7, TC_PID, "pid" },	    { "COMM", 13, TC_STR, "comm" },
@@ -16,41 +13,6 @@ static const struct tui_col request_cols[] = {
 	{ "P99", 6, TC_DUR, "p99_ns" },	    { "MAX", 6, TC_DUR, "max_ns" },
 	{ "INFL", 4, TC_NUM, "inflight" },
 };
-
-int tui_reqs_add(struct tui_reqs *r, const __u64 *hist, __u64 requests, __u64 max_ns)
-{
-	if (!requests || !hist)
-		return 0;
-	if (!r->hist && !(r->hist = calloc(HIST_NBUCKETS, sizeof(*r->hist))))
-		return -ENOMEM;
-	for (__u32 b = 0; b < HIST_NBUCKETS; b++)
-		r->hist[b] += hist[b];
-	r->requests += requests;
-	if (max_ns > r->max_ns)
-		r->max_ns = max_ns;
-	return 0;
-}
-
-/* bounded like every latscope percentile, by the bucket and the max */
-void tui_reqs_p99(struct tui_reqs *r)
-{
-	if (r->hist)
-		r->p99_ns = hist_percentile(r->hist, 0.99, r->max_ns);
-}
-
-void tui_reqs_free(struct tui_reqs *r)
-{
-	free(r->hist);
-	*r = (struct tui_reqs){ 0 };
-}
-
-double tui_reqs_rate(const struct tui_reqs *r, const struct snapshot *s)
-{
-	/* a snapshot without its interval (an odd recording): per snapshot */
-	double secs = s->interval_ns ? (double)s->interval_ns / 1e9 : 1;
-
-	return r->requests ? (double)r->requests / secs : -1;
-}
 
 static int requests_build(struct tui_table *t, const struct snapshot *s)
 {

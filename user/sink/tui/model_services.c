@@ -14,7 +14,7 @@
  * screen); REQP99 is "-" for a service serving no requests (or with the
  * requests family off) */
 static const struct tui_col service_cols[] = {
-	{ "SERVICE", 16, TC_STR, NULL, TUI_GROW_MAX },	{ "PROCS", 5, TC_NUM },
+	{ "SERVICE", 16, TC_STR, NULL, true },	{ "PROCS", 5, TC_NUM },
 	{ "WORST", 9, TC_STR },			{ "P99", 6, TC_DUR },
 	{ "SYS", 5, TC_DUR },			{ "LOCK", 5, TC_DUR },
 	{ "RETR", 5, TC_NUM },			{ "SATPOOLS", 8, TC_NUM },

@@ -81,7 +81,7 @@ static void test_growing_columns(void **state)
 		const struct tui_col *c = tui_view_cols((enum tui_view)v, &n, NULL);
 
 		for (int i = 0; i < n; i++)
-			assert_true(c[i].grow >= 0 && c[i].grow <= TUI_GROW_MAX);
+			assert_true(c[i].grow_max >= 0 && c[i].grow_max <= TUI_GROW_MAX);
 	}
 	assert_int_equal(tui_table_build(&tab, TV_OVERVIEW, snap), 0);
 	tui_table_apply(&tab, NULL, 0, 0, false);
