@@ -9,7 +9,8 @@
  *   model_detail.c   drill-down lines, histograms
  *   model_<view>.c   one view each: its columns, rows and drill-down
  *                    (overview, syscalls, tcp, locks, pools, peers, requests)
- *   model_services.c the Overview grouped by service (key g) */
+ *   model_services.c the Overview grouped by service (key g)
+ *   model_reqs.c     requests merged over listeners (for both Overviews) */
 #ifndef LATSCOPE_TUI_MODEL_H
 #define LATSCOPE_TUI_MODEL_H
 
