@@ -195,7 +195,7 @@ start_three() {
 	[ "$(wait_exit)" -eq 0 ]
 }
 
-@test "tui services: the grouped Overview gives a service's requests and their p99 (its slow plateau), none for a service without" {
+@test "tui services: the grouped Overview gives a service's requests and their p99 (its slow plateau), none for a service without; the Overview a process's req/s and p99" {
 	# a request server in A: 20 ms a request, 2% of them 60 ms (its p99
 	# plateau); B serves none
 	mkfifo "$T/go"
@@ -219,6 +219,22 @@ start_three() {
 	[[ "$p99" =~ ^([0-9]+)ms$ ]]
 	[ "${BASH_REMATCH[1]}" -ge 50 ] && [ "${BASH_REMATCH[1]}" -lt 1000 ]
 	screen | grep -qE "^docker:fedcba987654 +1 .* 0 +- *$"
+	# back by process: the server's row gives its requests per second
+	# (REQ/S) and their p99 (RQP99), B's none
+	keys g
+	wait_screen_re "^ *$req +.* [0-9.]+[kM]? +[0-9]+ms +latscope-tui-a\.service *$" 300
+	# the row read from one capture (the next snapshot may redraw it)
+	for i in $(seq 1 100); do
+		row=$(screen | grep -E "^ *$req +.* [0-9.]+[kM]? +[0-9]+ms +latscope-tui-a\.service *$") && break
+		sleep 0.1
+	done
+	echo "the server's row: $row"
+	rate=$(awk '{ print $(NF - 2) }' <<< "$row")
+	p99=$(awk '{ print $(NF - 1) }' <<< "$row")
+	[ "$rate" != "0.0" ]
+	[[ "$p99" =~ ^([0-9]+)ms$ ]]
+	[ "${BASH_REMATCH[1]}" -ge 10 ] && [ "${BASH_REMATCH[1]}" -lt 1000 ]
+	screen | grep -qE "^ *$b +.* - +- +docker:fedcba987654 *$"
 	exec 7>&-
 	keys q
 	[ "$(wait_exit)" -eq 0 ]

@@ -60,6 +60,7 @@ void tui_table_free(struct tui_table *t)
 {
 	free(t->rows);
 	free(t->order);
+	tui_procs_clear(t);
 	free(t->procs);
 	tui_services_clear(t);
 	free(t->svcs);
@@ -166,6 +167,7 @@ static int cmp_rows(const void *a, const void *b, void *arg)
 		c = strcmp(vx->s ? vx->s : "", vy->s ? vy->s : "");
 		break;
 	case TC_PCT:
+	case TC_RATE:
 	case TC_BAR:
 		c = vx->d < vy->d ? -1 : vx->d > vy->d;
 		break;

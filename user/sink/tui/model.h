@@ -9,7 +9,8 @@
  *   model_detail.c   drill-down lines, histograms
  *   model_<view>.c   one view each: its columns, rows and drill-down
  *                    (overview, syscalls, tcp, locks, pools, peers, requests)
- *   model_services.c the Overview grouped by service (key g) */
+ *   model_services.c the Overview grouped by service (key g)
+ *   model_reqs.c     requests merged over listeners (for both Overviews) */
 #ifndef LATSCOPE_TUI_MODEL_H
 #define LATSCOPE_TUI_MODEL_H
 
@@ -37,6 +38,7 @@ enum tui_cell {
 	TC_NUM,		/* a count: 12345, 123k, 1.2M */
 	TC_DUR,		/* nanoseconds: 850ns, 35us, 1.2ms, 2.1s */
 	TC_PCT,		/* a percentage 0..100, one decimal */
+	TC_RATE,	/* a count per second (double): 0.5, 12, 123k; "-" below 0 */
 	TC_BAR,		/* a pool's state breakdown (row->src is a snap_pool) */
 };
 
@@ -47,14 +49,16 @@ struct tui_col {
 	/* the row's field shown (user/snapshot/fields.h), filled by
 	 * tui_row_fill; NULL: the view computes it */
 	const char *field;
-	/* the column takes what the screen has beyond the table's widths
-	 * (up to TUI_GROW_MAX more columns); one per table at most */
+	/* the column takes what the screen has beyond the table's widths,
+	 * up to grow_max more columns (0: TUI_GROW_MAX); growing columns
+	 * take that room in column order */
 	bool grow;
+	int grow_max;
 };
 
 #define TUI_GROW_MAX 40
 
-#define TUI_MAXCOLS 10
+#define TUI_MAXCOLS 12
 
 union tui_val {
 	__u64 u;
@@ -68,6 +72,14 @@ enum tui_src {
 	TS_POOL, TS_PEER, TS_SERVICE, TS_REQUEST,
 };
 
+/* Requests of some listeners merged (model_reqs.c): their histograms
+ * summed bucket by bucket, the p99 read from the sum (not the worst
+ * listener's p99). */
+struct tui_reqs {
+	__u64 requests, max_ns, p99_ns;
+	__u64 *hist;		/* HIST_NBUCKETS, or NULL: no requests */
+};
+
 /* One process of the Overview: aggregated over the snapshot's lists. */
 struct tui_proc {
 	__u32 pid;
@@ -77,6 +89,7 @@ struct tui_proc {
 	__u64 worst_p99_ns, sys_ns, lock_ns, retrans, blocked_ns;
 	double sat_pct;
 	bool has_pool;
+	struct tui_reqs reqs;	/* its listeners' */
 };
 
 /* One service of the grouped Overview: its processes' aggregates. */
@@ -85,9 +98,8 @@ struct tui_service {
 	const char *worst_syscall;
 	__u32 procs, sat_pools;	/* processes; pools above TUI_HOT_SAT_PCT */
 	__u64 worst_p99_ns, sys_ns, lock_ns, retrans;
-	/* its listeners' requests of the interval merged: p99 over them all */
-	__u64 requests, req_max_ns, req_p99_ns;
-	__u64 *req_hist;	/* HIST_NBUCKETS, or NULL: no requests */
+	/* its processes' requests of the interval merged: p99 over them all */
+	struct tui_reqs reqs;
 };
 
 struct tui_row {

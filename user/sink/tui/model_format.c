@@ -137,6 +137,14 @@ const char *tui_fmt_cell(const struct tui_col *c, const struct tui_row *r, int c
 		else
 			snprintf(buf, n, "%.1f", v->d);
 		break;
+	case TC_RATE:
+		if (v->d < 0)
+			snprintf(buf, n, "-");	/* none */
+		else if (v->d < 9.95)
+			snprintf(buf, n, "%.1f", v->d);
+		else
+			tui_fmt_num((__u64)(v->d + 0.5), buf, n);
+		break;
 	case TC_BAR: {
 		const struct snap_pool *p = r->src;
 		int w = c->width < (int)n ? c->width : (int)n - 1;
@@ -149,17 +157,26 @@ const char *tui_fmt_cell(const struct tui_col *c, const struct tui_row *r, int c
 }
 
 /* The width of column c in a table laid out in width screen columns: its
- * own, and for the growing column what the screen has beyond the table. */
+ * own, and for a growing column its part of what the screen has beyond the
+ * table (the growing columns before it take theirs first). */
+static int grow_max(const struct tui_col *c)
+{
+	return !c->grow ? 0 : c->grow_max ? c->grow_max : TUI_GROW_MAX;
+}
+
 static int col_width(const struct tui_table *t, int c, int width)
 {
-	int total = -1, extra;
+	int extra = width + 1, most = grow_max(&t->cols[c]);
 
-	if (!t->cols[c].grow)
+	if (!most)
 		return t->cols[c].width;
 	for (int i = 0; i < t->ncols; i++)
-		total += t->cols[i].width + 1;
-	extra = width - total;
-	return t->cols[c].width + (extra < 0 ? 0 : extra > TUI_GROW_MAX ? TUI_GROW_MAX : extra);
+		extra -= t->cols[i].width + 1;
+	for (int i = 0; i < c && extra > 0; i++)
+		extra -= grow_max(&t->cols[i]) < extra ? grow_max(&t->cols[i]) : extra;
+	if (extra < 0)
+		extra = 0;
+	return t->cols[c].width + (extra < most ? extra : most);
 }
 
 /* Lays out cells one space apart, each padded to its column's width. */

@@ -36,6 +36,18 @@ void tui_services_clear(struct tui_table *t);
 /* model_overview.c: t->procs from s, one aggregate per process. 0 or
  * -ENOMEM. */
 int tui_procs_build(struct tui_table *t, const struct snapshot *s);
+/* frees what the Overview allocated per process (model_overview.c) */
+void tui_procs_clear(struct tui_table *t);
+
+/* model_reqs.c: requests (a histogram of them, their count and max)
+ * added to r; 0 or -ENOMEM. Then tui_reqs_p99 reads r's p99 from the sum;
+ * tui_reqs_free frees it. */
+int tui_reqs_add(struct tui_reqs *r, const __u64 *hist, __u64 requests, __u64 max_ns);
+void tui_reqs_p99(struct tui_reqs *r);
+void tui_reqs_free(struct tui_reqs *r);
+/* model_reqs.c: r's requests per second of s's interval; -1 (shown
+ * "-") when there are none */
+double tui_reqs_rate(const struct tui_reqs *r, const struct snapshot *s);
 
 /* model.c: the definition of view v (Overview's when v is out of range). */
 const struct tui_view_def *tui_view_def_get(enum tui_view v);

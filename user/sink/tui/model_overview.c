@@ -1,19 +1,26 @@
 /* The Overview: one row per process, aggregated over the snapshot's lists
  * (worst syscall, time in syscalls, lock wait, retransmits, pool
- * saturation, longest blocked call) and its service. The aggregates are
- * also what the grouped Overview (model_services.c) sums per service. */
+ * saturation, longest blocked call, requests per second and their p99
+ * over all its listeners) and its service. The aggregates are also what
+ * the grouped Overview (model_services.c) sums per service. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include "sink/tui/model_int.h"
 
-/* durations and counts take 5 columns at most (tui_fmt_dur, tui_fmt_num):
- * the service gets the rest of the screen */
+/* durations and counts take 5 columns at most (tui_fmt_dur, tui_fmt_num).
+ * At 80 columns COMM and WORST are cut to 8 and 7 and SERVICE to 7; a
+ * wider screen gives COMM its 15 first, then WORST 15 (clock_nanosleep),
+ * then the rest to SERVICE. REQ/S and RQP99 are "-" for a process serving
+ * no requests (or with the requests family off). */
 static const struct tui_col overview_cols[] = {
-	{ "PID", 7, TC_PID },	{ "COMM", 15, TC_STR },	{ "WORST", 9, TC_STR },
-	{ "P99", 6, TC_DUR },	{ "SYS", 5, TC_DUR },	{ "LOCK", 5, TC_DUR },
-	{ "RETR", 5, TC_NUM },	{ "SAT%", 5, TC_PCT },	{ "BLOCK", 5, TC_DUR },
-	{ "SERVICE", 8, TC_STR, NULL, true },
+	{ "PID", 7, TC_PID },
+	{ "COMM", 8, TC_STR, NULL, true, 7 },
+	{ "WORST", 7, TC_STR, NULL, true, 8 },
+	{ "P99", 5, TC_DUR },	 { "SYS", 5, TC_DUR },	  { "LOCK", 5, TC_DUR },
+	{ "RETR", 5, TC_NUM },	 { "SAT%", 5, TC_PCT },	  { "BLOCK", 5, TC_DUR },
+	{ "REQ/S", 5, TC_RATE }, { "RQP99", 5, TC_DUR },
+	{ "SERVICE", 7, TC_STR, NULL, true },
 };
 
 /* Overview: one aggregate per process, found through a small open-addressed
@@ -44,9 +51,17 @@ static struct tui_proc *proc_get(struct tui_table *t, struct proc_index *ix, __u
 }
 
 
+void tui_procs_clear(struct tui_table *t)
+{
+	for (size_t i = 0; i < t->nprocs; i++)
+		tui_reqs_free(&t->procs[i].reqs);
+	t->nprocs = 0;
+}
+
 /* t->procs holds at least most aggregates (proc_get never grows it). */
 static int procs_reserve(struct tui_table *t, size_t most)
 {
+	tui_procs_clear(t);
 	if (t->proccap < most) {
 		void *np = realloc(t->procs, most * sizeof(*t->procs));
 
@@ -55,7 +70,22 @@ static int procs_reserve(struct tui_table *t, size_t most)
 		t->procs = np;
 		t->proccap = most;
 	}
-	t->nprocs = 0;
+	return 0;
+}
+
+/* Each listener's requests merged into its process's, the p99 read from
+ * the sum. 0 or -ENOMEM. */
+static int procs_requests(struct tui_table *t, struct proc_index *ix, const struct snapshot *s)
+{
+	for (size_t i = 0; i < s->requests.len; i++) {
+		const struct snap_request *q = vec_at(&s->requests, struct snap_request, i);
+		struct tui_proc *p = proc_get(t, ix, q->pid, q->comm, q->service);
+
+		if (tui_reqs_add(&p->reqs, q->hist, q->requests, q->max_ns))
+			return -ENOMEM;
+	}
+	for (size_t i = 0; i < t->nprocs; i++)
+		tui_reqs_p99(&t->procs[i].reqs);
 	return 0;
 }
 
@@ -111,7 +141,7 @@ static void procs_aggregate(struct tui_table *t, struct proc_index *ix, const st
 }
 
 /* One row per aggregate. */
-static int procs_rows_add(struct tui_table *t)
+static int procs_rows_add(struct tui_table *t, const struct snapshot *s)
 {
 	for (size_t i = 0; i < t->nprocs; i++) {
 		struct tui_proc *q = &t->procs[i];
@@ -129,7 +159,9 @@ static int procs_rows_add(struct tui_table *t)
 		r->v[6].u = q->retrans;
 		r->v[7].d = q->has_pool ? q->sat_pct : -1;
 		r->v[8].u = q->blocked_ns;
-		r->v[9].s = q->service;
+		r->v[9].d = tui_reqs_rate(&q->reqs, s);
+		r->v[10].u = q->reqs.p99_ns;
+		r->v[11].s = q->service;
 		r->hot = q->worst_p99_ns > TUI_HOT_P99_NS || q->retrans || q->sat_pct > TUI_HOT_SAT_PCT;
 	}
 	return 0;
@@ -138,8 +170,9 @@ static int procs_rows_add(struct tui_table *t)
 int tui_procs_build(struct tui_table *t, const struct snapshot *s)
 {
 	size_t most = s->syscalls.len + s->inflight.len + s->tcp_retrans.len +
-		      s->user_locks.len + s->pools.len + 1, cap = 16;
+		      s->user_locks.len + s->pools.len + s->requests.len + 1, cap = 16;
 	struct proc_index ix;
+	int err;
 
 	while (cap < most * 2)
 		cap <<= 1;
@@ -150,13 +183,14 @@ int tui_procs_build(struct tui_table *t, const struct snapshot *s)
 	if (!ix.slot)
 		return -ENOMEM;
 	procs_aggregate(t, &ix, s);
+	err = procs_requests(t, &ix, s);
 	free(ix.slot);
-	return 0;
+	return err;
 }
 
 static int overview_build(struct tui_table *t, const struct snapshot *s)
 {
-	return tui_procs_build(t, s) ?: procs_rows_add(t);
+	return tui_procs_build(t, s) ?: procs_rows_add(t, s);
 }
 
 /* Enter on a process goes to its syscalls (keys.c); this is what a

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "sink/tui/model_int.h"
-#include "snapshot/histo.h"
 
 /* 80 columns at the least (SERVICE is 16 there and grows with the
  * screen); REQP99 is "-" for a service serving no requests (or with the
@@ -36,8 +35,8 @@ static int cmp_by_service(const void *a, const void *b, void *arg)
 	return c ? c : (ia < ib ? -1 : ia > ib);
 }
 
-/* p's aggregate added to v's. */
-static void service_add(struct tui_service *v, const struct tui_proc *p)
+/* p's aggregate added to v's (its requests merged: 0 or -ENOMEM). */
+static int service_add(struct tui_service *v, const struct tui_proc *p)
 {
 	v->procs++;
 	if (p->worst_p99_ns > v->worst_p99_ns || !*v->worst_syscall) {
@@ -49,23 +48,22 @@ static void service_add(struct tui_service *v, const struct tui_proc *p)
 	v->sys_ns += p->sys_ns;
 	v->lock_ns += p->lock_ns;
 	v->retrans += p->retrans;
+	return tui_reqs_add(&v->reqs, p->reqs.hist, p->reqs.requests, p->reqs.max_ns);
 }
 
-static int services_requests(struct tui_table *t, const struct snapshot *s);
 static int services_pools(struct tui_table *t, const struct snapshot *s);
 
 /* The last build's merged request histograms, freed. */
 void tui_services_clear(struct tui_table *t)
 {
-	for (size_t j = 0; j < t->nsvcs; j++) {
-		free(t->svcs[j].req_hist);
-		t->svcs[j].req_hist = NULL;
-	}
+	for (size_t j = 0; j < t->nsvcs; j++)
+		tui_reqs_free(&t->svcs[j].reqs);
 	t->nsvcs = 0;
 }
 
 /* t->svcs from t->procs: the processes sorted by service, each run one
- * service. Saturated pools are counted from s (a process may have several). */
+ * service; the p99 of its requests read from its processes' merged.
+ * Saturated pools are counted from s (a process may have several). */
 static int services_group(struct tui_table *t, const struct snapshot *s)
 {
 	size_t *ix = malloc((t->nprocs ? t->nprocs : 1) * sizeof(*ix));
@@ -95,10 +93,15 @@ static int services_group(struct tui_table *t, const struct snapshot *s)
 			v = &t->svcs[t->nsvcs++];
 			*v = (struct tui_service){ .service = proc_service(p), .worst_syscall = "" };
 		}
-		service_add(v, p);
+		if (service_add(v, p)) {
+			free(ix);
+			return -ENOMEM;
+		}
 	}
 	free(ix);
-	return services_requests(t, s) ?: services_pools(t, s);
+	for (size_t j = 0; j < t->nsvcs; j++)
+		tui_reqs_p99(&t->svcs[j].reqs);
+	return services_pools(t, s);
 }
 
 /* The service of t->svcs named name, or NULL */
@@ -108,34 +111,6 @@ static struct tui_service *service_named(struct tui_table *t, const char *name)
 		if (!strcmp(t->svcs[j].service, name))
 			return &t->svcs[j];
 	return NULL;
-}
-
-/* Each service's requests: its listeners' histograms summed, the p99 read
- * from the sum (bounded like every latscope percentile, by the bucket and
- * the max). */
-static int services_requests(struct tui_table *t, const struct snapshot *s)
-{
-	for (size_t i = 0; i < s->requests.len; i++) {
-		const struct snap_request *q = vec_at(&s->requests, struct snap_request, i);
-		struct tui_service *v = service_named(t, q->service);
-
-		if (!v || !q->requests || !q->hist)
-			continue;
-		if (!v->req_hist && !(v->req_hist = calloc(HIST_NBUCKETS, sizeof(*v->req_hist))))
-			return -ENOMEM;
-		for (__u32 b = 0; b < HIST_NBUCKETS; b++)
-			v->req_hist[b] += q->hist[b];
-		v->requests += q->requests;
-		if (q->max_ns > v->req_max_ns)
-			v->req_max_ns = q->max_ns;
-	}
-	for (size_t j = 0; j < t->nsvcs; j++) {
-		struct tui_service *v = &t->svcs[j];
-
-		if (v->req_hist)
-			v->req_p99_ns = hist_percentile(v->req_hist, 0.99, v->req_max_ns);
-	}
-	return 0;
 }
 
 /* Pools above TUI_HOT_SAT_PCT per service (a process may have several). */
@@ -171,8 +146,8 @@ static int services_build(struct tui_table *t, const struct snapshot *s)
 		r->v[5].u = v->lock_ns;
 		r->v[6].u = v->retrans;
 		r->v[7].u = v->sat_pools;
-		r->v[8].u = v->requests;
-		r->v[9].u = v->req_p99_ns;
+		r->v[8].u = v->reqs.requests;
+		r->v[9].u = v->reqs.p99_ns;
 		r->hot = v->worst_p99_ns > TUI_HOT_P99_NS || v->retrans || v->sat_pools;
 	}
 	return err;

@@ -68,16 +68,42 @@ static void test_overview_has_service_column(void **state)
 	assert_int_equal(tui_col_at(&tab, 100, 80), -1);
 }
 
-static void test_at_most_one_growing_column(void **state)
+/* A growing column takes at most TUI_GROW_MAX more; the Overview's COMM
+ * grows to the kernel's 15, then WORST to 15, before SERVICE gets the
+ * rest. */
+static void test_growing_columns(void **state)
 {
+	int comm = tui_col_index(TV_OVERVIEW, "COMM"), svc = tui_col_index(TV_OVERVIEW, "SERVICE");
+	char line[512];
+
 	for (int v = 0; v < TV_TABLES; v++) {
-		int n, grows = 0;
+		int n;
 		const struct tui_col *c = tui_view_cols((enum tui_view)v, &n, NULL);
 
 		for (int i = 0; i < n; i++)
-			grows += c[i].grow;
-		assert_true(grows <= 1);
+			assert_true(c[i].grow_max >= 0 && c[i].grow_max <= TUI_GROW_MAX);
 	}
+	assert_int_equal(tui_table_build(&tab, TV_OVERVIEW, snap), 0);
+	tui_table_apply(&tab, NULL, 0, 0, false);
+	tui_fmt_heading(&tab, -1, false, line, sizeof(line), 80);
+	assert_ptr_equal(strstr(line, "COMM"), line + 8);
+	assert_ptr_equal(strstr(line, "WORST"), line + 8 + 9);
+	assert_ptr_equal(strstr(line, "SERVICE"), line + 80 - 7);
+	tui_fmt_heading(&tab, -1, false, line, sizeof(line), 84);	/* COMM 12 */
+	assert_ptr_equal(strstr(line, "WORST"), line + 8 + 13);
+	assert_ptr_equal(strstr(line, "SERVICE"), line + 84 - 7);
+	tui_fmt_heading(&tab, -1, false, line, sizeof(line), 100);	/* 15, 15, SERVICE 12 */
+	assert_ptr_equal(strstr(line, "WORST"), line + 8 + 16);
+	assert_ptr_equal(strstr(line, "P99"), line + 8 + 16 + 16 + 2);
+	assert_ptr_equal(strstr(line, "SERVICE"), line + 100 - 12);
+	assert_int_equal(tui_col_at(&tab, 8 + 14, 100), comm);
+	assert_int_equal(tui_col_at(&tab, 8 + 16 + 14, 100), comm + 1);
+	assert_int_equal(tui_col_at(&tab, 99, 100), svc);
+	/* wide: SERVICE at most TUI_GROW_MAX more */
+	tui_fmt_heading(&tab, -1, false, line, sizeof(line), 200);
+	assert_ptr_equal(strstr(line, "SERVICE"), line + 80 - 7 + 7 + 8);
+	assert_true(strlen(line) <= 80 + 7 + 8 + TUI_GROW_MAX);
+	assert_int_equal(tui_col_at(&tab, 90, 80), -1);
 }
 
 static void test_grouped_sums_per_service(void **state)
@@ -151,7 +177,7 @@ static void test_grouped_request_p99_merged(void **state)
 	r = row_named2("web.service");
 	cell(r, tui_col_index(TV_SERVICES, "REQS"), b, sizeof(b));
 	assert_string_equal(b, "1100");
-	assert_int_equal(hist_bucket(((const struct tui_service *)r->src)->req_p99_ns),
+	assert_int_equal(hist_bucket(((const struct tui_service *)r->src)->reqs.p99_ns),
 			 hist_bucket(20 * MS));
 	cell(r, tui_col_index(TV_SERVICES, "REQP99"), b, sizeof(b));
 	assert_int_equal(strncmp(b, "20", 2), 0);
@@ -165,6 +191,63 @@ static void test_grouped_request_p99_merged(void **state)
 	tui_table_apply(&tab, NULL, 0, 0, false);
 	cell(row_named2("web.service"), tui_col_index(TV_SERVICES, "REQS"), b, sizeof(b));
 	assert_string_equal(b, "1100");
+}
+
+/* REQ/S and RQP99 of the Overview: a process's listeners merged, its p99
+ * over all its requests (not the worst listener's p99), its requests per
+ * second of the snapshot's interval; "-" for a process without requests. */
+static void test_overview_requests_per_process(void **state)
+{
+	int rate = tui_col_index(TV_OVERVIEW, "REQ/S"), p99 = tui_col_index(TV_OVERVIEW, "RQP99");
+	const struct tui_row *r;
+	char b[64], line[512];
+
+	assert_true(rate > 0 && p99 > 0);
+	/* java's two listeners: 1000 requests of 2 ms (20 of 6 ms) and 100
+	 * of 20 ms (2 of 60 ms): p99 over the 1100 is 20 ms, the second
+	 * listener's own p99 60 ms */
+	web_requests(snap, 300, 8080, 1000, 2 * MS);
+	web_requests(snap, 300, 8081, 100, 20 * MS);
+	snap->interval_ns = 2000000000ULL;
+	assert_int_equal(tui_table_build(&tab, TV_OVERVIEW, snap), 0);
+	tui_table_apply(&tab, NULL, 0, rate, true);
+	assert_int_equal(tab.nshown, 3);
+	r = tui_table_shown(&tab, 0);	/* the one serving requests first */
+	assert_int_equal(r->pid, 300);
+	cell(r, rate, b, sizeof(b));
+	assert_string_equal(b, "550");	/* 1100 in 2 s */
+	assert_int_equal(hist_bucket(((const struct tui_proc *)r->src)->reqs.p99_ns),
+			 hist_bucket(20 * MS));
+	cell(r, p99, b, sizeof(b));
+	assert_int_equal(strncmp(b, "20", 2), 0);
+	/* every view fits 80 columns: the Overview with its request cells too */
+	tui_fmt_row(&tab, r, line, sizeof(line), 80);
+	assert_true(strlen(line) <= 80);
+	assert_non_null(strstr(line, " 550 "));
+	tui_fmt_heading(&tab, rate, true, line, sizeof(line), 80);
+	assert_true(strlen(line) <= 80);
+	assert_non_null(strstr(line, "RQP99"));
+	/* nginx and postgres serve none */
+	for (size_t i = 1; i < tab.nshown; i++) {
+		cell(tui_table_shown(&tab, i), rate, b, sizeof(b));
+		assert_string_equal(b, "-");
+		cell(tui_table_shown(&tab, i), p99, b, sizeof(b));
+		assert_string_equal(b, "-");
+	}
+	/* a process seen only by its requests has a row; a slow rate keeps a
+	 * decimal */
+	web_requests(snap, 400, 80, 5, 1 * MS);
+	snap->interval_ns = 10000000000ULL;
+	assert_int_equal(tui_table_build(&tab, TV_OVERVIEW, snap), 0);
+	tui_table_apply(&tab, NULL, 400, rate, true);
+	assert_int_equal(tab.nshown, 1);
+	cell(tui_table_shown(&tab, 0), rate, b, sizeof(b));
+	assert_string_equal(b, "0.5");
+	/* the grouped Overview merges the same histograms per service */
+	assert_int_equal(tui_table_build(&tab, TV_SERVICES, snap), 0);
+	tui_table_apply(&tab, NULL, 0, 0, false);
+	cell(row_named2("web.service"), tui_col_index(TV_SERVICES, "REQS"), b, sizeof(b));
+	assert_string_equal(b, "1105");
 }
 
 static void test_many_processes_few_services(void **state)
@@ -368,9 +451,10 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_overview_has_service_column, setup, teardown),
-		cmocka_unit_test(test_at_most_one_growing_column),
+		cmocka_unit_test_setup_teardown(test_growing_columns, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_grouped_sums_per_service, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_grouped_request_p99_merged, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_overview_requests_per_process, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_processes_few_services, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_service_recorded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_filter_matches_service_in_every_view, setup,
