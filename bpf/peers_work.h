@@ -221,6 +221,7 @@ static __always_inline void peers_exit(struct task_struct *task, struct pt_regs 
 	struct peer_thread *pt;
 	struct peer_stats *st;
 	int cls = classify(nr), fd;
+	bool turn = false;
 	__u64 peer;
 
 	/* sendfile writes to its out_fd: a server's answer, no peer's call */
@@ -267,7 +268,7 @@ static __always_inline void peers_exit(struct task_struct *task, struct pt_regs 
 		if (!peer)
 			return;
 		if (requests_on && cls != C_POLL)
-			req_io(task, cs, fd, cls, ret, now);
+			req_io(pt, cs, fd, cls, ret, now);
 		if (!rec_peers)
 			return;
 		st = peer_entry(cs, task, peer, pstart, ep);
@@ -280,23 +281,27 @@ static __always_inline void peers_exit(struct task_struct *task, struct pt_regs 
 		__sync_fetch_and_add(&st->hist[idx], 1);
 	if (delta > st->max_ns)
 		st->max_ns = delta;
-	if (ret <= 0)
-		return;
-
-	/* bytes from the return value (mmsg calls return messages: calls
-	 * only); a send-then-receive turn on one fd of this thread is a round
-	 * trip */
-	if (cls == C_IN || cls == C_IN_MSGS) {
-		if (cls == C_IN)
-			__sync_fetch_and_add(&st->bytes_in, ret);
-		if (cs->last_dir == PEER_DIR_OUT)
-			__sync_fetch_and_add(&st->roundtrips, 1);
-		cs->last_dir = PEER_DIR_IN;
-	} else if (cls == C_OUT || cls == C_OUT_MSGS) {
-		if (cls == C_OUT)
-			__sync_fetch_and_add(&st->bytes_out, ret);
-		cs->last_dir = PEER_DIR_OUT;
+	if (ret > 0) {
+		/* bytes from the return value (mmsg calls return messages:
+		 * calls only); a send-then-receive turn on one fd of this
+		 * thread is a round trip */
+		if (cls == C_IN || cls == C_IN_MSGS) {
+			if (cls == C_IN)
+				__sync_fetch_and_add(&st->bytes_in, ret);
+			turn = cs->last_dir == PEER_DIR_OUT;
+			if (turn)
+				__sync_fetch_and_add(&st->roundtrips, 1);
+			cs->last_dir = PEER_DIR_IN;
+		} else if (cls == C_OUT || cls == C_OUT_MSGS) {
+			if (cls == C_OUT)
+				__sync_fetch_and_add(&st->bytes_out, ret);
+			cs->last_dir = PEER_DIR_OUT;
+		}
 	}
+	/* a downstream call of a thread serving a request (requests_work.h) */
+	if (requests_on && pt->rq_seq && cls != C_POLL && cls != C_CONNECT &&
+	    cs->req != REQ_FD_SERVER)
+		req_downstream(pt, peer, delta, turn);
 }
 
 #endif

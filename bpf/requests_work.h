@@ -74,12 +74,26 @@ struct {
 
 struct req_accept_stats req_accept_zero = {};
 
+/* This and the last interval's round trips per request per (process,
+ * listener, downstream peer), the epoch parity in the key: read and
+ * deleted like req_clients. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 4096);
+	__type(key, struct req_rt_key);
+	__type(value, struct req_rt_stats);
+} req_roundtrips SEC(".maps");
+
+struct req_rt_stats req_rt_zero = {};
+
 /* Keys and a new connection's entry: too large for the stack next to the
  * syscalls family's own. */
 struct req_scratch {
 	struct req_conn c;
 	struct req_client_key ck;
 	struct req_key ak;
+	struct req_rt_key rk;
 };
 
 struct {
@@ -188,6 +202,39 @@ static __always_inline struct req_stats *req_entry(const struct req_conn *c, __u
 			   __builtin_offsetof(struct req_stats, comm), 0);
 }
 
+/* The downstream calls of c's request (attributable) into its listener's
+ * round trips per peer. */
+static __always_inline void req_down_finish(struct req_conn *c, __u32 tgid, __u32 ep)
+{
+	struct req_scratch *sc = req_scratch_get();
+	struct req_rt_stats *st;
+
+	if (!sc)
+		return;
+	for (int i = 0; i < REQ_PEERS; i++) {
+		struct req_peer_calls *d = &c->down[i];
+		__u32 b;
+
+		if (!d->peer)
+			break;
+		req_key_of(&sc->rk.k, c, tgid, ep);
+		sc->rk.peer = d->peer;
+		st = stats_entry(&req_roundtrips, &sc->rk, &req_rt_zero, &req_drop_full,
+				 __builtin_offsetof(struct req_rt_stats, comm), 0);
+		if (!st)
+			continue;
+		b = d->turns < REQ_RT_BUCKETS ? d->turns : REQ_RT_BUCKETS - 1;
+		asm volatile("" : "+r"(b));
+		if (b < REQ_RT_BUCKETS)
+			__sync_fetch_and_add(&st->hist[b], 1);
+		__sync_fetch_and_add(&st->requests, 1);
+		__sync_fetch_and_add(&st->turns, d->turns);
+		__sync_fetch_and_add(&st->io_ns, d->io_ns);
+		if (d->turns > st->max_turns)
+			st->max_turns = d->turns;
+	}
+}
+
 /* The request open on c ends at end: into this interval's figures. A
  * global BPF function: the verifier checks it once, on its own, rather
  * than again on every path of its callers (seconds of load time). */
@@ -218,7 +265,12 @@ __noinline int req_finish(struct req_conn *c, __u32 tgid, __u64 end, __u32 ep)
 		}
 		__sync_fetch_and_add(&st->bytes_in, c->bytes_in);
 		__sync_fetch_and_add(&st->bytes_out, c->bytes_out);
+		if (c->shared)
+			__sync_fetch_and_add(&st->shared, 1);
 	}
+	if (!c->shared)
+		req_down_finish(c, tgid, ep);
+	__builtin_memset(c->down, 0, sizeof(c->down));
 	return 0;
 }
 
@@ -391,13 +443,42 @@ static __noinline __u32 req_classify(struct task_struct *task, struct peer_cache
 	return REQ_FD_SERVER;
 }
 
+/* Whether thread pt serves c's request now (its number on the thread). */
+static __always_inline bool req_mine(const struct peer_thread *pt, const struct req_conn *c, int fd)
+{
+	return pt->rq_fd == fd && pt->rq_seq == c->seq;
+}
+
+/* Request c (on fd) starts on thread pt: the thread serves it. A thread
+ * that was still receiving another request serves two at once (an event
+ * loop): neither one's downstream calls are attributable. */
+static __always_inline void req_take(struct peer_thread *pt, struct req_conn *c, __u32 tgid,
+				     int fd)
+{
+	struct req_conn_key ok = { .tgid = tgid, .fd = pt->rq_fd };
+	struct req_conn *o;
+
+	c->shared = 0;
+	if (pt->rq_seq && pt->rq_fd != fd && (o = bpf_map_lookup_elem(&req_conns, &ok)) &&
+	    o->seq == pt->rq_seq && o->state == REQ_RECEIVING) {
+		o->shared = 1;
+		c->shared = 1;
+	}
+	c->seq = c->seq + 1 ? c->seq + 1 : 1;
+	__builtin_memset(c->down, 0, sizeof(c->down));
+	pt->rq_fd = fd;
+	pt->rq_seq = c->seq;
+}
+
 /* An I/O call of class cls (peers_work.h) on fd returned ret at now;
- * cs is the fd's cache slot, resolved for this file. A function of its own
- * (a BPF call has 5 arguments: fd and cls share one, the epoch is read
- * again): verified once, not once per caller's path. */
-static __noinline void req_io_call(struct task_struct *task, struct peer_cache_slot *cs,
+ * cs is the fd's cache slot, resolved for this file, in the current
+ * thread's pt. A function of its own (a BPF call has 5 arguments: fd and
+ * cls share one, the task and the epoch are read again): verified once,
+ * not once per caller's path. */
+static __noinline void req_io_call(struct peer_thread *pt, struct peer_cache_slot *cs,
 				   __u64 fd_cls, long ret, __u64 now)
 {
+	struct task_struct *task = bpf_get_current_task_btf();
 	int fd = (int)(fd_cls >> 32), cls = (int)(__u32)fd_cls;
 	struct req_conn_key ck = { .tgid = task->tgid, .fd = fd };
 	bool in = cls == C_IN || cls == C_IN_MSGS;
@@ -429,6 +510,9 @@ static __noinline void req_io_call(struct task_struct *task, struct peer_cache_s
 			c->bytes_out = 0;
 			c->tid = task->pid;
 			c->state = REQ_RECEIVING;
+			req_take(pt, c, ck.tgid, fd);
+		} else if (!req_mine(pt, c, fd)) {
+			c->shared = 1;	/* more of it read by another thread */
 		}
 		if (cls == C_IN)
 			c->bytes_in += ret;
@@ -436,12 +520,42 @@ static __noinline void req_io_call(struct task_struct *task, struct peer_cache_s
 	}
 	if (ret == 0 || c->state == REQ_IDLE)
 		return;		/* nothing sent, or not an answer to a request */
+	if (!req_mine(pt, c, fd))
+		c->shared = 1;		/* answered by another thread, or by one
+					 * that has taken up another request */
 	if (!c->first_send_ns)
 		c->first_send_ns = now;
 	c->last_send_ns = now;
 	if (cls == C_OUT)
 		c->bytes_out += ret;
 	c->state = REQ_RESPONDING;
+}
+
+/* A call on downstream peer (an fd that is no server connection) by
+ * thread pt, delta ns long, turn: it was a round trip's receive. Counted
+ * on the request the thread serves, if any. */
+static __noinline void req_downstream(struct peer_thread *pt, __u64 peer, __u64 delta, bool turn)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct req_conn_key ck = { .tgid = task->tgid, .fd = pt->rq_fd };
+	struct req_conn *c = bpf_map_lookup_elem(&req_conns, &ck);
+
+	if (!c || c->seq != pt->rq_seq || c->state == REQ_IDLE) {
+		pt->rq_seq = 0;		/* its request is over */
+		return;
+	}
+	for (int i = 0; i < REQ_PEERS; i++) {
+		struct req_peer_calls *d = &c->down[i];
+
+		if (d->peer && d->peer != peer)
+			continue;
+		d->peer = peer;
+		d->io_ns += delta;
+		d->calls++;
+		if (turn)
+			d->turns++;
+		return;
+	}
 }
 
 /* The calls that are no peer's I/O (peers_work.h's C_NONE) but matter
@@ -459,12 +573,12 @@ static __always_inline void requests_other(struct task_struct *task, struct pt_r
 }
 
 /* req_io_call, called. */
-static __always_inline void req_io(struct task_struct *task, struct peer_cache_slot *cs,
+static __always_inline void req_io(struct peer_thread *pt, struct peer_cache_slot *cs,
 				   int fd, int cls, long ret, __u64 now)
 {
 	if (cs->req == REQ_FD_OTHER || ret < 0)
 		return;		/* the common case stays inline */
-	req_io_call(task, cs, ((__u64)(__u32)fd << 32) | (__u32)cls, ret, now);
+	req_io_call(pt, cs, ((__u64)(__u32)fd << 32) | (__u32)cls, ret, now);
 }
 
 #endif

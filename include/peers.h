@@ -50,9 +50,14 @@ struct peer_cache_slot {
 #define PEER_DIR_IN 1
 #define PEER_DIR_OUT 2
 
-/* Per thread, in task storage: its recent fds, direct-mapped by fd. */
+/* Per thread, in task storage: its recent fds, direct-mapped by fd; and
+ * the request it serves (the requests view): the server connection (fd)
+ * and that request's number on it (rq_seq, 0: none), whose downstream
+ * calls are counted on it. */
 struct peer_thread {
 	struct peer_cache_slot cache[PEER_CACHE_SLOTS];
+	__s32 rq_fd;
+	__u32 rq_seq;
 };
 
 /* Key of peer_index, (process, peer, epoch parity) -> peer_table index:

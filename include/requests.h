@@ -40,6 +40,16 @@ struct req_conn_key {
 #define REQ_RECEIVING 1		/* data received, nothing sent yet */
 #define REQ_RESPONDING 2	/* sent since the request's first data */
 
+/* The downstream peers a request's thread talked to while serving it, at
+ * most REQ_PEERS (the calls to further ones are not counted). */
+#define REQ_PEERS 4
+struct req_peer_calls {
+	__u64 peer;		/* peer id (0: free) */
+	__u64 io_ns;		/* time in I/O calls on it */
+	__u32 turns;		/* round trips (a receive after a send) */
+	__u32 calls;
+};
+
 /* One server connection and its request in progress. */
 struct req_conn {
 	__u64 file;		/* struct file of the fd when it was made */
@@ -56,6 +66,11 @@ struct req_conn {
 	__u8 pad;
 	__u32 tid;		/* the thread that received the request's data */
 	char comm[16];		/* the process's name */
+	__u32 seq;		/* the request's number on the connection */
+	__u8 shared;		/* its thread served another at the same time, or
+				 * it moved between threads: not attributable */
+	__u8 pad3[3];
+	struct req_peer_calls down[REQ_PEERS];
 };
 
 /* A listener of a process in one epoch parity (part of req_client_key). */
@@ -76,6 +91,8 @@ struct req_stats {
 	__u64 ttfb_max_ns;
 	__u64 bytes_in, bytes_out;	/* of the requests that ended */
 	__u64 accepted, closed;	/* connections from the client */
+	__u64 shared;		/* requests whose downstream calls are not
+				 * attributable (see req_conn.shared) */
 	char comm[16];
 	__u32 hist[HIST_NBUCKETS];
 };
@@ -86,6 +103,30 @@ struct req_client_key {
 	__u8 caddr[16];
 	__u8 cv6;
 	__u8 pad[7];
+};
+
+/* Round trips per request: counts 0 .. REQ_RT_BUCKETS - 2 exact, the
+ * last bucket for more. */
+#define REQ_RT_BUCKETS 128
+
+/* Key of req_roundtrips: a listener's requests' calls to one downstream
+ * peer in one epoch parity. */
+struct req_rt_key {
+	struct req_key k;
+	__u64 peer;
+};
+
+/* One interval of one (listener, downstream peer): the requests that
+ * called it (attributable ones), their round trips to it (a histogram of
+ * round trips per request, and the sum) and their time in calls on it. */
+struct req_rt_stats {
+	__u64 requests;
+	__u64 turns;
+	__u64 io_ns;
+	__u32 max_turns;
+	__u32 pad;
+	char comm[16];		/* stats_entry's (the process's name) */
+	__u32 hist[REQ_RT_BUCKETS];
 };
 
 /* One interval of a listener's accept queue (req_accepts, keyed by the

@@ -6,6 +6,7 @@
  *
  *   reqload [--clients N] [--requests M] [--cost-us C] [--hold-ms H]
  *           [--early] [--port P] [--v6] [--per-request]
+ *           [--down N] [--down-us D]
  *
  * Request i of a client costs C us on the server, three times that when
  * i % 50 == 49 (2% of them: p99 is a slow one, p50 a plain one, each on a
@@ -15,7 +16,13 @@
  * after it. --v6: the server listens on [::1] and every client comes from
  * ::1 (IPv6 loopback has one address). --per-request: thread per request,
  * the connection's thread reads each request and a new thread does its work
- * and answers (a request that moves between threads).
+ * and answers (a request that moves between threads). --down N: after its
+ * cost, each request makes N round trips (3N for the slow 2%) to a
+ * downstream echo server of its own on 127.0.0.1 (one connection per client
+ * connection), which answers each D us late (--down-us, default 1000): the
+ * truth then has "down": its port, the round trips in all, per request
+ * p50/p99/max, and io_ns, the round trips' time as the server clocked them
+ * (send to answer received).
  *
  * Prints a JSON line with its pid and port, waits for a line on stdin (the
  * go), runs, then prints the truth as one JSON line: requests, p50_ns and
@@ -39,6 +46,12 @@
 static int nclients = 3, nrequests = 50, port;
 static long cost_us = 2000, hold_ms;
 static int early, v6, per_request;
+static int down_n, down_port;
+static long down_us = 1000;
+#define DOWN_SIZE 16
+#define MAX_REQUESTS 100000
+static unsigned short *down_rts;	/* round trips of each request, as answered */
+static unsigned long long down_total, down_ns;
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
@@ -91,10 +104,80 @@ static void sleep_ns(unsigned long long ns)
 }
 
 struct job {
-	int fd;
+	int fd, dfd;
 	char req[REQ_SIZE];
 	int err;
 };
+
+/* The downstream: an echo server answering each message down_us late. */
+static void *echo_conn(void *arg)
+{
+	int fd = (int)(long)arg;
+	char b[DOWN_SIZE];
+
+	while (io_full(fd, b, sizeof(b), 0) == 0) {
+		sleep_ns((unsigned long long)down_us * 1000ULL);
+		if (io_full(fd, b, sizeof(b), 1))
+			break;
+	}
+	close(fd);
+	return NULL;
+}
+
+static void *echo_accept(void *arg)
+{
+	int lfd = (int)(long)arg;
+
+	for (;;) {
+		int fd = accept(lfd, NULL, NULL);
+		pthread_t th;
+
+		if (fd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			return NULL;
+		}
+		if (pthread_create(&th, NULL, echo_conn, (void *)(long)fd))
+			die("pthread_create");
+		pthread_detach(th);
+	}
+}
+
+static struct sockaddr_in down_addr(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((unsigned short)down_port) };
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	return a;
+}
+
+static void down_start(void)
+{
+	struct sockaddr_in a = down_addr();
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	pthread_t th;
+
+	a.sin_port = 0;
+	if (fd < 0 || bind(fd, (void *)&a, len) || listen(fd, 128) ||
+	    getsockname(fd, (void *)&a, &len))
+		die("downstream listen");
+	down_port = ntohs(a.sin_port);
+	down_rts = calloc(MAX_REQUESTS, sizeof(*down_rts));
+	if (!down_rts || pthread_create(&th, NULL, echo_accept, (void *)(long)fd))
+		die("downstream");
+	pthread_detach(th);
+}
+
+static int down_connect(void)
+{
+	struct sockaddr_in a = down_addr();
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (fd < 0 || connect(fd, (void *)&a, sizeof(a)))
+		die("downstream connect");
+	return fd;
+}
 
 /* One request: its cost, then the answer. */
 static void *answer(void *arg)
@@ -111,7 +194,22 @@ static void *answer(void *arg)
 	if (hold_ms && ci == 0 && seq == 0)
 		cost = (unsigned long long)hold_ms * 1000000ULL;
 	sleep_ns(cost);
+	int rts = down_n * (seq % 50 == 49 ? 3 : 1);
+	unsigned long long dns = 0;
+
+	for (int k = 0; k < rts; k++) {
+		char b[DOWN_SIZE] = { 0 };
+		unsigned long long d0 = now_ns();
+
+		if (io_full(j->dfd, b, sizeof(b), 1) || io_full(j->dfd, b, sizeof(b), 0))
+			die("downstream");
+		dns += now_ns() - d0;
+	}
 	pthread_mutex_lock(&mu);
+	if (down_n && server_requests < MAX_REQUESTS)
+		down_rts[server_requests] = (unsigned short)rts;
+	down_total += (unsigned long long)rts;
+	down_ns += dns;
 	server_requests++;
 	server_ns += now_ns() - t0;
 	pthread_mutex_unlock(&mu);
@@ -122,7 +220,7 @@ static void *answer(void *arg)
 /* One connection: requests until the client closes. */
 static void *serve(void *arg)
 {
-	struct job j = { .fd = (int)(long)arg };
+	struct job j = { .fd = (int)(long)arg, .dfd = down_n ? down_connect() : -1 };
 
 	while (io_full(j.fd, j.req, sizeof(j.req), 0) == 0) {
 		pthread_t th;
@@ -137,6 +235,8 @@ static void *serve(void *arg)
 			break;
 	}
 	close(j.fd);
+	if (j.dfd >= 0)
+		close(j.dfd);
 	pthread_mutex_lock(&mu);
 	conns_open--;
 	pthread_cond_broadcast(&cv);
@@ -276,10 +376,15 @@ static int parse_args(int argc, char **argv)
 			hold_ms = atol(v);
 		else if (!strcmp(a, "--port"))
 			port = atoi(v);
+		else if (!strcmp(a, "--down"))
+			down_n = atoi(v);
+		else if (!strcmp(a, "--down-us"))
+			down_us = atol(v);
 		else
 			return -1;
 	}
-	return nclients < 1 || nclients > MAX_CLIENTS || nrequests < 1 || cost_us < 0 ? -1 : 0;
+	return nclients < 1 || nclients > MAX_CLIENTS || nrequests < 1 || cost_us < 0 ||
+	       down_n < 0 || down_n > 1000 || down_us < 0 ? -1 : 0;
 }
 
 static void print_truth(struct client *cl)
@@ -308,8 +413,19 @@ static void print_truth(struct client *cl)
 		       l[nrequests - 1]);
 	}
 	qsort(all, all_n, sizeof(*all), cmp_ull);
-	printf("],\"p50_ns\":%llu,\"p99_ns\":%llu,\"max_ns\":%llu}\n", quantile(all, all_n, 0.5),
+	printf("],\"p50_ns\":%llu,\"p99_ns\":%llu,\"max_ns\":%llu", quantile(all, all_n, 0.5),
 	       quantile(all, all_n, 0.99), all[all_n - 1]);
+	if (down_n) {
+		size_t n = server_requests < MAX_REQUESTS ? server_requests : MAX_REQUESTS;
+
+		for (size_t i = 0; i < n; i++)
+			all[i] = down_rts[i];
+		qsort(all, n, sizeof(*all), cmp_ull);
+		printf(",\"down\":{\"port\":%d,\"requests\":%zu,\"roundtrips\":%llu,\"p50\":%llu,"
+		       "\"p99\":%llu,\"max\":%llu,\"io_ns\":%llu}", down_port, n, down_total,
+		       quantile(all, n, 0.5), quantile(all, n, 0.99), n ? all[n - 1] : 0, down_ns);
+	}
+	printf("}\n");
 	free(all);
 }
 
@@ -322,10 +438,13 @@ int main(int argc, char **argv)
 
 	if (parse_args(argc, argv)) {
 		fprintf(stderr, "usage: reqload [--clients N] [--requests M] [--cost-us C] "
-			"[--hold-ms H] [--early] [--port P] [--v6] [--per-request]\n");
+			"[--hold-ms H] [--early] [--port P] [--v6] [--per-request] "
+			"[--down N] [--down-us D]\n");
 		return 2;
 	}
 	lfd = listen_on();
+	if (down_n)
+		down_start();
 	if (pthread_create(&acc, NULL, acceptor, (void *)(long)lfd))
 		die("pthread_create");
 	for (int i = 0; i < nclients; i++) {

@@ -12,6 +12,8 @@
 #include "collect/requests_row.h"
 #include "collect/requests_seed.h"
 #include "collect/requests_view.h"
+#include "collect/peers_name.h"
+#include "lib/hashmap.h"
 #include "lib/procfs.h"
 #include "syscalls.h"
 #include "peers.h"
@@ -19,10 +21,14 @@
 #include "syscalls.skel.h"
 
 #define INFLIGHT_MIN_NS 100000000ULL	/* open at least 100 ms, like blocked calls */
+#define REQ_RT_TOP 16	/* downstream peers per listener, most round trips first */
 
 struct requests {
 	struct syscalls_bpf *skel;
-	struct map_reader clients, conns, accepts;
+	struct map_reader clients, conns, accepts, rts;
+	struct req_rt_key *rdel;	/* round-trip keys to delete */
+	size_t rdel_cap;
+	struct hashmap *names;	/* peer id -> name */
 	struct req_key *adel;	/* accept-queue keys to delete */
 	size_t adel_cap;
 	/* /proc/net/netstat's ListenOverflows and ListenDrops when last read
@@ -51,6 +57,7 @@ void requests_configure(struct syscalls_bpf *skel, bool on)
 	bpf_map__set_max_entries(skel->maps.req_clients, 1);
 	bpf_map__set_max_entries(skel->maps.req_accepts, 1);
 	bpf_map__set_max_entries(skel->maps.req_queued, 1);
+	bpf_map__set_max_entries(skel->maps.req_roundtrips, 1);
 	bpf_program__set_autoload(skel->progs.req_handshake, false);
 }
 
@@ -67,6 +74,8 @@ struct requests *requests_new(struct syscalls_bpf *skel)
 			sizeof(struct req_conn_key), sizeof(struct req_conn));
 	map_reader_init(&r->accepts, bpf_map__fd(skel->maps.req_accepts),
 			sizeof(struct req_key), sizeof(struct req_accept_stats));
+	map_reader_init(&r->rts, bpf_map__fd(skel->maps.req_roundtrips),
+			sizeof(struct req_rt_key), sizeof(struct req_rt_stats));
 	listen_counters(r, NULL);
 	requests_seed(bpf_map__fd(skel->maps.req_ports));
 	return r;
@@ -219,6 +228,40 @@ static int collect_open(struct requests *r, struct snapshot *s, size_t first)
 	return err;
 }
 
+/* The ended parity's round trips per (listener, downstream peer): on their
+ * listener's row (made this interval, rows [first, ...)); their keys go. */
+static int collect_rts(struct requests *r, struct snapshot *s, size_t first, __u32 slot)
+{
+	int names_fd = bpf_map__fd(r->skel->maps.peer_names);
+	size_t ndel = 0;
+	int err = map_reader_read(&r->rts);
+
+	if (!err)
+		err = reserve((void **)&r->rdel, &r->rdel_cap, r->rts.len, sizeof(*r->rdel));
+	for (size_t i = 0; !err && i < r->rts.len; i++) {
+		const struct req_rt_key *k = (const void *)((char *)r->rts.keys + i * sizeof(*k));
+		const struct req_rt_stats *st =
+			(const void *)((char *)r->rts.values + i * sizeof(*st));
+		const char *name;
+		long row;
+
+		if (k->k.slot != slot)
+			continue;
+		r->rdel[ndel++] = *k;
+		row = row_of(r, s, first, k->k.tgid, k->k.pstart, &k->k.l);
+		if (row < 0)
+			continue;	/* its requests were not recorded (a full map) */
+		name = peer_name_cached(&r->names, 4096, names_fd, k->peer);
+		err = req_rt_add(vec_at(&s->requests, struct snap_request, row),
+				 name ? name : "?", st);
+	}
+	delete_keys(r->rts.fd, r->rdel, sizeof(*r->rdel), ndel);
+	for (size_t i = first; !err && i < s->requests.len; i++)
+		s->truncated.requests +=
+			req_rt_cut(vec_at(&s->requests, struct snap_request, i), REQ_RT_TOP);
+	return err;
+}
+
 /* The ended parity's accept queues: a listeners row each; their keys go. */
 static int collect_accepts(struct requests *r, struct snapshot *s, __u32 slot)
 {
@@ -268,6 +311,8 @@ int requests_collect(struct requests *r, struct snapshot *s, __u32 ended)
 	int err, e2;
 
 	err = collect_clients(r, s, first, slot);
+	e2 = collect_rts(r, s, first, slot);
+	err = err ? err : e2;
 	e2 = collect_open(r, s, first);
 	err = err ? err : e2;
 	e2 = collect_accepts(r, s, slot);
@@ -284,7 +329,10 @@ void requests_free(struct requests *r)
 	map_reader_free(&r->clients);
 	map_reader_free(&r->conns);
 	map_reader_free(&r->accepts);
+	map_reader_free(&r->rts);
 	free(r->adel);
+	free(r->rdel);
+	hashmap_free(r->names, free);
 	free(r->keys);
 	free(r->acc);
 	free(r->del);

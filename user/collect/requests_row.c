@@ -67,6 +67,7 @@ int req_row_fill(struct snap_request *row, const struct req_key *k, const struct
 	row->bytes_out = st->bytes_out;
 	row->accepted = st->accepted;
 	row->closed = st->closed;
+	row->not_attributable = st->shared;
 	return 0;
 }
 
@@ -78,6 +79,7 @@ void req_stats_add(struct req_stats *acc, const struct req_stats *st)
 	acc->bytes_out += st->bytes_out;
 	acc->accepted += st->accepted;
 	acc->closed += st->closed;
+	acc->shared += st->shared;
 	if (st->max_ns > acc->max_ns)
 		acc->max_ns = st->max_ns;
 	if (st->ttfb_max_ns > acc->ttfb_max_ns)
@@ -178,4 +180,64 @@ int req_listener_fill(struct snap_listener *row, const struct req_key *k,
 	row->backlog = st->backlog;
 	row->full = st->full;
 	return 0;
+}
+
+/* The smallest count with at least q of the n requests at or below it,
+ * from the exact buckets (the last one: that many or more, up to max). */
+static __u64 rt_rank(const __u32 *hist, __u64 n, double q, __u64 max)
+{
+	__u64 want = (__u64)(q * (double)n + 0.999999), seen = 0;
+
+	if (!want)
+		want = 1;
+	for (__u32 i = 0; i < REQ_RT_BUCKETS; i++) {
+		seen += hist[i];
+		if (seen >= want)
+			return i == REQ_RT_BUCKETS - 1 ? max : i;
+	}
+	return max;
+}
+
+int req_rt_add(struct snap_request *row, const char *peer, const struct req_rt_stats *st)
+{
+	struct snap_request_rt *r = vec_push(&row->roundtrips);
+	__u64 n = 0;
+
+	if (!r)
+		return -ENOMEM;
+	for (__u32 i = 0; i < REQ_RT_BUCKETS; i++)
+		n += st->hist[i];
+	snprintf(r->peer, sizeof(r->peer), "%s", peer);
+	r->requests = st->requests;
+	r->roundtrips = st->turns;
+	r->max = st->max_turns;
+	r->p50 = rt_rank(st->hist, n, 0.50, r->max);
+	r->p99 = rt_rank(st->hist, n, 0.99, r->max);
+	r->io_ns = st->io_ns;
+	return 0;
+}
+
+static int cmp_rt(const void *a, const void *b)
+{
+	const struct snap_request_rt *x = a, *y = b;
+
+	if (x->roundtrips != y->roundtrips)
+		return x->roundtrips < y->roundtrips ? 1 : -1;
+	if (x->io_ns != y->io_ns)
+		return x->io_ns < y->io_ns ? 1 : -1;
+	return strcmp(x->peer, y->peer);
+}
+
+size_t req_rt_cut(struct snap_request *row, size_t top)
+{
+	struct vec *v = &row->roundtrips;
+	size_t cut = 0;
+
+	if (v->len > 1)
+		qsort(v->data, v->len, v->elem, cmp_rt);
+	if (v->len > top) {
+		cut = v->len - top;
+		v->len = top;
+	}
+	return cut;
 }

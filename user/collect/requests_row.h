@@ -35,4 +35,11 @@ int req_inflight_fill(struct snap_inflight_request *row, __u32 tgid, const struc
 int req_listener_fill(struct snap_listener *row, const struct req_key *k,
 		      const struct req_accept_stats *st);
 
+/* A roundtrips row of row: its requests' calls to downstream peer (named)
+ * in one interval; -ENOMEM */
+int req_rt_add(struct snap_request *row, const char *peer, const struct req_rt_stats *st);
+/* row's roundtrips sorted by round trips (most first), cut to top; the
+ * number cut */
+size_t req_rt_cut(struct snap_request *row, size_t top);
+
 #endif

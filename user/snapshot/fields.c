@@ -78,6 +78,9 @@ static const struct snap_field f_thread_list[] = { SNAP_POOL_THREAD_FIELDS(FIELD
 #define ROW snap_request_client
 static const struct snap_field f_clients[] = { SNAP_REQUEST_CLIENT_FIELDS(FIELD) };
 #undef ROW
+#define ROW snap_request_rt
+static const struct snap_field f_roundtrips[] = { SNAP_REQUEST_RT_FIELDS(FIELD) };
+#undef ROW
 
 #define SUBSECTION(j_, r_, F_) \
 	static const struct snap_section snap_sec_##j_ = { \
@@ -87,6 +90,8 @@ static const struct snap_field f_clients[] = { SNAP_REQUEST_CLIENT_FIELDS(FIELD)
 		.merge_finish = SNAP_SUBMERGE_FINISH_##j_ };
 #define SNAP_SUBMERGE_ADD_blocked_on blocked_merge_add
 #define SNAP_SUBMERGE_FINISH_blocked_on blocked_merge_finish
+#define SNAP_SUBMERGE_ADD_roundtrips NULL
+#define SNAP_SUBMERGE_FINISH_roundtrips NULL
 #define SNAP_SUBMERGE_ADD_others NULL
 #define SNAP_SUBMERGE_FINISH_others NULL
 #define SNAP_SUBMERGE_ADD_thread_list NULL

@@ -194,6 +194,20 @@
 	X(U64, p99_ns, P99) \
 	X(U64, max_ns, MAX)
 
+/* requests[].roundtrips: per downstream peer the listener's requests
+ * called (those attributable to their thread), the requests that did, the
+ * round trips they made (a receive after a send on one connection) in all,
+ * and per request: p50, p99 and max (exact counts up to 126; merged: the
+ * max of the inputs); io_ns, their time in calls on it */
+#define SNAP_REQUEST_RT_FIELDS(X) \
+	X(S_PEER, peer, KEY) \
+	X(U64, requests, SUM) \
+	X(U64, roundtrips, SUM) \
+	X(U64, p50, MAX) \
+	X(U64, p99, MAX) \
+	X(U64, max, MAX) \
+	X(U64, io_ns, SUM)
+
 /* Per (process, listener): the requests that ended in the interval */
 #define SNAP_REQUEST_FIELDS(X) \
 	X(U32, pid, KEY) \
@@ -216,8 +230,10 @@
 	X(U64, accepted, SUM) \
 	X(U64, closed, SUM) \
 	X(U32, inflight, MAX) \
+	X(U64, not_attributable, SUM) \
 	X(HIST, hist, HIST) \
-	X(VEC, clients, ROWS)
+	X(VEC, clients, ROWS) \
+	X(VEC, roundtrips, ROWS)
 
 /* Per (process, listener): its accept queue in the interval. waits counts
  * the accepted connections whose handshake latscope saw (those queued
@@ -279,7 +295,8 @@
 	S(blocked_on, snap_pool_blocked, SNAP_POOL_BLOCKED_FIELDS) \
 	S(others, snap_pool_other, SNAP_POOL_OTHER_FIELDS) \
 	S(thread_list, snap_pool_thread, SNAP_POOL_THREAD_FIELDS) \
-	S(clients, snap_request_client, SNAP_REQUEST_CLIENT_FIELDS)
+	S(clients, snap_request_client, SNAP_REQUEST_CLIENT_FIELDS) \
+	S(roundtrips, snap_request_rt, SNAP_REQUEST_RT_FIELDS)
 
 /* "truncated" (rows cut by --top, per family) and "dropped" (events the
  * kernel side could not record), summed when merged */
