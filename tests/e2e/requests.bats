@@ -132,13 +132,44 @@ within_bucket() {
 	[ "$(jq -r --argjson pid "$WL" '[.requests[] | select(.pid == $pid) | .clients[].client] | unique | join(",")' "$T/sum")" = ::1 ]
 }
 
-@test "requests: thread per request (read on one thread, answered on another): counts exact, p50/p99 within 5%" {
-	run_reqload -i 0.5 -- --clients 2 --requests 100 --cost-us 5000 --per-request
+@test "requests: thread per request (read on one thread, answered on another): counts exact, p50/p99 within 5%, not attributable" {
+	run_reqload -i 0.5 -- --clients 2 --requests 100 --cost-us 5000 --per-request --down 2
 	l=$(listener)
 	[ "$(jq .requests <<<"$l")" -eq "$(truth .requests)" ]
 	[ "$(jq .bytes_out <<<"$l")" -eq "$(truth .bytes_out)" ]
 	"$LATSCOPE" replay "$T/rec" --summary > "$T/sum"
-	r=$(jq -c --argjson pid "$WL" '.requests[] | select(.pid == $pid)' "$T/sum")
+	r=$(jq -c --argjson pid "$WL" --argjson port "$(truth .port)" \
+		'.requests[] | select(.pid == $pid and .port == $port)' "$T/sum")
 	within_bucket "$(jq .p50_ns <<<"$r")" "$(truth .p50_ns)" 5
 	within_bucket "$(jq .p99_ns <<<"$r")" "$(truth .p99_ns)" 5
+	# each request answered by a thread that did not read it: none of
+	# their downstream calls is put on them
+	[ "$(jq .not_attributable <<<"$r")" -eq "$(truth .requests)" ]
+	[ "$(jq '.roundtrips | length' <<<"$r")" -eq 0 ]
+}
+
+@test "requests: round trips per request to the downstream peer exact (p50, p99, max), its io time within 5% of the server's clock" {
+	run_reqload -i 0.5 -- --clients 3 --requests 100 --cost-us 1000 --down 4 --down-us 1000
+	"$LATSCOPE" replay "$T/rec" --summary > "$T/sum"
+	r=$(jq -c --argjson pid "$WL" --argjson port "$(truth .port)" \
+		'.requests[] | select(.pid == $pid and .port == $port)' "$T/sum")
+	d=$(jq -c --arg p "tcp:127.0.0.1:$(truth .down.port)" '.roundtrips[] | select(.peer == $p)' <<<"$r")
+	echo "latscope: $d; truth: $(tail -n1 "$T/truth" | jq -c .down)"
+	[ "$(jq .requests <<<"$r")" -eq "$(truth .requests)" ]
+	[ "$(jq .not_attributable <<<"$r")" -eq 0 ]
+	[ "$(jq '.roundtrips | length' <<<"$r")" -eq 1 ]
+	[ "$(jq .requests <<<"$d")" -eq "$(truth .down.requests)" ]
+	[ "$(jq .roundtrips <<<"$d")" -eq "$(truth .down.roundtrips)" ]
+	# 4 a request, 12 for the slow 2%: p50 and p99 exact
+	[ "$(jq .p50 <<<"$d")" -eq "$(truth .down.p50)" ]
+	[ "$(jq .p99 <<<"$d")" -eq "$(truth .down.p99)" ]
+	[ "$(jq .max <<<"$d")" -eq "$(truth .down.max)" ]
+	# the time in its calls: never more than the server clocked around
+	# them, and within 5% (what lies outside the calls is user space)
+	[ "$(jq .io_ns <<<"$d")" -le "$(truth .down.io_ns)" ]
+	assert_within "$(jq .io_ns <<<"$d")" "$(truth .down.io_ns)" 5
+	# the downstream echo server's own listener: one request per round trip
+	e=$(jq -c --argjson pid "$WL" --argjson port "$(truth .down.port)" \
+		'.requests[] | select(.pid == $pid and .port == $port)' "$T/sum")
+	[ "$(jq .requests <<<"$e")" -eq "$(truth .down.roundtrips)" ]
 }
