@@ -6,7 +6,7 @@
  *
  *   reqload [--clients N] [--requests M] [--cost-us C] [--hold-ms H]
  *           [--early] [--port P] [--v6] [--per-request]
- *           [--down N] [--down-us D]
+ *           [--down N] [--down-us D] [--epoll]
  *
  * Request i of a client costs C us on the server, three times that when
  * i % 50 == 49 (2% of them: p99 is a slow one, p50 a plain one, each on a
@@ -22,7 +22,10 @@
  * connection), which answers each D us late (--down-us, default 1000): the
  * truth then has "down": its port, the round trips in all, per request
  * p50/p99/max, and io_ns, the round trips' time as the server clocked them
- * (send to answer received).
+ * (send to answer received). --epoll: the server is one thread, an event
+ * loop over every connection (epoll): it reads a request, arms a timer for
+ * its cost and goes on with the others, answering each when its timer
+ * fires (one thread serves many requests at once).
  *
  * Prints a JSON line with its pid and port, waits for a line on stdin (the
  * go), runs, then prints the truth as one JSON line: requests, p50_ns and
@@ -32,10 +35,13 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -45,7 +51,7 @@
 
 static int nclients = 3, nrequests = 50, port;
 static long cost_us = 2000, hold_ms;
-static int early, v6, per_request;
+static int early, v6, per_request, use_epoll;
 static int down_n, down_port;
 static long down_us = 1000;
 #define DOWN_SIZE 16
@@ -267,6 +273,99 @@ static void *acceptor(void *arg)
 	}
 }
 
+/* --epoll: one connection of the event loop, its request being read and
+ * the timer of its cost */
+struct econn {
+	int fd, tfd;
+	size_t have;
+	char req[REQ_SIZE];
+};
+
+#define EV_TIMER 1ULL	/* epoll data: the connection's address | this for its timer */
+
+static void econn_close(int ep, struct econn *c)
+{
+	epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
+	epoll_ctl(ep, EPOLL_CTL_DEL, c->tfd, NULL);
+	close(c->fd);
+	close(c->tfd);
+	free(c);
+}
+
+/* Data on c: once its request is whole, its cost as a timer. */
+static int econn_read(struct econn *c)
+{
+	ssize_t r = read(c->fd, c->req + c->have, sizeof(c->req) - c->have);
+	unsigned seq;
+
+	if (r <= 0)
+		return r < 0 && errno == EINTR ? 0 : -1;
+	c->have += (size_t)r;
+	if (c->have < sizeof(c->req))
+		return 0;
+	memcpy(&seq, c->req + 4, 4);
+	unsigned long long cost = (unsigned long long)cost_us * 1000ULL * (seq % 50 == 49 ? 3 : 1);
+	struct itimerspec its = { .it_value = { (time_t)(cost / 1000000000ULL),
+						(long)(cost % 1000000000ULL) } };
+
+	if (!cost)
+		its.it_value.tv_nsec = 1;
+	return timerfd_settime(c->tfd, 0, &its, NULL);
+}
+
+/* c's timer fired: its answer. */
+static int econn_answer(struct econn *c)
+{
+	char resp[RESP_SIZE];
+	unsigned long long n;
+
+	if (read(c->tfd, &n, sizeof(n)) != sizeof(n))
+		return 0;
+	memset(resp, 'r', sizeof(resp));
+	c->have = 0;
+	pthread_mutex_lock(&mu);
+	server_requests++;
+	pthread_mutex_unlock(&mu);
+	return io_full(c->fd, resp, sizeof(resp), 1);
+}
+
+static void *event_loop(void *arg)
+{
+	int lfd = (int)(long)arg, ep = epoll_create1(EPOLL_CLOEXEC);
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = 0 }, evs[64];
+
+	if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev))
+		die("epoll");
+	for (;;) {
+		int n = epoll_wait(ep, evs, 64, -1);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			die("epoll_wait");
+		for (int i = 0; i < n; i++) {
+			uint64_t d = evs[i].data.u64;
+			struct econn *c = (struct econn *)(uintptr_t)(d & ~EV_TIMER);
+
+			if (!d) {
+				struct econn *nc = calloc(1, sizeof(*nc));
+
+				if (!nc || (nc->fd = accept(lfd, NULL, NULL)) < 0 ||
+				    (nc->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC)) < 0)
+					die("accept");
+				ev.data.u64 = (uint64_t)(uintptr_t)nc;
+				epoll_ctl(ep, EPOLL_CTL_ADD, nc->fd, &ev);
+				ev.data.u64 |= EV_TIMER;
+				epoll_ctl(ep, EPOLL_CTL_ADD, nc->tfd, &ev);
+				continue;
+			}
+			if ((d & EV_TIMER) ? econn_answer(c) : econn_read(c))
+				econn_close(ep, c);
+		}
+	}
+	return NULL;
+}
+
 /* The server's address (127.0.0.1 or ::1) at port. */
 static socklen_t server_addr(struct sockaddr_in6 *a6)
 {
@@ -359,6 +458,10 @@ static int parse_args(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
+		if (!strcmp(a, "--epoll")) {
+			use_epoll = 1;
+			continue;
+		}
 		if (!strcmp(a, "--early") || !strcmp(a, "--v6") || !strcmp(a, "--per-request")) {
 			*(a[2] == 'e' ? &early : a[2] == 'v' ? &v6 : &per_request) = 1;
 			continue;
@@ -439,13 +542,13 @@ int main(int argc, char **argv)
 	if (parse_args(argc, argv)) {
 		fprintf(stderr, "usage: reqload [--clients N] [--requests M] [--cost-us C] "
 			"[--hold-ms H] [--early] [--port P] [--v6] [--per-request] "
-			"[--down N] [--down-us D]\n");
+			"[--down N] [--down-us D] [--epoll]\n");
 		return 2;
 	}
 	lfd = listen_on();
 	if (down_n)
 		down_start();
-	if (pthread_create(&acc, NULL, acceptor, (void *)(long)lfd))
+	if (pthread_create(&acc, NULL, use_epoll ? event_loop : acceptor, (void *)(long)lfd))
 		die("pthread_create");
 	for (int i = 0; i < nclients; i++) {
 		cl[i] = (struct client){ .idx = i, .fd = -1 };
