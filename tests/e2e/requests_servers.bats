@@ -32,9 +32,9 @@ teardown() {
 	rm -rf "$T"
 }
 
-# load FORMAT: the 150 requests of a connection, FORMAT (printf) given each
+# workload FORMAT: the 150 requests of a connection, FORMAT (printf) given each
 # one's cost in seconds
-load() {
+workload() {
 	local i
 	for i in $(seq 1 150); do
 		# shellcheck disable=SC2059
@@ -58,7 +58,7 @@ say() { echo "# $1: latscope $2, server $3" >&3; }
 
 @test "requests servers: PostgreSQL backends: statements + startup exact, p50/p99 within 10% of its logged durations" {
 	pg_start "-c listen_addresses=127.0.0.1 -c log_min_duration_statement=0"
-	load 'SELECT pg_sleep(%s);' > "$T/q.sql"
+	workload 'SELECT pg_sleep(%s);' > "$T/q.sql"
 	chmod 644 "$T/q.sql"
 	# every pid: the backends are forked by the postmaster once connected
 	start_latscope "$T/out" --probes requests -i 0.5 -o "$T/rec"
@@ -109,7 +109,7 @@ say() { echo "# $1: latscope $2, server $3" >&3; }
 		sleep 0.1
 	done
 	[ "$(redis-cli -p "$P" config resetstat)" = OK ]
-	load 'debug sleep %s' > "$T/cmds"
+	workload 'debug sleep %s' > "$T/cmds"
 	start_latscope "$T/out" -p "$RS" --probes requests -i 0.5 -o "$T/rec"
 	# two connections, one after the other: one event loop serves both, and
 	# while it sleeps in one's command the other's waits, read but not
