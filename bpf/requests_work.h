@@ -411,9 +411,10 @@ static __always_inline void req_close(struct task_struct *task, int fd, __u64 f,
 }
 
 /* Whether fd (file cs->file) is a server connection: one made at accept,
- * or a connected TCP socket on a port the process listens on (connections
- * older than latscope). An entry left by a connection whose close was not
- * seen (another file now) has its request ended. */
+ * or a connected TCP socket on a port the process (or its parent) listens
+ * on (connections older than latscope, or accepted by the parent). An
+ * entry left by a connection whose close was not seen (another file now)
+ * has its request ended. */
 static __noinline __u32 req_classify(struct task_struct *task, struct peer_cache_slot *cs,
 				     int fd, __u64 now)
 {
@@ -438,6 +439,13 @@ static __noinline __u32 req_classify(struct task_struct *task, struct peer_cache
 	pk.tgid = ck.tgid;
 	pk.port = BPF_CORE_READ(sk, __sk_common.skc_num);
 	l = bpf_map_lookup_elem(&req_ports, &pk);
+	if (!l) {
+		/* a child forked to serve a connection its parent accepted
+		 * (PostgreSQL's backends, inetd's services): never listened
+		 * or accepted itself, it serves on its parent's port */
+		pk.tgid = BPF_CORE_READ(task, real_parent, tgid);
+		l = bpf_map_lookup_elem(&req_ports, &pk);
+	}
 	if (!l || !req_conn_new(task, fd, f, sk, l, pstart, false))
 		return REQ_FD_OTHER;
 	return REQ_FD_SERVER;

@@ -77,6 +77,7 @@ struct task_struct {
 	int pid;
 	int tgid;
 	char comm[16];
+	struct task_struct *real_parent;	/* requests: a forked server's parent */
 	struct task_struct *group_leader;
 	u64 start_boottime;
 };

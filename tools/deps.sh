@@ -5,9 +5,11 @@ set -eu
 PKGS="make gcc pkg-config clang-19 libclang-rt-19-dev bpftool libbpf-dev libelf-dev libdw-dev liblzma-dev zlib1g-dev
 libncurses-dev libcmocka-dev libjansson-dev libmicrohttpd-dev curl linux-libc-dev bats jq tmux iproute2
 procps prometheus scdoc man-db dpkg-dev debhelper lintian libunwind-dev
-libc6-dbg postgresql"
+libc6-dbg postgresql redis-server"
 # (libc6-dbg: libc's internal names in the unwinding tests; postgresql: the
-# real server whose LWLock waits the locks tests check under pgbench)
+# real server whose LWLock waits the locks tests check under pgbench, and
+# whose statement durations the requests tests check; redis-server: the
+# other real server of tests/e2e/requests_servers.bats, its latencystats)
 missing=""
 for p in $PKGS; do
 	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

@@ -183,3 +183,29 @@ start_prometheus() {
 
 # q EXPR: the started Prometheus's answer to the instant query EXPR
 q() { curl -s -m 10 "http://127.0.0.1:$PP/api/v1/query" --data-urlencode "query=$1"; }
+
+# pg_start OPTIONS: Debian's PostgreSQL, private to the test: initdb'd in
+# $T/pg/data (trust), on port P (free_port) with its unix socket in $T/pg,
+# its log in $T/pg/log, started with the server options OPTIONS (e.g.
+# "-c listen_addresses="). Sets PGBIN; skips the test when not installed.
+# pg_stop (in teardown) stops it.
+pg_start() {
+	PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)
+	[ -x "$PGBIN/postgres" ] && [ -x "$PGBIN/pgbench" ] && id postgres >/dev/null 2>&1 ||
+		skip "PostgreSQL is not installed (apt-get install postgresql)"
+	chmod 755 "$T"
+	mkdir "$T/pg"
+	chown postgres "$T/pg"
+	P=$(free_port)
+	pg "$PGBIN/initdb -D $T/pg/data -A trust > $T/pg/initdb.log 2>&1"
+	pg "$PGBIN/pg_ctl -D $T/pg/data -l $T/pg/log -w -o '-p $P -k $T/pg $1' start > /dev/null"
+}
+
+pg_stop() {
+	[ -n "${T:-}" ] && [ -f "$T/pg/data/postmaster.pid" ] &&
+		pg "$PGBIN/pg_ctl -D $T/pg/data -m immediate stop > /dev/null 2>&1"
+	return 0
+}
+
+# pg COMMAND: COMMAND as the postgres user
+pg() { su postgres -s /bin/sh -c "$1"; }

@@ -7,30 +7,17 @@
 
 load helpers
 
-PGBIN=
-
 setup() {
-	PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)
-	[ -x "$PGBIN/postgres" ] && [ -x "$PGBIN/pgbench" ] && id postgres >/dev/null 2>&1 ||
-		skip "PostgreSQL is not installed (apt-get install postgresql)"
 	T=$(mktemp -d)
-	chmod 755 "$T"
-	mkdir "$T/pg"
-	chown postgres "$T/pg"
-	P=$(free_port)
-	pg "$PGBIN/initdb -D $T/pg/data -A trust > $T/pg/initdb.log 2>&1"
-	pg "$PGBIN/pg_ctl -D $T/pg/data -l $T/pg/log -w -o '-p $P -k $T/pg -c listen_addresses= -c max_connections=40' start > /dev/null"
+	pg_start "-c listen_addresses= -c max_connections=40"
 	pg "$PGBIN/pgbench -h $T/pg -p $P -i -s 1 postgres > $T/pg/init.log 2>&1"
 }
 
 teardown() {
 	teardown_latscope
-	[ -n "${T:-}" ] && [ -f "$T/pg/data/postmaster.pid" ] &&
-		pg "$PGBIN/pg_ctl -D $T/pg/data -m immediate stop > /dev/null 2>&1"
+	pg_stop
 	[ -n "${T:-}" ] && rm -rf "$T"
 }
-
-pg() { su postgres -s /bin/sh -c "$1"; }
 
 # the backends of our postmaster, as a JSON list (another PostgreSQL on
 # the host is not ours)
