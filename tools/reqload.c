@@ -290,6 +290,10 @@ static void econn_close(int ep, struct econn *c)
 	close(c->fd);
 	close(c->tfd);
 	free(c);
+	pthread_mutex_lock(&mu);
+	conns_open--;
+	pthread_cond_broadcast(&cv);
+	pthread_mutex_unlock(&mu);
 }
 
 /* Data on c: once its request is whole, its cost as a timer. */
@@ -353,6 +357,10 @@ static void *event_loop(void *arg)
 				if (!nc || (nc->fd = accept(lfd, NULL, NULL)) < 0 ||
 				    (nc->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC)) < 0)
 					die("accept");
+				pthread_mutex_lock(&mu);
+				conns_open++;
+				pthread_cond_broadcast(&cv);
+				pthread_mutex_unlock(&mu);
 				ev.data.u64 = (uint64_t)(uintptr_t)nc;
 				epoll_ctl(ep, EPOLL_CTL_ADD, nc->fd, &ev);
 				ev.data.u64 |= EV_TIMER;
