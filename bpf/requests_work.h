@@ -14,6 +14,7 @@
 #define LATSCOPE_REQUESTS_WORK_H
 
 #include "requests.h"
+#include "pools.h"
 
 const volatile bool requests_on = false;
 
@@ -50,6 +51,24 @@ struct {
 	__type(key, struct req_client_key);
 	__type(value, struct req_stats);
 } req_clients SEC(".maps");
+
+/* The pools family's threads (its thread_table and thread_slots, the same
+ * maps: collect/pools_shared.h), read for the split of request time.
+ * Sized by the frontend; 1 when the pools family does not run. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pool_thread);
+} thread_table SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__type(key, __u32);		/* tid */
+	__type(value, __u32);		/* slot */
+} thread_slots SEC(".maps");
 
 /* This and the last interval's accept queue per (process, listener), the
  * epoch parity in the key (req_key.slot): read and deleted like
@@ -267,6 +286,11 @@ __noinline int req_finish(struct req_conn *c, __u32 tgid, __u64 end, __u32 ep)
 		__sync_fetch_and_add(&st->bytes_out, c->bytes_out);
 		if (c->shared)
 			__sync_fetch_and_add(&st->shared, 1);
+		if (!c->shared && c->split_ok && c->first_send_ns) {
+			__sync_fetch_and_add(&st->why_requests, 1);
+			for (int i = 0; i < REQ_WHY_NR; i++)
+				__sync_fetch_and_add(&st->why_ns[i], c->split[i]);
+		}
 	}
 	if (!c->shared)
 		req_down_finish(c, tgid, ep);
@@ -451,6 +475,37 @@ static __noinline __u32 req_classify(struct task_struct *task, struct peer_cache
 	return REQ_FD_SERVER;
 }
 
+/* Thread tid's time per state (REQ_WHY_*) until now, as the pools family
+ * keeps it (closed states, and the open one's time so far): into c->st0 at
+ * the request's start, else its difference from st0 into c->split. false
+ * when the pools family does not follow the thread (yet). */
+static __always_inline bool req_split(struct req_conn *c, __u32 tid, __u64 now, bool start)
+{
+	__u32 *slot = bpf_map_lookup_elem(&thread_slots, &tid);
+	struct pool_thread *t;
+
+	if (!slot)
+		return false;
+	t = bpf_map_lookup_elem(&thread_table, slot);
+	if (!t || t->tid != tid || t->state == PST_UNKNOWN || t->state >= PST_NR)
+		return false;
+	for (int i = 0; i < REQ_WHY_NR; i++) {
+		__u32 st = PST_ONCPU + i;	/* ONCPU, RUNQ, LOCK, IO in order */
+		bool open = t->state == st || (st == PST_IO && t->state == PST_IDLE);
+		__u64 x = t->ns[st];
+
+		if (st == PST_IO)
+			x += t->ns[PST_IDLE];
+		if (open && now > t->since)
+			x += now - t->since;
+		if (start)
+			c->st0[i] = x;
+		else
+			c->split[i] = x > c->st0[i] ? x - c->st0[i] : 0;
+	}
+	return true;
+}
+
 /* Whether thread pt serves c's request now (its number on the thread). */
 static __always_inline bool req_mine(const struct peer_thread *pt, const struct req_conn *c, int fd)
 {
@@ -461,7 +516,7 @@ static __always_inline bool req_mine(const struct peer_thread *pt, const struct 
  * that was still receiving another request serves two at once (an event
  * loop): neither one's downstream calls are attributable. */
 static __always_inline void req_take(struct peer_thread *pt, struct req_conn *c, __u32 tgid,
-				     int fd)
+				     int fd, __u64 now)
 {
 	struct req_conn_key ok = { .tgid = tgid, .fd = pt->rq_fd };
 	struct req_conn *o;
@@ -474,6 +529,8 @@ static __always_inline void req_take(struct peer_thread *pt, struct req_conn *c,
 	}
 	c->seq = c->seq + 1 ? c->seq + 1 : 1;
 	__builtin_memset(c->down, 0, sizeof(c->down));
+	__builtin_memset(c->split, 0, sizeof(c->split));
+	c->split_ok = req_split(c, c->tid, now, true);
 	pt->rq_fd = fd;
 	pt->rq_seq = c->seq;
 }
@@ -518,7 +575,7 @@ static __noinline void req_io_call(struct peer_thread *pt, struct peer_cache_slo
 			c->bytes_out = 0;
 			c->tid = task->pid;
 			c->state = REQ_RECEIVING;
-			req_take(pt, c, ck.tgid, fd);
+			req_take(pt, c, ck.tgid, fd, now);
 		} else if (!req_mine(pt, c, fd)) {
 			c->shared = 1;	/* more of it read by another thread */
 		}
@@ -531,6 +588,8 @@ static __noinline void req_io_call(struct peer_thread *pt, struct peer_cache_slo
 	if (!req_mine(pt, c, fd))
 		c->shared = 1;		/* answered by another thread, or by one
 					 * that has taken up another request */
+	else if (c->split_ok)
+		c->split_ok = req_split(c, task->pid, now, false);
 	if (!c->first_send_ns)
 		c->first_send_ns = now;
 	c->last_send_ns = now;

@@ -50,6 +50,10 @@ struct req_peer_calls {
 	__u32 calls;
 };
 
+/* A request's time split by its thread's state (the pools family's
+ * states; its idle, a serving thread waiting for something, counts as io) */
+enum { REQ_WHY_ONCPU, REQ_WHY_RUNQ, REQ_WHY_LOCK, REQ_WHY_IO, REQ_WHY_NR };
+
 /* One server connection and its request in progress. */
 struct req_conn {
 	__u64 file;		/* struct file of the fd when it was made */
@@ -69,8 +73,14 @@ struct req_conn {
 	__u32 seq;		/* the request's number on the connection */
 	__u8 shared;		/* its thread served another at the same time, or
 				 * it moved between threads: not attributable */
-	__u8 pad3[3];
+	__u8 split_ok;		/* st0 and split hold its thread's states */
+	__u8 pad3[2];
 	struct req_peer_calls down[REQ_PEERS];
+	/* its thread's time per state (REQ_WHY_*: the pools family's
+	 * on-CPU, run queue, lock, io) at its start, and from its start to
+	 * its last send */
+	__u64 st0[REQ_WHY_NR];
+	__u64 split[REQ_WHY_NR];
 };
 
 /* A listener of a process in one epoch parity (part of req_client_key). */
@@ -93,6 +103,8 @@ struct req_stats {
 	__u64 accepted, closed;	/* connections from the client */
 	__u64 shared;		/* requests whose downstream calls are not
 				 * attributable (see req_conn.shared) */
+	__u64 why_requests;	/* requests with their time split: */
+	__u64 why_ns[REQ_WHY_NR];
 	char comm[16];
 	__u32 hist[HIST_NBUCKETS];
 };

@@ -29,6 +29,7 @@
 #include "collect/hooks.h"
 #include "collect/kernel_features.h"
 #include "collect/pools_int.h"
+#include "collect/pools_shared.h"
 #include "lib/hashmap.h"
 #include "pools.h"
 #include "pools.skel.h"
@@ -155,23 +156,30 @@ static void fill_sys_flags(__u8 *f)
 	fill_blocked_flags(f);
 }
 
+int pools_shared_table_fd = -1, pools_shared_slots_fd = -1;
+
 /* Room for the threads to follow: a few processes need little; host-wide,
  * twice the threads the host runs now (the 4th field of /proc/loadavg is
- * running/total scheduling entities), at least 16384. */
-static __u32 thread_map_size(const struct options *o)
+ * running/total scheduling entities), at least 16384. Read once: the
+ * syscalls family makes the maps the two share with this size. */
+__u32 pools_thread_map_size(const struct options *o)
 {
+	static __u32 size;
 	unsigned long total = 0;
 	FILE *f;
 
+	if (size)
+		return size;
 	if (o->npids)
-		return 4096;
+		return size = 4096;
 	f = fopen("/proc/loadavg", "r");
 	if (f) {
 		if (fscanf(f, "%*s %*s %*s %*u/%lu", &total) != 1)
 			total = 0;
 		fclose(f);
 	}
-	return total * 2 > 16384 ? (__u32)(total * 2 > (1UL << 20) ? 1UL << 20 : total * 2) : 16384;
+	size = total * 2 > 16384 ? (__u32)(total * 2 > (1UL << 20) ? 1UL << 20 : total * 2) : 16384;
+	return size;
 }
 
 FAMILY_SKEL_NOKF(pools);
@@ -189,12 +197,18 @@ static int pools_setup(struct collector *c, void *obj, const struct options *o)
 	/* run from the syscalls family's sched_switch program (hook_switch) */
 	if (hooks_have_head())
 		bpf_program__set_autoattach(skel->progs.pools_switch, false);
-	p->table_size = thread_map_size(o);
+	p->table_size = pools_thread_map_size(o);
 	skel->rodata->table_size = (__u32)p->table_size;
 	bpf_map__set_max_entries(skel->maps.thread_table, (__u32)p->table_size);
 	bpf_map__set_max_entries(skel->maps.thread_slots, (__u32)p->table_size);
 	bpf_map__set_max_entries(skel->maps.free_slots, (__u32)p->table_size);
-	bpf_map__set_max_entries(skel->maps.blocked, thread_map_size(o));
+	bpf_map__set_max_entries(skel->maps.blocked, pools_thread_map_size(o));
+	/* the threads' states live in the maps the syscalls family made (its
+	 * requests view reads them): the same maps, one writer (here) */
+	if (pools_shared_table_fd >= 0 && pools_shared_slots_fd >= 0 &&
+	    (bpf_map__reuse_fd(skel->maps.thread_table, pools_shared_table_fd) ||
+	     bpf_map__reuse_fd(skel->maps.thread_slots, pools_shared_slots_fd)))
+		return family_fail(c, -EINVAL, "cannot share the thread maps");
 	return 0;
 }
 

@@ -13,6 +13,7 @@
 #include "collect/requests_seed.h"
 #include "collect/requests_view.h"
 #include "collect/peers_name.h"
+#include "collect/pools_shared.h"
 #include "lib/hashmap.h"
 #include "lib/procfs.h"
 #include "syscalls.h"
@@ -47,8 +48,22 @@ struct requests {
 
 static void listen_counters(struct requests *r, struct snapshot *s);
 
-void requests_configure(struct syscalls_bpf *skel, bool on)
+void requests_share_threads(struct syscalls_bpf *skel, const struct options *o)
 {
+	if (!o->requests || !o->probes[FAM_POOLS])
+		return;
+	pools_shared_table_fd = bpf_map__fd(skel->maps.thread_table);
+	pools_shared_slots_fd = bpf_map__fd(skel->maps.thread_slots);
+}
+
+void requests_configure(struct syscalls_bpf *skel, const struct options *o)
+{
+	bool on = o->requests;
+	/* the pools family's thread states, for the split of request time */
+	__u32 threads = on && o->probes[FAM_POOLS] ? pools_thread_map_size(o) : 1;
+
+	bpf_map__set_max_entries(skel->maps.thread_table, threads);
+	bpf_map__set_max_entries(skel->maps.thread_slots, threads);
 	skel->rodata->requests_on = on;
 	if (on)
 		return;

@@ -68,6 +68,11 @@ int req_row_fill(struct snap_request *row, const struct req_key *k, const struct
 	row->accepted = st->accepted;
 	row->closed = st->closed;
 	row->not_attributable = st->shared;
+	row->why_requests = st->why_requests;
+	row->why_oncpu_ns = st->why_ns[REQ_WHY_ONCPU];
+	row->why_runq_ns = st->why_ns[REQ_WHY_RUNQ];
+	row->why_lock_ns = st->why_ns[REQ_WHY_LOCK];
+	row->why_io_ns = st->why_ns[REQ_WHY_IO];
 	return 0;
 }
 
@@ -80,6 +85,9 @@ void req_stats_add(struct req_stats *acc, const struct req_stats *st)
 	acc->accepted += st->accepted;
 	acc->closed += st->closed;
 	acc->shared += st->shared;
+	acc->why_requests += st->why_requests;
+	for (int i = 0; i < REQ_WHY_NR; i++)
+		acc->why_ns[i] += st->why_ns[i];
 	if (st->max_ns > acc->max_ns)
 		acc->max_ns = st->max_ns;
 	if (st->ttfb_max_ns > acc->ttfb_max_ns)

@@ -8,13 +8,19 @@
 
 #include <stdbool.h>
 #include <linux/types.h>
+#include "options.h"
 #include "snapshot/snapshot.h"
 
 struct syscalls_bpf;
 struct requests;
 
-/* Before the skeleton is loaded: on or off (off: its maps made small). */
-void requests_configure(struct syscalls_bpf *skel, bool on);
+/* Before the skeleton is loaded: on or off (off: its maps made small);
+ * the maps of thread states it shares with the pools family sized for
+ * that family when both run (else made small). */
+void requests_configure(struct syscalls_bpf *skel, const struct options *o);
+/* Once the family runs: the thread-state maps published for the pools
+ * family to load onto (collect/pools_shared.h), when both run. */
+void requests_share_threads(struct syscalls_bpf *skel, const struct options *o);
 /* After it is loaded; NULL when out of memory. The ports processes listen
  * on now are read from /proc, so that connections accepted before latscope
  * started count once they are used. */

@@ -117,7 +117,7 @@ static void size_maps(struct syscalls_bpf *skel, const struct options *o)
 	bpf_map__set_max_entries(skel->maps.syscall_table, half * 2);
 	bpf_map__set_max_entries(skel->maps.syscall_index, half * 2);
 	peers_configure(skel, o->peers, procs);
-	requests_configure(skel, o->requests);
+	requests_configure(skel, o);
 	__u32 slots = o->npids ? 4096 : clamp_u32(threads < pid_max ? threads : pid_max, 4096, 1 << 17);
 
 	skel->rodata->inflight_size = slots;
@@ -161,6 +161,7 @@ static int sys_open(struct collector *c, const struct options *o)
 	}
 	if ((err = family_attach(c, &sys_family, p->skel, NULL, 0)))
 		return err;
+	requests_share_threads(p->skel, o);
 	/* the other families' programs on the same tracepoints run from
 	 * ours from here on (collect/hooks.h) */
 	hooks_set_head(bpf_map__fd(p->skel->maps.hooks), p->skel->bss->hook_want,

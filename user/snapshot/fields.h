@@ -231,6 +231,11 @@
 	X(U64, closed, SUM) \
 	X(U32, inflight, MAX) \
 	X(U64, not_attributable, SUM) \
+	X(U64, why_requests, SUM) \
+	X(U64, why_oncpu_ns, SUM) \
+	X(U64, why_runq_ns, SUM) \
+	X(U64, why_lock_ns, SUM) \
+	X(U64, why_io_ns, SUM) \
 	X(HIST, hist, HIST) \
 	X(VEC, clients, ROWS) \
 	X(VEC, roundtrips, ROWS)
