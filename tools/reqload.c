@@ -6,7 +6,7 @@
  *
  *   reqload [--clients N] [--requests M] [--cost-us C] [--hold-ms H]
  *           [--early] [--port P] [--v6] [--per-request]
- *           [--down N] [--down-us D] [--epoll]
+ *           [--down N] [--down-us D] [--epoll] [--lock]
  *
  * Request i of a client costs C us on the server, three times that when
  * i % 50 == 49 (2% of them: p99 is a slow one, p50 a plain one, each on a
@@ -25,7 +25,10 @@
  * (send to answer received). --epoll: the server is one thread, an event
  * loop over every connection (epoll): it reads a request, arms a timer for
  * its cost and goes on with the others, answering each when its timer
- * fires (one thread serves many requests at once).
+ * fires (one thread serves many requests at once). --lock: each request
+ * spends its cost holding the server's one mutex (requests of different
+ * connections queue on it); the truth's lock_ns is the time they waited
+ * for it, by the server's clock.
  *
  * Prints a JSON line with its pid and port, waits for a line on stdin (the
  * go), runs, then prints the truth as one JSON line: requests, p50_ns and
@@ -51,13 +54,19 @@
 
 static int nclients = 3, nrequests = 50, port;
 static long cost_us = 2000, hold_ms;
-static int early, v6, per_request, use_epoll;
+static int early, v6, per_request, use_epoll, use_lock;
+static pthread_mutex_t cost_mu = PTHREAD_MUTEX_INITIALIZER;
+static unsigned long long lock_ns;
 static int down_n, down_port;
 static long down_us = 1000;
 #define DOWN_SIZE 16
 #define MAX_REQUESTS 100000
 static unsigned short *down_rts;	/* round trips of each request, as answered */
 static unsigned long long down_total, down_ns;
+/* --epoll: each request's time by the server's clock, from its first data
+ * read to its answer written (the clients' clocks add the time a request
+ * waits in its socket for the loop) */
+static unsigned long long server_lat[MAX_REQUESTS];
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
@@ -199,7 +208,19 @@ static void *answer(void *arg)
 	cost = (unsigned long long)cost_us * 1000ULL * (seq % 50 == 49 ? 3 : 1);
 	if (hold_ms && ci == 0 && seq == 0)
 		cost = (unsigned long long)hold_ms * 1000000ULL;
-	sleep_ns(cost);
+	if (use_lock) {
+		unsigned long long l0 = now_ns(), waited;
+
+		pthread_mutex_lock(&cost_mu);
+		waited = now_ns() - l0;
+		sleep_ns(cost);
+		pthread_mutex_unlock(&cost_mu);
+		pthread_mutex_lock(&mu);
+		lock_ns += waited;
+		pthread_mutex_unlock(&mu);
+	} else {
+		sleep_ns(cost);
+	}
 	int rts = down_n * (seq % 50 == 49 ? 3 : 1);
 	unsigned long long dns = 0;
 
@@ -278,6 +299,7 @@ static void *acceptor(void *arg)
 struct econn {
 	int fd, tfd;
 	size_t have;
+	unsigned long long start;	/* its first data read */
 	char req[REQ_SIZE];
 };
 
@@ -304,6 +326,8 @@ static int econn_read(struct econn *c)
 
 	if (r <= 0)
 		return r < 0 && errno == EINTR ? 0 : -1;
+	if (!c->have)
+		c->start = now_ns();
 	c->have += (size_t)r;
 	if (c->have < sizeof(c->req))
 		return 0;
@@ -327,10 +351,14 @@ static int econn_answer(struct econn *c)
 		return 0;
 	memset(resp, 'r', sizeof(resp));
 	c->have = 0;
+	if (io_full(c->fd, resp, sizeof(resp), 1))
+		return -1;
 	pthread_mutex_lock(&mu);
+	if (server_requests < MAX_REQUESTS)
+		server_lat[server_requests] = now_ns() - c->start;
 	server_requests++;
 	pthread_mutex_unlock(&mu);
-	return io_full(c->fd, resp, sizeof(resp), 1);
+	return 0;
 }
 
 static void *event_loop(void *arg)
@@ -466,8 +494,8 @@ static int parse_args(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
-		if (!strcmp(a, "--epoll")) {
-			use_epoll = 1;
+		if (!strcmp(a, "--epoll") || !strcmp(a, "--lock")) {
+			*(a[2] == 'e' ? &use_epoll : &use_lock) = 1;
 			continue;
 		}
 		if (!strcmp(a, "--early") || !strcmp(a, "--v6") || !strcmp(a, "--per-request")) {
@@ -524,8 +552,8 @@ static void print_truth(struct client *cl)
 		       l[nrequests - 1]);
 	}
 	qsort(all, all_n, sizeof(*all), cmp_ull);
-	printf("],\"p50_ns\":%llu,\"p99_ns\":%llu,\"max_ns\":%llu", quantile(all, all_n, 0.5),
-	       quantile(all, all_n, 0.99), all[all_n - 1]);
+	printf("],\"p50_ns\":%llu,\"p99_ns\":%llu,\"max_ns\":%llu,\"lock_ns\":%llu",
+	       quantile(all, all_n, 0.5), quantile(all, all_n, 0.99), all[all_n - 1], lock_ns);
 	if (down_n) {
 		size_t n = server_requests < MAX_REQUESTS ? server_requests : MAX_REQUESTS;
 
@@ -535,6 +563,13 @@ static void print_truth(struct client *cl)
 		printf(",\"down\":{\"port\":%d,\"requests\":%zu,\"roundtrips\":%llu,\"p50\":%llu,"
 		       "\"p99\":%llu,\"max\":%llu,\"io_ns\":%llu}", down_port, n, down_total,
 		       quantile(all, n, 0.5), quantile(all, n, 0.99), n ? all[n - 1] : 0, down_ns);
+	}
+	if (use_epoll) {
+		size_t n = server_requests < MAX_REQUESTS ? server_requests : MAX_REQUESTS;
+
+		qsort(server_lat, n, sizeof(*server_lat), cmp_ull);
+		printf(",\"server_p50_ns\":%llu,\"server_p99_ns\":%llu",
+		       quantile(server_lat, n, 0.5), quantile(server_lat, n, 0.99));
 	}
 	printf("}\n");
 	free(all);
@@ -550,7 +585,7 @@ int main(int argc, char **argv)
 	if (parse_args(argc, argv)) {
 		fprintf(stderr, "usage: reqload [--clients N] [--requests M] [--cost-us C] "
 			"[--hold-ms H] [--early] [--port P] [--v6] [--per-request] "
-			"[--down N] [--down-us D] [--epoll]\n");
+			"[--down N] [--down-us D] [--epoll] [--lock]\n");
 		return 2;
 	}
 	lfd = listen_on();
