@@ -1,7 +1,8 @@
 /* The Requests view: per process and listener, the requests its server
  * connections answered in the interval (count, p50, p99, max), those open
  * now and the accept queue's p99 wait; its drill-down is the histogram,
- * the accept queue, the clients and the requests in flight. */
+ * why (the time split, round trips per downstream peer), the accept queue,
+ * the clients and the requests in flight. */
 #include <errno.h>
 #include <string.h>
 #include "sink/tui/model_int.h"
@@ -104,6 +105,48 @@ static int accept_queue_add(struct tui_lines *out, const struct snapshot *s,
 	return err;
 }
 
+/* Why: the time split of the attributable requests as a bar, and their
+ * round trips per request per downstream peer. */
+static int why_add(struct tui_lines *out, const struct snap_request *x)
+{
+	__u64 t = x->why_oncpu_ns + x->why_runq_ns + x->why_lock_ns + x->why_io_ns;
+	char a[16], b[16], c[16], d[16], bar[64];
+	int err = tui_lines_add(out, TL_TITLE, "Why (time of the requests their thread served alone)");
+
+	if (!x->why_requests || !t) {
+		err = err ?: tui_lines_add(out, TL_DIM, x->not_attributable ?
+					   "  (not attributable: %llu requests shared their thread)" :
+					   "  (no split: the pools family does not follow the threads)",
+					   (unsigned long long)x->not_attributable);
+	} else {
+		tui_state_bar(x->why_oncpu_ns, x->why_runq_ns, x->why_lock_ns, x->why_io_ns, 0,
+			      bar, 40);
+		err = err ?: tui_lines_add(out, TL_TEXT, "  [%s]  C oncpu R runq L lock I io", bar);
+		err = err ?: tui_lines_add(out, TL_TEXT,
+					   "  %llu requests: oncpu %s  runq %s  lock %s  io %s;"
+					   " %llu not attributable",
+					   (unsigned long long)x->why_requests,
+					   tui_fmt_dur(x->why_oncpu_ns, a, sizeof(a)),
+					   tui_fmt_dur(x->why_runq_ns, b, sizeof(b)),
+					   tui_fmt_dur(x->why_lock_ns, c, sizeof(c)),
+					   tui_fmt_dur(x->why_io_ns, d, sizeof(d)),
+					   (unsigned long long)x->not_attributable);
+	}
+	err = err ?: tui_lines_add(out, TL_TITLE, "Round trips per request, per downstream peer");
+	for (size_t i = 0; i < x->roundtrips.len && !err; i++) {
+		const struct snap_request_rt *r = vec_at(&x->roundtrips, struct snap_request_rt, i);
+
+		err = tui_lines_add(out, r->p99 >= 20 ? TL_HOT : TL_TEXT,
+				    "  %-40s requests %-6llu p50 %-4llu p99 %-4llu max %-4llu io %s",
+				    r->peer, (unsigned long long)r->requests,
+				    (unsigned long long)r->p50, (unsigned long long)r->p99,
+				    (unsigned long long)r->max, tui_fmt_dur(r->io_ns, a, sizeof(a)));
+	}
+	if (!x->roundtrips.len && !err)
+		err = tui_lines_add(out, TL_DIM, "  (none this interval)");
+	return err;
+}
+
 static int requests_detail(const struct tui_row *r, const struct snapshot *s, int width,
 			   int hist_rows, struct tui_lines *out)
 {
@@ -125,6 +168,7 @@ static int requests_detail(const struct tui_row *r, const struct snapshot *s, in
 				   (unsigned long long)x->bytes_in, (unsigned long long)x->bytes_out,
 				   (unsigned long long)x->accepted, (unsigned long long)x->closed);
 	err = err ?: tui_hist_lines(x->hist, x->max_ns, width, hist_rows, out);
+	err = err ?: why_add(out, x);
 	err = err ?: accept_queue_add(out, s, x);
 	err = err ?: clients_add(out, s, x);
 	return err;

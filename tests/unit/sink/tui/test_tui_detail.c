@@ -185,6 +185,25 @@ static void test_details_of_every_kind(void **state)
 
 	strcpy(rc->client, "10.1.2.3");
 	rc->requests = 12;
+	/* why: 10 of them split, 2 shared; 52 round trips to the database at p99 */
+	rq->not_attributable = 2;
+	rq->why_requests = 10;
+	rq->why_oncpu_ns = 1000000;
+	rq->why_io_ns = 3000000;
+	vec_init(&rq->roundtrips, sizeof(struct snap_request_rt));
+	struct snap_request_rt *rt = vec_push(&rq->roundtrips);
+
+	strcpy(rt->peer, "tcp:10.0.0.5:5432");
+	*rt = (struct snap_request_rt){ .requests = 10, .roundtrips = 90, .p50 = 4, .p99 = 52,
+					.max = 52, .io_ns = 2500000 };
+	strcpy(rt->peer, "tcp:10.0.0.5:5432");
+	/* the accept queue of its listener */
+	struct snap_listener *li = vec_push(&s->listeners);
+
+	*li = (struct snap_listener){ .pid = 300, .port = 8080, .accepted = 3, .waits = 3,
+				      .p99_ns = 4000000, .queue_max = 129, .backlog = 128, .full = 1 };
+	strcpy(li->laddr, "0.0.0.0");
+	s->listen.overflows = 5;
 	struct snap_inflight_request *fr = vec_push(&s->inflight_requests);
 
 	*fr = (struct snap_inflight_request){ .pid = 300, .tid = 301, .port = 8080,
@@ -198,6 +217,17 @@ static void test_details_of_every_kind(void **state)
 	assert_true(find_line("10.1.2.3") > find_line("Clients"));
 	assert_true(find_line("tid 301") > find_line("In flight"));
 	assert_true(find_line("10.1.2.4") > 0);
+	/* why: the split of the 10, the round trips (hot at p99 52), the queue */
+	assert_true(find_line("10 requests: oncpu ") > find_line("Why"));
+	assert_true(find_line("2 not attributable") > 0);
+	int rtl = find_line("tcp:10.0.0.5:5432");
+
+	assert_true(rtl > find_line("Round trips per request"));
+	assert_non_null(strstr(L.v[rtl].text, "p99 52"));
+	assert_int_equal(L.v[rtl].style, TL_HOT);
+	assert_true(find_line("longest queue found 129 of 129, full") > find_line("Accept queue"));
+	assert_true(find_line("5 overflows") > 0);
+	assert_int_equal(r->v[9].u, 4000000);	/* AQ99 */
 
 	/* the row is gone from the snapshot */
 	assert_int_equal(tui_detail(NULL, s, 80, 20, &L), 0);
