@@ -153,6 +153,17 @@ static struct snapshot *full_snapshot(void)
 	*rc = (struct snap_request_client){ .requests = 41, .total_ns = 42, .p99_ns = 45,
 		.max_ns = 47 };
 	strcpy(rc->client, "2001:db8::5");
+	rq->not_attributable = 55;
+	rq->why_requests = 40;
+	rq->why_oncpu_ns = 56;
+	rq->why_runq_ns = 57;
+	rq->why_lock_ns = 58;
+	rq->why_io_ns = 59;
+	vec_init(&rq->roundtrips, sizeof(struct snap_request_rt));
+	struct snap_request_rt *rrt = vec_push(&rq->roundtrips);
+	*rrt = (struct snap_request_rt){ .requests = 40, .roundtrips = 71, .p50 = 1, .p99 = 5,
+		.max = 6, .io_ns = 72 };
+	strcpy(rrt->peer, "tcp:10.0.0.5:5432");
 
 	struct snap_inflight_request *ir = vec_push(&s->inflight_requests);
 	*ir = (struct snap_inflight_request){ .pid = 300, .tid = 305, .port = 443,

@@ -76,6 +76,7 @@ enum metric {
 	M_POOL_BLOCKED_NS,
 	M_REQ_HIST, M_REQ_N,
 	M_AQ_HIST, M_AQ_FULL,
+	M_REQ_STATE_NS, M_REQ_RT, M_REQ_NA,
 	M_NR
 };
 
@@ -120,6 +121,15 @@ static const struct {
 	[M_AQ_HIST] = { "latscope_accept_queue_wait_seconds",
 			"Time connections waited in a listener's accept queue (handshake done to accept).",
 			true, true },
+	[M_REQ_STATE_NS] = { "latscope_request_state_seconds_total",
+			     "Time of requests their thread served alone, by its state (oncpu, runq, lock, io).",
+			     false, true },
+	[M_REQ_RT] = { "latscope_request_roundtrips_total",
+		       "Round trips requests made to a downstream peer, per listening port.",
+		       false, false },
+	[M_REQ_NA] = { "latscope_requests_not_attributable_total",
+		       "Requests whose thread served others at once, or answered by another thread.",
+		       false, false },
 	[M_AQ_FULL] = { "latscope_accept_queue_full_total",
 			"Accepts that found the listener's queue over its limit (connections refused then).",
 			false, false },
@@ -339,6 +349,22 @@ static int accumulate(struct prom_render *p, const struct snapshot *s)
 		err = add_hist(p, M_REQ_HIST, lab, ts, r->hist, r->requests, r->total_ns);
 		if (!err)
 			err = add(p, M_REQ_N, lab, ts, r->requests);
+		if (!err)
+			err = add(p, M_REQ_NA, lab, ts, r->not_attributable);
+		const __u64 why[4] = { r->why_oncpu_ns, r->why_runq_ns, r->why_lock_ns, r->why_io_ns };
+		static const char *const state[4] = { "oncpu", "runq", "lock", "io" };
+
+		for (int k = 0; k < 4 && !err && r->why_requests; k++) {
+			L("comm", r->comm, "service", r->service, "port", port, "state", state[k]);
+			err = add(p, M_REQ_STATE_NS, lab, ts, why[k]);
+		}
+		for (size_t k = 0; k < r->roundtrips.len && !err; k++) {
+			const struct snap_request_rt *rt =
+				vec_at(&r->roundtrips, struct snap_request_rt, k);
+
+			L("comm", r->comm, "service", r->service, "port", port, "peer", rt->peer);
+			err = add(p, M_REQ_RT, lab, ts, rt->roundtrips);
+		}
 	}
 	for (size_t i = 0; i < s->listeners.len && !err; i++) {
 		const struct snap_listener *r = vec_at(&s->listeners, struct snap_listener, i);

@@ -103,6 +103,9 @@ static void test_every_family(void **state)
 	assert_true(sample(text, "latscope_accept_queue_wait_seconds_sum{comm=\"apache2\",service=\"apache2.service\",port=\"443\"}") == 124e-9);
 	assert_true(sample(text, "latscope_accept_queue_full_total{comm=\"apache2\",service=\"apache2.service\",port=\"443\"}") == 134);
 	assert_true(sample(text, "latscope_listen_overflows_total") == 136);
+	assert_true(sample(text, "latscope_request_state_seconds_total{comm=\"apache2\",service=\"apache2.service\",port=\"443\",state=\"lock\"}") == 116e-9);
+	assert_true(sample(text, "latscope_request_roundtrips_total{comm=\"apache2\",service=\"apache2.service\",port=\"443\",peer=\"tcp:10.0.0.5:5432\"}") == 142);
+	assert_true(sample(text, "latscope_requests_not_attributable_total{comm=\"apache2\",service=\"apache2.service\",port=\"443\"}") == 110);
 	assert_true(sample(text, "latscope_listen_drops_total") == 138);
 	/* +Inf holds every call, the histogram's _count too */
 	assert_non_null(strstr(text, "syscall=\"read\",le=\"+Inf\"} 2400\n"));

@@ -69,6 +69,11 @@ static void test_roundtrip_every_section(void **state)
 			    "2001:db8::5");
 	assert_int_equal(vec_at(&back->inflight_requests, struct snap_inflight_request, 0)->tid, 305);
 	struct snap_listener *li = vec_at(&back->listeners, struct snap_listener, 0);
+	assert_int_equal(rq->why_lock_ns, 58);
+	assert_int_equal(rq->roundtrips.len, 1);
+	assert_int_equal(vec_at(&rq->roundtrips, struct snap_request_rt, 0)->p99, 5);
+	assert_string_equal(vec_at(&rq->roundtrips, struct snap_request_rt, 0)->peer,
+			    "tcp:10.0.0.5:5432");
 	assert_int_equal(li->waits, 60);
 	assert_int_equal(li->backlog, 511);
 	assert_int_equal(li->full, 67);
