@@ -70,7 +70,7 @@ static unsigned long long server_lat[MAX_REQUESTS];
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
-static int conns_open;
+static int conns_open, echo_open;	/* the server's and the echo server's */
 static unsigned long long server_requests, server_ns;
 
 struct client {
@@ -136,6 +136,10 @@ static void *echo_conn(void *arg)
 			break;
 	}
 	close(fd);
+	pthread_mutex_lock(&mu);
+	echo_open--;
+	pthread_cond_broadcast(&cv);
+	pthread_mutex_unlock(&mu);
 	return NULL;
 }
 
@@ -152,6 +156,10 @@ static void *echo_accept(void *arg)
 				continue;
 			return NULL;
 		}
+		/* open until the echo side closed it: the truth waits */
+		pthread_mutex_lock(&mu);
+		echo_open++;
+		pthread_mutex_unlock(&mu);
 		if (pthread_create(&th, NULL, echo_conn, (void *)(long)fd))
 			die("pthread_create");
 		pthread_detach(th);
@@ -617,7 +625,7 @@ int main(int argc, char **argv)
 		pthread_join(cl[i].th, NULL);
 	/* every server thread has seen its client go and closed */
 	pthread_mutex_lock(&mu);
-	while (conns_open > 0)
+	while (conns_open > 0 || echo_open > 0)
 		pthread_cond_wait(&cv, &mu);
 	pthread_mutex_unlock(&mu);
 	print_truth(cl);

@@ -172,9 +172,9 @@ record() {
 	# one older than the requests sections reads them as empty
 	run --separate-stderr "$LATSCOPE" replay "$ROOT/tests/fuzz/corpus/unknown_fields.json" --json
 	[ "$status" -eq 0 ]
-	[ "$(printf '%s\n' "$output" | jq -c '[.requests, .inflight_requests, .truncated.requests]')" = '[[],[],0]' ]
+	[ "$(printf '%s\n' "$output" | jq -c '[.requests, .inflight_requests, .truncated.requests, .listeners, .listen]')" = '[[],[],0,[],{"overflows":0,"drops":0}]' ]
 	diff <(printf '%s\n' "$output" | jq -S -c 'del(.. | .cgroup?, .service?, .unwind?) |
-			del(.requests, .inflight_requests, .truncated.requests)') \
+			del(.requests, .inflight_requests, .truncated.requests, .listeners, .listen)') \
 	     <(jq -S -c 'del(.future) | del(.syscalls[0].new)' "$ROOT/tests/fuzz/corpus/unknown_fields.json")
 	[ "$(printf '%s\n' "$output" | jq -r '.syscalls[0] | "[\(.cgroup)][\(.service)]"')" = "[][]" ]
 	[ "$(printf '%s\n' "$output" | jq -r '.locks.user[0].unwind')" = "" ]
