@@ -143,10 +143,10 @@ static void *echo_conn(void *arg)
 	return NULL;
 }
 
-static void *echo_accept(void *arg)
+/* Accepts on lfd for ever: a thread of serve_fn per connection, counted
+ * in *open (until it is closed: the truth waits for none open). */
+static void accept_loop(int lfd, void *(*serve_fn)(void *), int *open)
 {
-	int lfd = (int)(long)arg;
-
 	for (;;) {
 		int fd = accept(lfd, NULL, NULL);
 		pthread_t th;
@@ -154,16 +154,22 @@ static void *echo_accept(void *arg)
 		if (fd < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
-			return NULL;
+			return;
 		}
-		/* open until the echo side closed it: the truth waits */
 		pthread_mutex_lock(&mu);
-		echo_open++;
+		(*open)++;
+		pthread_cond_broadcast(&cv);
 		pthread_mutex_unlock(&mu);
-		if (pthread_create(&th, NULL, echo_conn, (void *)(long)fd))
+		if (pthread_create(&th, NULL, serve_fn, (void *)(long)fd))
 			die("pthread_create");
 		pthread_detach(th);
 	}
+}
+
+static void *echo_accept(void *arg)
+{
+	accept_loop((int)(long)arg, echo_conn, &echo_open);
+	return NULL;
 }
 
 static struct sockaddr_in down_addr(void)
@@ -281,25 +287,8 @@ static void *serve(void *arg)
 
 static void *acceptor(void *arg)
 {
-	int lfd = (int)(long)arg;
-
-	for (;;) {
-		int fd = accept(lfd, NULL, NULL);
-		pthread_t th;
-
-		if (fd < 0) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			return NULL;
-		}
-		pthread_mutex_lock(&mu);
-		conns_open++;
-		pthread_cond_broadcast(&cv);
-		pthread_mutex_unlock(&mu);
-		if (pthread_create(&th, NULL, serve, (void *)(long)fd))
-			die("pthread_create");
-		pthread_detach(th);
-	}
+	accept_loop((int)(long)arg, serve, &conns_open);
+	return NULL;
 }
 
 /* --epoll: one connection of the event loop, its request being read and

@@ -130,18 +130,23 @@ static int cmp_client(const void *a, const void *b)
 	return strcmp(x->client, y->client);
 }
 
-size_t req_clients_cut(struct snap_request *row, size_t top)
+/* v sorted by cmp, cut to top rows; the number cut */
+static size_t sort_cut(struct vec *v, int (*cmp)(const void *, const void *), size_t top)
 {
-	struct vec *v = &row->clients;
 	size_t cut = 0;
 
 	if (v->len > 1)
-		qsort(v->data, v->len, v->elem, cmp_client);
+		qsort(v->data, v->len, v->elem, cmp);
 	if (v->len > top) {
 		cut = v->len - top;
 		v->len = top;
 	}
 	return cut;
+}
+
+size_t req_clients_cut(struct snap_request *row, size_t top)
+{
+	return sort_cut(&row->clients, cmp_client, top);
 }
 
 int req_inflight_fill(struct snap_inflight_request *row, __u32 tgid, const struct req_conn *c,
@@ -238,14 +243,5 @@ static int cmp_rt(const void *a, const void *b)
 
 size_t req_rt_cut(struct snap_request *row, size_t top)
 {
-	struct vec *v = &row->roundtrips;
-	size_t cut = 0;
-
-	if (v->len > 1)
-		qsort(v->data, v->len, v->elem, cmp_rt);
-	if (v->len > top) {
-		cut = v->len - top;
-		v->len = top;
-	}
-	return cut;
+	return sort_cut(&row->roundtrips, cmp_rt, top);
 }
