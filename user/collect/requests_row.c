@@ -38,20 +38,27 @@ static __u64 max_fix(__u64 max, int top)
 	return max;
 }
 
+/* A listener row's process name (from the kernel's 16 bytes) and address. */
+static void listener_names(char *comm, size_t commsz, char *laddr, size_t laddrsz,
+			   const struct req_key *k, const char kcomm[16])
+{
+	char buf[SNAP_ADDR_LEN];
+
+	snap_strcpy(comm, commsz, kcomm, 16);
+	snprintf(laddr, laddrsz, "%s", req_addr_str(k->l.addr, k->l.v6, buf, sizeof(buf)));
+}
+
 int req_row_fill(struct snap_request *row, const struct req_key *k, const struct req_stats *st)
 {
 	static const double qs[] = { 0.50, 0.90, 0.99, 0.999 };
 	__u64 out[4], count;
-	char buf[SNAP_ADDR_LEN];
 	int top;
 
 	row->hist = hist_copy(st->hist, &count, &top);
 	if (!row->hist)
 		return -ENOMEM;
 	row->pid = k->tgid;
-	snap_strcpy(row->comm, sizeof(row->comm), st->comm, sizeof(st->comm));
-	snprintf(row->laddr, sizeof(row->laddr), "%s",
-		 req_addr_str(k->l.addr, k->l.v6, buf, sizeof(buf)));
+	listener_names(row->comm, sizeof(row->comm), row->laddr, sizeof(row->laddr), k, st->comm);
 	row->port = k->l.port;
 	row->requests = count;
 	row->total_ns = st->total_ns;
@@ -170,7 +177,6 @@ int req_listener_fill(struct snap_listener *row, const struct req_key *k,
 		      const struct req_accept_stats *st)
 {
 	static const double qs[] = { 0.50, 0.99 };
-	char buf[SNAP_ADDR_LEN];
 	__u64 out[2], count;
 	int top;
 
@@ -178,9 +184,7 @@ int req_listener_fill(struct snap_listener *row, const struct req_key *k,
 	if (!row->hist)
 		return -ENOMEM;
 	row->pid = k->tgid;
-	snap_strcpy(row->comm, sizeof(row->comm), st->comm, sizeof(st->comm));
-	snprintf(row->laddr, sizeof(row->laddr), "%s",
-		 req_addr_str(k->l.addr, k->l.v6, buf, sizeof(buf)));
+	listener_names(row->comm, sizeof(row->comm), row->laddr, sizeof(row->laddr), k, st->comm);
 	row->port = k->l.port;
 	row->accepted = st->accepted;
 	row->waits = count;

@@ -114,10 +114,13 @@ static int why_add(struct tui_lines *out, const struct snap_request *x)
 	int err = tui_lines_add(out, TL_TITLE, "Why (time of the requests their thread served alone)");
 
 	if (!x->why_requests || !t) {
-		err = err ?: tui_lines_add(out, TL_DIM, x->not_attributable ?
-					   "  (not attributable: %llu requests shared their thread)" :
-					   "  (no split: the pools family does not follow the threads)",
-					   (unsigned long long)x->not_attributable);
+		if (x->not_attributable)
+			err = err ?: tui_lines_add(out, TL_DIM,
+						   "  (not attributable: %llu requests shared their thread)",
+						   (unsigned long long)x->not_attributable);
+		else
+			err = err ?: tui_lines_add(out, TL_DIM,
+						   "  (no split: the pools family does not follow the threads)");
 	} else {
 		tui_state_bar(x->why_oncpu_ns, x->why_runq_ns, x->why_lock_ns, x->why_io_ns, 0,
 			      bar, 40);
